@@ -1,0 +1,61 @@
+/** `pgtwin sync` and `pgtwin plan`: parse flags, load settings, call the library, print. */
+import { loadSettings } from '../config/index.js';
+import type { Settings } from '../config/settings.js';
+import { planSync, runSync } from '../snapshot/sync.js';
+import { planToJson, planToText } from '../report/plan-text.js';
+import { ProgressReporter } from '../report/progress.js';
+import { formatCount, formatDuration } from '../report/format.js';
+import { booleanFlag, parseFlags, stringFlag } from './args.js';
+import { makeConfirm } from './confirm.js';
+import type { CliIo } from './io.js';
+import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
+import { PLAN_HELP, SYNC_HELP } from './help.js';
+
+async function settingsFor(io: CliIo, argv: readonly string[], command: string): Promise<{ settings: Settings; json: boolean; yes: boolean; dryRun: boolean } | undefined> {
+  const flags = parseFlags(command, argv, SYNC_FLAGS);
+  if (booleanFlag(flags, 'help')) {
+    io.stdout(command === 'plan' ? PLAN_HELP : SYNC_HELP);
+    return undefined;
+  }
+  const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: overridesFrom(flags) });
+  for (const env of settings.environments.values()) io.redactor.addUrl(env.url);
+  io.redactor.addUrl(settings.source);
+  io.redactor.addUrl(settings.target);
+  for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
+  return { settings, json: booleanFlag(flags, 'json'), yes: booleanFlag(flags, 'yes'), dryRun: booleanFlag(flags, 'dry-run') };
+}
+
+export async function planCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const parsed = await settingsFor(io, argv, 'plan');
+  if (parsed === undefined) return 0;
+  const result = await planSync({ settings: parsed.settings, env: io.env, signal });
+  if (parsed.json) io.stdout(JSON.stringify(planToJson(result), null, 2) + '\n');
+  else io.stdout(planToText(result));
+  return 0;
+}
+
+export async function syncCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const parsed = await settingsFor(io, argv, 'sync');
+  if (parsed === undefined) return 0;
+  if (parsed.dryRun) return planCommand(io, argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'), signal);
+  const showProgress = parsed.settings.options.showProgress ?? true;
+  const progress = new ProgressReporter({ write: showProgress ? io.stderr : () => undefined, tty: io.stderrIsTty });
+  try {
+    const report = await runSync({
+      settings: parsed.settings,
+      env: io.env,
+      signal,
+      observer: progress,
+      confirm: makeConfirm({ yes: parsed.yes, interactive: io.stdinIsTty && io.stderrIsTty }),
+    });
+    progress.stop();
+    if (parsed.json) {
+      io.stdout(JSON.stringify({ tables: report.tables, totalRows: report.totalRows, durationMs: report.durationMs, runId: report.runId, sequences: report.sequences }) + '\n');
+    } else {
+      io.stdout(`Synced ${report.tables.length} table${report.tables.length === 1 ? '' : 's'}, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
+    }
+    return 0;
+  } finally {
+    progress.stop();
+  }
+}

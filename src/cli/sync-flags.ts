@@ -1,0 +1,31 @@
+/** The flags `sync` and `plan` share, and how they become settings overrides. */
+import type { FlagSpec, ParsedFlags } from './args.js';
+import { booleanFlag, listFlag, positiveIntegerFlag, stringFlag } from './args.js';
+import type { SettingsOverrides } from '../config/settings.js';
+
+export const SYNC_FLAGS: FlagSpec = {
+  config: { type: 'string', short: 'c' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  tables: { type: 'string', short: 't' },
+  exclude: { type: 'string', short: 'x' },
+  jobs: { type: 'string', short: 'j' },
+  cascade: { type: 'boolean' },
+  'allow-remote-target': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export function overridesFrom(flags: ParsedFlags): SettingsOverrides {
+  return {
+    source: stringFlag(flags, 'from'),
+    target: stringFlag(flags, 'to'),
+    include: listFlag(flags, 'tables'),
+    exclude: listFlag(flags, 'exclude'),
+    jobs: positiveIntegerFlag(flags, 'jobs'),
+    allowRemoteTarget: booleanFlag(flags, 'allow-remote-target') ? true : undefined,
+    cascade: booleanFlag(flags, 'cascade') ? true : undefined,
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * The config module's public surface: load a trusted Settings, resolve source and
+ * target, and the small helpers other modules reuse (URL sanitizing, suggestions).
+ */
+
+export { loadSettings, CONFIG_FILE_NAMES, DEFAULT_BATCH_SIZE, type LoadSettingsInput } from './loader.js';
+export { resolveEndpoint, isPostgresUrl } from './endpoints.js';
+export { sanitizeUrl } from './sanitize-url.js';
+export { didYouMean, didYouMeanSuffix, editDistance } from './did-you-mean.js';
+export { expandString } from './expand.js';
+export type {
+  EnvironmentSettings,
+  Settings,
+  SettingsOverrides,
+  StrategySpec,
+  SyncOptions,
+  TableFilter,
+  TableSelectionSettings,
+} from './settings.js';

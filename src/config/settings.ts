@@ -1,0 +1,83 @@
+/**
+ * The trusted, validated form of pgtwin's configuration. Everything outside
+ * src/config/ receives a Settings and never looks at the raw file again.
+ */
+
+export interface EnvironmentSettings {
+  readonly name: string;
+  /** A PostgreSQL connection URL, after ${VAR} expansion. */
+  readonly url: string;
+}
+
+/** A masking rule for one column: the strategy name and its inline options. */
+export interface StrategySpec {
+  readonly strategy: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** Row filter for one table (a name or glob as written in the config). */
+export interface TableFilter {
+  /** SQL boolean expression, inserted as `WHERE (<where>)`. */
+  readonly where: string | undefined;
+  /** Maximum number of rows to copy. */
+  readonly limit: number | undefined;
+}
+
+export interface TableSelectionSettings {
+  /** Names or globs; `schema.table` patterns match the qualified name, bare ones the table name. Empty: every user table. */
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  /** Per-table filters keyed by the name or glob written in the config. */
+  readonly filters: ReadonlyMap<string, TableFilter>;
+}
+
+export interface SyncOptions {
+  /** Parallel table copies; undefined: the number of CPUs. */
+  readonly jobs: number | undefined;
+  /** Rows per progress update / batch (kept for Confiture configs). */
+  readonly batchSize: number;
+  readonly allowRemoteTarget: boolean;
+  /** undefined: decided by whether stderr is a TTY. */
+  readonly showProgress: boolean | undefined;
+  /** Include tables with foreign keys into the selection (`--cascade`). */
+  readonly cascade: boolean;
+}
+
+export interface Settings {
+  /** The file the settings came from, if any. */
+  readonly configPath: string | undefined;
+  readonly environments: ReadonlyMap<string, EnvironmentSettings>;
+  /** An environment name or a URL, after flag and env overrides; undefined when not given. */
+  readonly source: string | undefined;
+  readonly target: string | undefined;
+  readonly tables: TableSelectionSettings;
+  /** table name or glob -> column -> rule. */
+  readonly anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>;
+  /** table name or glob -> columns reviewed and kept as they are. */
+  readonly keep: ReadonlyMap<string, readonly string[]>;
+  /** Every column must be masked or kept (enforced by the masking step). */
+  readonly strict: boolean;
+  /** Path of a module registering custom strategies, resolved against the config file. */
+  readonly strategiesModule: string | undefined;
+  readonly options: SyncOptions;
+  /**
+   * Absolute path of a file holding the masking secret (`secret_file:`), resolved
+   * against the config file. Optional so that hand-built Settings (tests) need not
+   * name it; the secret itself never comes from the config file (PGTWIN_SECRET or
+   * this file).
+   */
+  readonly secretFile?: string | undefined;
+  /** Non-fatal remarks found while loading (deprecated or ignored keys). */
+  readonly warnings: readonly string[];
+}
+
+/** What the command line may override; undefined means "not given". */
+export interface SettingsOverrides {
+  readonly source?: string | undefined;
+  readonly target?: string | undefined;
+  readonly include?: readonly string[] | undefined;
+  readonly exclude?: readonly string[] | undefined;
+  readonly jobs?: number | undefined;
+  readonly allowRemoteTarget?: boolean | undefined;
+  readonly cascade?: boolean | undefined;
+}

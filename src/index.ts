@@ -1,0 +1,10 @@
+/** The public library API of pgtwin. */
+export { loadSettings, resolveEndpoint } from './config/index.js';
+export type { Settings, SettingsOverrides, EnvironmentSettings, StrategySpec, TableFilter } from './config/settings.js';
+export { planSync, runSync, type SyncRequest, type PlanResult } from './snapshot/sync.js';
+export type { SyncReport, TableReport } from './snapshot/sync-report.js';
+export type { SyncPlan, TablePlan } from './snapshot/plan.js';
+export type { SyncObserver, SyncPhase } from './snapshot/observer.js';
+export { tableChecksum, type TableChecksum } from './verify/table-checksum.js';
+export { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './pg/embedded-server.js';
+export { PgtwinError, UsageError, ConfigError, ConnectError, SchemaMismatchError, SafetyError, InterruptedError, SyncError, EXIT_CODES } from './errors.js';

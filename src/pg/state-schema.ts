@@ -1,0 +1,110 @@
+/**
+ * pgtwin's own state on the target, in schema `pgtwin`: run records, per-table
+ * completion (committed with the table's rows), and foreign keys that a load
+ * set aside. Created and migrated here, under an advisory lock so concurrent
+ * runs never migrate twice.
+ */
+import type { Client } from './connect.js';
+import { withTransaction } from './connect.js';
+import { SafetyError, SyncError } from '../errors.js';
+import { sqlStateOf } from './retry.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE pgtwin.runs (
+     id bigserial PRIMARY KEY,
+     kind text NOT NULL,
+     status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
+     source text NOT NULL,
+     tables text[] NOT NULL,
+     started_at timestamptz NOT NULL DEFAULT now(),
+     finished_at timestamptz,
+     total_rows bigint,
+     report jsonb,
+     error text
+   );
+   CREATE TABLE pgtwin.run_tables (
+     run_id bigint NOT NULL REFERENCES pgtwin.runs (id) ON DELETE CASCADE,
+     table_name text NOT NULL,
+     rows bigint NOT NULL,
+     bytes bigint NOT NULL,
+     duration_ms bigint NOT NULL,
+     committed_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (run_id, table_name)
+   );
+   CREATE TABLE pgtwin.pending_foreign_keys (
+     table_schema text NOT NULL,
+     table_name text NOT NULL,
+     constraint_name text NOT NULL,
+     definition text NOT NULL,
+     run_id bigint,
+     dropped_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (table_schema, table_name, constraint_name)
+   );`,
+];
+
+/** Two-key advisory lock id of "a pgtwin run writes this database". */
+const RUN_LOCK = [0x70677477, 1] as const;
+
+export async function ensureStateSchema(client: Client): Promise<void> {
+  try {
+    await withTransaction(client, async () => {
+      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [RUN_LOCK[0]]);
+      await client.query('CREATE SCHEMA IF NOT EXISTS pgtwin');
+      await client.query('CREATE TABLE IF NOT EXISTS pgtwin.schema_version (version int NOT NULL)');
+      const current = await client.query<{ version: number }>('SELECT max(version) AS version FROM pgtwin.schema_version');
+      const applied = current.rows[0]?.version ?? 0;
+      for (let v = applied; v < MIGRATIONS.length; v++) {
+        const migration = MIGRATIONS[v];
+        if (migration === undefined) continue;
+        await client.query(migration);
+        await client.query('INSERT INTO pgtwin.schema_version (version) VALUES ($1)', [v + 1]);
+      }
+    });
+  } catch (error) {
+    if (sqlStateOf(error) === '42501') {
+      throw new SyncError('STATE_SCHEMA_DENIED', 'pgtwin cannot create its state schema `pgtwin` on the target (permission denied).', {
+        cause: error,
+        nextStep: 'Grant the target user CREATE on the database (GRANT CREATE ON DATABASE ... TO ...), or create schema pgtwin owned by that user.',
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Holds the session-level lock that makes this the only pgtwin run writing the
+ * target. The lock goes away with the session, so a killed run never blocks.
+ */
+export async function lockTargetForRun(client: Client): Promise<void> {
+  const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [RUN_LOCK[0], RUN_LOCK[1]]);
+  if (result.rows[0]?.ok !== true) {
+    throw new SafetyError('TARGET_BUSY', 'Another pgtwin run is writing this target database right now.', {
+      nextStep: 'Wait for it to finish (pgtwin status shows it), then run again.',
+    });
+  }
+}
+
+export async function startRun(client: Client, kind: string, source: string, tables: readonly string[]): Promise<number> {
+  const result = await client.query<{ id: string }>(
+    "INSERT INTO pgtwin.runs (kind, status, source, tables) VALUES ($1, 'running', $2, $3) RETURNING id",
+    [kind, source, tables],
+  );
+  return Number(result.rows[0]?.id);
+}
+
+export async function finishRun(
+  client: Client,
+  runId: number,
+  status: 'succeeded' | 'failed' | 'interrupted',
+  totalRows: number,
+  report: unknown,
+  error: string | undefined,
+): Promise<void> {
+  await client.query('UPDATE pgtwin.runs SET status = $2, finished_at = now(), total_rows = $3, report = $4, error = $5 WHERE id = $1', [
+    runId,
+    status,
+    totalRows,
+    JSON.stringify(report),
+    error ?? null,
+  ]);
+}

@@ -1,0 +1,59 @@
+/** `pgtwin plan` (and `sync --dry-run`): what a sync would do, in words and as JSON. */
+import type { PlanResult } from '../snapshot/sync.js';
+import { formatBytes, formatCount } from './format.js';
+
+export function planToText(result: PlanResult): string {
+  const { plan, endpoints } = result;
+  const lines: string[] = [];
+  lines.push(`source: ${endpoints.source.display}`);
+  lines.push(`target: ${endpoints.target.display}`);
+  lines.push('');
+  lines.push(`${plan.tables.length} table${plan.tables.length === 1 ? '' : 's'} would be truncated on the target and copied:`);
+  for (const t of plan.tables) {
+    const extras = [
+      t.source.kind === 'partitioned' ? 'partitioned' : undefined,
+      t.where !== undefined ? `where ${t.where}` : undefined,
+      t.limit !== undefined ? `limit ${t.limit}` : undefined,
+      t.maskedColumns.length > 0 ? `masked: ${t.maskedColumns.join(', ')}` : 'no masking (byte copy)',
+    ].filter((x): x is string => x !== undefined);
+    const estimate = t.source.estimatedRows >= 0 ? `~${formatCount(t.source.estimatedRows)} rows, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
+    lines.push(`  ${t.key} (${t.columns.length} columns, ${estimate}; ${extras.join('; ')})`);
+  }
+  if (plan.foreignKeys.length > 0) {
+    lines.push('');
+    lines.push(`${plan.foreignKeys.length} foreign key${plan.foreignKeys.length === 1 ? '' : 's'} set aside during the load and restored (and checked) after it:`);
+    for (const fk of plan.foreignKeys) lines.push(`  ${fk.table.schema}.${fk.table.name} ${fk.name}`);
+  }
+  if (plan.sequences.length > 0) {
+    lines.push('');
+    lines.push(`${plan.sequences.length} sequence${plan.sequences.length === 1 ? '' : 's'} set to the source's values.`);
+  }
+  if (plan.warnings.length > 0) {
+    lines.push('');
+    lines.push('warnings:');
+    for (const w of plan.warnings) lines.push(`  ${w}`);
+  }
+  lines.push('');
+  lines.push('Nothing was written.');
+  return lines.join('\n') + '\n';
+}
+
+export function planToJson(result: PlanResult): unknown {
+  const { plan, endpoints } = result;
+  return {
+    source: endpoints.source.display,
+    target: endpoints.target.display,
+    tables: plan.tables.map((t) => ({
+      table: t.key,
+      columns: t.columns,
+      maskedColumns: t.maskedColumns,
+      where: t.where ?? null,
+      limit: t.limit ?? null,
+      estimatedRows: t.source.estimatedRows,
+      bytes: t.source.bytes,
+    })),
+    foreignKeys: plan.foreignKeys.map((fk) => ({ table: `${fk.table.schema}.${fk.table.name}`, name: fk.name })),
+    sequences: plan.sequences.map((s) => `${s.target.sequence.schema}.${s.target.sequence.name}`),
+    warnings: plan.warnings,
+  };
+}

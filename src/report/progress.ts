@@ -1,0 +1,130 @@
+/**
+ * Progress of a sync on stderr: redrawn bars per table and overall on a
+ * terminal, one line per finished table otherwise (logs, CI).
+ */
+import type { SyncObserver, SyncPhase } from '../snapshot/observer.js';
+import type { SyncPlan, TablePlan } from '../snapshot/plan.js';
+import type { CopyResult } from '../snapshot/copy-table.js';
+import { bar, formatBytes, formatCount, formatDuration } from './format.js';
+
+interface TableState {
+  rows: number;
+  bytes: number;
+  started: number;
+  finished: CopyResult | undefined;
+  expectedRows: number;
+}
+
+export interface ProgressOptions {
+  readonly write: (text: string) => void;
+  readonly tty: boolean;
+  /** Redraw interval on a terminal. */
+  readonly intervalMs?: number;
+  readonly columns?: number;
+}
+
+export class ProgressReporter implements SyncObserver {
+  private readonly states = new Map<string, TableState>();
+  private plan: SyncPlan | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private drawnLines = 0;
+  private readonly started = performance.now();
+
+  constructor(private readonly options: ProgressOptions) {}
+
+  phase(phase: SyncPhase): void {
+    if (phase === 'copy' && this.options.tty) {
+      this.timer = setInterval(() => this.draw(), this.options.intervalMs ?? 150);
+      this.timer.unref();
+    }
+    if (phase === 'foreign-keys' || phase === 'done') this.stop();
+    if (!this.options.tty && (phase === 'foreign-keys' || phase === 'sequences' || phase === 'analyze')) {
+      this.options.write(`pgtwin: ${phase === 'foreign-keys' ? 'restoring foreign keys' : phase === 'sequences' ? 'setting sequences' : 'analyzing tables'}\n`);
+    }
+  }
+
+  planned(plan: SyncPlan): void {
+    this.plan = plan;
+    for (const t of plan.tables) {
+      this.states.set(t.key, { rows: 0, bytes: 0, started: 0, finished: undefined, expectedRows: expectedRows(t) });
+    }
+  }
+
+  tableStarted(table: TablePlan): void {
+    const state = this.states.get(table.key);
+    if (state !== undefined) state.started = performance.now();
+  }
+
+  tableProgress(table: TablePlan, rows: number, bytes: number): void {
+    const state = this.states.get(table.key);
+    if (state === undefined) return;
+    state.rows = rows;
+    state.bytes = bytes;
+  }
+
+  tableFinished(table: TablePlan, result: CopyResult): void {
+    const state = this.states.get(table.key);
+    if (state !== undefined) {
+      state.finished = result;
+      state.rows = result.rows;
+      state.bytes = result.bytes;
+    }
+    if (!this.options.tty) {
+      this.options.write(`pgtwin: ${table.key}: ${formatCount(result.rows)} rows, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
+    }
+  }
+
+  warning(message: string): void {
+    this.clear();
+    this.options.write(`pgtwin: warning: ${message}\n`);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.draw();
+    }
+  }
+
+  private clear(): void {
+    if (this.options.tty && this.drawnLines > 0) {
+      this.options.write(`\x1b[${this.drawnLines}A\x1b[J`);
+      this.drawnLines = 0;
+    }
+  }
+
+  private draw(): void {
+    if (this.plan === undefined) return;
+    const width = this.options.columns ?? 100;
+    const lines: string[] = [];
+    let totalRows = 0;
+    let totalExpected = 0;
+    const now = performance.now();
+    const active = [...this.states.entries()].filter(([, s]) => s.started > 0);
+    for (const [key, s] of active.slice(-12)) {
+      const fraction = s.finished !== undefined ? 1 : s.expectedRows > 0 ? Math.min(0.99, s.rows / s.expectedRows) : 0;
+      const elapsed = ((s.finished?.durationMs ?? now - s.started) || 1) / 1000;
+      const rate = s.rows / elapsed;
+      lines.push(`${key.slice(0, 32).padEnd(32)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(s.rows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s`);
+    }
+    for (const s of this.states.values()) {
+      totalRows += s.rows;
+      totalExpected += Math.max(s.expectedRows, s.finished !== undefined ? s.rows : 0);
+    }
+    const done = [...this.states.values()].filter((s) => s.finished !== undefined).length;
+    const elapsed = (now - this.started) / 1000;
+    const rate = totalRows / Math.max(elapsed, 0.001);
+    const fraction = totalExpected > 0 ? Math.min(1, totalRows / totalExpected) : done / Math.max(1, this.states.size);
+    const eta = rate > 0 && totalExpected > totalRows ? formatDuration(((totalExpected - totalRows) / rate) * 1000) : '-';
+    lines.push(`${'total'.padEnd(32)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(totalRows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s  ${done}/${this.states.size} tables  ETA ${eta}`);
+    this.clear();
+    this.options.write(lines.map((l) => l.slice(0, width - 1)).join('\n') + '\n');
+    this.drawnLines = lines.length;
+  }
+}
+
+function expectedRows(table: TablePlan): number {
+  const estimate = Math.max(0, table.source.estimatedRows);
+  return table.limit !== undefined ? Math.min(estimate, table.limit) : estimate;
+}

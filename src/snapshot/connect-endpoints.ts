@@ -1,0 +1,49 @@
+/**
+ * Source and target of a run, resolved and checked for safety before any
+ * connection to the target is opened: a remote target needs explicit
+ * permission, and the source may never be the target.
+ */
+import type { Settings } from '../config/settings.js';
+import { resolveEndpoint } from '../config/index.js';
+import { isLocalEndpoint, looksLikeSameDatabase, toEndpoint, type Endpoint } from '../pg/endpoint.js';
+import { openClient, type Client } from '../pg/connect.js';
+import { readServerIdentity, sameDatabase } from '../pg/server-identity.js';
+import { SafetyError } from '../errors.js';
+import type { ResourceScope } from '../scope.js';
+
+export interface Endpoints {
+  readonly source: Endpoint;
+  readonly target: Endpoint;
+}
+
+export function resolveEndpoints(settings: Settings, env: Readonly<Record<string, string | undefined>>): Endpoints {
+  const source = toEndpoint(resolveEndpoint(settings, 'source'), 'source', env);
+  const target = toEndpoint(resolveEndpoint(settings, 'target'), 'target', env);
+  if (looksLikeSameDatabase(source, target)) throw sameDatabaseError(source, target);
+  if (!isLocalEndpoint(target) && !settings.options.allowRemoteTarget) {
+    throw new SafetyError('REMOTE_TARGET', `The target ${target.display} is not on this machine; pgtwin writes only to local targets unless told otherwise.`, {
+      nextStep: 'If this server really is a disposable copy, pass --allow-remote-target or set options.allow_remote_target: true in pgtwin.yaml.',
+    });
+  }
+  return { source, target };
+}
+
+export interface ConnectedPair {
+  readonly source: Client;
+  readonly target: Client;
+}
+
+/** Opens one control session per side (source read-only) and checks they are different databases. */
+export async function connectPair(endpoints: Endpoints, scope: ResourceScope, signal: AbortSignal | undefined): Promise<ConnectedPair> {
+  const source = scope.add(await openClient(endpoints.source, { readOnly: true, signal }), (c) => c.end(), 'source session');
+  const target = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target session');
+  const [a, b] = await Promise.all([readServerIdentity(source), readServerIdentity(target)]);
+  if (sameDatabase(a, b)) throw sameDatabaseError(endpoints.source, endpoints.target);
+  return { source, target };
+}
+
+function sameDatabaseError(source: Endpoint, target: Endpoint): SafetyError {
+  return new SafetyError('SAME_DATABASE', `The target ${target.display} is the source database itself.`, {
+    nextStep: 'Point --to at a different database (the twin), never at the source.',
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * One table from source to target: `COPY (...) TO STDOUT` on the worker's
+ * snapshot session piped into `COPY ... FROM STDIN` on the target, inside a
+ * target transaction that also records the table's completion, so the rows
+ * and the record of them commit together or not at all.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { Transform } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
+import type { Client } from '../pg/connect.js';
+import { quoteIdent, quoteQualified } from '../pg/ident.js';
+import type { TablePlan } from './plan.js';
+import { createCountingPassThrough, createMaskingTransform, type ColumnMask } from './mask-transform.js';
+
+export interface CopyResult {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+export interface CopyTableOptions {
+  readonly runId: number;
+  readonly signal: AbortSignal;
+  /** Column index (in plan.columns) -> mask; empty: the bytes pass untouched. */
+  readonly masks: ReadonlyMap<number, ColumnMask>;
+  readonly onProgress: (rows: number, bytes: number) => void;
+}
+
+export function copyOutSql(plan: TablePlan): string {
+  const columns = plan.columns.map(quoteIdent).join(', ');
+  const table = quoteQualified(plan.source);
+  if (plan.source.kind === 'table' && plan.where === undefined && plan.limit === undefined) {
+    return `COPY ${table} (${columns}) TO STDOUT`;
+  }
+  // COPY of a partitioned root needs the query form; ONLY keeps legacy
+  // inheritance children (separate tables) out of a plain table's rows.
+  const only = plan.source.kind === 'table' ? 'ONLY ' : '';
+  const where = plan.where === undefined ? '' : ` WHERE (${plan.where})`;
+  const limit = plan.limit === undefined ? '' : ` LIMIT ${plan.limit}`;
+  return `COPY (SELECT ${columns} FROM ${only}${table}${where}${limit}) TO STDOUT`;
+}
+
+export function copyInSql(plan: TablePlan): string {
+  return `COPY ${quoteQualified(plan.target)} (${plan.columns.map(quoteIdent).join(', ')}) FROM STDIN`;
+}
+
+export async function copyTable(plan: TablePlan, source: Client, target: Client, options: CopyTableOptions): Promise<CopyResult> {
+  const started = performance.now();
+  let rows = 0;
+  let bytes = 0;
+  const onRows = (r: number, b: number): void => {
+    rows += r;
+    bytes += b;
+    options.onProgress(rows, bytes);
+  };
+  const transform: Transform =
+    options.masks.size === 0
+      ? createCountingPassThrough(onRows)
+      : createMaskingTransform({ columnCount: plan.columns.length, masks: options.masks, onRows });
+
+  await target.query('BEGIN');
+  try {
+    const ingest = target.query(copyStreams.from(copyInSql(plan)));
+    const extract = source.query(copyStreams.to(copyOutSql(plan)));
+    await pipeline(extract, transform, ingest, { signal: options.signal });
+    const durationMs = Math.round(performance.now() - started);
+    await target.query('INSERT INTO pgtwin.run_tables (run_id, table_name, rows, bytes, duration_ms) VALUES ($1, $2, $3, $4, $5)', [
+      options.runId,
+      plan.key,
+      rows,
+      bytes,
+      durationMs,
+    ]);
+    await target.query('COMMIT');
+    return { rows, bytes, durationMs };
+  } catch (error) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The plan of a snapshot sync, computed from both catalogs before anything is
+ * written: which tables, which columns, which filters, which foreign keys must
+ * step aside during the load, which sequences follow. Every problem that can
+ * be known in advance is raised here, all at once.
+ */
+import type { Settings, TableFilter } from '../config/settings.js';
+import type { Catalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../pg/catalog.js';
+import { displayName } from '../pg/ident.js';
+import { SchemaMismatchError, UsageError } from '../errors.js';
+import { cascadeSelection, isCovered, referencingOutsiders, selectTables } from './select-tables.js';
+import { compilePattern, specificity } from './table-patterns.js';
+
+export interface TablePlan {
+  /** `schema.table` */
+  readonly key: string;
+  readonly source: TableInfo;
+  readonly target: TableInfo;
+  /** Columns copied, in source order. */
+  readonly columns: readonly string[];
+  /** Columns the masking step rewrites (empty: piped byte for byte). */
+  readonly maskedColumns: readonly string[];
+  readonly where: string | undefined;
+  readonly limit: number | undefined;
+}
+
+export interface SequencePlan {
+  readonly source: SequenceLink;
+  /** The target sequence to set (same column on the target). */
+  readonly target: SequenceLink;
+}
+
+export interface SyncPlan {
+  /** In copy order: largest first, so the longest copy starts at once. */
+  readonly tables: readonly TablePlan[];
+  /** Target foreign keys that touch a selected table: dropped for the load, restored after. */
+  readonly foreignKeys: readonly ForeignKeyInfo[];
+  readonly sequences: readonly SequencePlan[];
+  readonly warnings: readonly string[];
+}
+
+export function buildPlan(settings: Settings, source: Catalog, target: Catalog): SyncPlan {
+  const warnings: string[] = [];
+  const selection = selectTables(source, settings.tables);
+  warnings.push(...selection.warnings);
+  let selected = new Map(selection.tables);
+  if (settings.options.cascade) {
+    const before = new Set(selected.keys());
+    selected = cascadeSelection(source, selected);
+    for (const key of selected.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
+  }
+  if (selected.size === 0) {
+    throw new UsageError('NOTHING_SELECTED', 'No table is selected: the include/exclude patterns leave nothing to copy.', {
+      nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
+    });
+  }
+
+  const mismatches: string[] = [];
+  const plans: TablePlan[] = [];
+  for (const [key, sourceTable] of selected) {
+    const targetTable = target.tables.get(key);
+    if (targetTable === undefined) {
+      mismatches.push(`${key}: missing on the target`);
+      continue;
+    }
+    const columns = planColumns(key, sourceTable, targetTable, warnings, mismatches);
+    const filter = filterFor(settings, sourceTable);
+    plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], where: filter?.where, limit: filter?.limit });
+  }
+
+  // Tables outside the selection whose foreign keys point into it: truncating
+  // the selection would fail on the target or orphan their rows.
+  const outsiders = new Map([...referencingOutsiders(source, selected), ...referencingOutsiders(target, selected)]);
+  if (outsiders.size > 0) {
+    throw new UsageError('UNSELECTED_REFERENCING_TABLE', 'Tables that are not selected have foreign keys into selected tables.', {
+      details: [...outsiders].map(([table, fks]) => `${table} (${fks.join(', ')})`),
+      nextStep: 'Add them to the selection, or pass --cascade to include them (and anything that references them).',
+    });
+  }
+  if (mismatches.length > 0) {
+    throw new SchemaMismatchError(`The target's schema does not match the source for ${mismatches.length === 1 ? 'one column or table' : `${mismatches.length} columns or tables`}.`, {
+      details: mismatches,
+      nextStep: 'Align the target schema with the source (ALTER TABLE on the target), or exclude the tables with --exclude.',
+    });
+  }
+
+  const foreignKeys = target.foreignKeys.filter(
+    (fk) => !fk.inherited && (isCovered(target, selected, displayName(fk.table)) || isCovered(target, selected, displayName(fk.referencedTable))),
+  );
+  return { tables: plans.sort(largestFirst), foreignKeys, sequences: planSequences(plans, source, target, warnings), warnings };
+}
+
+function planColumns(key: string, source: TableInfo, target: TableInfo, warnings: string[], mismatches: string[]): string[] {
+  const targetColumns = new Map(target.columns.map((c) => [c.name, c]));
+  const sourceNames = new Set(source.columns.map((c) => c.name));
+  const columns: string[] = [];
+  for (const column of source.columns) {
+    const other = targetColumns.get(column.name);
+    if (other === undefined) {
+      warnings.push(`${key}.${column.name} exists only on the source: not copied`);
+      continue;
+    }
+    if (other.generated) continue; // the target computes it
+    if (other.type !== column.type) {
+      mismatches.push(`${key}.${column.name}: ${column.type} on the source, ${other.type} on the target`);
+      continue;
+    }
+    columns.push(column.name);
+  }
+  for (const column of target.columns) {
+    if (!sourceNames.has(column.name) && !column.generated) {
+      warnings.push(`${key}.${column.name} exists only on the target: left to its default${column.notNull ? ' (NOT NULL: the load fails without a default)' : ''}`);
+    }
+  }
+  if (columns.length === 0 && source.columns.length > 0) mismatches.push(`${key}: no column in common`);
+  return columns;
+}
+
+function filterFor(settings: Settings, table: TableInfo): TableFilter | undefined {
+  let best: { filter: TableFilter; rank: number } | undefined;
+  for (const [pattern, filter] of settings.tables.filters) {
+    const compiled = compilePattern(pattern);
+    if (!compiled.matches(table)) continue;
+    const rank = specificity(compiled);
+    if (best === undefined || rank > best.rank) best = { filter, rank };
+  }
+  return best?.filter;
+}
+
+function planSequences(plans: readonly TablePlan[], source: Catalog, target: Catalog, warnings: string[]): SequencePlan[] {
+  const result: SequencePlan[] = [];
+  const planned = new Set(plans.map((p) => p.key));
+  for (const link of source.sequences) {
+    const key = displayName(link.table);
+    if (!planned.has(key)) continue;
+    const match = target.sequences.find((t) => displayName(t.table) === key && t.column === link.column);
+    if (match === undefined) {
+      warnings.push(`${key}.${link.column}: the source's sequence ${displayName(link.sequence)} has no counterpart on the target; not set`);
+      continue;
+    }
+    if (!result.some((r) => displayName(r.target.sequence) === displayName(match.sequence))) result.push({ source: link, target: match });
+  }
+  return result;
+}
+
+function largestFirst(a: TablePlan, b: TablePlan): number {
+  return b.source.bytes - a.source.bytes || a.key.localeCompare(b.key);
+}

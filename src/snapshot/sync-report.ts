@@ -1,0 +1,24 @@
+/** The result of a sync, as printed by `--json` and stored in pgtwin.runs. */
+import type { SyncPlan } from './plan.js';
+
+export interface TableReport {
+  readonly table: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly maskedColumns: readonly string[];
+}
+
+export interface SyncReport {
+  readonly runId: number;
+  readonly tables: readonly TableReport[];
+  readonly totalRows: number;
+  readonly durationMs: number;
+  /** Number of sequences set to the source's values. */
+  readonly sequences: number;
+  readonly warnings: readonly string[];
+}
+
+export function describeTables(plan: SyncPlan, done: ReadonlySet<string>): Array<{ table: string; loaded: boolean }> {
+  return plan.tables.map((t) => ({ table: t.key, loaded: done.has(t.key) }));
+}

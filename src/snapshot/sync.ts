@@ -1,0 +1,161 @@
+/**
+ * `pgtwin sync`: plan, confirm, set foreign keys aside and truncate, copy every
+ * table under one exported snapshot, restore foreign keys, sequences, ANALYZE.
+ * Nothing is written before the plan has passed every check.
+ */
+import { availableParallelism } from 'node:os';
+import type { Settings } from '../config/settings.js';
+import { readCatalog } from '../pg/catalog.js';
+import { openClient } from '../pg/connect.js';
+import { quoteQualified } from '../pg/ident.js';
+import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
+import { InterruptedError, PgtwinError, SafetyError, SyncError, messageOf } from '../errors.js';
+import { withScope } from '../scope.js';
+import { connectPair, resolveEndpoints, type Endpoints } from './connect-endpoints.js';
+import { runCopyWorkers } from './copy-workers.js';
+import { restoreForeignKeys, setAsideForeignKeys, type RestoreFailure } from './foreign-keys.js';
+import type { SyncObserver } from './observer.js';
+import { buildPlan, type SyncPlan } from './plan.js';
+import { syncSequences } from './sequences.js';
+import { exportSnapshot } from './snapshot-session.js';
+import { checkFilters } from './check-filters.js';
+import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
+
+export interface SyncRequest {
+  readonly settings: Settings;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Asked before the target is truncated; resolve false to refuse. */
+  readonly confirm: (question: string) => Promise<boolean>;
+  readonly signal?: AbortSignal;
+  readonly observer?: SyncObserver;
+}
+
+export interface PlanResult {
+  readonly endpoints: Endpoints;
+  readonly plan: SyncPlan;
+}
+
+/** Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`. */
+export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<PlanResult> {
+  const endpoints = resolveEndpoints(request.settings, request.env);
+  return withScope(async (scope) => {
+    request.observer?.phase?.('connect');
+    const pair = await connectPair(endpoints, scope, request.signal);
+    request.observer?.phase?.('plan');
+    const [sourceCatalog, targetCatalog] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
+    const plan = buildPlan(request.settings, sourceCatalog, targetCatalog);
+    await checkFilters(pair.source, plan);
+    return { endpoints, plan };
+  });
+}
+
+export async function runSync(request: SyncRequest): Promise<SyncReport> {
+  const started = performance.now();
+  const observer = request.observer ?? {};
+  const signal = request.signal ?? new AbortController().signal;
+  const { endpoints, plan } = await planSync(request);
+  for (const warning of plan.warnings) observer.warning?.(warning);
+  observer.planned?.(plan);
+
+  const names = plan.tables.map((t) => t.key);
+  const question = `Truncate ${names.length} table${names.length === 1 ? '' : 's'} on the target ${endpoints.target.display} and reload them from ${endpoints.source.display}?\n  ${names.join('\n  ')}`;
+  if (!(await request.confirm(question))) {
+    throw new SafetyError('NOT_CONFIRMED', 'The truncation of the target tables was not confirmed; nothing was written.', {
+      nextStep: 'Run again and answer yes, or pass --yes (needed when there is no terminal to ask on).',
+    });
+  }
+
+  return withScope(async (scope) => {
+    const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
+    await lockTargetForRun(control);
+    await ensureStateSchema(control);
+    const runId = await startRun(control, 'sync', endpoints.source.display, names);
+    const holder = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }), (c) => c.end(), 'snapshot holder');
+    const snapshotId = await exportSnapshot(holder);
+
+    const fail = async (status: 'failed' | 'interrupted', error: unknown, done: ReadonlySet<string>): Promise<never> => {
+      const tables = describeTables(plan, done);
+      await finishRun(control, runId, status, 0, { tables }, messageOf(error)).catch(() => undefined);
+      throw stoppedError(status, error, plan, done, request);
+    };
+
+    observer.phase?.('prepare');
+    try {
+      await control.query('BEGIN');
+      await setAsideForeignKeys(control, plan.foreignKeys, runId);
+      await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
+      await control.query('COMMIT');
+    } catch (error) {
+      await control.query('ROLLBACK').catch(() => undefined);
+      return fail(signal.aborted ? 'interrupted' : 'failed', error, new Set());
+    }
+
+    observer.phase?.('copy');
+    const outcome = await runCopyWorkers({
+      endpoints,
+      snapshotId,
+      runId,
+      tables: plan.tables,
+      jobs: request.settings.options.jobs ?? availableParallelism(),
+      signal,
+      observer,
+      masksFor: () => new Map(),
+    });
+    if (outcome.error !== undefined || signal.aborted) {
+      return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, new Set(outcome.completed.keys()));
+    }
+
+    observer.phase?.('foreign-keys');
+    const fkFailures = await restoreForeignKeys(control);
+    observer.phase?.('sequences');
+    const sequences = await syncSequences(holder, control, plan.sequences);
+    await holder.query('COMMIT');
+    observer.phase?.('analyze');
+    await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
+
+    const tables: TableReport[] = plan.tables.map((t) => {
+      const result = outcome.completed.get(t.key);
+      return { table: t.key, rows: result?.rows ?? 0, bytes: result?.bytes ?? 0, durationMs: result?.durationMs ?? 0, maskedColumns: [...t.maskedColumns] };
+    });
+    const report: SyncReport = {
+      runId,
+      tables,
+      totalRows: tables.reduce((sum, t) => sum + t.rows, 0),
+      durationMs: Math.round(performance.now() - started),
+      sequences: sequences.length,
+      warnings: [...plan.warnings],
+    };
+    if (fkFailures.length > 0) {
+      await finishRun(control, runId, 'failed', report.totalRows, report, 'foreign keys could not be restored');
+      throw foreignKeyError(fkFailures);
+    }
+    await finishRun(control, runId, 'succeeded', report.totalRows, report, undefined);
+    observer.phase?.('done');
+    return report;
+  });
+}
+
+function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, done: ReadonlySet<string>, request: SyncRequest): PgtwinError {
+  const missing = plan.tables.filter((t) => !done.has(t.key)).map((t) => t.key);
+  const details = [
+    `loaded completely: ${done.size === 0 ? 'none' : [...done].join(', ')}`,
+    `empty or rolled back: ${missing.length === 0 ? 'none' : missing.join(', ')}`,
+    ...(plan.foreignKeys.length > 0 ? [`${plan.foreignKeys.length} foreign key(s) are set aside until the next complete run (kept in pgtwin.pending_foreign_keys)`] : []),
+  ];
+  const nextStep = `Run the same pgtwin sync command again: it reloads the selected tables and restores the foreign keys.`;
+  if (status === 'interrupted' || request.signal?.aborted === true) {
+    return new InterruptedError('The sync was interrupted; the target is incomplete.', { details, nextStep, cause: error });
+  }
+  if (error instanceof PgtwinError) {
+    return new PgtwinError(error.code, error.category, error.message, { cause: error.cause ?? error, details: [...error.details, ...details], nextStep: error.nextStep ?? nextStep });
+  }
+  return new SyncError('COPY_FAILED', `The sync failed: ${messageOf(error)}`, { cause: error, details, nextStep });
+}
+
+function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {
+  return new SyncError('FOREIGN_KEYS_NOT_RESTORED', `All rows were copied, but ${failures.length} foreign key(s) do not hold on the copied rows and could not be restored.`, {
+    details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
+    nextStep:
+      'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',
+  });
+}

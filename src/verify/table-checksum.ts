@@ -1,0 +1,25 @@
+/**
+ * Order-independent fingerprint of a table's rows over chosen columns: the row
+ * count and the sum of a 60-bit slice of each row's md5. A sum (not XOR) also
+ * catches a row present twice. The session is pinned to UTC and fixed output
+ * styles so equal values render as equal text on both servers.
+ */
+import type { Client } from '../pg/connect.js';
+import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
+
+export interface TableChecksum {
+  readonly rows: number;
+  readonly checksum: string;
+}
+
+export async function tableChecksum(client: Client, table: QualifiedName, columns: readonly string[]): Promise<TableChecksum> {
+  const row = columns.length === 0 ? "''" : `ROW(${columns.map(quoteIdent).join(', ')})::text`;
+  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
+  const result = await client.query<{ rows: string; checksum: string }>(
+    `SELECT count(*)::text AS rows,
+            coalesce(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint::numeric), 0)::text AS checksum
+     FROM ${quoteQualified(table)}`,
+  );
+  const first = result.rows[0];
+  return { rows: Number(first?.rows ?? 0), checksum: first?.checksum ?? '0' };
+}
