@@ -85,13 +85,14 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
 }
 
 function problemsError(problems: readonly string[], fileProblemCount: number, display: string | undefined): ConfigError {
-  const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  const many = problems.length > 1;
+  const count = `${problems.length} problem${many ? 's' : ''}`;
   const onlyFile = display !== undefined && fileProblemCount === problems.length;
-  const them = problems.length === 1 ? 'it' : 'each one';
+  const listed = many ? 'the problems listed' : 'the problem listed';
   let nextStep: string;
-  if (onlyFile) nextStep = `Fix ${them} in ${display} (shown as file:line:column: key: problem), then run the command again.`;
-  else if (display !== undefined) nextStep = `Fix ${them} in ${display} or in the flag or environment variable named, then run the command again.`;
-  else nextStep = `Fix ${them} in the flag or environment variable named, then run the command again.`;
+  if (onlyFile) nextStep = `Fix ${listed} in ${display} (each line gives file:line:column and the key), then run the command again.`;
+  else if (display !== undefined) nextStep = `Fix ${listed}, in ${display} or in the flags and environment variables named, then run the command again.`;
+  else nextStep = `Fix ${listed}, in the flags and environment variables named, then run the command again.`;
   return new ConfigError(`${onlyFile ? display : 'The configuration'} has ${count}`, { details: problems, nextStep });
 }
 

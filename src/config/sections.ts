@@ -26,6 +26,9 @@ export function readEnvironments(ctx: Ctx, value: unknown, at: Path): void {
           url = undefined;
         }
       },
+      // Confiture and many tools take separate credential keys; pgtwin takes one URL.
+      password: (_raw, keyPath) =>
+        ctx.read.report.problem(keyPath, 'not a key here: put the credentials in `url`, e.g. "postgres://user:${DB_PASSWORD}@host/db"', 'key'),
     });
     if (!Object.hasOwn(fields, 'url')) ctx.read.report.problem(entryPath, 'missing `url`');
     if (url !== undefined && name.trim() !== '') ctx.draft.environments.set(name, { name, url });
