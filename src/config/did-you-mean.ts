@@ -35,8 +35,8 @@ const MIN_PREFIX = 3;
 
 /**
  * The candidate closest to `input`: within edit distance 2 (and closer than the
- * input's own length, so `ab` does not suggest `cd`), else one that starts with the
- * input or that the input starts with (`batch` -> `batch_size`).
+ * input's own length, so `ab` does not suggest `cd`), else one sharing its stem
+ * (`batch` -> `batch_size`, `strategy` -> `strategies`).
  */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
   const wanted = normalize(input);
@@ -47,16 +47,24 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     let score: number | undefined;
     if (distance <= MAX_DISTANCE && distance < wanted.length) {
       score = distance;
-    } else if (
-      (wanted.length >= MIN_PREFIX && candidate.startsWith(wanted)) ||
-      (candidate.length >= MIN_PREFIX && wanted.startsWith(candidate))
-    ) {
+    } else if (sharesStem(wanted, candidate)) {
       // Prefix matches rank after every close typo, shorter gaps first.
       score = MAX_DISTANCE + 1 + Math.abs(candidate.length - wanted.length);
     }
     if (score !== undefined && (best === undefined || score < best.score)) best = { name, score };
   }
   return best?.name;
+}
+
+/**
+ * One word starts with the other (`batch` / `batch_size`), or both share all but
+ * the last letter of the shorter one (`strategy` / `strategies`).
+ */
+function sharesStem(a: string, b: string): boolean {
+  const shorter = Math.min(a.length, b.length);
+  let common = 0;
+  while (common < shorter && a[common] === b[common]) common++;
+  return common >= MIN_PREFIX && common >= shorter - 1;
 }
 
 /** ` (did you mean `x`?)` or the empty string, to append to a message. */

@@ -33,6 +33,9 @@ export class ProgressReporter implements SyncObserver {
   constructor(private readonly options: ProgressOptions) {}
 
   phase(phase: SyncPhase): void {
+    if (phase === 'copy' && !this.options.tty && this.plan !== undefined) {
+      this.options.write(`pgtwin: copying ${this.plan.tables.length} table${this.plan.tables.length === 1 ? '' : 's'}\n`);
+    }
     if (phase === 'copy' && this.options.tty) {
       this.timer = setInterval(() => this.draw(), this.options.intervalMs ?? 150);
       this.timer.unref();
