@@ -52,7 +52,7 @@ export interface SpawnedCli {
 
 /** The real executable, through bin/pgtwin and the compiled dist/ (the test runner builds it first). */
 export function spawnPgtwin(argv: readonly string[], options: CliOptions = {}): SpawnedCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./cli-entry.ts', import.meta.url)), ...argv], {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./cli-entry.ts', import.meta.url)), ...argv], {
     cwd: options.cwd ?? process.cwd(),
     env: cleanEnv(options.env) as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,74 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
+import { pgtwin, spawnPgtwin } from '../support/cli.js';
+import { assertTablesEqual } from '../support/compare.js';
+import { runSync } from '../../src/snapshot/sync.js';
+import { loadSettings } from '../../src/config/index.js';
+import { tableChecksum } from '../../src/verify/table-checksum.js';
+
+// A where clause that sleeps per row turns a small table into a slow copy,
+// so a test can act while the copy is in flight.
+const SLOW_FILTER = 'pg_sleep(0.001) IS NOT NULL';
+
+describe('pgtwin sync: one instant of the source, and interruption', () => {
+  let dbs: TestDatabases;
+  let dir: string;
+  before(async () => {
+    dbs = await createTestDatabases('snapshot');
+    dir = await mkdtemp(join(tmpdir(), 'pgtwin-snapshot-'));
+    await writeFile(join(dir, 'pgtwin.yaml'), `tables:\n  filters:\n    slow: { where: "${SLOW_FILTER}" }\noptions:\n  jobs: 1\n`);
+    await onBoth(dbs, `CREATE TABLE slow (id int PRIMARY KEY, payload text); CREATE TABLE fast (id int PRIMARY KEY, payload text);`);
+    await dbs.source.query(`INSERT INTO slow SELECT g, repeat('p', 200) FROM generate_series(1, 2500) g; INSERT INTO fast SELECT g, 'f' FROM generate_series(1, 100) g`);
+  });
+  after(async () => dbs.drop());
+
+  it('writes made on the source during the sync do not reach the target', async () => {
+    const expectedSlow = await tableChecksum(dbs.source, { schema: 'public', name: 'slow' }, ['id', 'payload']);
+    const expectedFast = await tableChecksum(dbs.source, { schema: 'public', name: 'fast' }, ['id', 'payload']);
+    const settings = await loadSettings({ cwd: dir, env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
+    let writes: Promise<unknown> | undefined;
+    const report = await runSync({
+      settings,
+      env: {},
+      confirm: async () => true,
+      observer: {
+        tableStarted: (table) => {
+          // The slow table is copied first (largest); the fast one only after these writes committed.
+          if (table.key === 'public.slow') {
+            writes = dbs.source.query(`BEGIN; INSERT INTO fast SELECT g, 'new' FROM generate_series(101, 150) g; UPDATE slow SET payload = 'changed' WHERE id <= 100; DELETE FROM fast WHERE id <= 10; COMMIT;`);
+          }
+        },
+      },
+    });
+    await writes;
+    assert.deepEqual(report.tables.map((t) => t.table), ['public.slow', 'public.fast']);
+    assert.deepEqual(await tableChecksum(dbs.target, { schema: 'public', name: 'slow' }, ['id', 'payload']), expectedSlow);
+    assert.deepEqual(await tableChecksum(dbs.target, { schema: 'public', name: 'fast' }, ['id', 'payload']), expectedFast);
+    const changed = await tableChecksum(dbs.source, { schema: 'public', name: 'fast' }, ['id', 'payload']);
+    assert.notDeepEqual(changed, expectedFast, 'the source really changed during the sync');
+  });
+
+  it('SIGINT stops cleanly with exit 130 and says how to resume; a rerun completes', async () => {
+    const child = spawnPgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir });
+    await child.waitFor(/copying 2 tables/);
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGINT');
+    const result = await child.done;
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(result.stderr, /interrupted/);
+    assert.match(result.stderr, /empty or rolled back: public\.slow/);
+    assert.match(result.stderr, /next: Run the same pgtwin sync command again/);
+    const slow = await dbs.target.query('SELECT count(*)::int AS n FROM slow');
+    assert.equal(slow.rows[0].n, 0, 'the table being copied was rolled back, not half-loaded');
+    const run = await dbs.target.query(`SELECT status FROM pgtwin.runs ORDER BY id DESC LIMIT 1`);
+    assert.equal(run.rows[0].status, 'interrupted');
+
+    const rerun = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir });
+    assert.equal(rerun.code, 0, rerun.stderr);
+    await assertTablesEqual(dbs, ['public.slow', 'public.fast']);
+  });
+});
