@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-import { closestMatches } from '../snapshot/closest-matches.js';
+import { didYouMean } from '../config/did-you-mean.js';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,8 +21,8 @@ export function parseFlags(command: string, argv: readonly string[], spec: FlagS
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
     if (unknown !== undefined) {
-      const near = closestMatches(unknown, Object.keys(spec).map((k) => `--${k}`));
-      throw new UsageError('UNKNOWN_FLAG', `Unknown flag ${unknown} for \`pgtwin ${command}\`${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}.`, {
+      const near = didYouMean(unknown, Object.keys(spec).map((k) => `--${k}`));
+      throw new UsageError('UNKNOWN_FLAG', `Unknown flag ${unknown} for \`pgtwin ${command}\`${near !== undefined ? ` (did you mean ${near}?)` : ''}.`, {
         nextStep: `See \`pgtwin ${command} --help\`.`,
       });
     }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXIT_CODES, PgtwinError, UsageError, messageOf } from '../errors.js';
-import { closestMatches } from '../snapshot/closest-matches.js';
+import { didYouMean } from '../config/did-you-mean.js';
 import { MAIN_HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
 import { planCommand, syncCommand } from './sync-command.js';
@@ -43,8 +43,8 @@ export async function run(argv: readonly string[], io: CliIo, signal: AbortSigna
   const command = COMMANDS[name];
   try {
     if (command === undefined) {
-      const near = closestMatches(name, Object.keys(COMMANDS));
-      throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}"${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}.`, {
+      const near = didYouMean(name, Object.keys(COMMANDS));
+      throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}"${near !== undefined ? ` (did you mean ${near}?)` : ''}.`, {
         nextStep: 'Run `pgtwin --help` for the list of commands.',
       });
     }

@@ -1,21 +1,10 @@
-/** "Did you mean" suggestions: candidates within a small edit distance. */
+/**
+ * "Did you mean" for table names: a name may be written with or without its
+ * schema, so candidates are compared on the whole name and on the bare part.
+ */
+import { editDistance } from '../config/did-you-mean.js';
 
-export function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  const curr = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    curr[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      curr[j] = Math.min((prev[j] ?? 0) + 1, (curr[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    for (let j = 0; j <= b.length; j++) prev[j] = curr[j] ?? 0;
-  }
-  return prev[b.length] ?? 0;
-}
-
-/** Up to `limit` candidates close to `input`, compared on the part after any schema too. */
+/** Up to `limit` candidates close to `input`. */
 export function closestMatches(input: string, candidates: readonly string[], limit = 3): string[] {
   const bare = (s: string): string => s.slice(s.lastIndexOf('.') + 1).toLowerCase();
   const scored = candidates
