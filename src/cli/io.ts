@@ -5,6 +5,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stderrIsTty: boolean;
+  /** Terminal width, when stderr is a terminal. */
+  readonly columns?: number | undefined;
   readonly stdinIsTty: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
@@ -17,6 +19,7 @@ export function processIo(): CliIo {
     stdout: (text) => void process.stdout.write(redactor.redact(text)),
     stderr: (text) => void process.stderr.write(redactor.redact(text)),
     stderrIsTty: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
     stdinIsTty: process.stdin.isTTY === true,
     env: process.env,
     cwd: process.cwd(),

@@ -39,7 +39,7 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
   if (parsed === undefined) return 0;
   if (parsed.dryRun) return planCommand(io, argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'), signal);
   const showProgress = parsed.settings.options.showProgress ?? true;
-  const progress = new ProgressReporter({ write: showProgress ? io.stderr : () => undefined, tty: io.stderrIsTty });
+  const progress = new ProgressReporter({ write: showProgress ? io.stderr : () => undefined, tty: io.stderrIsTty, columns: io.columns });
   try {
     const report = await runSync({
       settings: parsed.settings,

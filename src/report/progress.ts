@@ -99,7 +99,8 @@ export class ProgressReporter implements SyncObserver {
 
   private draw(): void {
     if (this.plan === undefined) return;
-    const width = this.options.columns ?? 100;
+    const width = this.options.columns ?? 120;
+    const keyWidth = Math.min(32, Math.max(5, ...[...this.states.keys()].map((k) => k.length)));
     const lines: string[] = [];
     let totalRows = 0;
     let totalExpected = 0;
@@ -109,7 +110,7 @@ export class ProgressReporter implements SyncObserver {
       const fraction = s.finished !== undefined ? 1 : s.expectedRows > 0 ? Math.min(0.99, s.rows / s.expectedRows) : 0;
       const elapsed = ((s.finished?.durationMs ?? now - s.started) || 1) / 1000;
       const rate = s.rows / elapsed;
-      lines.push(`${key.slice(0, 32).padEnd(32)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(s.rows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s`);
+      lines.push(`${key.slice(0, keyWidth).padEnd(keyWidth)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(s.rows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s`);
     }
     for (const s of this.states.values()) {
       totalRows += s.rows;
@@ -120,7 +121,7 @@ export class ProgressReporter implements SyncObserver {
     const rate = totalRows / Math.max(elapsed, 0.001);
     const fraction = totalExpected > 0 ? Math.min(1, totalRows / totalExpected) : done / Math.max(1, this.states.size);
     const eta = rate > 0 && totalExpected > totalRows ? formatDuration(((totalExpected - totalRows) / rate) * 1000) : '-';
-    lines.push(`${'total'.padEnd(32)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(totalRows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s  ${done}/${this.states.size} tables  ETA ${eta}`);
+    lines.push(`${'total'.padEnd(keyWidth)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(totalRows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s ${done}/${this.states.size} tables ETA ${eta}`);
     this.clear();
     this.options.write(lines.map((l) => l.slice(0, width - 1)).join('\n') + '\n');
     this.drawnLines = lines.length;

@@ -192,7 +192,6 @@ class MaskingTransform extends Transform {
     const n = to - from;
     if (n <= 0) return;
     this.reserve(n);
-    if (n <= 48) { const out = this.out; let o = this.outLen; for (let i = from; i < to; i++) out[o++] = buf[i] as number; this.outLen = o; return; }
     buf.copy(this.out, this.outLen, from, to);
     this.outLen += n;
   }
@@ -201,11 +200,6 @@ class MaskingTransform extends Transform {
     if (text.length === 0) return;
     // A UTF-16 code unit never takes more than 3 UTF-8 bytes; cheaper than Buffer.byteLength.
     this.reserve(text.length * 3);
-    if (text.length <= 48) {
-      const out = this.out; let o = this.outLen; let i = 0;
-      for (; i < text.length; i++) { const c = text.charCodeAt(i); if (c >= 0x80) break; out[o++] = c; }
-      if (i === text.length) { this.outLen = o; return; }
-    }
     this.outLen += this.out.write(text, this.outLen, 'utf8');
   }
 

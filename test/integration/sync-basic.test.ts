@@ -59,4 +59,11 @@ describe('pgtwin sync: basics', () => {
     const count = await dbs.target.query('SELECT count(*)::int AS n FROM users');
     assert.equal(count.rows[0].n, 500);
   });
+
+  it('draws progress bars on a terminal and prints a summary line', async () => {
+    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'users,orders', '--yes'], { tty: true });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /total\s+\[#{20}\] 100%/);
+    assert.match(result.stdout, /^Synced 2 tables, 2,501 rows in .* \(run \d+\)\.$/m);
+  });
 });

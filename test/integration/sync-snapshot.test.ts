@@ -71,4 +71,32 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
     assert.equal(rerun.code, 0, rerun.stderr);
     await assertTablesEqual(dbs, ['public.slow', 'public.fast']);
   });
+
+  it('a worker whose source session is killed mid-copy copies the table again under the same snapshot', async () => {
+    const settings = await loadSettings({ cwd: dir, env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
+    const expected = await tableChecksum(dbs.source, { schema: 'public', name: 'slow' }, ['id', 'payload']);
+    const warnings: string[] = [];
+    let killed = 0;
+    const report = await runSync({
+      settings,
+      env: {},
+      confirm: async () => true,
+      observer: {
+        warning: (m) => warnings.push(m),
+        tableStarted: (table) => {
+          if (table.key !== 'public.slow' || killed > 0) return;
+          killed = -1;
+          setTimeout(() => {
+            void dbs.source
+              .query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pgtwin worker' AND query LIKE 'COPY%'`)
+              .then((r) => (killed = r.rows[0].n as number));
+          }, 500);
+        },
+      },
+    });
+    assert.equal(killed, 1, 'one COPY session was terminated');
+    assert.ok(warnings.some((w) => /public\.slow: .*terminat.*copying it again/.test(w)), warnings.join('\n'));
+    assert.equal(report.tables.find((t) => t.table === 'public.slow')?.rows, 2500);
+    assert.deepEqual(await tableChecksum(dbs.target, { schema: 'public', name: 'slow' }, ['id', 'payload']), expected);
+  });
 });
