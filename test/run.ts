@@ -34,21 +34,32 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     const started = Date.now();
+    // PGTWIN_TEST_SOURCE_URL / PGTWIN_TEST_TARGET_URL point the suite at servers
+    // of other versions (an admin URL to their `postgres` database).
+    const given = { source: process.env['PGTWIN_TEST_SOURCE_URL'], target: process.env['PGTWIN_TEST_TARGET_URL'] };
     const [source, target] = await Promise.all([
-      startEmbeddedServer({
-        dataDir: join(base, 'source'),
-        password: TEST_PASSWORD,
-        ephemeral: true,
-        settings: { ...FAST_AND_UNSAFE, wal_level: 'logical', max_replication_slots: 20, max_wal_senders: 20 },
-      }),
-      startEmbeddedServer({ dataDir: join(base, 'target'), password: TEST_PASSWORD, ephemeral: true, settings: FAST_AND_UNSAFE }),
+      given.source !== undefined
+        ? undefined
+        : startEmbeddedServer({
+            dataDir: join(base, 'source'),
+            password: TEST_PASSWORD,
+            ephemeral: true,
+            settings: { ...FAST_AND_UNSAFE, wal_level: 'logical', max_replication_slots: 20, max_wal_senders: 20 },
+          }),
+      given.target !== undefined
+        ? undefined
+        : startEmbeddedServer({ dataDir: join(base, 'target'), password: TEST_PASSWORD, ephemeral: true, settings: FAST_AND_UNSAFE }),
     ]);
-    servers.push(source, target);
-    process.stdout.write(`test servers: source :${source.port} (wal_level=logical), target :${target.port}, started in ${Date.now() - started} ms\n`);
+    for (const server of [source, target]) if (server !== undefined) servers.push(server);
+    const sourceUrl = given.source ?? source?.url() ?? '';
+    const targetUrl = given.target ?? target?.url() ?? '';
+    process.stdout.write(
+      `test servers: source ${source !== undefined ? `:${source.port} (embedded, wal_level=logical)` : '(given)'}, target ${target !== undefined ? `:${target.port} (embedded)` : '(given)'}, ready in ${Date.now() - started} ms\n`,
+    );
     const code = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
         stdio: 'inherit',
-        env: { ...process.env, PGTWIN_TEST_SOURCE_URL: source.url(), PGTWIN_TEST_TARGET_URL: target.url() },
+        env: { ...process.env, PGTWIN_TEST_SOURCE_URL: sourceUrl, PGTWIN_TEST_TARGET_URL: targetUrl },
       });
       child.on('exit', (status, signal) => resolve(status ?? (signal === null ? 1 : 128)));
     });
