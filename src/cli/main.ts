@@ -8,12 +8,20 @@ import { didYouMean } from '../config/did-you-mean.js';
 import { MAIN_HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
 import { planCommand, syncCommand } from './sync-command.js';
+import { schemaCommand } from './schema-command.js';
+import { diffCommand } from './diff-command.js';
+import { localCommand } from './local-command.js';
+import { demoCommand } from './demo-command.js';
 
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   sync: syncCommand,
   plan: planCommand,
+  schema: schemaCommand,
+  diff: diffCommand,
+  local: localCommand,
+  demo: demoCommand,
 };
 
 function version(): string {

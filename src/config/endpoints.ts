@@ -7,6 +7,7 @@
 
 import { UsageError } from '../errors.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
+import { environmentNamed, LOCAL_ENVIRONMENT } from './embedded.js';
 import { sanitizeUrl } from './sanitize-url.js';
 import type { EnvironmentSettings, Settings } from './settings.js';
 
@@ -38,13 +39,13 @@ export function resolveEndpoint(settings: Settings, role: 'source' | 'target'): 
     });
   }
   if (isPostgresUrl(value)) return { name: sanitizeUrl(value), url: value };
-  const environment = settings.environments.get(value);
+  const environment = environmentNamed(settings, value);
   if (environment !== undefined) return environment;
 
   const known = [...settings.environments.keys()];
   const shown = sanitizeUrl(value);
   const where = settings.configPath === undefined ? 'the config file' : settings.configPath;
-  throw new UsageError('UNKNOWN_ENVIRONMENT', `Unknown ${role} environment "${shown}"${didYouMeanSuffix(value, known)}.`, {
+  throw new UsageError('UNKNOWN_ENVIRONMENT', `Unknown ${role} environment "${shown}"${didYouMeanSuffix(value, [...known, LOCAL_ENVIRONMENT])}.`, {
     details: [known.length === 0 ? `no environments are defined in ${where}` : `known environments: ${known.map(sanitizeUrl).join(', ')}`],
     nextStep:
       known.length === 0

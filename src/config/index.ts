@@ -8,7 +8,9 @@ export { resolveEndpoint, isPostgresUrl } from './endpoints.js';
 export { sanitizeUrl } from './sanitize-url.js';
 export { didYouMean, didYouMeanSuffix, editDistance } from './did-you-mean.js';
 export { expandString } from './expand.js';
+export { DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT, LOCAL_ENVIRONMENT, LOCAL_USER, environmentNamed, passwordlessUrl } from './embedded.js';
 export type {
+  EmbeddedServerSettings,
   EnvironmentSettings,
   Settings,
   SettingsOverrides,

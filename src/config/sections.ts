@@ -6,11 +6,12 @@
 
 import * as path from 'node:path';
 import { claim, type Ctx } from './draft.js';
+import { embeddedEnvironment, embeddedKeys, type EmbeddedFields } from './embedded.js';
 import { endpointProblem, isPostgresUrl } from './endpoints.js';
 import type { Path } from './problems.js';
 
 export function readEnvironments(ctx: Ctx, value: unknown, at: Path): void {
-  const environments = ctx.read.record(value, at, 'a mapping of environment name -> { url }');
+  const environments = ctx.read.record(value, at, 'a mapping of environment name -> { url } or { embedded: true }');
   if (environments === undefined) return;
   for (const [name, entry] of Object.entries(environments)) {
     const entryPath = [...at, name];
@@ -18,7 +19,9 @@ export function readEnvironments(ctx: Ctx, value: unknown, at: Path): void {
     const fields = ctx.read.record(entry, entryPath, 'a mapping with `url`');
     if (fields === undefined) continue;
     let url: string | undefined;
+    const embedded: EmbeddedFields = {};
     ctx.read.keys(fields, entryPath, {
+      ...embeddedKeys(ctx, embedded),
       url: (raw, urlPath) => {
         url = ctx.read.string(raw, urlPath, 'a postgres:// URL');
         if (url !== undefined && !isPostgresUrl(url)) {
@@ -30,6 +33,11 @@ export function readEnvironments(ctx: Ctx, value: unknown, at: Path): void {
       password: (_raw, keyPath) =>
         ctx.read.report.problem(keyPath, 'not a key here: put the credentials in `url`, e.g. "postgres://user:${DB_PASSWORD}@host/db"', 'key'),
     });
+    const embeddedEnv = embeddedEnvironment(ctx, name, fields, entryPath, embedded);
+    if (embedded.embedded === true) {
+      if (embeddedEnv !== undefined && name.trim() !== '') ctx.draft.environments.set(name, embeddedEnv);
+      continue;
+    }
     if (!Object.hasOwn(fields, 'url')) ctx.read.report.problem(entryPath, 'missing `url`');
     if (url !== undefined && name.trim() !== '') ctx.draft.environments.set(name, { name, url });
   }

@@ -5,8 +5,29 @@
 
 export interface EnvironmentSettings {
   readonly name: string;
-  /** A PostgreSQL connection URL, after ${VAR} expansion. */
+  /**
+   * A PostgreSQL connection URL, after ${VAR} expansion. For an embedded
+   * environment it has no password: the server's own credentials complete it
+   * when the server is started (ensureLocalServer in src/pg/local-server.ts).
+   */
   readonly url: string;
+  /** Present for `embedded: true` environments: a server pgtwin runs itself. */
+  readonly embedded?: EmbeddedServerSettings;
+  /** The built-in `local` environment, used when the file does not define one (never in Settings.environments). */
+  readonly builtIn?: true;
+}
+
+/** An embedded local server (`embedded: true`). */
+export interface EmbeddedServerSettings {
+  /** TCP port on 127.0.0.1. */
+  readonly port: number;
+  /** Absolute directory that holds the cluster, its credentials and its log. */
+  readonly dataDir: string;
+  /**
+   * Major version asked for in the file. The installed binaries fix the version;
+   * this only makes a mismatch an error instead of a surprise.
+   */
+  readonly version: string | undefined;
 }
 
 /** A masking rule for one column: the strategy name and its inline options. */

@@ -1,0 +1,35 @@
+/** `pgtwin diff`: how the target's tables differ from the source's. Reads both sides, writes nothing. */
+import { EXIT_CODES, SchemaMismatchError } from '../errors.js';
+import { compareSchemas, differencesToText } from '../schema/index.js';
+import { booleanFlag, parseFlags, type FlagSpec } from './args.js';
+import { DIFF_HELP } from './help.js';
+import type { CliIo } from './io.js';
+import { loadCommandSettings } from './schema-command.js';
+import { SYNC_FLAGS } from './sync-flags.js';
+
+const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
+
+export const DIFF_FLAGS: FlagSpec = pick('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'json', 'help');
+
+export async function diffCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const flags = parseFlags('diff', argv, DIFF_FLAGS);
+  if (booleanFlag(flags, 'help')) {
+    io.stdout(DIFF_HELP);
+    return 0;
+  }
+  const settings = await loadCommandSettings(io, flags);
+  const result = await compareSchemas({ settings, env: io.env, signal });
+  for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
+  const equal = result.differences.length === 0;
+  if (booleanFlag(flags, 'json')) {
+    io.stdout(JSON.stringify({ source: result.source, target: result.target, tables: result.tables, equal, differences: result.differences }, null, 2) + '\n');
+    return equal ? 0 : EXIT_CODES.schema;
+  }
+  io.stdout(`source: ${result.source}\ntarget: ${result.target}\n${result.tables.length} table${result.tables.length === 1 ? '' : 's'} compared.\n\n`);
+  io.stdout(differencesToText(result.differences));
+  if (equal) return 0;
+  const blocking = result.differences.filter((d) => d.blocking).length;
+  throw new SchemaMismatchError(`The target's schema differs from the source's in ${result.differences.length} place${result.differences.length === 1 ? '' : 's'}${blocking > 0 ? ` (${blocking} would make a sync fail)` : ''}.`, {
+    nextStep: 'Run `pgtwin schema` to create what is missing on the target (--recreate to rebuild tables that differ), or align the target by hand.',
+  });
+}

@@ -1,0 +1,127 @@
+/** `pgtwin schema`: create on the target what the selected tables need (no rows), or print the DDL with --dry-run. */
+import { loadSettings } from '../config/index.js';
+import type { Settings } from '../config/settings.js';
+import { EXIT_CODES, PgtwinError, SafetyError } from '../errors.js';
+import { createSchema, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
+import { booleanFlag, parseFlags, stringFlag, type FlagSpec, type ParsedFlags } from './args.js';
+import { makeConfirm } from './confirm.js';
+import { SCHEMA_HELP } from './help.js';
+import type { CliIo } from './io.js';
+import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
+
+// The selection and safety flags of sync; --jobs has no meaning here.
+const { jobs: _jobs, ...SELECTION_FLAGS } = SYNC_FLAGS;
+export const SCHEMA_FLAGS: FlagSpec = { ...SELECTION_FLAGS, recreate: { type: 'boolean' } };
+
+/** Settings from the config file, env and flags; every URL's password registered for redaction. */
+export async function loadCommandSettings(io: CliIo, flags: ParsedFlags): Promise<Settings> {
+  const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: overridesFrom(flags) });
+  for (const env of settings.environments.values()) io.redactor.addUrl(env.url);
+  io.redactor.addUrl(settings.source);
+  io.redactor.addUrl(settings.target);
+  for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
+  return settings;
+}
+
+export async function schemaCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const flags = parseFlags('schema', argv, SCHEMA_FLAGS);
+  if (booleanFlag(flags, 'help')) {
+    io.stdout(SCHEMA_HELP);
+    return 0;
+  }
+  const settings = await loadCommandSettings(io, flags);
+  const json = booleanFlag(flags, 'json');
+  const result = await createSchema({
+    settings,
+    env: io.env,
+    signal,
+    recreate: booleanFlag(flags, 'recreate'),
+    dryRun: booleanFlag(flags, 'dry-run'),
+    confirm: confirmDrop(io, booleanFlag(flags, 'yes')),
+  });
+  for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
+  if (json) {
+    io.stdout(JSON.stringify(resultToJson(result), null, 2) + '\n');
+    return result.failures.length > 0 ? EXIT_CODES.failure : 0;
+  }
+  io.stdout(result.dryRun ? dryRunText(result) : summaryText(result));
+  if (result.failures.length > 0) {
+    throw new PgtwinError('SCHEMA_INCOMPLETE', 'failure', `${result.failures.length} post-data object${result.failures.length === 1 ? '' : 's'} could not be created on the target.`, {
+      details: result.failures.map((f) => `${f.object}: ${f.reason}`),
+      nextStep: 'Fix the cause on the target and run the same command again: it creates only what is still missing.',
+    });
+  }
+  return 0;
+}
+
+/** --yes answers for the user; a terminal asks; with neither, a recreate is refused. */
+function confirmDrop(io: CliIo, yes: boolean): (question: string) => Promise<boolean> {
+  if (yes) return async () => true;
+  if (io.stdinIsTty && io.stderrIsTty) return makeConfirm({ yes: false, interactive: true });
+  return async (question) => {
+    throw new SafetyError('NOT_CONFIRMED', '--recreate drops tables on the target and there is no terminal to confirm it on; nothing was written.', {
+      details: question.split('\n'),
+      nextStep: 'Pass --yes to confirm in scripts and CI.',
+    });
+  };
+}
+
+function resultToJson(result: CreateSchemaResult): unknown {
+  const statement = (s: DdlStatement) => ({ kind: s.kind, object: s.object, sql: s.sql });
+  return {
+    source: result.source,
+    target: result.target,
+    dryRun: result.dryRun,
+    drops: result.plan.drops,
+    preData: result.plan.preData.map(statement),
+    postData: result.plan.postData.map(statement),
+    skipped: result.plan.skipped,
+    failed: result.failures,
+  };
+}
+
+function dryRunText(result: CreateSchemaResult): string {
+  const head = [`-- pgtwin schema --dry-run: the DDL for ${result.target}`, `-- from ${result.source}, in the order it would run. Nothing was written.`];
+  if (result.plan.drops.length > 0) head.push(`-- --recreate drops first: ${result.plan.drops.join(', ')}`);
+  return head.join('\n') + '\n\n' + planToSql(result.plan);
+}
+
+function summaryText(result: CreateSchemaResult): string {
+  const { plan } = result;
+  const lines: string[] = [];
+  const created = plan.preData.length + plan.postData.length - result.failures.length;
+  if (created === 0 && result.failures.length === 0) {
+    lines.push(`The target ${result.target} already has everything the selected tables need; nothing was created.`);
+  } else {
+    lines.push(`Schema created on ${result.target} from ${result.source}:`);
+    lines.push(`  before the data: ${countByKind(plan.preData)}`);
+    if (plan.postData.length > 0) lines.push(`  after the data:  ${countByKind(plan.postData)}`);
+  }
+  if (plan.skipped.length > 0) {
+    lines.push('', `Not created (${plan.skipped.length}):`);
+    for (const s of plan.skipped) lines.push(`  - ${s.object}: ${s.reason}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// How statement kinds read in the summary: [one, many].
+const LABELS: Readonly<Record<string, readonly [string, string]>> = {
+  'drop-table': ['table drop (cascading)', 'table drops (cascading)'],
+  'sequence-owner': ['sequence owner', 'sequence owners'],
+  'foreign-key': ['foreign key', 'foreign keys'],
+  'materialized-view': ['materialized view', 'materialized views'],
+  index: ['index', 'indexes'],
+  refresh: ['refresh', 'refreshes'],
+};
+
+function countByKind(statements: readonly DdlStatement[]): string {
+  // Objects, not statements: a trigger and its enabled state are one trigger.
+  const seen = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const s of statements) {
+    if (seen.has(`${s.kind}\u0000${s.object}`)) continue;
+    seen.add(`${s.kind}\u0000${s.object}`);
+    counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  }
+  return [...counts].map(([kind, n]) => `${n} ${(LABELS[kind] ?? [kind, `${kind}s`])[n === 1 ? 0 : 1]}`).join(', ') || 'nothing';
+}

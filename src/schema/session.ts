@@ -1,0 +1,96 @@
+/**
+ * The common start of `pgtwin schema` and `pgtwin diff`: resolve and check the
+ * endpoints (a remote target or the source itself is refused before anything
+ * is written), connect both sides, select tables exactly as sync does, and
+ * read both schema catalogs.
+ */
+import type { Settings, TableSelectionSettings } from '../config/settings.js';
+import { readCatalog } from '../pg/catalog.js';
+import { openClient, type Client } from '../pg/connect.js';
+import { displayName, type QualifiedName } from '../pg/ident.js';
+import { UsageError } from '../errors.js';
+import type { ResourceScope } from '../scope.js';
+import { connectPair, resolveEndpoints, type Endpoints } from '../snapshot/connect-endpoints.js';
+import { cascadeSelection, selectTables } from '../snapshot/select-tables.js';
+import { compilePattern } from '../snapshot/table-patterns.js';
+import type { SchemaCatalog, TableDef } from './model.js';
+import { readSchemaCatalog } from './read-catalog.js';
+
+export interface SchemaSession {
+  readonly endpoints: Endpoints;
+  readonly targetClient: Client;
+  readonly source: SchemaCatalog;
+  readonly target: SchemaCatalog;
+  /** Selected source tables (partitions folded into their root). */
+  readonly tables: readonly QualifiedName[];
+  /** Target tables the same patterns pick (for tables that exist only there). */
+  readonly targetTables: readonly QualifiedName[];
+  readonly warnings: readonly string[];
+}
+
+export interface SessionRequest {
+  readonly settings: Settings;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * `write`: the target will be changed, so the safety rules of sync apply.
+ * `read`: both sides are only read (diff), so a remote target is fine and
+ * both sessions are read-only.
+ */
+export type SessionMode = 'write' | 'read';
+
+export async function openSchemaSession(request: SessionRequest, scope: ResourceScope, mode: SessionMode): Promise<SchemaSession> {
+  const settings = mode === 'read' ? { ...request.settings, options: { ...request.settings.options, allowRemoteTarget: true } } : request.settings;
+  const endpoints = resolveEndpoints(settings, request.env);
+  const pair =
+    mode === 'write'
+      ? await connectPair(endpoints, scope, request.signal)
+      : {
+          source: scope.add(await openClient(endpoints.source, { readOnly: true, signal: request.signal }), (c) => c.end(), 'source session'),
+          target: scope.add(await openClient(endpoints.target, { readOnly: true, signal: request.signal }), (c) => c.end(), 'target session'),
+        };
+  const selectionCatalog = await readCatalog(pair.source);
+  const selection = selectTables(selectionCatalog, request.settings.tables);
+  const warnings = [...selection.warnings];
+  let tables = selection.tables;
+  if (request.settings.options.cascade) {
+    const before = new Set(tables.keys());
+    tables = cascadeSelection(selectionCatalog, tables);
+    for (const key of tables.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
+  }
+  if (tables.size === 0) {
+    throw new UsageError('NOTHING_SELECTED', 'No table is selected: the include/exclude patterns leave nothing.', {
+      nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
+    });
+  }
+  const [source, target] = await Promise.all([readSchemaCatalog(pair.source), readSchemaCatalog(pair.target)]);
+  return {
+    endpoints,
+    targetClient: pair.target,
+    source,
+    target,
+    tables: [...tables.values()].map((t) => ({ schema: t.schema, name: t.name })),
+    targetTables: matchTargetTables(target, request.settings.tables),
+    warnings,
+  };
+}
+
+/** The target's tables that the include/exclude patterns pick, partitions folded into their root like on the source. */
+export function matchTargetTables(target: SchemaCatalog, selection: TableSelectionSettings): QualifiedName[] {
+  const include = selection.include.map(compilePattern);
+  const exclude = selection.exclude.map(compilePattern);
+  const picked = (t: TableDef): boolean => (include.length === 0 || include.some((p) => p.matches(t))) && !exclude.some((p) => p.matches(t));
+  const chosen = [...target.tables.values()].filter((t) => t.kind !== 'foreign' && picked(t));
+  const keys = new Set(chosen.map(displayName));
+  return chosen
+    .filter((t) => {
+      for (let p = t.partitionOf; p !== undefined; p = target.tables.get(p)?.partitionOf) {
+        const parent = target.tables.get(p);
+        if (parent !== undefined && keys.has(displayName(parent))) return false;
+      }
+      return true;
+    })
+    .map((t) => ({ schema: t.schema, name: t.name }));
+}
