@@ -18,7 +18,8 @@ export function makeConfirm(options: ConfirmOptions): (question: string) => Prom
     }
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
-      const answer = await rl.question(`${question}\nType "yes" to continue: `);
+      // Ctrl-C or end of input at the prompt is a "no", not a crash.
+      const answer = await rl.question(`${question}\nType "yes" to continue: `).catch(() => '');
       return answer.trim().toLowerCase() === 'yes' || answer.trim().toLowerCase() === 'y';
     } finally {
       rl.close();

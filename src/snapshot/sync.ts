@@ -58,6 +58,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   for (const warning of plan.warnings) observer.warning?.(warning);
   observer.planned?.(plan);
 
+  const notStarted = (): InterruptedError =>
+    new InterruptedError('The sync was interrupted before anything was written.', { nextStep: 'Run the same pgtwin sync command again.' });
+  if (signal.aborted) throw notStarted();
   const names = plan.tables.map((t) => t.key);
   const question = `Truncate ${names.length} table${names.length === 1 ? '' : 's'} on the target ${endpoints.target.display} and reload them from ${endpoints.source.display}?\n  ${names.join('\n  ')}`;
   if (!(await request.confirm(question))) {
@@ -66,6 +69,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     });
   }
 
+  if (signal.aborted) throw notStarted();
   return withScope(async (scope) => {
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
     await lockTargetForRun(control);
