@@ -8,3 +8,17 @@ export type { SyncObserver, SyncPhase } from './snapshot/observer.js';
 export { tableChecksum, type TableChecksum } from './verify/table-checksum.js';
 export { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './pg/embedded-server.js';
 export { PgtwinError, UsageError, ConfigError, ConnectError, SchemaMismatchError, SafetyError, InterruptedError, SyncError, EXIT_CODES } from './errors.js';
+export {
+  defineStrategy,
+  MaskingKey,
+  AnonymizationError,
+  MaskRulesError,
+  type Strategy,
+  type StrategyDefinition,
+  type MaskContext,
+  type RowReader,
+  type StrategySetup,
+  type ValueMask,
+  type ColumnFacts,
+  type Prf,
+} from './anonymize/index.js';

@@ -48,8 +48,19 @@ export interface DemoResult {
 const THROWAWAY_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
 
 export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<DemoResult> {
-  const started = performance.now();
   const signal = options.signal ?? new AbortController().signal;
+  return demo(io, options, signal).catch((error: unknown) => {
+    // Once interrupted, whatever broke next (a server stopping under a query,
+    // a reset connection) is a consequence of the interruption, not a bug.
+    if (signal.aborted && !(error instanceof InterruptedError)) {
+      throw new InterruptedError('The demo was interrupted; its servers are stopped and their data deleted.', { cause: error });
+    }
+    throw error;
+  });
+}
+
+async function demo(io: DemoIo, options: DemoOptions, signal: AbortSignal): Promise<DemoResult> {
+  const started = performance.now();
   const password = randomBytes(18).toString('base64url');
   io.redactor?.addSecret(password);
   const step = (text: string): void => io.stderr(`demo: ${text}\n`);

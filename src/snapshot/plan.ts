@@ -4,12 +4,14 @@
  * step aside during the load, which sequences follow. Every problem that can
  * be known in advance is raised here, all at once.
  */
-import type { Settings, TableFilter } from '../config/settings.js';
+import type { Settings, StrategySpec, TableFilter } from '../config/settings.js';
+import { builtinRegistry, type StrategyRegistry } from '../anonymize/index.js';
 import type { Catalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../pg/catalog.js';
 import { displayName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
 import { cascadeSelection, isCovered, referencingOutsiders, selectTables } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
+import { planMasking } from './mask-plan.js';
 
 export interface TablePlan {
   /** `schema.table` */
@@ -20,6 +22,10 @@ export interface TablePlan {
   readonly columns: readonly string[];
   /** Columns the masking step rewrites (empty: piped byte for byte). */
   readonly maskedColumns: readonly string[];
+  /** Column -> rule, inherited and `keep` rules included; compiled with the key at copy time. */
+  readonly maskRules: ReadonlyMap<string, StrategySpec>;
+  /** `column <- parent.column`: rules taken over from a masked column this one references. */
+  readonly inheritedRules: readonly string[];
   readonly where: string | undefined;
   readonly limit: number | undefined;
 }
@@ -39,7 +45,7 @@ export interface SyncPlan {
   readonly warnings: readonly string[];
 }
 
-export function buildPlan(settings: Settings, source: Catalog, target: Catalog): SyncPlan {
+export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry()): SyncPlan {
   const warnings: string[] = [];
   const selection = selectTables(source, settings.tables);
   warnings.push(...selection.warnings);
@@ -65,7 +71,7 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog):
     }
     const columns = planColumns(key, sourceTable, targetTable, warnings, mismatches);
     const filter = filterFor(settings, sourceTable);
-    plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], where: filter?.where, limit: filter?.limit });
+    plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: filter?.where, limit: filter?.limit });
   }
 
   // Tables outside the selection whose foreign keys point into it: truncating
@@ -84,10 +90,16 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog):
     });
   }
 
+  const masking = planMasking({ anonymize: settings.anonymize, keep: settings.keep, strict: settings.strict, registry }, source, plans);
+  const masked = plans.map((p): TablePlan => {
+    const m = masking.get(p.key);
+    return m === undefined ? p : { ...p, maskedColumns: m.maskedColumns, maskRules: m.rules, inheritedRules: m.inherited };
+  });
+
   const foreignKeys = target.foreignKeys.filter(
     (fk) => !fk.inherited && (isCovered(target, selected, displayName(fk.table)) || isCovered(target, selected, displayName(fk.referencedTable))),
   );
-  return { tables: plans.sort(largestFirst), foreignKeys, sequences: planSequences(plans, source, target, warnings), warnings };
+  return { tables: masked.sort(largestFirst), foreignKeys, sequences: planSequences(masked, source, target, warnings), warnings };
 }
 
 function planColumns(key: string, source: TableInfo, target: TableInfo, warnings: string[], mismatches: string[]): string[] {

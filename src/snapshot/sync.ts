@@ -11,6 +11,7 @@ import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
 import { InterruptedError, PgtwinError, SafetyError, SyncError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
+import { builtinRegistry, compileMasks, loadCustomStrategies, requireMaskingKey, StrategyRegistry, type ColumnMask } from '../anonymize/index.js';
 import { connectPair, resolveEndpoints, type Endpoints } from './connect-endpoints.js';
 import { runCopyWorkers } from './copy-workers.js';
 import { restoreForeignKeys, setAsideForeignKeys, type RestoreFailure } from './foreign-keys.js';
@@ -33,20 +34,22 @@ export interface SyncRequest {
 export interface PlanResult {
   readonly endpoints: Endpoints;
   readonly plan: SyncPlan;
+  /** Built-in strategies plus the config's custom ones. */
+  readonly registry: StrategyRegistry;
 }
 
 /** Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`. */
 export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<PlanResult> {
-  refuseUnappliedMasking(request.settings);
+  const registry = await strategyRegistry(request.settings);
   const endpoints = resolveEndpoints(request.settings, request.env);
   return withScope(async (scope) => {
     request.observer?.phase?.('connect');
     const pair = await connectPair(endpoints, scope, request.signal);
     request.observer?.phase?.('plan');
     const [sourceCatalog, targetCatalog] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
-    const plan = buildPlan(request.settings, sourceCatalog, targetCatalog);
+    const plan = buildPlan(request.settings, sourceCatalog, targetCatalog, registry);
     await checkFilters(pair.source, plan);
-    return { endpoints, plan };
+    return { endpoints, plan, registry };
   });
 }
 
@@ -54,7 +57,10 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const started = performance.now();
   const observer = request.observer ?? {};
   const signal = request.signal ?? new AbortController().signal;
-  const { endpoints, plan } = await planSync(request);
+  const { endpoints, plan, registry } = await planSync(request);
+  // Compiled before the prompt: a missing key or a rule that cannot be built
+  // stops the run while the target is still untouched.
+  const masks = await compileTableMasks(plan, registry, request);
   for (const warning of plan.warnings) observer.warning?.(warning);
   observer.planned?.(plan);
 
@@ -104,7 +110,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       jobs: request.settings.options.jobs ?? availableParallelism(),
       signal,
       observer,
-      masksFor: () => new Map(),
+      masksFor: (table) => masks.get(table.key) ?? new Map(),
     });
     if (outcome.error !== undefined || signal.aborted) {
       return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, new Set(outcome.completed.keys()));
@@ -140,16 +146,27 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   });
 }
 
-/**
- * Masking rules are parsed but not yet applied by the copy: copying those
- * columns as they are would leak exactly what the user asked to hide.
- */
-function refuseUnappliedMasking(settings: Settings): void {
-  if (settings.anonymize.size === 0) return;
-  throw new SafetyError('MASKING_NOT_AVAILABLE', 'The config has anonymize rules, but this version of pgtwin cannot apply them yet; nothing was copied.', {
-    details: [...settings.anonymize.keys()].map((table) => `anonymize rules for ${table}`),
-    nextStep: 'Exclude the tables with personal data (--exclude) and remove the anonymize block, or wait for the masking release.',
-  });
+async function strategyRegistry(settings: Settings): Promise<StrategyRegistry> {
+  if (settings.strategiesModule === undefined) return builtinRegistry();
+  return new StrategyRegistry(await loadCustomStrategies(settings.strategiesModule));
+}
+
+/** Per table key, the masks by COPY column index; the key is only required when some table is masked. */
+async function compileTableMasks(plan: SyncPlan, registry: StrategyRegistry, request: Omit<SyncRequest, 'confirm'>): Promise<Map<string, Map<number, ColumnMask>>> {
+  const result = new Map<string, Map<number, ColumnMask>>();
+  const masked = plan.tables.filter((t) => t.maskedColumns.length > 0);
+  if (masked.length === 0) return result;
+  const key = await requireMaskingKey({ env: request.env, secretFile: request.settings.secretFile });
+  for (const table of masked) {
+    // `keep` rules copy the value as it is; leaving them out keeps those bytes untouched.
+    const rules = new Map([...table.maskRules].filter(([, spec]) => spec.strategy !== 'keep'));
+    const columns = table.columns.map((name) => {
+      const info = table.source.columns.find((c) => c.name === name);
+      return { name, type: info?.type ?? 'text', notNull: info?.notNull ?? false };
+    });
+    result.set(table.key, compileMasks(rules, columns, { table: table.key, primaryKey: table.source.primaryKey, uniqueKeys: table.source.uniqueKeys, strategies: registry, key }));
+  }
+  return result;
 }
 
 function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, done: ReadonlySet<string>, request: SyncRequest): PgtwinError {
@@ -163,10 +180,19 @@ function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: Sy
   if (status === 'interrupted' || request.signal?.aborted === true) {
     return new InterruptedError('The sync was interrupted; the target is incomplete.', { details, nextStep, cause: error });
   }
-  if (error instanceof PgtwinError) {
-    return new PgtwinError(error.code, error.category, error.message, { cause: error.cause ?? error, details: [...error.details, ...details], nextStep: error.nextStep ?? nextStep });
+  const known = pgtwinErrorIn(error);
+  if (known !== undefined) {
+    return new PgtwinError(known.code, known.category, known.message, { cause: known.cause ?? known, details: [...known.details, ...details], nextStep: known.nextStep ?? nextStep });
   }
   return new SyncError('COPY_FAILED', `The sync failed: ${messageOf(error)}`, { cause: error, details, nextStep });
+}
+
+/** The pgtwin error behind a failure, when streams wrapped it (a mask that threw inside the COPY pipeline). */
+function pgtwinErrorIn(error: unknown): PgtwinError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof PgtwinError) return e;
+  }
+  return undefined;
 }
 
 function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {
