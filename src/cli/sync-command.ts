@@ -10,8 +10,17 @@ import { makeConfirm } from './confirm.js';
 import type { CliIo } from './io.js';
 import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
 import { PLAN_HELP, SYNC_HELP } from './help.js';
+import { schemaCommand } from './schema-command.js';
 
-async function settingsFor(io: CliIo, argv: readonly string[], command: string): Promise<{ settings: Settings; json: boolean; yes: boolean; dryRun: boolean } | undefined> {
+interface SyncArgs {
+  readonly settings: Settings;
+  readonly json: boolean;
+  readonly yes: boolean;
+  readonly dryRun: boolean;
+  readonly recreate: boolean;
+}
+
+async function settingsFor(io: CliIo, argv: readonly string[], command: string): Promise<SyncArgs | undefined> {
   const flags = parseFlags(command, argv, SYNC_FLAGS);
   if (booleanFlag(flags, 'help')) {
     io.stdout(command === 'plan' ? PLAN_HELP : SYNC_HELP);
@@ -22,19 +31,23 @@ async function settingsFor(io: CliIo, argv: readonly string[], command: string):
   io.redactor.addUrl(settings.source);
   io.redactor.addUrl(settings.target);
   for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
-  return { settings, json: booleanFlag(flags, 'json'), yes: booleanFlag(flags, 'yes'), dryRun: booleanFlag(flags, 'dry-run') };
+  return { settings, json: booleanFlag(flags, 'json'), yes: booleanFlag(flags, 'yes'), dryRun: booleanFlag(flags, 'dry-run'), recreate: booleanFlag(flags, 'recreate') };
 }
 
 export async function planCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
   const parsed = await settingsFor(io, argv, 'plan');
   if (parsed === undefined) return 0;
-  const result = await planSync({ settings: parsed.settings, env: io.env, signal });
+  const result = await planSync({ settings: parsed.settings, env: io.env, signal, recreate: parsed.recreate });
   if (parsed.json) io.stdout(JSON.stringify(planToJson(result), null, 2) + '\n');
   else io.stdout(planToText(result));
   return 0;
 }
 
 export async function syncCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  // The schema step alone is `pgtwin schema`, with the same selection and safety flags.
+  if (argv.includes('--schema-only') && !argv.includes('--help') && !argv.includes('-h')) {
+    return schemaCommand(io, argv.filter((a) => a !== '--schema-only'), signal);
+  }
   const parsed = await settingsFor(io, argv, 'sync');
   if (parsed === undefined) return 0;
   if (parsed.dryRun) return planCommand(io, argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'), signal);
@@ -45,6 +58,7 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
       settings: parsed.settings,
       env: io.env,
       signal,
+      recreate: parsed.recreate,
       observer: progress,
       confirm: makeConfirm({ yes: parsed.yes, interactive: io.stdinIsTty && io.stderrIsTty }),
     });

@@ -15,6 +15,8 @@ export const SYNC_FLAGS: FlagSpec = {
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  recreate: { type: 'boolean' },
+  'schema-only': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 

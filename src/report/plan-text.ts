@@ -19,6 +19,13 @@ export function planToText(result: PlanResult): string {
     const estimate = t.source.estimatedRows >= 0 ? `~${formatCount(t.source.estimatedRows)} rows, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
     lines.push(`  ${t.key} (${t.columns.length} columns, ${estimate}; ${extras.join('; ')})`);
   }
+  if (result.schema !== undefined) {
+    const { ddl, created, dropped } = result.schema;
+    lines.push('');
+    if (dropped.length > 0) lines.push(`${dropped.length} table${dropped.length === 1 ? '' : 's'} would be dropped and recreated (--recreate): ${dropped.join(', ')}`);
+    lines.push(`${created.length} table${created.length === 1 ? '' : 's'} would be created from the source's catalog: ${ddl.preData.length} statement${ddl.preData.length === 1 ? '' : 's'} before the load, ${ddl.postData.length} after it (keys, indexes, foreign keys, views, triggers); \`pgtwin schema --dry-run\` prints them.`);
+    for (const s of ddl.skipped) lines.push(`  not created: ${s.object}: ${s.reason}`);
+  }
   if (plan.foreignKeys.length > 0) {
     lines.push('');
     lines.push(`${plan.foreignKeys.length} foreign key${plan.foreignKeys.length === 1 ? '' : 's'} set aside during the load and restored (and checked) after it:`);
@@ -54,6 +61,16 @@ export function planToJson(result: PlanResult): unknown {
     })),
     foreignKeys: plan.foreignKeys.map((fk) => ({ table: `${fk.table.schema}.${fk.table.name}`, name: fk.name })),
     sequences: plan.sequences.map((s) => `${s.target.sequence.schema}.${s.target.sequence.name}`),
+    schema:
+      result.schema === undefined
+        ? null
+        : {
+            created: result.schema.created,
+            dropped: result.schema.dropped,
+            preData: result.schema.ddl.preData.length,
+            postData: result.schema.ddl.postData.length,
+            skipped: result.schema.ddl.skipped,
+          },
     warnings: plan.warnings,
   };
 }

@@ -77,6 +77,11 @@ export class ProgressReporter implements SyncObserver {
     }
   }
 
+  note(message: string): void {
+    this.clear();
+    this.options.write(`pgtwin: ${message}\n`);
+  }
+
   warning(message: string): void {
     this.clear();
     this.options.write(`pgtwin: warning: ${message}\n`);

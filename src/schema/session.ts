@@ -10,7 +10,7 @@ import { openClient, type Client } from '../pg/connect.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import type { ResourceScope } from '../scope.js';
-import { connectPair, resolveEndpoints, type Endpoints } from '../snapshot/connect-endpoints.js';
+import { connectPair, openEndpoints, type Endpoints } from '../snapshot/connect-endpoints.js';
 import { cascadeSelection, selectTables } from '../snapshot/select-tables.js';
 import { compilePattern } from '../snapshot/table-patterns.js';
 import type { SchemaCatalog, TableDef } from './model.js';
@@ -43,7 +43,7 @@ export type SessionMode = 'write' | 'read';
 
 export async function openSchemaSession(request: SessionRequest, scope: ResourceScope, mode: SessionMode): Promise<SchemaSession> {
   const settings = mode === 'read' ? { ...request.settings, options: { ...request.settings.options, allowRemoteTarget: true } } : request.settings;
-  const endpoints = resolveEndpoints(settings, request.env);
+  const endpoints = await openEndpoints(settings, request.env, { signal: request.signal });
   const pair =
     mode === 'write'
       ? await connectPair(endpoints, scope, request.signal)

@@ -3,8 +3,10 @@
  * connection to the target is opened: a remote target needs explicit
  * permission, and the source may never be the target.
  */
-import type { Settings } from '../config/settings.js';
+import type { EnvironmentSettings, Settings } from '../config/settings.js';
 import { resolveEndpoint } from '../config/index.js';
+import { LOCAL_ENVIRONMENT } from '../config/embedded.js';
+import { ensureLocalServer } from '../pg/local-server.js';
 import { isLocalEndpoint, looksLikeSameDatabase, toEndpoint, type Endpoint } from '../pg/endpoint.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { readServerIdentity, sameDatabase } from '../pg/server-identity.js';
@@ -16,15 +18,48 @@ export interface Endpoints {
   readonly target: Endpoint;
 }
 
-export function resolveEndpoints(settings: Settings, env: Readonly<Record<string, string | undefined>>): Endpoints {
-  const source = toEndpoint(resolveEndpoint(settings, 'source'), 'source', env);
-  const target = toEndpoint(resolveEndpoint(settings, 'target'), 'target', env);
+export interface ResolvedEndpoints extends Endpoints {
+  readonly environments: { readonly source: EnvironmentSettings; readonly target: EnvironmentSettings };
+}
+
+/**
+ * Without a target the twin goes to the built-in `local` server: the first
+ * use is a developer with a production URL and nothing installed.
+ */
+export function resolveEndpoints(settings: Settings, env: Readonly<Record<string, string | undefined>>): ResolvedEndpoints {
+  const withTarget = settings.target === undefined || settings.target === '' ? { ...settings, target: LOCAL_ENVIRONMENT } : settings;
+  const environments = { source: resolveEndpoint(withTarget, 'source'), target: resolveEndpoint(withTarget, 'target') };
+  const source = toEndpoint(environments.source, 'source', env);
+  const target = toEndpoint(environments.target, 'target', env);
   if (looksLikeSameDatabase(source, target)) throw sameDatabaseError(source, target);
   if (!isLocalEndpoint(target) && !settings.options.allowRemoteTarget) {
     throw new SafetyError('REMOTE_TARGET', `The target ${target.display} is not on this machine; pgtwin writes only to local targets unless told otherwise.`, {
       nextStep: 'If this server really is a disposable copy, pass --allow-remote-target or set options.allow_remote_target: true in pgtwin.yaml.',
     });
   }
+  return { source, target, environments };
+}
+
+export interface OpenEndpointsOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Steps taken to start an embedded server (creating, starting). */
+  readonly onProgress?: ((message: string) => void) | undefined;
+}
+
+/**
+ * resolveEndpoints, then every embedded environment started if it is not
+ * running (and left running for the user), its URL completed with the
+ * server's credentials. The display form never shows them.
+ */
+export async function openEndpoints(settings: Settings, env: Readonly<Record<string, string | undefined>>, options: OpenEndpointsOptions = {}): Promise<Endpoints> {
+  const resolved = resolveEndpoints(settings, env);
+  const start = async (endpoint: Endpoint, environment: EnvironmentSettings): Promise<Endpoint> => {
+    if (environment.embedded === undefined) return endpoint;
+    const server = await ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
+    return { ...toEndpoint({ ...environment, url: server.url }, endpoint.role, env), display: endpoint.display };
+  };
+  const source = await start(resolved.source, resolved.environments.source);
+  const target = await start(resolved.target, resolved.environments.target);
   return { source, target };
 }
 

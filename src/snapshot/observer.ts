@@ -5,7 +5,7 @@
 import type { CopyResult } from './copy-table.js';
 import type { SyncPlan, TablePlan } from './plan.js';
 
-export type SyncPhase = 'connect' | 'plan' | 'prepare' | 'copy' | 'foreign-keys' | 'sequences' | 'analyze' | 'done';
+export type SyncPhase = 'connect' | 'plan' | 'schema' | 'prepare' | 'copy' | 'foreign-keys' | 'post-data' | 'sequences' | 'analyze' | 'done';
 
 export interface SyncObserver {
   phase?(phase: SyncPhase): void;
@@ -14,4 +14,6 @@ export interface SyncObserver {
   tableProgress?(table: TablePlan, rows: number, bytes: number): void;
   tableFinished?(table: TablePlan, result: CopyResult): void;
   warning?(message: string): void;
+  /** A step worth a line of its own (starting the local server, creating tables). */
+  note?(message: string): void;
 }

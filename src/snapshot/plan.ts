@@ -9,7 +9,7 @@ import { builtinRegistry, type StrategyRegistry } from '../anonymize/index.js';
 import type { Catalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../pg/catalog.js';
 import { displayName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
-import { cascadeSelection, isCovered, referencingOutsiders, selectTables } from './select-tables.js';
+import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
 import { planMasking } from './mask-plan.js';
 
@@ -46,20 +46,9 @@ export interface SyncPlan {
 }
 
 export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry()): SyncPlan {
-  const warnings: string[] = [];
-  const selection = selectTables(source, settings.tables);
-  warnings.push(...selection.warnings);
-  let selected = new Map(selection.tables);
-  if (settings.options.cascade) {
-    const before = new Set(selected.keys());
-    selected = cascadeSelection(source, selected);
-    for (const key of selected.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
-  }
-  if (selected.size === 0) {
-    throw new UsageError('NOTHING_SELECTED', 'No table is selected: the include/exclude patterns leave nothing to copy.', {
-      nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
-    });
-  }
+  const selection = selectForRun(settings, source);
+  const warnings: string[] = [...selection.warnings];
+  const selected = selection.tables;
 
   const mismatches: string[] = [];
   const plans: TablePlan[] = [];

@@ -3,7 +3,7 @@
  * catalog, partitions folded into their root, and `--cascade` closure over
  * tables whose foreign keys point into the selection.
  */
-import type { TableSelectionSettings } from '../config/settings.js';
+import type { Settings, TableSelectionSettings } from '../config/settings.js';
 import type { Catalog, TableInfo } from '../pg/catalog.js';
 import { displayName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
@@ -46,6 +46,24 @@ export function selectTables(catalog: Catalog, selection: TableSelectionSettings
     if (table.partitionRoot !== undefined && chosen.has(displayName(table.partitionRoot))) chosen.delete(key);
   }
   return { tables: chosen, warnings };
+}
+
+/** The tables a run copies: the selection, closed over `--cascade`; an empty selection is an error. */
+export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, catalog: Catalog): TableSelection {
+  const selection = selectTables(catalog, settings.tables);
+  const warnings = [...selection.warnings];
+  let tables = new Map(selection.tables);
+  if (settings.options.cascade) {
+    const before = new Set(tables.keys());
+    tables = cascadeSelection(catalog, tables);
+    for (const key of tables.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
+  }
+  if (tables.size === 0) {
+    throw new UsageError('NOTHING_SELECTED', 'No table is selected: the include/exclude patterns leave nothing to copy.', {
+      nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
+    });
+  }
+  return { tables, warnings };
 }
 
 /** Tables (source catalog) with a foreign key into `selected` that are not selected themselves. */

@@ -11,8 +11,10 @@ import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
 import { InterruptedError, PgtwinError, SafetyError, SyncError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
+import { applyPostData, applyPreData } from '../schema/index.js';
+import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 import { builtinRegistry, compileMasks, loadCustomStrategies, requireMaskingKey, StrategyRegistry, type ColumnMask } from '../anonymize/index.js';
-import { connectPair, resolveEndpoints, type Endpoints } from './connect-endpoints.js';
+import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
 import { runCopyWorkers } from './copy-workers.js';
 import { restoreForeignKeys, setAsideForeignKeys, type RestoreFailure } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
@@ -29,6 +31,8 @@ export interface SyncRequest {
   readonly confirm: (question: string) => Promise<boolean>;
   readonly signal?: AbortSignal;
   readonly observer?: SyncObserver;
+  /** Drop the selected tables that exist on the target and create them from the source's catalog. */
+  readonly recreate?: boolean;
 }
 
 export interface PlanResult {
@@ -36,20 +40,23 @@ export interface PlanResult {
   readonly plan: SyncPlan;
   /** Built-in strategies plus the config's custom ones. */
   readonly registry: StrategyRegistry;
+  /** What the target lacks and sync creates (undefined: nothing). */
+  readonly schema: TargetSchemaPlan | undefined;
 }
 
 /** Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`. */
 export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<PlanResult> {
   const registry = await strategyRegistry(request.settings);
-  const endpoints = resolveEndpoints(request.settings, request.env);
+  const endpoints = await openEndpoints(request.settings, request.env, { signal: request.signal, onProgress: (message) => request.observer?.note?.(message) });
   return withScope(async (scope) => {
     request.observer?.phase?.('connect');
     const pair = await connectPair(endpoints, scope, request.signal);
     request.observer?.phase?.('plan');
-    const [sourceCatalog, targetCatalog] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
-    const plan = buildPlan(request.settings, sourceCatalog, targetCatalog, registry);
+    const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
+    const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
+    const plan = buildPlan(request.settings, sourceCatalog, target, registry);
     await checkFilters(pair.source, plan);
-    return { endpoints, plan, registry };
+    return { endpoints, plan, registry, schema };
   });
 }
 
@@ -57,7 +64,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const started = performance.now();
   const observer = request.observer ?? {};
   const signal = request.signal ?? new AbortController().signal;
-  const { endpoints, plan, registry } = await planSync(request);
+  const { endpoints, plan, registry, schema } = await planSync(request);
   // Compiled before the prompt: a missing key or a rule that cannot be built
   // stops the run while the target is still untouched.
   const masks = await compileTableMasks(plan, registry, request);
@@ -68,9 +75,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     new InterruptedError('The sync was interrupted before anything was written.', { nextStep: 'Run the same pgtwin sync command again.' });
   if (signal.aborted) throw notStarted();
   const names = plan.tables.map((t) => t.key);
-  const question = `Truncate ${names.length} table${names.length === 1 ? '' : 's'} on the target ${endpoints.target.display} and reload them from ${endpoints.source.display}?\n  ${names.join('\n  ')}`;
-  if (!(await request.confirm(question))) {
-    throw new SafetyError('NOT_CONFIRMED', 'The truncation of the target tables was not confirmed; nothing was written.', {
+  if (!(await request.confirm(confirmationQuestion(plan, schema, endpoints)))) {
+    throw new SafetyError('NOT_CONFIRMED', 'The changes to the target tables were not confirmed; nothing was written.', {
       nextStep: 'Run again and answer yes, or pass --yes (needed when there is no terminal to ask on).',
     });
   }
@@ -90,6 +96,11 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       throw stoppedError(status, error, plan, done, request);
     };
 
+    if (schema !== undefined) {
+      observer.phase?.('schema');
+      observer.note?.(`creating ${schema.created.length} table${schema.created.length === 1 ? '' : 's'} on the target (${schema.ddl.preData.length} statements)`);
+      await applyPreData(control, schema.ddl.preData, { signal }).catch((error: unknown) => fail(signal.aborted ? 'interrupted' : 'failed', error, new Set()));
+    }
     observer.phase?.('prepare');
     try {
       await control.query('BEGIN');
@@ -118,6 +129,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 
     observer.phase?.('foreign-keys');
     const fkFailures = await restoreForeignKeys(control);
+    // Keys, indexes and foreign keys of created tables: built on the loaded rows, faster than maintained during the load.
+    observer.phase?.('post-data');
+    const ddlFailures = schema === undefined ? [] : await applyPostData(control, schema.ddl.postData, { signal });
     observer.phase?.('sequences');
     const sequences = await syncSequences(holder, control, plan.sequences);
     await holder.query('COMMIT');
@@ -136,6 +150,13 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       sequences: sequences.length,
       warnings: [...plan.warnings],
     };
+    if (ddlFailures.length > 0) {
+      await finishRun(control, runId, 'failed', report.totalRows, report, 'schema objects could not be created');
+      throw new SyncError('SCHEMA_INCOMPLETE', `All rows were copied, but ${ddlFailures.length} key, index or other object${ddlFailures.length === 1 ? '' : 's'} could not be created on the target.`, {
+        details: ddlFailures.map((f) => `${f.object}: ${f.reason}`),
+        nextStep: 'Fix the cause on the target, then run `pgtwin schema` with the same selection: it creates only what is still missing.',
+      });
+    }
     if (fkFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'foreign keys could not be restored');
       throw foreignKeyError(fkFailures);
@@ -144,6 +165,18 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     observer.phase?.('done');
     return report;
   });
+}
+
+function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefined, endpoints: Endpoints): string {
+  const created = new Set(schema?.created ?? []);
+  const plural = (n: number): string => `${n} table${n === 1 ? '' : 's'}`;
+  const truncated = plan.tables.map((t) => t.key).filter((k) => !created.has(k));
+  const lines: string[] = [];
+  if (schema !== undefined && schema.dropped.length > 0) lines.push(`Drop and recreate ${plural(schema.dropped.length)} (all rows in them are lost): ${schema.dropped.join(', ')}`);
+  const fresh = [...created].filter((k) => !(schema?.dropped ?? []).includes(k));
+  if (fresh.length > 0) lines.push(`Create ${plural(fresh.length)}: ${fresh.join(', ')}`);
+  if (truncated.length > 0) lines.push(`Truncate ${plural(truncated.length)}: ${truncated.join(', ')}`);
+  return `On the target ${endpoints.target.display}, load from ${endpoints.source.display}:\n  ${lines.join('\n  ')}\nGo ahead?`;
 }
 
 async function strategyRegistry(settings: Settings): Promise<StrategyRegistry> {

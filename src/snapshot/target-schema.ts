@@ -1,0 +1,67 @@
+/**
+ * What sync creates on the target before it copies: the selected tables that
+ * the target lacks (or all of them with `recreate`), with the types,
+ * sequences and functions they need, planned from the source's catalog. The
+ * copy plan is then built against the target as it will be once the pre-data
+ * has run, which is the source's shape for every created table.
+ */
+import type { Settings } from '../config/settings.js';
+import type { Catalog, TableInfo } from '../pg/catalog.js';
+import type { Client } from '../pg/connect.js';
+import { displayName } from '../pg/ident.js';
+import { planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
+import { selectForRun } from './select-tables.js';
+
+export interface TargetSchemaPlan {
+  /** DDL before the load (pre-data) and after it (keys, indexes, foreign keys, views). */
+  readonly ddl: SchemaPlan;
+  /** Selected tables (keys) the pre-data creates. */
+  readonly created: readonly string[];
+  /** Of those, the ones that exist now and are dropped first (recreate). */
+  readonly dropped: readonly string[];
+}
+
+export interface TargetSchemaResult {
+  /** Undefined when the target already has every selected table (and no recreate). */
+  readonly schema: TargetSchemaPlan | undefined;
+  /** The target's catalog as the copy will find it. */
+  readonly target: Catalog;
+}
+
+export async function planTargetSchema(
+  settings: Settings,
+  clients: { readonly source: Client; readonly target: Client },
+  source: Catalog,
+  target: Catalog,
+  recreate: boolean,
+): Promise<TargetSchemaResult> {
+  const selected = selectForRun(settings, source).tables;
+  const missing = [...selected.keys()].filter((key) => !target.tables.has(key));
+  if (missing.length === 0 && !recreate) return { schema: undefined, target };
+
+  const [sourceSchema, targetSchema] = await Promise.all([readSchemaCatalog(clients.source), readSchemaCatalog(clients.target)]);
+  const tables = [...selected.values()].map((t) => ({ schema: t.schema, name: t.name }));
+  const ddl = planSchema(sourceSchema, targetSchema, { tables, recreate });
+  const created = recreate ? [...selected.keys()] : missing;
+  const dropped = recreate ? created.filter((key) => target.tables.has(key)) : [];
+  return { schema: { ddl, created, dropped }, target: afterPreData(source, target, new Set(created)) };
+}
+
+/** The target catalog with the created tables (and their partitions) in the source's shape. */
+function afterPreData(source: Catalog, target: Catalog, created: ReadonlySet<string>): Catalog {
+  const replaced = (table: TableInfo | { schema: string; name: string }, catalog: Catalog): boolean => {
+    const key = displayName(table);
+    if (created.has(key)) return true;
+    const root = catalog.tables.get(key)?.partitionRoot;
+    return root !== undefined && created.has(displayName(root));
+  };
+  const tables = new Map([...target.tables].filter(([, t]) => !replaced(t, target)));
+  for (const [key, table] of source.tables) if (replaced(table, source)) tables.set(key, table);
+  return {
+    serverVersionNum: target.serverVersionNum,
+    tables,
+    // Keys of created tables come with the post-data, after the load.
+    foreignKeys: target.foreignKeys.filter((fk) => !replaced(fk.table, target) && !replaced(fk.referencedTable, target)),
+    sequences: [...target.sequences.filter((s) => !replaced(s.table, target)), ...source.sequences.filter((s) => replaced(s.table, source))],
+  };
+}
