@@ -1,16 +1,15 @@
 /**
- * The demo's sync step, kept apart so it can be swapped for the full pipeline:
- * today the twin's schema is the demo's own DDL and the copy is runSync with
- * no masking; pgtwin's own schema creation (src/schema/) and the masking rules
- * replace both here.
+ * The demo's sync step: the whole pipeline into an empty twin. pgtwin creates
+ * the schema from production's catalog and masks with the demo's rules under
+ * a key made for this run only (the demo keeps nothing, so the key goes too).
  */
-import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_BATCH_SIZE } from '../config/loader.js';
 import type { Settings } from '../config/settings.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { SyncReport } from '../snapshot/sync-report.js';
 import { runSync } from '../snapshot/sync.js';
-import { DEMO_DDL } from './schema.js';
+import { DEMO_ANONYMIZE, DEMO_KEEP } from './mask-rules.js';
 
 export interface TwinSyncOptions {
   readonly signal?: AbortSignal | undefined;
@@ -18,20 +17,12 @@ export interface TwinSyncOptions {
 }
 
 export async function syncIntoTwin(sourceUrl: string, targetUrl: string, options: TwinSyncOptions = {}): Promise<SyncReport> {
-  const client = new pg.Client({ connectionString: targetUrl });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    await client.query(DEMO_DDL);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
   return runSync({
     settings: demoSettings(sourceUrl, targetUrl),
-    env: {},
+    env: { PGTWIN_SECRET: randomBytes(32).toString('hex') },
     signal: options.signal,
     observer: options.observer,
-    // The twin was created by the demo a moment ago: there is nothing of the user's to protect.
+    // The twin was started empty by the demo a moment ago: there is nothing of the user's to protect.
     confirm: () => Promise.resolve(true),
   });
 }
@@ -44,9 +35,9 @@ function demoSettings(source: string, target: string): Settings {
     source,
     target,
     tables: { include: [], exclude: [], filters: new Map() },
-    anonymize: new Map(),
-    keep: new Map(),
-    strict: false,
+    anonymize: DEMO_ANONYMIZE,
+    keep: DEMO_KEEP,
+    strict: true,
     strategiesModule: undefined,
     options: { jobs: undefined, batchSize: DEFAULT_BATCH_SIZE, allowRemoteTarget: false, showProgress: false, cascade: false },
     warnings: [],
