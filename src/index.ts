@@ -6,6 +6,22 @@ export type { SyncReport, TableReport } from './snapshot/sync-report.js';
 export type { SyncPlan, TablePlan } from './snapshot/plan.js';
 export type { SyncObserver, SyncPhase } from './snapshot/observer.js';
 export { tableChecksum, type TableChecksum } from './verify/table-checksum.js';
+export {
+  scanSource,
+  proposeRules,
+  addRulesToYaml,
+  writeRulesToConfig,
+  starterConfig,
+  DEFAULT_SAMPLE_SIZE,
+  type ScanRequest,
+  type ScanResult,
+  type ScannedTable,
+  type ScannedColumn,
+  type RuleProposal,
+  type ColumnDecision,
+  type RuleAddition,
+} from './scan/index.js';
+export { generateKey, writeKeyFile } from './anonymize/keygen.js';
 export { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './pg/embedded-server.js';
 export { PgtwinError, UsageError, ConfigError, ConnectError, SchemaMismatchError, SafetyError, InterruptedError, SyncError, EXIT_CODES } from './errors.js';
 export {

@@ -78,7 +78,7 @@ export class MaskRulesError extends UsageError {
 export function noSecretError(): UsageError {
   return new UsageError('NO_SECRET', 'masking is configured but no masking secret is available', {
     nextStep:
-      'run `pgtwin keygen --out .pgtwin-secret` and add `secret_file: .pgtwin-secret` to pgtwin.yaml (keep the file out of version control), ' +
+      'run `pgtwin keygen` and add `secret_file: .pgtwin/secret.key` to pgtwin.yaml (keep the file out of version control), ' +
       'or export PGTWIN_SECRET=<64 hex characters>, e.g. from `openssl rand -hex 32`',
   });
 }

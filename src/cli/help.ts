@@ -1,5 +1,7 @@
 /** `--help` texts. Kept beside each other so they read as one manual (docs/cli.md mirrors them). */
 
+export { INIT_HELP, KEYGEN_HELP, SCAN_HELP } from './help-setup.js';
+
 export const MAIN_HELP = `pgtwin: a safe twin of a production PostgreSQL database
 
 Usage: pgtwin <command> [flags]
@@ -11,6 +13,9 @@ Commands:
   diff     how the target's tables differ from the source's (exit 4 when they differ)
   local    the embedded local server: start, stop, status, url, psql, destroy
   demo     sync a synthetic production database into a twin, on embedded servers
+  init     write a first pgtwin.yaml (no passwords in it), with rules from a scan of --from
+  scan     find the columns that look like personal data; --write adds rules to pgtwin.yaml
+  keygen   write a new masking key to a file only you can read
   help     show help for a command (pgtwin help sync)
 
 Global flags:
@@ -37,17 +42,30 @@ export const SYNC_HELP = `Usage: pgtwin sync [flags]
 
 Copies the selected tables from the source to the target: every table is read
 under one exported snapshot (one instant of the source), streamed with
-COPY ... TO STDOUT into COPY ... FROM STDIN. The selected target tables are
-truncated first (after confirmation), foreign keys are set aside during the load
-and restored afterwards, sequences end at the source's values, then ANALYZE.
+COPY ... TO STDOUT into COPY ... FROM STDIN, masked on the way by the
+anonymize: rules of pgtwin.yaml. Tables the target lacks are created from the
+source's catalog first (keys, indexes and foreign keys after the load). The
+selected target tables are truncated first (after confirmation), foreign keys
+are set aside during the load and restored afterwards, sequences end at the
+source's values, then ANALYZE. Without --to (and no target in the config) the
+target is the embedded local server \`local\`, started if needed.
 
 Flags:
 ${SELECTION_FLAGS}
-  -y, --yes                do not ask before truncating the target tables
+  -y, --yes                do not ask before changing the target tables
                            (required when there is no terminal)
       --dry-run            print the plan and exit; writes nothing
+      --recreate           drop the selected tables that exist on the target and
+                           create them again from the source's catalog (asks first)
+      --schema-only        only create what the target lacks (= pgtwin schema)
+      --resume             finish the last run that stopped part way: copy only the
+                           chunks it did not commit (under a newer source snapshot)
+      --split-tables-larger-than SIZE
+                           copy tables larger than SIZE (e.g. 32MB; default 256MB)
+                           in chunks, in parallel (options.split_tables_larger_than)
 
 Examples:
+  pgtwin sync --from "$PROD_URL"                     # into the local embedded server
   pgtwin sync --from production --to staging
   pgtwin sync --from "$PROD_URL" --to "$STAGING_URL" --tables 'public.*' --exclude '*_log' --yes --json
 

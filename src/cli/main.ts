@@ -12,6 +12,9 @@ import { schemaCommand } from './schema-command.js';
 import { diffCommand } from './diff-command.js';
 import { localCommand } from './local-command.js';
 import { demoCommand } from './demo-command.js';
+import { initCommand } from './init-command.js';
+import { scanCommand } from './scan-command.js';
+import { keygenCommand } from './keygen-command.js';
 
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;
 
@@ -22,6 +25,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   diff: diffCommand,
   local: localCommand,
   demo: demoCommand,
+  init: initCommand,
+  scan: scanCommand,
+  keygen: keygenCommand,
 };
 
 function version(): string {

@@ -18,6 +18,7 @@ interface SyncArgs {
   readonly yes: boolean;
   readonly dryRun: boolean;
   readonly recreate: boolean;
+  readonly resume: boolean;
 }
 
 async function settingsFor(io: CliIo, argv: readonly string[], command: string): Promise<SyncArgs | undefined> {
@@ -31,7 +32,7 @@ async function settingsFor(io: CliIo, argv: readonly string[], command: string):
   io.redactor.addUrl(settings.source);
   io.redactor.addUrl(settings.target);
   for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
-  return { settings, json: booleanFlag(flags, 'json'), yes: booleanFlag(flags, 'yes'), dryRun: booleanFlag(flags, 'dry-run'), recreate: booleanFlag(flags, 'recreate') };
+  return { settings, json: booleanFlag(flags, 'json'), yes: booleanFlag(flags, 'yes'), dryRun: booleanFlag(flags, 'dry-run'), recreate: booleanFlag(flags, 'recreate'), resume: booleanFlag(flags, 'resume') };
 }
 
 export async function planCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
@@ -59,6 +60,7 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
       env: io.env,
       signal,
       recreate: parsed.recreate,
+      resume: parsed.resume,
       observer: progress,
       confirm: makeConfirm({ yes: parsed.yes, interactive: io.stdinIsTty && io.stderrIsTty }),
     });

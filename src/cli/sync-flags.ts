@@ -2,6 +2,16 @@
 import type { FlagSpec, ParsedFlags } from './args.js';
 import { booleanFlag, listFlag, positiveIntegerFlag, stringFlag } from './args.js';
 import type { SettingsOverrides } from '../config/settings.js';
+import { BYTE_SIZE_HINT, parseByteSize } from '../config/byte-size.js';
+import { UsageError } from '../errors.js';
+
+function byteSizeFlag(flags: ParsedFlags, name: string): number | undefined {
+  const value = stringFlag(flags, name);
+  if (value === undefined) return undefined;
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) throw new UsageError('BAD_FLAGS', `--${name} takes ${BYTE_SIZE_HINT}, not "${value}".`, { nextStep: `For example --${name} 64MB.` });
+  return bytes;
+}
 
 export const SYNC_FLAGS: FlagSpec = {
   config: { type: 'string', short: 'c' },
@@ -16,6 +26,8 @@ export const SYNC_FLAGS: FlagSpec = {
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   recreate: { type: 'boolean' },
+  resume: { type: 'boolean' },
+  'split-tables-larger-than': { type: 'string' },
   'schema-only': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -27,6 +39,7 @@ export function overridesFrom(flags: ParsedFlags): SettingsOverrides {
     include: listFlag(flags, 'tables'),
     exclude: listFlag(flags, 'exclude'),
     jobs: positiveIntegerFlag(flags, 'jobs'),
+    splitTablesLargerThan: byteSizeFlag(flags, 'split-tables-larger-than'),
     allowRemoteTarget: booleanFlag(flags, 'allow-remote-target') ? true : undefined,
     cascade: booleanFlag(flags, 'cascade') ? true : undefined,
   };

@@ -24,6 +24,7 @@ export interface Draft {
   /** `null`: explicitly "one per CPU" (Confiture `parallel: true`). */
   jobs?: number | null;
   batchSize?: number;
+  splitTablesLargerThan?: number;
   allowRemoteTarget?: boolean;
   showProgress?: boolean;
   cascade?: boolean;

@@ -30,6 +30,8 @@ export interface LoadSettingsInput {
 /** Looked for in this order when no --config is given. */
 export const CONFIG_FILE_NAMES: readonly string[] = ['pgtwin.yaml', 'pgtwin.yml', 'pgtwin.toml'];
 
+/** Tables above this heap size are split into chunks copied in parallel. */
+export const DEFAULT_SPLIT_TABLES_LARGER_THAN = 256 * 1024 * 1024;
 export const DEFAULT_BATCH_SIZE = 10_000;
 
 interface ConfigFile {
@@ -75,6 +77,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     secretFile: draft.secretFile,
     options: Object.freeze({
       jobs: overridden.jobs,
+      splitTablesLargerThan: overridden.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN,
       batchSize: draft.batchSize ?? DEFAULT_BATCH_SIZE,
       allowRemoteTarget: overridden.allowRemoteTarget,
       showProgress: draft.showProgress,

@@ -17,6 +17,7 @@ export interface Overridden {
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly jobs: number | undefined;
+  readonly splitTablesLargerThan: number | undefined;
   readonly allowRemoteTarget: boolean;
   readonly cascade: boolean;
 }
@@ -28,6 +29,7 @@ export function applyOverrides(draft: Draft, overrides: SettingsOverrides, env: 
     include: checkPatterns(overrides.include, '--include', report) ?? draft.include ?? [],
     exclude: checkPatterns(overrides.exclude, '--exclude', report) ?? draft.exclude ?? [],
     jobs: checkJobs(overrides.jobs, report) ?? (draft.jobs === null ? undefined : draft.jobs),
+    splitTablesLargerThan: overrides.splitTablesLargerThan ?? draft.splitTablesLargerThan,
     allowRemoteTarget: overrides.allowRemoteTarget ?? draft.allowRemoteTarget ?? false,
     cascade: overrides.cascade ?? draft.cascade ?? false,
   };

@@ -4,6 +4,7 @@
  * anonymize-rules.ts and Confiture's keys in confiture.ts.
  */
 
+import { BYTE_SIZE_HINT, parseByteSize } from './byte-size.js';
 import * as path from 'node:path';
 import { claim, type Ctx } from './draft.js';
 import { embeddedEnvironment, embeddedKeys, type EmbeddedFields } from './embedded.js';
@@ -118,6 +119,11 @@ export function readOptions(ctx: Ctx, value: unknown, at: Path): void {
     show_progress: (raw, p) => readShowProgress(ctx, raw, p),
     cascade: (raw, p) => {
       ctx.draft.cascade = ctx.read.boolean(raw, p);
+    },
+    split_tables_larger_than: (raw, p) => {
+      const bytes = parseByteSize(raw);
+      if (bytes === undefined) ctx.read.report.problem(p, `expected ${BYTE_SIZE_HINT}`);
+      else ctx.draft.splitTablesLargerThan = bytes;
     },
   });
 }

@@ -55,6 +55,8 @@ export interface TableSelectionSettings {
 export interface SyncOptions {
   /** Parallel table copies; undefined: the number of CPUs. */
   readonly jobs: number | undefined;
+  /** Tables whose heap is larger are copied in chunks, in parallel (bytes). */
+  readonly splitTablesLargerThan: number;
   /** Rows per progress update / batch (kept for Confiture configs). */
   readonly batchSize: number;
   readonly allowRemoteTarget: boolean;
@@ -99,6 +101,8 @@ export interface SettingsOverrides {
   readonly include?: readonly string[] | undefined;
   readonly exclude?: readonly string[] | undefined;
   readonly jobs?: number | undefined;
+  /** `--split-tables-larger-than`, in bytes. */
+  readonly splitTablesLargerThan?: number | undefined;
   readonly allowRemoteTarget?: boolean | undefined;
   readonly cascade?: boolean | undefined;
 }

@@ -4,7 +4,7 @@
  * a key made for this run only (the demo keeps nothing, so the key goes too).
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_BATCH_SIZE } from '../config/loader.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SPLIT_TABLES_LARGER_THAN } from '../config/loader.js';
 import type { Settings } from '../config/settings.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { SyncReport } from '../snapshot/sync-report.js';
@@ -39,7 +39,7 @@ function demoSettings(source: string, target: string): Settings {
     keep: DEMO_KEEP,
     strict: true,
     strategiesModule: undefined,
-    options: { jobs: undefined, batchSize: DEFAULT_BATCH_SIZE, allowRemoteTarget: false, showProgress: false, cascade: false },
+    options: { jobs: undefined, batchSize: DEFAULT_BATCH_SIZE, splitTablesLargerThan: DEFAULT_SPLIT_TABLES_LARGER_THAN, allowRemoteTarget: false, showProgress: false, cascade: false },
     warnings: [],
   };
 }

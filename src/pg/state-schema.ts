@@ -40,6 +40,19 @@ const MIGRATIONS: readonly string[] = [
      dropped_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (table_schema, table_name, constraint_name)
    );`,
+  // Chunks of split tables commit one by one; `--resume` copies the rest.
+  // runs.plan keeps what a resume must repeat exactly (chunk bounds, post-data DDL).
+  `CREATE TABLE pgtwin.run_chunks (
+     run_id bigint NOT NULL REFERENCES pgtwin.runs (id) ON DELETE CASCADE,
+     table_name text NOT NULL,
+     chunk int NOT NULL,
+     rows bigint NOT NULL,
+     bytes bigint NOT NULL,
+     duration_ms bigint NOT NULL,
+     committed_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (run_id, table_name, chunk)
+   );
+   ALTER TABLE pgtwin.runs ADD COLUMN plan jsonb;`,
 ];
 
 /** Two-key advisory lock id of "a pgtwin run writes this database". */

@@ -35,20 +35,28 @@ const SESSION = ["SELECT set_config('search_path', 'pg_catalog', true)", "SELECT
 /** Runs the pre-data statements in one transaction; the first failure rolls all of them back. */
 export async function applyPreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<void> {
   if (statements.length === 0) return;
-  await withTransaction(client, async () => {
-    for (const sql of SESSION) await client.query(sql);
-    for (const statement of statements) {
-      throwIfAborted(options.signal);
-      options.observer?.statement?.(statement);
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
-        throw new DdlError(statement.object, statement.sql, error, `Creating ${statement.object} on the target failed: ${messageOf(error)}`, {
-          nextStep: 'Nothing of the schema was created (the pre-data step is one transaction). Fix the cause on the target, or leave the table out with --exclude, and run again.',
-        });
-      }
+  await withTransaction(client, () => executePreData(client, statements, options));
+}
+
+/**
+ * The pre-data statements inside the caller's open transaction (sync commits
+ * them with the truncation and the stored plan, all or nothing). The session
+ * settings are transaction-local, so they end with it.
+ */
+export async function executePreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<void> {
+  if (statements.length === 0) return;
+  for (const sql of SESSION) await client.query(sql);
+  for (const statement of statements) {
+    throwIfAborted(options.signal);
+    options.observer?.statement?.(statement);
+    try {
+      await client.query(statement.sql);
+    } catch (error) {
+      throw new DdlError(statement.object, statement.sql, error, `Creating ${statement.object} on the target failed: ${messageOf(error)}`, {
+        nextStep: 'Nothing of the schema was created (the pre-data step is one transaction). Fix the cause on the target, or leave the table out with --exclude, and run again.',
+      });
     }
-  });
+  }
 }
 
 /**

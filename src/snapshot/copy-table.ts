@@ -1,8 +1,9 @@
 /**
- * One table from source to target: `COPY (...) TO STDOUT` on the worker's
- * snapshot session piped into `COPY ... FROM STDIN` on the target, inside a
- * target transaction that also records the table's completion, so the rows
- * and the record of them commit together or not at all.
+ * One table, or one chunk of it, from source to target: `COPY (...) TO STDOUT`
+ * on the worker's snapshot session piped into `COPY ... FROM STDIN` on the
+ * target, inside a target transaction that also records the chunk's
+ * completion, so the rows and the record of them commit together or not at
+ * all (what `--resume` relies on).
  */
 import { pipeline } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
@@ -11,6 +12,7 @@ import type { Client } from '../pg/connect.js';
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
 import type { TablePlan } from './plan.js';
 import { createCountingPassThrough, createMaskingTransform, type ColumnMask } from './mask-transform.js';
+import { chunkPredicate, type ChunkPlan } from './chunks.js';
 
 export interface CopyResult {
   readonly rows: number;
@@ -26,16 +28,18 @@ export interface CopyTableOptions {
   readonly onProgress: (rows: number, bytes: number) => void;
 }
 
-export function copyOutSql(plan: TablePlan): string {
+export function copyOutSql(plan: TablePlan, chunk?: ChunkPlan): string {
   const columns = plan.columns.map(quoteIdent).join(', ');
   const table = quoteQualified(plan.source);
-  if (plan.source.kind === 'table' && plan.where === undefined && plan.limit === undefined) {
+  const range = chunk === undefined ? undefined : chunkPredicate(chunk.bounds);
+  if (plan.source.kind === 'table' && plan.where === undefined && plan.limit === undefined && range === undefined) {
     return `COPY ${table} (${columns}) TO STDOUT`;
   }
   // COPY of a partitioned root needs the query form; ONLY keeps legacy
   // inheritance children (separate tables) out of a plain table's rows.
   const only = plan.source.kind === 'table' ? 'ONLY ' : '';
-  const where = plan.where === undefined ? '' : ` WHERE (${plan.where})`;
+  const conditions = [plan.where === undefined ? undefined : `(${plan.where})`, range].filter((c): c is string => c !== undefined);
+  const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   const limit = plan.limit === undefined ? '' : ` LIMIT ${plan.limit}`;
   return `COPY (SELECT ${columns} FROM ${only}${table}${where}${limit}) TO STDOUT`;
 }
@@ -44,7 +48,8 @@ export function copyInSql(plan: TablePlan): string {
   return `COPY ${quoteQualified(plan.target)} (${plan.columns.map(quoteIdent).join(', ')}) FROM STDIN`;
 }
 
-export async function copyTable(plan: TablePlan, source: Client, target: Client, options: CopyTableOptions): Promise<CopyResult> {
+/** One chunk (or the whole table) in one target transaction, recorded in pgtwin.run_chunks by that same transaction. */
+export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Client, target: Client, options: CopyTableOptions): Promise<CopyResult> {
   const started = performance.now();
   let rows = 0;
   let bytes = 0;
@@ -61,12 +66,13 @@ export async function copyTable(plan: TablePlan, source: Client, target: Client,
   await target.query('BEGIN');
   try {
     const ingest = target.query(copyStreams.from(copyInSql(plan)));
-    const extract = source.query(copyStreams.to(copyOutSql(plan)));
+    const extract = source.query(copyStreams.to(copyOutSql(plan, chunk)));
     await pipeline(extract, transform, ingest, { signal: options.signal });
     const durationMs = Math.round(performance.now() - started);
-    await target.query('INSERT INTO pgtwin.run_tables (run_id, table_name, rows, bytes, duration_ms) VALUES ($1, $2, $3, $4, $5)', [
+    await target.query('INSERT INTO pgtwin.run_chunks (run_id, table_name, chunk, rows, bytes, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)', [
       options.runId,
       plan.key,
+      chunk.index,
       rows,
       bytes,
       durationMs,

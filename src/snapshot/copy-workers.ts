@@ -1,8 +1,8 @@
 /**
  * N workers, each with its own source session (importing the run's snapshot)
- * and target session, take tables from one queue. The first failure stops the
- * others: a half-run is reported and resumed as a whole, never silently
- * continued.
+ * and target session, take chunks from one queue: whole tables, or the pieces
+ * of split ones. The first failure stops the others: a half-run is reported
+ * and resumed as a whole, never silently continued.
  */
 import type { Endpoints } from './connect-endpoints.js';
 import { openClient, type Client } from '../pg/connect.js';
@@ -11,11 +11,15 @@ import { copyTable, type CopyResult } from './copy-table.js';
 import type { TablePlan } from './plan.js';
 import type { SyncObserver } from './observer.js';
 import type { ColumnMask } from './mask-transform.js';
+import type { ChunkPlan } from './chunks.js';
 import { withRetry, type RetryPolicy } from '../pg/retry.js';
 import { messageOf } from '../errors.js';
 
-/** A table copy cut off by a transient failure starts over (its rows were rolled back). */
-const TABLE_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
+/** A copy cut off by a transient failure starts over (its rows were rolled back). */
+const CHUNK_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
+
+/** table key -> chunk index -> result */
+export type ChunkResults = ReadonlyMap<string, ReadonlyMap<number, CopyResult>>;
 
 export interface CopyWorkersInput {
   readonly endpoints: Endpoints;
@@ -26,17 +30,90 @@ export interface CopyWorkersInput {
   readonly signal: AbortSignal;
   readonly observer: SyncObserver;
   readonly masksFor: (table: TablePlan) => ReadonlyMap<number, ColumnMask>;
+  /** Chunks committed by an earlier attempt of this run (`--resume`): not copied again. */
+  readonly done?: ChunkResults;
 }
 
 export interface CopyOutcome {
+  /** Tables whose every chunk is committed, with their totals. */
   readonly completed: ReadonlyMap<string, CopyResult>;
+  /** Every committed chunk, this attempt's and earlier ones. */
+  readonly chunks: ChunkResults;
   /** The first error, when the copy stopped early (failure or abort). */
   readonly error: unknown;
 }
 
+interface Unit {
+  readonly table: TablePlan;
+  readonly chunk: ChunkPlan;
+}
+
+/** Per-table totals as chunks finish, so observers see tables, not chunks. */
+class TableTally {
+  private readonly results = new Map<string, Map<number, CopyResult>>();
+  private readonly inFlight = new Map<string, Map<number, { rows: number; bytes: number }>>();
+  private readonly started = new Set<string>();
+
+  constructor(private readonly observer: SyncObserver, done: ChunkResults | undefined) {
+    for (const [table, chunks] of done ?? []) this.results.set(table, new Map(chunks));
+  }
+
+  isDone(unit: Unit): boolean {
+    return this.results.get(unit.table.key)?.has(unit.chunk.index) === true;
+  }
+
+  start(unit: Unit): void {
+    if (this.started.has(unit.table.key)) return;
+    this.started.add(unit.table.key);
+    this.observer.tableStarted?.(unit.table);
+  }
+
+  progress(unit: Unit, rows: number, bytes: number): void {
+    const flights = this.inFlight.get(unit.table.key) ?? new Map<number, { rows: number; bytes: number }>();
+    flights.set(unit.chunk.index, { rows, bytes });
+    this.inFlight.set(unit.table.key, flights);
+    const total = this.total(unit.table.key);
+    this.observer.tableProgress?.(unit.table, total.rows, total.bytes);
+  }
+
+  finish(unit: Unit, result: CopyResult): void {
+    this.inFlight.get(unit.table.key)?.delete(unit.chunk.index);
+    const results = this.results.get(unit.table.key) ?? new Map<number, CopyResult>();
+    results.set(unit.chunk.index, result);
+    this.results.set(unit.table.key, results);
+    if (results.size === unit.table.chunks.length) this.observer.tableFinished?.(unit.table, this.total(unit.table.key));
+  }
+
+  completed(tables: readonly TablePlan[]): Map<string, CopyResult> {
+    const result = new Map<string, CopyResult>();
+    for (const table of tables) if ((this.results.get(table.key)?.size ?? 0) === table.chunks.length) result.set(table.key, this.total(table.key));
+    return result;
+  }
+
+  chunks(): ChunkResults {
+    return this.results;
+  }
+
+  private total(key: string): CopyResult {
+    let rows = 0;
+    let bytes = 0;
+    let durationMs = 0;
+    for (const r of this.results.get(key)?.values() ?? []) {
+      rows += r.rows;
+      bytes += r.bytes;
+      durationMs = Math.max(durationMs, r.durationMs);
+    }
+    for (const r of this.inFlight.get(key)?.values() ?? []) {
+      rows += r.rows;
+      bytes += r.bytes;
+    }
+    return { rows, bytes, durationMs };
+  }
+}
+
 export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutcome> {
-  const queue = [...input.tables];
-  const completed = new Map<string, CopyResult>();
+  const tally = new TableTally(input.observer, input.done);
+  const queue: Unit[] = input.tables.flatMap((table) => table.chunks.map((chunk) => ({ table, chunk }))).filter((unit) => !tally.isDone(unit));
   const stop = new AbortController();
   const onOuterAbort = (): void => stop.abort(input.signal.reason);
   input.signal.addEventListener('abort', onOuterAbort, { once: true });
@@ -50,7 +127,7 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
       sessions = undefined;
       await Promise.all([open?.source.end().catch(() => undefined), open?.target.end().catch(() => undefined)]);
     };
-    // Sessions open lazily so --jobs larger than the table count costs nothing.
+    // Sessions open lazily so --jobs larger than the chunk count costs nothing.
     const ensureSessions = async (): Promise<{ source: Client; target: Client }> => {
       if (sessions !== undefined) return sessions;
       const source = await openClient(input.endpoints.source, { readOnly: true, applicationName: 'pgtwin worker', signal: stop.signal });
@@ -66,32 +143,33 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
     };
     try {
       while (!stop.signal.aborted) {
-        const table = queue.shift();
-        if (table === undefined) return;
-        input.observer.tableStarted?.(table);
+        const unit = queue.shift();
+        if (unit === undefined) return;
+        tally.start(unit);
+        const label = unit.table.chunks.length === 1 ? unit.table.key : `${unit.table.key} (chunk ${unit.chunk.index + 1} of ${unit.table.chunks.length})`;
         const result = await withRetry(
           async () => {
             const { source, target } = await ensureSessions();
             try {
-              return await copyTable(table, source, target, {
+              return await copyTable(unit.table, unit.chunk, source, target, {
                 runId: input.runId,
                 signal: stop.signal,
-                masks: input.masksFor(table),
-                onProgress: (rows, bytes) => input.observer.tableProgress?.(table, rows, bytes),
+                masks: input.masksFor(unit.table),
+                onProgress: (rows, bytes) => tally.progress(unit, rows, bytes),
               });
             } catch (error) {
               // A session cut off in the middle of COPY cannot be reused: the
               // retry (same snapshot, still held) starts on fresh sessions.
               await close();
+              tally.progress(unit, 0, 0);
               throw error;
             }
           },
-          TABLE_RETRY,
-          (error, attempt, delayMs) => input.observer.warning?.(`${table.key}: ${messageOf(error)}; copying it again (try ${attempt + 1} of ${TABLE_RETRY.attempts}) in ${delayMs} ms`),
+          CHUNK_RETRY,
+          (error, attempt, delayMs) => input.observer.warning?.(`${label}: ${messageOf(error)}; copying it again (try ${attempt + 1} of ${CHUNK_RETRY.attempts}) in ${delayMs} ms`),
           stop.signal,
         );
-        completed.set(table.key, result);
-        input.observer.tableFinished?.(table, result);
+        tally.finish(unit, result);
       }
     } catch (error) {
       firstError ??= stop.signal.aborted && input.signal.aborted ? input.signal.reason ?? error : error;
@@ -102,10 +180,10 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
   };
 
   try {
-    const count = Math.max(1, Math.min(input.jobs, input.tables.length));
+    const count = Math.max(1, Math.min(input.jobs, queue.length));
     await Promise.all(Array.from({ length: count }, worker));
   } finally {
     input.signal.removeEventListener('abort', onOuterAbort);
   }
-  return { completed, error: firstError };
+  return { completed: tally.completed(input.tables), chunks: tally.chunks(), error: firstError };
 }

@@ -12,6 +12,7 @@ import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
 import { planMasking } from './mask-plan.js';
+import { WHOLE_TABLE, type ChunkPlan } from './chunks.js';
 
 export interface TablePlan {
   /** `schema.table` */
@@ -28,6 +29,8 @@ export interface TablePlan {
   readonly inheritedRules: readonly string[];
   readonly where: string | undefined;
   readonly limit: number | undefined;
+  /** The pieces copied in parallel, each in its own target transaction (one for most tables). */
+  readonly chunks: readonly ChunkPlan[];
 }
 
 export interface SequencePlan {
@@ -60,7 +63,7 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog, 
     }
     const columns = planColumns(key, sourceTable, targetTable, warnings, mismatches);
     const filter = filterFor(settings, sourceTable);
-    plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: filter?.where, limit: filter?.limit });
+    plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: filter?.where, limit: filter?.limit, chunks: WHOLE_TABLE });
   }
 
   // Tables outside the selection whose foreign keys point into it: truncating

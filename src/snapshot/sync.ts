@@ -1,28 +1,34 @@
 /**
- * `pgtwin sync`: plan, confirm, set foreign keys aside and truncate, copy every
- * table under one exported snapshot, restore foreign keys, sequences, ANALYZE.
- * Nothing is written before the plan has passed every check.
+ * `pgtwin sync`: plan, confirm, create what the target lacks, set foreign keys
+ * aside and truncate, copy every table (split ones chunk by chunk) under one
+ * exported snapshot, restore foreign keys, build keys and indexes of created
+ * tables, sequences, ANALYZE. Nothing is written before the plan has passed
+ * every check; `--resume` finishes a run that stopped part way.
  */
 import { availableParallelism } from 'node:os';
 import type { Settings } from '../config/settings.js';
+import type { StrategyRegistry } from '../anonymize/index.js';
 import { readCatalog } from '../pg/catalog.js';
-import { openClient } from '../pg/connect.js';
+import { openClient, type Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
-import { InterruptedError, PgtwinError, SafetyError, SyncError, messageOf } from '../errors.js';
+import { InterruptedError, SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { applyPostData, applyPreData } from '../schema/index.js';
-import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
-import { builtinRegistry, compileMasks, loadCustomStrategies, requireMaskingKey, StrategyRegistry, type ColumnMask } from '../anonymize/index.js';
+import { applyPostData, executePreData, type DdlStatement } from '../schema/index.js';
+import { planChunks } from './chunks.js';
+import { checkFilters } from './check-filters.js';
 import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
-import { runCopyWorkers } from './copy-workers.js';
-import { restoreForeignKeys, setAsideForeignKeys, type RestoreFailure } from './foreign-keys.js';
+import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
+import { restoreForeignKeys, setAsideForeignKeys } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
-import { buildPlan, type SyncPlan } from './plan.js';
+import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
+import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
+import { compileRunMasks, strategyRegistry } from './run-masks.js';
 import { syncSequences } from './sequences.js';
 import { exportSnapshot } from './snapshot-session.js';
-import { checkFilters } from './check-filters.js';
+import { foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
+import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 
 export interface SyncRequest {
   readonly settings: Settings;
@@ -33,6 +39,8 @@ export interface SyncRequest {
   readonly observer?: SyncObserver;
   /** Drop the selected tables that exist on the target and create them from the source's catalog. */
   readonly recreate?: boolean;
+  /** Finish the last run that stopped part way: copy only the chunks it did not commit. */
+  readonly resume?: boolean;
 }
 
 export interface PlanResult {
@@ -54,9 +62,12 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<P
     request.observer?.phase?.('plan');
     const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
-    const plan = buildPlan(request.settings, sourceCatalog, target, registry);
-    await checkFilters(pair.source, plan);
-    return { endpoints, plan, registry, schema };
+    const whole = buildPlan(request.settings, sourceCatalog, target, registry);
+    await checkFilters(pair.source, whole);
+    const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
+    const tables: TablePlan[] = [];
+    for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });
+    return { endpoints, plan: { ...whole, tables }, registry, schema };
   });
 }
 
@@ -64,18 +75,24 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const started = performance.now();
   const observer = request.observer ?? {};
   const signal = request.signal ?? new AbortController().signal;
-  const { endpoints, plan, registry, schema } = await planSync(request);
+  const resume = request.resume === true;
+  const planned = await planSync(request);
+  const { endpoints, schema } = planned;
+  if (resume && schema !== undefined) {
+    throw new UsageError('RESUME_MISMATCH', `The target lacks ${schema.created.join(', ')}, so the last run cannot be resumed.`, {
+      nextStep: 'Run pgtwin sync without --resume: it creates the tables and reloads everything.',
+    });
+  }
   // Compiled before the prompt: a missing key or a rule that cannot be built
   // stops the run while the target is still untouched.
-  const masks = await compileTableMasks(plan, registry, request);
-  for (const warning of plan.warnings) observer.warning?.(warning);
-  observer.planned?.(plan);
+  const masks = await compileRunMasks(planned.plan, planned.registry, request.settings, request.env);
+  for (const warning of planned.plan.warnings) observer.warning?.(warning);
 
   const notStarted = (): InterruptedError =>
     new InterruptedError('The sync was interrupted before anything was written.', { nextStep: 'Run the same pgtwin sync command again.' });
   if (signal.aborted) throw notStarted();
-  const names = plan.tables.map((t) => t.key);
-  if (!(await request.confirm(confirmationQuestion(plan, schema, endpoints)))) {
+  // A resume writes only rows that the confirmed run truncated for; it does not ask again.
+  if (!resume && !(await request.confirm(confirmationQuestion(planned.plan, schema, endpoints)))) {
     throw new SafetyError('NOT_CONFIRMED', 'The changes to the target tables were not confirmed; nothing was written.', {
       nextStep: 'Run again and answer yes, or pass --yes (needed when there is no terminal to ask on).',
     });
@@ -86,30 +103,38 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
     await lockTargetForRun(control);
     await ensureStateSchema(control);
-    const runId = await startRun(control, 'sync', endpoints.source.display, names);
+    const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema);
+    const { runId, plan, postData } = run;
+    observer.planned?.(plan);
+    if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunks left to copy`);
     const holder = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }), (c) => c.end(), 'snapshot holder');
     const snapshotId = await exportSnapshot(holder);
 
-    const fail = async (status: 'failed' | 'interrupted', error: unknown, done: ReadonlySet<string>): Promise<never> => {
-      const tables = describeTables(plan, done);
+    let storedPlan = resume;
+    const fail = async (status: 'failed' | 'interrupted', error: unknown, chunks: ChunkResults): Promise<never> => {
+      const tables = describeTables(plan, new Set([...chunks].filter(([key, done]) => done.size === plan.tables.find((t) => t.key === key)?.chunks.length).map(([key]) => key)));
       await finishRun(control, runId, status, 0, { tables }, messageOf(error)).catch(() => undefined);
-      throw stoppedError(status, error, plan, done, request);
+      throw stoppedError(signal.aborted ? 'interrupted' : status, error, plan, chunks, storedPlan);
     };
 
-    if (schema !== undefined) {
-      observer.phase?.('schema');
-      observer.note?.(`creating ${schema.created.length} table${schema.created.length === 1 ? '' : 's'} on the target (${schema.ddl.preData.length} statements)`);
-      await applyPreData(control, schema.ddl.preData, { signal }).catch((error: unknown) => fail(signal.aborted ? 'interrupted' : 'failed', error, new Set()));
-    }
-    observer.phase?.('prepare');
-    try {
-      await control.query('BEGIN');
-      await setAsideForeignKeys(control, plan.foreignKeys, runId);
-      await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
-      await control.query('COMMIT');
-    } catch (error) {
-      await control.query('ROLLBACK').catch(() => undefined);
-      return fail(signal.aborted ? 'interrupted' : 'failed', error, new Set());
+    if (!resume) {
+      observer.phase?.('prepare');
+      if (schema !== undefined) {
+        observer.note?.(`creating ${schema.created.length} table${schema.created.length === 1 ? '' : 's'} on the target (${schema.ddl.preData.length} statements)`);
+      }
+      try {
+        // One transaction: the tables exist, are empty and the plan is stored, or none of it.
+        await control.query('BEGIN');
+        await executePreData(control, schema?.ddl.preData ?? [], { signal });
+        await setAsideForeignKeys(control, plan.foreignKeys, runId);
+        await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
+        await storePlan(control, runId, storedPlanOf(plan, postData, masks.keyFingerprint));
+        await control.query('COMMIT');
+        storedPlan = true;
+      } catch (error) {
+        await control.query('ROLLBACK').catch(() => undefined);
+        return fail(signal.aborted ? 'interrupted' : 'failed', error, new Map());
+      }
     }
 
     observer.phase?.('copy');
@@ -118,20 +143,21 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       snapshotId,
       runId,
       tables: plan.tables,
-      jobs: request.settings.options.jobs ?? availableParallelism(),
+      jobs: jobsOf(request.settings),
       signal,
       observer,
-      masksFor: (table) => masks.get(table.key) ?? new Map(),
+      masksFor: (table) => masks.byTable.get(table.key) ?? new Map(),
+      done: run.done,
     });
     if (outcome.error !== undefined || signal.aborted) {
-      return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, new Set(outcome.completed.keys()));
+      return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, outcome.chunks);
     }
 
     observer.phase?.('foreign-keys');
     const fkFailures = await restoreForeignKeys(control);
     // Keys, indexes and foreign keys of created tables: built on the loaded rows, faster than maintained during the load.
     observer.phase?.('post-data');
-    const ddlFailures = schema === undefined ? [] : await applyPostData(control, schema.ddl.postData, { signal });
+    const ddlFailures = await applyPostData(control, postData, { signal });
     observer.phase?.('sequences');
     const sequences = await syncSequences(holder, control, plan.sequences);
     await holder.query('COMMIT');
@@ -152,10 +178,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     };
     if (ddlFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'schema objects could not be created');
-      throw new SyncError('SCHEMA_INCOMPLETE', `All rows were copied, but ${ddlFailures.length} key, index or other object${ddlFailures.length === 1 ? '' : 's'} could not be created on the target.`, {
-        details: ddlFailures.map((f) => `${f.object}: ${f.reason}`),
-        nextStep: 'Fix the cause on the target, then run `pgtwin schema` with the same selection: it creates only what is still missing.',
-      });
+      throw schemaIncompleteError(ddlFailures);
     }
     if (fkFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'foreign keys could not be restored');
@@ -165,6 +188,37 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     observer.phase?.('done');
     return report;
   });
+}
+
+interface RunState {
+  readonly runId: number;
+  readonly plan: SyncPlan;
+  readonly postData: readonly DdlStatement[];
+  readonly done: ChunkResults;
+}
+
+async function newRun(control: Client, plan: SyncPlan, endpoints: Endpoints, schema: TargetSchemaPlan | undefined): Promise<RunState> {
+  const runId = await startRun(control, 'sync', endpoints.source.display, plan.tables.map((t) => t.key));
+  return { runId, plan, postData: schema?.ddl.postData ?? [], done: new Map() };
+}
+
+async function reopenRun(control: Client, plan: SyncPlan, keyFingerprint: string | undefined): Promise<RunState> {
+  const run = await findResumableRun(control);
+  const resumed = resumePlan(plan, run, keyFingerprint);
+  await control.query("UPDATE pgtwin.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1", [run.runId]);
+  return { runId: run.runId, plan: resumed, postData: run.stored.postData, done: run.done };
+}
+
+function countChunks(plan: SyncPlan): number {
+  return plan.tables.reduce((sum, t) => sum + t.chunks.length, 0);
+}
+
+function countDone(done: ChunkResults): number {
+  return [...done.values()].reduce((sum, chunks) => sum + chunks.size, 0);
+}
+
+function jobsOf(settings: Settings): number {
+  return settings.options.jobs ?? availableParallelism();
 }
 
 function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefined, endpoints: Endpoints): string {
@@ -177,61 +231,4 @@ function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefin
   if (fresh.length > 0) lines.push(`Create ${plural(fresh.length)}: ${fresh.join(', ')}`);
   if (truncated.length > 0) lines.push(`Truncate ${plural(truncated.length)}: ${truncated.join(', ')}`);
   return `On the target ${endpoints.target.display}, load from ${endpoints.source.display}:\n  ${lines.join('\n  ')}\nGo ahead?`;
-}
-
-async function strategyRegistry(settings: Settings): Promise<StrategyRegistry> {
-  if (settings.strategiesModule === undefined) return builtinRegistry();
-  return new StrategyRegistry(await loadCustomStrategies(settings.strategiesModule));
-}
-
-/** Per table key, the masks by COPY column index; the key is only required when some table is masked. */
-async function compileTableMasks(plan: SyncPlan, registry: StrategyRegistry, request: Omit<SyncRequest, 'confirm'>): Promise<Map<string, Map<number, ColumnMask>>> {
-  const result = new Map<string, Map<number, ColumnMask>>();
-  const masked = plan.tables.filter((t) => t.maskedColumns.length > 0);
-  if (masked.length === 0) return result;
-  const key = await requireMaskingKey({ env: request.env, secretFile: request.settings.secretFile });
-  for (const table of masked) {
-    // `keep` rules copy the value as it is; leaving them out keeps those bytes untouched.
-    const rules = new Map([...table.maskRules].filter(([, spec]) => spec.strategy !== 'keep'));
-    const columns = table.columns.map((name) => {
-      const info = table.source.columns.find((c) => c.name === name);
-      return { name, type: info?.type ?? 'text', notNull: info?.notNull ?? false };
-    });
-    result.set(table.key, compileMasks(rules, columns, { table: table.key, primaryKey: table.source.primaryKey, uniqueKeys: table.source.uniqueKeys, strategies: registry, key }));
-  }
-  return result;
-}
-
-function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, done: ReadonlySet<string>, request: SyncRequest): PgtwinError {
-  const missing = plan.tables.filter((t) => !done.has(t.key)).map((t) => t.key);
-  const details = [
-    `loaded completely: ${done.size === 0 ? 'none' : [...done].join(', ')}`,
-    `empty or rolled back: ${missing.length === 0 ? 'none' : missing.join(', ')}`,
-    ...(plan.foreignKeys.length > 0 ? [`${plan.foreignKeys.length} foreign key(s) are set aside until the next complete run (kept in pgtwin.pending_foreign_keys)`] : []),
-  ];
-  const nextStep = `Run the same pgtwin sync command again: it reloads the selected tables and restores the foreign keys.`;
-  if (status === 'interrupted' || request.signal?.aborted === true) {
-    return new InterruptedError('The sync was interrupted; the target is incomplete.', { details, nextStep, cause: error });
-  }
-  const known = pgtwinErrorIn(error);
-  if (known !== undefined) {
-    return new PgtwinError(known.code, known.category, known.message, { cause: known.cause ?? known, details: [...known.details, ...details], nextStep: known.nextStep ?? nextStep });
-  }
-  return new SyncError('COPY_FAILED', `The sync failed: ${messageOf(error)}`, { cause: error, details, nextStep });
-}
-
-/** The pgtwin error behind a failure, when streams wrapped it (a mask that threw inside the COPY pipeline). */
-function pgtwinErrorIn(error: unknown): PgtwinError | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof PgtwinError) return e;
-  }
-  return undefined;
-}
-
-function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {
-  return new SyncError('FOREIGN_KEYS_NOT_RESTORED', `All rows were copied, but ${failures.length} foreign key(s) do not hold on the copied rows and could not be restored.`, {
-    details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
-    nextStep:
-      'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',
-  });
 }

@@ -61,15 +61,19 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
     assert.equal(result.code, 130, result.stderr);
     assert.match(result.stderr, /interrupted/);
     assert.match(result.stderr, /empty or rolled back: public\.slow/);
-    assert.match(result.stderr, /next: Run the same pgtwin sync command again/);
+    assert.match(result.stderr, /next: Run the same command with --resume to copy only what is missing/);
     const slow = await dbs.target.query('SELECT count(*)::int AS n FROM slow');
     assert.equal(slow.rows[0].n, 0, 'the table being copied was rolled back, not half-loaded');
     const run = await dbs.target.query(`SELECT status FROM pgtwin.runs ORDER BY id DESC LIMIT 1`);
     assert.equal(run.rows[0].status, 'interrupted');
 
-    const rerun = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir });
+    const rerun = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--resume'], { cwd: dir });
     assert.equal(rerun.code, 0, rerun.stderr);
+    assert.match(rerun.stderr, /resuming run \d+/);
     await assertTablesEqual(dbs, ['public.slow', 'public.fast']);
+    const again = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--resume'], { cwd: dir });
+    assert.equal(again.code, 2, again.stderr);
+    assert.match(again.stderr, /completed; there is nothing to resume/);
   });
 
   it('a worker whose source session is killed mid-copy copies the table again under the same snapshot', async () => {

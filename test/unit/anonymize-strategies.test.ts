@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { compileMasks, MaskingKey, STRATEGY_EXAMPLES } from '../../src/anonymize/index.js';
+import { checkMasks, compileMasks, MaskingKey, STRATEGY_EXAMPLES } from '../../src/anonymize/index.js';
 import { luhnValid } from '../../src/anonymize/strategies/digit-layout.js';
 import { parseAddress } from '../../src/anonymize/strategies/network.js';
 
@@ -40,6 +40,17 @@ describe('email', () => {
     const keep = maskFor('email', 'text', { keep_domain: true });
     assert.match(keep('someone@Company.example') as string, /^[a-z2-7]{17}@Company\.example$/);
     assert.match(keep('no at sign') as string, /@example\.com$/);
+  });
+
+  it('keep_domain on varchar(n): a domain that would not fit is replaced by `domain`, which must fit', () => {
+    const keep = maskFor('email', 'character varying(40)', { keep_domain: true });
+    assert.match(keep('ab@short.example') as string, /^[a-z2-7]{17}@short\.example$/);
+    const long = keep('ab@a-rather-long-company-domain.example') as string;
+    assert.match(long, /^[a-z2-7]{17}@example\.com$/);
+    // The local part still comes from the whole address: another long-domain address gets another one.
+    assert.notEqual(keep('cd@a-rather-long-company-domain.example'), long);
+    const problems = checkMasks(new Map([['v', { strategy: 'email', options: { keep_domain: true } }]]), [{ name: 'v', type: 'character varying(20)' }], { table: 't' });
+    assert.deepEqual(problems.map((p) => p.code), ['BAD_OPTIONS']);
   });
 });
 
@@ -206,6 +217,25 @@ describe('date and timestamp', () => {
     assert.match(mask('0044-03-15 12:00:00+00 BC') as string, / BC$/);
   });
 
+  it('stays inside the range of the column type at its first and last day', () => {
+    // Ten keys, so that both shift directions come up at each end.
+    for (let k = 1; k <= 10; k++) {
+      const key = new MaskingKey(Buffer.alloc(32, k));
+      const onDate = maskFor('date', 'date', {}, key);
+      assert.match(onDate('5874897-12-31') as string, /^5874897-12-\d{2}$/);
+      const first = onDate('4714-11-24 BC') as string;
+      assert.match(first, /^4714-1[12]-\d{2} BC$/);
+      assert.ok(first.slice(5, 10) > '11-24', first);
+      const onTimestamp = maskFor('timestamp', 'timestamp with time zone', { days: 1 }, key);
+      assert.match(onTimestamp('294276-12-31 23:59:59.999999+00') as string, /^294276-12-3[01] \d{2}:\d{2}:\d{2}\.999999\+00$/);
+      const early = onTimestamp('4714-11-24 00:00:00+00 BC') as string;
+      assert.match(early, /^4714-11-2[45] \d{2}:\d{2}:\d{2}\+00 BC$/);
+      assert.notEqual(early, '4714-11-24 00:00:00+00 BC');
+      const onTimestampDays = maskFor('date', 'timestamp without time zone', { days: 3650 }, key);
+      assert.match(onTimestampDays('294276-12-31 12:00:00') as string, /^294(26[6-9]|27[0-6])-\d{2}-\d{2} 12:00:00$/);
+    }
+  });
+
   it('rejects non-ISO text with an error that does not quote it', () => {
     assert.throws(() => maskFor('date', 'date')('15/03/2024'), (err: Error) => !err.message.includes('15/03/2024') && /DateStyle ISO/.test(String((err as { details?: unknown }).details)));
   });
@@ -243,6 +273,15 @@ describe('uuid', () => {
     fc.assert(fc.property(fc.uuid(), (input) => assert.match(mask(input) as string, V4)), { numRuns: 2000 });
     assert.match(maskFor('uuid', 'text')('not a uuid') as string, V4);
     assert.equal(mask('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'), mask('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'));
+  });
+
+  it('is refused at plan time on a text column too short for 36 characters', () => {
+    const problems = (type: string): string[] =>
+      checkMasks(new Map([['v', { strategy: 'uuid', options: {} }]]), [{ name: 'v', type }], { table: 't' }).map((p) => p.message);
+    assert.equal(problems('character(32)').length, 1);
+    assert.match(problems('character(32)')[0] ?? '', /36 characters/);
+    assert.deepEqual(problems('character varying(36)'), []);
+    assert.deepEqual(problems('uuid'), []);
   });
 });
 

@@ -8,7 +8,8 @@
  *
  * Whatever follows the time (fraction, zone offset) is kept as written;
  * 'infinity' and '-infinity' pass through. `date` moves whole days (the time
- * of day stays); `timestamp` moves by whole seconds.
+ * of day stays); `timestamp` moves by whole seconds. Near the first or last
+ * day the column's type can hold, the shift goes inward.
  */
 import { top53 } from '../prf.js';
 import type { Prf } from '../prf.js';
@@ -17,6 +18,16 @@ import { civilFromDays, daysFromCivil, daysInMonth } from './calendar.js';
 
 const DATE_TIME = /^(\d{4,})-(\d{2})-(\d{2})(?:([ T])(\d{2}):(\d{2}):(\d{2}))?(.*?)( BC)?$/;
 const SECONDS_PER_DAY = 86400;
+
+interface DayRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+// The first and last days PostgreSQL accepts: a value shifted past them is
+// rejected by the target, so a shift that would cross one goes the other way.
+const DATE_DAYS: DayRange = { first: daysFromCivil(-4713, 11, 24), last: daysFromCivil(5874897, 12, 31) };
+const TIMESTAMP_DAYS: DayRange = { first: daysFromCivil(-4713, 11, 24), last: daysFromCivil(294276, 12, 31) };
 
 /** A nonzero shift in [-max, -1] ∪ [1, max], keyed on `value`. */
 function shiftFor(prf: Prf, value: string, max: number): number {
@@ -36,7 +47,7 @@ function formatDate(days: number): string {
   return `${pad(bc ? 1 - year : year, 4)}-${pad(month, 2)}-${pad(day, 2)}${bc ? ' BC' : ''}`;
 }
 
-function shiftValue(value: string, prf: Prf, maxShift: number, unit: 'day' | 'second'): string {
+function shiftValue(value: string, prf: Prf, maxShift: number, unit: 'day' | 'second', range: DayRange): string {
   const m = DATE_TIME.exec(value);
   if (m === null) {
     if (value === 'infinity' || value === '-infinity') return value;
@@ -53,11 +64,17 @@ function shiftValue(value: string, prf: Prf, maxShift: number, unit: 'day' | 'se
   const shift = shiftFor(prf, value, maxShift);
   if (m[4] === undefined) {
     // A plain date: under `timestamp`, seconds round down to whole days.
-    const dayShift = unit === 'day' ? shift : Math.floor(shift / SECONDS_PER_DAY) || (shift < 0 ? -1 : 1);
+    let dayShift = unit === 'day' ? shift : Math.floor(shift / SECONDS_PER_DAY) || (shift < 0 ? -1 : 1);
+    if (days + dayShift > range.last || days + dayShift < range.first) dayShift = -dayShift;
     return insertBc(formatDate(days + dayShift), rest);
   }
-  const timeOfDay = Number(m[5]) * 3600 + Number(m[6]) * 60 + Number(m[7]);
-  const total = days * SECONDS_PER_DAY + timeOfDay + (unit === 'day' ? shift * SECONDS_PER_DAY : shift);
+  const start = days * SECONDS_PER_DAY + Number(m[5]) * 3600 + Number(m[6]) * 60 + Number(m[7]);
+  let seconds = unit === 'day' ? shift * SECONDS_PER_DAY : shift;
+  // The range ends are UTC instants and a zone offset moves the text by up to a
+  // day, so on the first or last day only a move inward is sure to be accepted.
+  const landing = Math.floor((start + seconds) / SECONDS_PER_DAY);
+  if ((seconds > 0 && landing >= range.last) || (seconds < 0 && landing <= range.first)) seconds = -seconds;
+  const total = start + seconds;
   const newDays = Math.floor(total / SECONDS_PER_DAY);
   const secs = total - newDays * SECONDS_PER_DAY;
   const time = `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}`;
@@ -76,7 +93,10 @@ export const date = defineBuiltinStrategy({
   summary: 'shifts by a keyed nonzero number of days within ±days (default 30); time of day kept',
   acceptsTypes: ['date', 'timestamp'],
   options: (o) => ({ days: o.integer('days', 30, { min: 1, max: 36500 }) }),
-  create: ({ options, prf }) => (value) => shiftValue(value, prf, options.days, 'day'),
+  create: ({ options, prf, column }) => {
+    const range = column.family === 'date' ? DATE_DAYS : TIMESTAMP_DAYS;
+    return (value) => shiftValue(value, prf, options.days, 'day', range);
+  },
 });
 
 export const timestamp = defineBuiltinStrategy({
@@ -84,5 +104,8 @@ export const timestamp = defineBuiltinStrategy({
   summary: 'shifts by a keyed nonzero number of seconds within ±days (default 30); fraction and zone kept',
   acceptsTypes: ['timestamp', 'date'],
   options: (o) => ({ days: o.integer('days', 30, { min: 1, max: 36500 }) }),
-  create: ({ options, prf }) => (value) => shiftValue(value, prf, options.days * SECONDS_PER_DAY, 'second'),
+  create: ({ options, prf, column }) => {
+    const range = column.family === 'date' ? DATE_DAYS : TIMESTAMP_DAYS;
+    return (value) => shiftValue(value, prf, options.days * SECONDS_PER_DAY, 'second', range);
+  },
 });

@@ -3,7 +3,8 @@
  * distinct inputs stay distinct (collision chance for n addresses ≈ n² / 2^81:
  * 4e-13 for a million, 4e-9 for a hundred million), at `example.com` (reserved,
  * never delivers) or a configured domain. `keep_domain` keeps the original
- * domain, for data whose meaning depends on it (company accounts).
+ * domain, for data whose meaning depends on it (company accounts), except where
+ * it would not fit a varchar(n) column: there the configured domain is used.
  */
 import { defineBuiltinStrategy } from '../strategy.js';
 
@@ -35,16 +36,19 @@ export const email = defineBuiltinStrategy({
   validateOptions: (options, ctx) => {
     const problems: string[] = [];
     if (!DOMAIN.test(options.domain)) problems.push(`option \`domain\` is not a valid domain name: \`${options.domain}\``);
+    // With keep_domain too: values without a domain, or whose domain does not fit, get this one.
     const length = LOCAL_LENGTH + 1 + options.domain.length;
     const max = ctx.column.maxLength;
-    if (!options.keep_domain && max !== undefined && length > max) {
+    if (max !== undefined && length > max) {
       problems.push(`masked addresses are ${length} characters, more than ${ctx.column.type} holds; use a shorter \`domain\``);
     }
     return problems;
   },
-  create: ({ options, prf }) => {
+  create: ({ options, prf, column }) => {
     const out = prf.out;
     const fixedSuffix = `@${options.domain}`;
+    // Longest kept domain that fits the column (in characters); the local part is not shortened, to keep its 80 bits.
+    const maxDomain = column.maxLength === undefined ? Infinity : column.maxLength - LOCAL_LENGTH - 1;
     return (value) => {
       prf.hash128(value);
       // 'u' keeps the local part starting with a letter; 16 more characters carry 80 bits.
@@ -52,7 +56,7 @@ export const email = defineBuiltinStrategy({
       if (options.keep_domain) {
         const at = value.lastIndexOf('@');
         const domain = at >= 0 ? value.slice(at + 1).trim() : '';
-        if (domain !== '') return `${local}@${domain}`;
+        if (domain !== '' && (domain.length <= maxDomain || Array.from(domain).length <= maxDomain)) return `${local}@${domain}`;
       }
       return local + fixedSuffix;
     };

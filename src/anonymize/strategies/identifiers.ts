@@ -16,6 +16,8 @@ import { hex4, hex8 } from '../hex.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 
 export const INJECTIVE_HASH_LENGTH = 32;
+/** Characters of a UUID's text form with hyphens, as the `uuid` strategy always writes it. */
+const UUID_LENGTH = 36;
 
 export const hash = defineBuiltinStrategy({
   name: 'hash',
@@ -107,6 +109,12 @@ export const uuid = defineBuiltinStrategy({
   acceptsTypes: ['uuid', 'text'],
   injective: true,
   options: () => ({}),
+  validateOptions: (_options, ctx) => {
+    const max = ctx.column.maxLength;
+    return max !== undefined && max < UUID_LENGTH
+      ? `masked UUIDs are ${UUID_LENGTH} characters (with hyphens), more than ${ctx.column.type} holds; use \`hash\` with \`length: ${Math.min(max, INJECTIVE_HASH_LENGTH)}\` instead`
+      : undefined;
+  },
   create: ({ prf }) => {
     const input = new Uint32Array(4);
     const packed = new Uint32Array(4);

@@ -1,0 +1,89 @@
+/** `--help` texts of the setup commands: init, scan, keygen (re-exported by help.ts; docs/cli.md mirrors them). */
+
+export const INIT_HELP = `Usage: pgtwin init [flags]
+
+Writes a first pgtwin.yaml in the current directory: the source environment
+(its password is never written: the file reads it from an environment
+variable), the target (default: local, the embedded server pgtwin runs
+itself), strict: true, and where the masking key goes. When --from is given
+and reachable, the source is scanned as by \`pgtwin scan --write\`, and the
+file gets a rule for every column that looks like personal data and a keep:
+list of every other column. Only the source is read.
+
+Flags:
+      --from ENV|URL       the production database: an environment name (the file
+                           reads its URL from \${<ENV>_DATABASE_URL}) or a postgres://
+                           URL (written with its password replaced by \${PRODUCTION_PASSWORD})
+      --to ENV|URL         the twin (default: local); a URL's password becomes \${TWIN_PASSWORD}
+      --force              replace an existing pgtwin.yaml
+  -h, --help               show this help
+
+Examples:
+  pgtwin init --from "postgres://reader:$PGPASSWORD@db.internal/app"
+  PRODUCTION_DATABASE_URL=postgres://... pgtwin init --from production
+  pgtwin init                      # environments left for you to fill in
+
+Exit codes: 0 written (also when the source could not be reached: a warning
+says so and the scan is left for later), 1 failure, 2 usage error (a URL whose
+password cannot be taken out), 5 a config file already exists (--force).
+`;
+
+export const SCAN_HELP = `Usage: pgtwin scan [flags]
+
+Finds the columns of the source that look like personal data. Reads the
+catalog and up to N rows of each selected table (read-only transactions,
+LIMIT N, no full scan), and judges each column by its name, its type and the
+sampled values: emails, phones, card numbers (Luhn), SSNs, IPs, names,
+addresses, birth dates, secrets, PII inside JSON. For each such column it
+prints the kind, the confidence, the evidence (counts; never a value) and a
+suggested masking rule. Writes nothing unless --write.
+
+With --write, the suggestions are added to the config file (the one found or
+given with --config, or a new ./pgtwin.yaml): a rule under anonymize: for each
+column that looks like personal data, and every other column under keep:, so
+strict mode passes. Comments and existing entries are kept; a column that
+already has a rule or a keep: entry is left alone. Columns that reference a
+masked column by foreign key inherit its rule and get neither.
+
+Flags:
+  -c, --config PATH        config file (default ./pgtwin.yaml, then ./pgtwin.toml; optional)
+      --from ENV|URL       source: an environment of the config file or a postgres:// URL
+                           (default: source in the config, or PGTWIN_SOURCE_URL)
+  -t, --tables LIST        comma-separated names or globs to scan (public.*, users, *_audit)
+  -x, --exclude LIST       comma-separated names or globs to leave out (*_log)
+  -n, --sample N           rows read per table (default 1000)
+  -w, --write              add the suggested rules and keep: entries to the config file
+      --json               print the findings as JSON on stdout
+  -h, --help               show this help
+
+Examples:
+  pgtwin scan --from production
+  pgtwin scan --from "$PROD_URL" --tables 'public.*' --sample 5000 --json
+  pgtwin scan --write
+
+Exit codes: 0 scanned (whatever was found), 1 failure, 2 usage or config error
+(also: a selected table does not exist, the config file is TOML or cannot be
+edited), 3 cannot connect, 130 interrupted (nothing was written).
+`;
+
+export const KEYGEN_HELP = `Usage: pgtwin keygen [flags]
+
+Writes a new random masking key (256 bits, hex) to a file that only you can
+read (mode 0600; its directory is created with mode 0700). The key is never
+printed. Masking is deterministic under the key: the same key gives the same
+masked values in every run, so keep it, keep it secret, and keep it out of
+version control. Point pgtwin.yaml at it with \`secret_file: <path>\`, or put
+its contents in the PGTWIN_SECRET environment variable.
+
+Flags:
+  -o, --output PATH        where to write the key (default .pgtwin/secret.key)
+      --force              replace an existing key file (every masked value changes)
+  -h, --help               show this help
+
+Examples:
+  pgtwin keygen
+  pgtwin keygen --output ~/.config/pgtwin/shop.key
+
+Exit codes: 0 written, 2 usage error (the file cannot be created), 5 the file
+already exists (pass --force to replace it).
+`;

@@ -1,0 +1,52 @@
+/** How a sync that stopped part way explains itself: what is loaded, what is not, and how to finish. */
+import { InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
+import type { DdlFailure } from '../schema/index.js';
+import type { ChunkResults } from './copy-workers.js';
+import type { RestoreFailure } from './foreign-keys.js';
+import type { SyncPlan } from './plan.js';
+
+export function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, chunks: ChunkResults, resumable: boolean): PgtwinError {
+  const complete = plan.tables.filter((t) => (chunks.get(t.key)?.size ?? 0) === t.chunks.length).map((t) => t.key);
+  const partial = plan.tables
+    .filter((t) => t.chunks.length > 1 && (chunks.get(t.key)?.size ?? 0) > 0 && (chunks.get(t.key)?.size ?? 0) < t.chunks.length)
+    .map((t) => `${t.key} (${chunks.get(t.key)?.size ?? 0} of ${t.chunks.length} chunks)`);
+  const missing = plan.tables.filter((t) => (chunks.get(t.key)?.size ?? 0) === 0).map((t) => t.key);
+  const details = [
+    `loaded completely: ${complete.length === 0 ? 'none' : complete.join(', ')}`,
+    ...(partial.length > 0 ? [`loaded in part: ${partial.join(', ')}`] : []),
+    `empty or rolled back: ${missing.length === 0 ? 'none' : missing.join(', ')}`,
+    ...(plan.foreignKeys.length > 0 ? [`${plan.foreignKeys.length} foreign key(s) are set aside until the run completes (kept in pgtwin.pending_foreign_keys)`] : []),
+  ];
+  const nextStep = resumable
+    ? 'Run the same command with --resume to copy only what is missing (it reads a newer snapshot of the source), or run it again without --resume to reload everything.'
+    : 'Run the same pgtwin sync command again: it reloads the selected tables and restores the foreign keys.';
+  if (status === 'interrupted') return new InterruptedError('The sync was interrupted; the target is incomplete.', { details, nextStep, cause: error });
+  const known = pgtwinErrorIn(error);
+  if (known !== undefined) {
+    return new PgtwinError(known.code, known.category, known.message, { cause: known.cause ?? known, details: [...known.details, ...details], nextStep: known.nextStep ?? nextStep });
+  }
+  return new SyncError('COPY_FAILED', `The sync failed: ${messageOf(error)}`, { cause: error, details, nextStep });
+}
+
+/** The pgtwin error behind a failure, when streams wrapped it (a mask that threw inside the COPY pipeline). */
+export function pgtwinErrorIn(error: unknown): PgtwinError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof PgtwinError) return e;
+  }
+  return undefined;
+}
+
+export function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {
+  return new SyncError('FOREIGN_KEYS_NOT_RESTORED', `All rows were copied, but ${failures.length} foreign key(s) do not hold on the copied rows and could not be restored.`, {
+    details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
+    nextStep:
+      'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',
+  });
+}
+
+export function schemaIncompleteError(failures: readonly DdlFailure[]): SyncError {
+  return new SyncError('SCHEMA_INCOMPLETE', `All rows were copied, but ${failures.length} key, index or other object${failures.length === 1 ? '' : 's'} could not be created on the target.`, {
+    details: failures.map((f) => `${f.object}: ${f.reason}`),
+    nextStep: 'Fix the cause on the target, then run `pgtwin schema` with the same selection: it creates only what is still missing.',
+  });
+}
