@@ -5,7 +5,14 @@ export { planSync, runSync, type SyncRequest, type PlanResult } from './snapshot
 export type { SyncReport, TableReport } from './snapshot/sync-report.js';
 export type { SyncPlan, TablePlan } from './snapshot/plan.js';
 export type { SyncObserver, SyncPhase } from './snapshot/observer.js';
-export { tableChecksum, type TableChecksum } from './verify/table-checksum.js';
+export { tableChecksum, type TableChecksum, type ChecksumOptions } from './verify/table-checksum.js';
+export { verifyTables, type VerifyTablesRequest, type VerifyTablesResult, type TableVerification, type TableStatus } from './verify/verify-tables.js';
+export { findLeaks, DEFAULT_MIN_LENGTH, type FindLeaksRequest } from './verify/find-leaks.js';
+export type { LeakCheckResult, LeakFinding, LeakExample, LeakKind, Coincidences } from './verify/leak-types.js';
+export type { OriginStats } from './verify/leak-candidates.js';
+export type { CopiedTable } from './verify/copied-table.js';
+export { runVerify, type VerifyRequest, type VerifyReport } from './verify/run-verify.js';
+export { verifyOutcomeError } from './verify/verify-errors.js';
 export {
   scanSource,
   proposeRules,

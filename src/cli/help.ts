@@ -1,6 +1,7 @@
 /** `--help` texts. Kept beside each other so they read as one manual (docs/cli.md mirrors them). */
 
 export { INIT_HELP, KEYGEN_HELP, SCAN_HELP } from './help-setup.js';
+export { VERIFY_HELP } from './help-verify.js';
 
 export const MAIN_HELP = `pgtwin: a safe twin of a production PostgreSQL database
 
@@ -11,6 +12,7 @@ Commands:
   plan     show what sync would do; writes nothing (same as sync --dry-run)
   schema   create on the target what the selected tables need (no rows); --dry-run prints the DDL
   diff     how the target's tables differ from the source's (exit 4 when they differ)
+  verify   compare row counts and checksums with the source; --leaks looks for unmasked values
   local    the embedded local server: start, stop, status, url, psql, destroy
   demo     sync a synthetic production database into a twin, on embedded servers
   init     write a first pgtwin.yaml (no passwords in it), with rules from a scan of --from

@@ -10,6 +10,7 @@ import { processIo, type CliIo } from './io.js';
 import { planCommand, syncCommand } from './sync-command.js';
 import { schemaCommand } from './schema-command.js';
 import { diffCommand } from './diff-command.js';
+import { verifyCommand } from './verify-command.js';
 import { localCommand } from './local-command.js';
 import { demoCommand } from './demo-command.js';
 import { initCommand } from './init-command.js';
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   plan: planCommand,
   schema: schemaCommand,
   diff: diffCommand,
+  verify: verifyCommand,
   local: localCommand,
   demo: demoCommand,
   init: initCommand,

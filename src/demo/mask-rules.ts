@@ -21,7 +21,7 @@ export const DEMO_ANONYMIZE: ReadonlyMap<string, ReadonlyMap<string, StrategySpe
     ['line1', rule('fake', { kind: 'street_address' })],
     ['line2', rule('lorem')],
     ['city', rule('fake', { kind: 'city' })],
-    ['postal_code', rule('digits')],
+    ['postal_code', rule('fake', { kind: 'postcode' })],
   ])],
   ['orders', new Map([['customer_note', rule('lorem')]])],
   ['payments', new Map([

@@ -18,6 +18,9 @@ import { seedDemoDatabase, type SeedResult } from './seed.js';
 import { DEMO_TABLES } from './schema.js';
 import { sideBySide } from './side-by-side.js';
 import { syncIntoTwin } from './sync-into-twin.js';
+import { runVerify } from '../verify/run-verify.js';
+import { verifyOutcomeError } from '../verify/verify-errors.js';
+import type { VerifyReport } from '../verify/run-verify.js';
 
 export interface DemoIo {
   readonly stdout: (text: string) => void;
@@ -82,13 +85,19 @@ async function demo(io: DemoIo, options: DemoOptions, signal: AbortSignal): Prom
     });
     step(`production holds ${formatCount(seeded.totalRows)} rows (generated and loaded in ${formatDuration(seeded.durationMs)})`);
 
-    step('syncing production into the twin');
-    const report = await syncIntoTwin(production.url(), twin.url(), { signal });
+    step('syncing production into the twin: schema created by pgtwin, personal data masked (strict mode)');
+    const { report, settings, env } = await syncIntoTwin(production.url(), twin.url(), { signal });
     io.stdout(reportText(report));
 
     const target = scope.add(await connect(twin.url()), (c) => c.end(), 'twin session');
     await checkCounts(source, target, seeded);
     io.stdout(`\nSample rows, production and twin side by side:\n${await sideBySide(source, target)}`);
+
+    step('checking the twin: counts and checksums of unmasked columns, and every production value of a masked column searched for in the twin');
+    const verified = await runVerify({ settings, env, leaks: true, signal });
+    const failed = verifyOutcomeError(verified);
+    io.stdout(`\n${verifyText(verified)}`);
+    if (failed !== undefined) throw failed;
     const durationMs = Math.round(performance.now() - started);
     io.stdout(`\nDemo finished in ${formatDuration(durationMs)}; stopping both servers and deleting their data.\n`);
     return { seeded, sync: report, durationMs };
@@ -141,6 +150,20 @@ function reportText(report: SyncReport): string {
     `  sequences set: ${report.sequences}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+function verifyText(report: VerifyReport): string {
+  const tables = report.tables.tables;
+  const matching = tables.filter((t) => t.status === 'match').length;
+  const leaks = report.leaks;
+  const searched = leaks?.origins.reduce((sum, o) => sum + o.values, 0) ?? 0;
+  return [
+    `Verify: ${matching} of ${tables.length} tables match production (row counts and checksums of the unmasked columns).`,
+    leaks === undefined
+      ? ''
+      : `Leak check: ${leaks.leaks} production value${leaks.leaks === 1 ? '' : 's'} of masked columns found in the twin ` +
+        `(${searched.toLocaleString('en-US')} distinct values of ${leaks.origins.length} masked columns searched in ${leaks.scannedColumns} twin columns).`,
+  ].join('\n') + '\n';
 }
 
 /** The twin must hold what production holds; a demo that shows otherwise must fail loudly. */

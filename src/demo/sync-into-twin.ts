@@ -16,15 +16,25 @@ export interface TwinSyncOptions {
   readonly observer?: SyncObserver | undefined;
 }
 
-export async function syncIntoTwin(sourceUrl: string, targetUrl: string, options: TwinSyncOptions = {}): Promise<SyncReport> {
-  return runSync({
-    settings: demoSettings(sourceUrl, targetUrl),
-    env: { PGTWIN_SECRET: randomBytes(32).toString('hex') },
+export interface TwinSync {
+  readonly report: SyncReport;
+  /** What the leak check and the comparison need to plan exactly as the sync did. */
+  readonly settings: Settings;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export async function syncIntoTwin(sourceUrl: string, targetUrl: string, options: TwinSyncOptions = {}): Promise<TwinSync> {
+  const settings = demoSettings(sourceUrl, targetUrl);
+  const env = { PGTWIN_SECRET: randomBytes(32).toString('hex') };
+  const report = await runSync({
+    settings,
+    env,
     signal: options.signal,
     observer: options.observer,
     // The twin was started empty by the demo a moment ago: there is nothing of the user's to protect.
     confirm: () => Promise.resolve(true),
   });
+  return { report, settings, env };
 }
 
 /** Settings made here rather than loaded, so no pgtwin.yaml or PGTWIN_* variable of the user's can change the demo. */

@@ -12,13 +12,24 @@ export interface TableChecksum {
   readonly checksum: string;
 }
 
-export async function tableChecksum(client: Client, table: QualifiedName, columns: readonly string[]): Promise<TableChecksum> {
+export interface ChecksumOptions {
+  /**
+   * Leave out legacy inheritance children, as the sync's `COPY (... FROM ONLY t)`
+   * does; never for a partitioned table, whose rows all live in its children.
+   */
+  readonly only?: boolean;
+  /** The same `where` filter the sync copied with (SQL, checked by the plan). */
+  readonly where?: string | undefined;
+}
+
+export async function tableChecksum(client: Client, table: QualifiedName, columns: readonly string[], options: ChecksumOptions = {}): Promise<TableChecksum> {
   const row = columns.length === 0 ? "''" : `ROW(${columns.map(quoteIdent).join(', ')})::text`;
   await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
+  const where = options.where === undefined ? '' : ` WHERE (${options.where})`;
   const result = await client.query<{ rows: string; checksum: string }>(
     `SELECT count(*)::text AS rows,
             coalesce(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint::numeric), 0)::text AS checksum
-     FROM ${quoteQualified(table)}`,
+     FROM ${options.only === true ? 'ONLY ' : ''}${quoteQualified(table)}${where}`,
   );
   const first = result.rows[0];
   return { rows: Number(first?.rows ?? 0), checksum: first?.checksum ?? '0' };

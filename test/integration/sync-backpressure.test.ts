@@ -1,0 +1,65 @@
+/**
+ * A slow target must slow the source down, not fill pgtwin's memory. The
+ * target table has a statement trigger that sleeps before COPY reads a row,
+ * so for seconds the target accepts nothing while the source could send the
+ * whole table; the Buffers pgtwin holds must stay far below the table's size.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
+import { assertTablesEqual } from '../support/compare.js';
+import { loadSettings } from '../../src/config/index.js';
+import { runSync } from '../../src/snapshot/sync.js';
+
+const ROWS = 12_000;
+const ROW_BYTES = 4_000;
+
+describe('backpressure', () => {
+  let dbs: TestDatabases;
+  before(async () => {
+    dbs = await createTestDatabases('backpressure');
+    await onBoth(dbs, `CREATE TABLE wide (id int PRIMARY KEY, payload text NOT NULL)`);
+    // Random text does not compress, so the source really ships ROWS * ROW_BYTES bytes.
+    await dbs.source.query(
+      `INSERT INTO wide SELECT g, (SELECT string_agg(md5(random()::text || g || i), '') FROM generate_series(1, ${ROW_BYTES / 32}) i) FROM generate_series(1, ${ROWS}) g`,
+    );
+    await dbs.target.query(`CREATE FUNCTION slow_start() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
+      CREATE TRIGGER slow_start BEFORE INSERT ON wide FOR EACH STATEMENT EXECUTE FUNCTION slow_start();`);
+  });
+  after(async () => dbs.drop());
+
+  it('reads no further ahead of a stalled target than a few buffers', async () => {
+    const settings = await loadSettings({ cwd: process.cwd(), env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, jobs: 1 } });
+    let copyStarted = 0;
+    // Bytes that passed pgtwin's transform towards the target, while the target's trigger still sleeps.
+    let aheadDuringStall = 0;
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peakDuringStall = baseline;
+    const sampler = setInterval(() => {
+      if (copyStarted > 0 && performance.now() - copyStarted < 2500) peakDuringStall = Math.max(peakDuringStall, process.memoryUsage().arrayBuffers);
+    }, 10);
+    try {
+      const report = await runSync({
+        settings,
+        env: {},
+        confirm: async () => true,
+        observer: {
+          phase: (phase) => {
+            if (phase === 'copy') copyStarted = performance.now();
+          },
+          tableProgress: (_table, _rows, bytes) => {
+            if (performance.now() - copyStarted < 2500) aheadDuringStall = Math.max(aheadDuringStall, bytes);
+          },
+        },
+      });
+      assert.equal(report.totalRows, ROWS);
+    } finally {
+      clearInterval(sampler);
+    }
+    const tableBytes = ROWS * ROW_BYTES;
+    const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+    assert.ok(aheadDuringStall < tableBytes / 8, `${mb(aheadDuringStall)} of a ${mb(tableBytes)} table went ahead of the stalled target`);
+    assert.ok(peakDuringStall - baseline < tableBytes / 4, `${mb(peakDuringStall - baseline)} of Buffers held while the target stalled`);
+    await assertTablesEqual(dbs, ['public.wide']);
+  });
+});
