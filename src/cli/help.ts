@@ -2,6 +2,7 @@
 
 export { INIT_HELP, KEYGEN_HELP, SCAN_HELP } from './help-setup.js';
 export { VERIFY_HELP } from './help-verify.js';
+export { SETUP_SOURCE_HELP, TEARDOWN_HELP } from './help-follow.js';
 
 export const MAIN_HELP = `pgtwin: a safe twin of a production PostgreSQL database
 
@@ -13,6 +14,11 @@ Commands:
   schema   create on the target what the selected tables need (no rows); --dry-run prints the DDL
   diff     how the target's tables differ from the source's (exit 4 when they differ)
   verify   compare row counts and checksums with the source; --leaks looks for unmasked values
+  setup-source  check the source for follow; create the publication (writes to the source, asks first)
+  follow   keep the twin fresh from the source's change stream (logical replication), masked
+  teardown drop the twin's slot and the publication on the source (asks first)
+  status   lag, slot health and activity of each follow of the twin
+  stop     stop the follow started from this directory, cleanly
   local    the embedded local server: start, stop, status, url, psql, destroy
   demo     sync a synthetic production database into a twin, on embedded servers
   init     write a first pgtwin.yaml (no passwords in it), with rules from a scan of --from

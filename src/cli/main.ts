@@ -16,6 +16,11 @@ import { demoCommand } from './demo-command.js';
 import { initCommand } from './init-command.js';
 import { scanCommand } from './scan-command.js';
 import { keygenCommand } from './keygen-command.js';
+import { followCommand } from './follow-command.js';
+import { statusCommand } from './status-command.js';
+import { stopCommand } from './stop-command.js';
+import { setupSourceCommand } from './setup-source-command.js';
+import { teardownCommand } from './teardown-command.js';
 
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;
 
@@ -30,6 +35,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   init: initCommand,
   scan: scanCommand,
   keygen: keygenCommand,
+  follow: followCommand,
+  status: statusCommand,
+  stop: (io, argv) => stopCommand(io, argv),
+  'setup-source': setupSourceCommand,
+  teardown: teardownCommand,
 };
 
 function version(): string {

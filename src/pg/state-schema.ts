@@ -53,6 +53,42 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, table_name, chunk)
    );
    ALTER TABLE pgtwin.runs ADD COLUMN plan jsonb;`,
+  // follow: the position applied (written in the same transaction as the
+  // changes: the exactly-once guarantee), an audit row per applied batch, and
+  // per-table counters per minute.
+  `CREATE TABLE pgtwin.follow_state (
+     slot text PRIMARY KEY,
+     publication text NOT NULL,
+     source text NOT NULL,
+     status text NOT NULL CHECK (status IN ('snapshot', 'streaming', 'stopped', 'failed')),
+     last_commit_lsn pg_lsn NOT NULL,
+     last_commit_time timestamptz,
+     applied_at timestamptz NOT NULL DEFAULT now(),
+     error text
+   );
+   CREATE TABLE pgtwin.follow_audit (
+     id bigserial PRIMARY KEY,
+     slot text NOT NULL,
+     applied_at timestamptz NOT NULL DEFAULT now(),
+     first_commit_lsn pg_lsn,
+     last_commit_lsn pg_lsn,
+     transactions int NOT NULL,
+     changes bigint NOT NULL,
+     tables text[] NOT NULL,
+     status text NOT NULL,
+     error text
+   );
+   CREATE TABLE pgtwin.follow_metrics (
+     slot text NOT NULL,
+     period timestamptz NOT NULL,
+     table_name text NOT NULL,
+     inserts bigint NOT NULL DEFAULT 0,
+     updates bigint NOT NULL DEFAULT 0,
+     deletes bigint NOT NULL DEFAULT 0,
+     truncates bigint NOT NULL DEFAULT 0,
+     missing bigint NOT NULL DEFAULT 0,
+     PRIMARY KEY (slot, period, table_name)
+   );`,
 ];
 
 /** Two-key advisory lock id of "a pgtwin run writes this database". */

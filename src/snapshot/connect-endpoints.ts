@@ -63,6 +63,16 @@ export async function openEndpoints(settings: Settings, env: Readonly<Record<str
   return { source, target };
 }
 
+/** The target alone (status reads only the twin when no source is given); embedded servers are started. */
+export async function openTargetEndpoint(settings: Settings, env: Readonly<Record<string, string | undefined>>, options: OpenEndpointsOptions = {}): Promise<Endpoint> {
+  const withTarget = settings.target === undefined || settings.target === '' ? { ...settings, target: LOCAL_ENVIRONMENT } : settings;
+  const environment = resolveEndpoint(withTarget, 'target');
+  const endpoint = toEndpoint(environment, 'target', env);
+  if (environment.embedded === undefined) return endpoint;
+  const server = await ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
+  return { ...toEndpoint({ ...environment, url: server.url }, 'target', env), display: endpoint.display };
+}
+
 export interface ConnectedPair {
   readonly source: Client;
   readonly target: Client;

@@ -25,7 +25,7 @@ import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
 import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
 import { compileRunMasks, strategyRegistry } from './run-masks.js';
 import { syncSequences } from './sequences.js';
-import { exportSnapshot } from './snapshot-session.js';
+import { exportSnapshot, importSnapshot } from './snapshot-session.js';
 import { foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
@@ -41,6 +41,13 @@ export interface SyncRequest {
   readonly recreate?: boolean;
   /** Finish the last run that stopped part way: copy only the chunks it did not commit. */
   readonly resume?: boolean;
+  /**
+   * A snapshot exported elsewhere (a replication slot's, for follow) to copy
+   * under instead of a new one; it must stay valid until the sync returns.
+   */
+  readonly snapshotId?: string;
+  /** Kind recorded in pgtwin.runs (`sync` by default). */
+  readonly runKind?: string;
 }
 
 export interface PlanResult {
@@ -103,12 +110,18 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
     await lockTargetForRun(control);
     await ensureStateSchema(control);
-    const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema);
+    const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
     const { runId, plan, postData } = run;
     observer.planned?.(plan);
     if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunks left to copy`);
     const holder = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }), (c) => c.end(), 'snapshot holder');
-    const snapshotId = await exportSnapshot(holder);
+    let snapshotId: string;
+    if (request.snapshotId === undefined) {
+      snapshotId = await exportSnapshot(holder);
+    } else {
+      snapshotId = request.snapshotId;
+      await importSnapshot(holder, snapshotId);
+    }
 
     let storedPlan = resume;
     const fail = async (status: 'failed' | 'interrupted', error: unknown, chunks: ChunkResults): Promise<never> => {
@@ -197,8 +210,8 @@ interface RunState {
   readonly done: ChunkResults;
 }
 
-async function newRun(control: Client, plan: SyncPlan, endpoints: Endpoints, schema: TargetSchemaPlan | undefined): Promise<RunState> {
-  const runId = await startRun(control, 'sync', endpoints.source.display, plan.tables.map((t) => t.key));
+async function newRun(control: Client, plan: SyncPlan, endpoints: Endpoints, schema: TargetSchemaPlan | undefined, kind: string): Promise<RunState> {
+  const runId = await startRun(control, kind, endpoints.source.display, plan.tables.map((t) => t.key));
   return { runId, plan, postData: schema?.ddl.postData ?? [], done: new Map() };
 }
 

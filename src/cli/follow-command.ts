@@ -1,0 +1,79 @@
+/** `pgtwin follow`: the foreground process that keeps the twin following the source. */
+import { runFollow } from '../follow/follow.js';
+import { claimPidFile, pidDirectory } from '../follow/pid-file.js';
+import { formatLsn } from '../follow/lsn.js';
+import { defaultSlotName } from '../follow/names.js';
+import { resolveEndpoints } from '../snapshot/connect-endpoints.js';
+import { ProgressReporter } from '../report/progress.js';
+import { formatCount } from '../report/format.js';
+import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { makeConfirm } from './confirm.js';
+import { FOLLOW_HELP } from './help-stream.js';
+import type { CliIo } from './io.js';
+import { loadCommandSettings } from './schema-command.js';
+import { SYNC_FLAGS } from './sync-flags.js';
+
+const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
+
+export const FOLLOW_FLAGS: FlagSpec = {
+  ...pick('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'jobs', 'yes', 'help', 'split-tables-larger-than'),
+  slot: { type: 'string' },
+  publication: { type: 'string' },
+};
+
+/** A line every this often while changes flow, so a terminal or a journal shows it is alive. */
+const SUMMARY_EVERY_MS = 10_000;
+
+export async function followCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const flags = parseFlags('follow', argv, FOLLOW_FLAGS);
+  if (booleanFlag(flags, 'help')) {
+    io.stdout(FOLLOW_HELP);
+    return 0;
+  }
+  const settings = await loadCommandSettings(io, flags);
+  const slot = stringFlag(flags, 'slot') ?? defaultSlotName(resolveEndpoints(settings, io.env).target.display);
+  const release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), slot);
+  const progress = new ProgressReporter({ write: io.stderr, tty: false });
+  let window = { transactions: 0, changes: 0, since: performance.now() };
+  try {
+    const summary = await runFollow({
+      settings,
+      env: io.env,
+      signal,
+      confirm: makeConfirm({ yes: booleanFlag(flags, 'yes'), interactive: io.stdinIsTty && io.stderrIsTty }),
+      slot,
+      publication: stringFlag(flags, 'publication'),
+      observer: {
+        ...bind(progress),
+        following: (name, from) => io.stderr(`pgtwin: following slot ${name} from ${formatLsn(from)} (Ctrl-C or \`pgtwin stop\` stops after committing)\n`),
+        committed: (batch) => {
+          window.transactions += batch.transactions;
+          window.changes += batch.changes;
+          const now = performance.now();
+          if (now - window.since < SUMMARY_EVERY_MS) return;
+          io.stderr(`pgtwin: applied ${formatCount(window.transactions)} transactions, ${formatCount(window.changes)} changes in ${Math.round((now - window.since) / 1000)} s; at ${formatLsn(batch.lastCommitLsn)}\n`);
+          window = { transactions: 0, changes: 0, since: now };
+        },
+        reconnecting: (reason, delayMs) => io.stderr(`pgtwin: warning: ${reason}; reconnecting in ${Math.round(delayMs / 100) / 10} s\n`),
+      },
+    });
+    io.stderr(`pgtwin: follow stopped at ${summary.lastCommitLsn} after ${formatCount(summary.transactions)} transactions (${formatCount(summary.changes)} changes) in this run\n`);
+    return 0;
+  } finally {
+    progress.stop();
+    await release();
+  }
+}
+
+/** The progress reporter's methods, bound, so they can be spread into an observer. */
+function bind(progress: ProgressReporter): Partial<ProgressReporter> {
+  return {
+    phase: progress.phase.bind(progress),
+    planned: progress.planned.bind(progress),
+    tableStarted: progress.tableStarted.bind(progress),
+    tableProgress: progress.tableProgress.bind(progress),
+    tableFinished: progress.tableFinished.bind(progress),
+    warning: progress.warning.bind(progress),
+    note: progress.note.bind(progress),
+  };
+}

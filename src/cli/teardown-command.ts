@@ -1,0 +1,59 @@
+/** `pgtwin teardown`: drop the twin's slot and the publication on the source, after confirmation. */
+import { teardown, type TeardownResult } from '../follow/teardown.js';
+import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { confirmSourceChange } from './confirm-source.js';
+import { TEARDOWN_HELP } from './help-follow.js';
+import type { CliIo } from './io.js';
+import { loadCommandSettings } from './schema-command.js';
+import { SYNC_FLAGS } from './sync-flags.js';
+
+const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
+
+export const TEARDOWN_FLAGS: FlagSpec = {
+  ...pick('config', 'from', 'to', 'yes', 'json', 'dry-run', 'help'),
+  slot: { type: 'string' },
+  publication: { type: 'string' },
+  'keep-publication': { type: 'boolean' },
+  force: { type: 'boolean' },
+};
+
+export async function teardownCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const flags = parseFlags('teardown', argv, TEARDOWN_FLAGS);
+  if (booleanFlag(flags, 'help')) {
+    io.stdout(TEARDOWN_HELP);
+    return 0;
+  }
+  const settings = await loadCommandSettings(io, flags);
+  const result = await teardown({
+    settings,
+    env: io.env,
+    signal,
+    slot: stringFlag(flags, 'slot'),
+    publication: stringFlag(flags, 'publication'),
+    keepPublication: booleanFlag(flags, 'keep-publication'),
+    force: booleanFlag(flags, 'force'),
+    dryRun: booleanFlag(flags, 'dry-run'),
+    confirm: confirmSourceChange(io, booleanFlag(flags, 'yes'), 'teardown'),
+  });
+  for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
+  if (booleanFlag(flags, 'json')) {
+    const { slotFound, ...rest } = result;
+    io.stdout(JSON.stringify({ ...rest, slotFound: slotFound !== undefined }, null, 2) + '\n');
+    return 0;
+  }
+  io.stdout(text(result));
+  return 0;
+}
+
+function text(result: TeardownResult): string {
+  const head = `source: ${result.source} (database ${result.database})\n`;
+  const found = [
+    `  slot ${result.slot}: ${result.slotFound === undefined ? 'none' : 'exists, inactive'}`,
+    `  publication ${result.publication}: ${result.publicationFound ? 'exists' : 'none'}`,
+  ].join('\n');
+  if (result.statements.length === 0) return `${head}${found}\nNothing to drop.\n`;
+  const sql = result.statements.map((s) => `${s};`).join('\n');
+  if (result.dryRun) return `${head}${found}\n\n-- pgtwin teardown --dry-run: the SQL it would run. Nothing was dropped.\n${sql}\n`;
+  const dropped = [result.droppedSlot ? `slot ${result.slot}` : '', result.droppedPublication ? `publication ${result.publication}` : ''].filter((s) => s !== '');
+  return `${head}Dropped ${dropped.join(' and ')}.\n`;
+}

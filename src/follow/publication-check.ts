@@ -1,0 +1,33 @@
+/**
+ * Before streaming: the publication exists and publishes every table the twin
+ * follows, partitioned ones through their root. Without this a table would
+ * silently stop changing in the twin.
+ */
+import type { Client } from '../pg/connect.js';
+import type { SyncPlan } from '../snapshot/plan.js';
+import { FollowError } from './follow-errors.js';
+
+export async function checkPublication(source: Client, publication: string, plan: SyncPlan): Promise<void> {
+  const pub = await source.query<{ alltables: boolean; pubviaroot: boolean; pubupdate: boolean; pubdelete: boolean; pubinsert: boolean; pubtruncate: boolean }>(
+    'SELECT puballtables AS alltables, pubviaroot, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = $1',
+    [publication],
+  );
+  const row = pub.rows[0];
+  const setup = `Run \`pgtwin setup-source\` (it creates or fixes the publication ${publication} for the selected tables).`;
+  if (row === undefined) {
+    throw new FollowError('SOURCE_NOT_READY', `The source has no publication ${publication}.`, { nextStep: setup });
+  }
+  const problems: string[] = [];
+  if (!(row.pubinsert && row.pubupdate && row.pubdelete && row.pubtruncate)) problems.push(`publication ${publication} does not publish every kind of change (insert, update, delete, truncate)`);
+  if (!row.pubviaroot && plan.tables.some((t) => t.source.kind === 'partitioned')) {
+    problems.push(`publication ${publication} publishes partitions under their own names; set publish_via_partition_root = true`);
+  }
+  if (!row.alltables) {
+    const listed = await source.query<{ key: string }>("SELECT schemaname || '.' || tablename AS key FROM pg_publication_tables WHERE pubname = $1", [publication]);
+    const published = new Set(listed.rows.map((r) => r.key));
+    for (const t of plan.tables) if (!published.has(t.key)) problems.push(`${t.key} is not in publication ${publication}`);
+  }
+  if (problems.length > 0) {
+    throw new FollowError('SOURCE_NOT_READY', `The publication ${publication} does not cover what the twin follows.`, { details: problems, nextStep: setup });
+  }
+}
