@@ -12,7 +12,7 @@ import { openClient, type Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import { backoffDelay, isRetryable, sqlStateOf } from '../pg/retry.js';
 import { ensureStateSchema, lockTargetForRun } from '../pg/state-schema.js';
-import { messageOf } from '../errors.js';
+import { UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
 import type { Endpoints } from '../snapshot/connect-endpoints.js';
 import type { SyncObserver } from '../snapshot/observer.js';
@@ -66,7 +66,7 @@ export async function runFollow(request: FollowRequest): Promise<FollowSummary> 
   const { endpoints } = planned;
   const slot = request.slot ?? defaultSlotName(endpoints.target.display);
   if (!isValidSlotName(slot)) {
-    throw new FollowError('BAD_SLOT_NAME', `"${slot}" cannot be a replication slot name.`, { nextStep: 'Use lowercase letters, digits and _ only, at most 63 characters.' });
+    throw new UsageError('BAD_SLOT_NAME', `"${slot}" cannot be a replication slot name.`, { nextStep: 'Use lowercase letters, digits and _ only, at most 63 characters.' });
   }
   const publication = request.publication ?? DEFAULT_PUBLICATION;
   const masks = await compileRunMasks(planned.plan, planned.registry, request.settings, request.env);
