@@ -5,11 +5,10 @@ import { booleanFlag, parseFlags, type FlagSpec } from './args.js';
 import { DIFF_HELP } from './help.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
 
-export const DIFF_FLAGS: FlagSpec = pick('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'json', 'help');
+export const DIFF_FLAGS: FlagSpec = pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'json', 'help');
 
 export async function diffCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
   const flags = parseFlags('diff', argv, DIFF_FLAGS);

@@ -11,12 +11,11 @@ import { makeConfirm } from './confirm.js';
 import { FOLLOW_HELP } from './help-stream.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
 
 export const FOLLOW_FLAGS: FlagSpec = {
-  ...pick('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'jobs', 'yes', 'help', 'split-tables-larger-than'),
+  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'jobs', 'yes', 'help', 'split-tables-larger-than'),
   slot: { type: 'string' },
   publication: { type: 'string' },
 };

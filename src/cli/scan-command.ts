@@ -8,12 +8,11 @@ import { booleanFlag, parseFlags, positiveIntegerFlag, type FlagSpec } from './a
 import { SCAN_HELP } from './help.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
 
 export const SCAN_FLAGS: FlagSpec = {
-  ...pick('config', 'from', 'tables', 'exclude', 'json', 'help'),
+  ...pickSyncFlags('config', 'from', 'tables', 'exclude', 'json', 'help'),
   sample: { type: 'string', short: 'n' },
   write: { type: 'boolean', short: 'w' },
 };

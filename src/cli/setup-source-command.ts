@@ -8,12 +8,11 @@ import { SETUP_SOURCE_HELP } from './help-follow.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { reportJson, stateText } from './source-report-text.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
 
 export const SETUP_SOURCE_FLAGS: FlagSpec = {
-  ...pick('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'yes', 'json', 'dry-run', 'help'),
+  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'yes', 'json', 'dry-run', 'help'),
   slot: { type: 'string' },
   publication: { type: 'string' },
   'replica-identity-full': { type: 'boolean' },

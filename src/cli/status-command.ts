@@ -13,10 +13,9 @@ import { booleanFlag, parseFlags, type FlagSpec } from './args.js';
 import { STATUS_HELP } from './help-stream.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
-const STATUS_FLAGS: FlagSpec = pick('config', 'from', 'to', 'allow-remote-target', 'json', 'help');
+const STATUS_FLAGS: FlagSpec = pickSyncFlags('config', 'from', 'to', 'allow-remote-target', 'json', 'help');
 
 export async function statusCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
   const flags = parseFlags('status', argv, STATUS_FLAGS);

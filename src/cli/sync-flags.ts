@@ -32,6 +32,11 @@ export const SYNC_FLAGS: FlagSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
+/** The named flags of sync, for commands that take some of them. */
+export function pickSyncFlags(...names: string[]): FlagSpec {
+  return Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
+}
+
 export function overridesFrom(flags: ParsedFlags): SettingsOverrides {
   return {
     source: stringFlag(flags, 'from'),

@@ -5,12 +5,11 @@ import { confirmSourceChange } from './confirm-source.js';
 import { TEARDOWN_HELP } from './help-follow.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
 
 export const TEARDOWN_FLAGS: FlagSpec = {
-  ...pick('config', 'from', 'to', 'yes', 'json', 'dry-run', 'help'),
+  ...pickSyncFlags('config', 'from', 'to', 'yes', 'json', 'dry-run', 'help'),
   slot: { type: 'string' },
   publication: { type: 'string' },
   'keep-publication': { type: 'boolean' },

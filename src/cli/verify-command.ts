@@ -7,12 +7,11 @@ import { booleanFlag, parseFlags, positiveIntegerFlag, type FlagSpec } from './a
 import { VERIFY_HELP } from './help.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { SYNC_FLAGS } from './sync-flags.js';
+import { pickSyncFlags } from './sync-flags.js';
 
-const pick = (...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
 
 export const VERIFY_FLAGS: FlagSpec = {
-  ...pick('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'json', 'help'),
+  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'json', 'help'),
   leaks: { type: 'boolean' },
   'min-length': { type: 'string' },
   'show-values': { type: 'boolean' },

@@ -7,22 +7,15 @@
 import type { StrategySpec } from '../config/settings.js';
 import type { QualifiedName } from '../pg/ident.js';
 import { compilePattern, specificity } from '../snapshot/table-patterns.js';
+import { rulesFor } from '../snapshot/mask-plan.js';
 
 export interface ExistingRules {
   readonly anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>;
   readonly keep: ReadonlyMap<string, readonly string[]>;
 }
 
-/** column -> rule for the table, from every matching `anonymize:` key. */
-export function configuredRules(anonymize: ExistingRules['anonymize'], table: QualifiedName): Map<string, StrategySpec> {
-  const matching = [...anonymize]
-    .map(([text, rules]) => ({ pattern: compilePattern(text), rules }))
-    .filter((m) => m.pattern.matches(table))
-    .sort((a, b) => specificity(a.pattern) - specificity(b.pattern));
-  const merged = new Map<string, StrategySpec>();
-  for (const m of matching) for (const [column, spec] of m.rules) merged.set(column, spec);
-  return merged;
-}
+/** column -> rule for the table, from every matching `anonymize:` key (exactly as the sync plan resolves them). */
+export const configuredRules: (anonymize: ExistingRules['anonymize'], table: QualifiedName) => Map<string, StrategySpec> = rulesFor;
 
 /** Columns of the table listed under any matching `keep:` key. */
 export function configuredKeep(keep: ExistingRules['keep'], table: QualifiedName): Set<string> {

@@ -98,7 +98,7 @@ export function planMasking(input: MaskingInput, source: Catalog, tables: readon
  * Rules of every pattern that matches the table, the more specific pattern
  * winning column by column (`users.email` over `*.email`-style globs).
  */
-function rulesFor(anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>, table: QualifiedName): Map<string, StrategySpec> {
+export function rulesFor(anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>, table: QualifiedName): Map<string, StrategySpec> {
   const matching = [...anonymize]
     .map(([text, rules]) => ({ pattern: compilePattern(text), rules }))
     .filter((m) => m.pattern.matches(table))
