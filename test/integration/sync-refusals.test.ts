@@ -60,7 +60,9 @@ describe('pgtwin sync: bad input is refused with a clear error and writes nothin
   });
 
   it('exit 3: a wrong password, without printing either password', async () => {
-    const wrong = dbs.targetUrl.replace(TEST_PASSWORD, 'Wrong-Passw0rd');
+    const parsed = new URL(dbs.targetUrl);
+    parsed.password = 'Wrong-Passw0rd';
+    const wrong = parsed.toString();
     const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', wrong, '--yes']);
     await assertRefused(result, 3, /Authentication failed/);
     assert.ok(!result.stderr.includes('Wrong-Passw0rd'));
