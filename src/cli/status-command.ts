@@ -1,5 +1,5 @@
 /** `pgtwin status`: lag, slot health and activity of each follow of the twin. Reads only. */
-import { followReports, type FollowReport } from '../follow/status.js';
+import { followReports, recentRuns, type FollowReport, type RunSummary } from '../follow/status.js';
 import { formatLsn } from '../follow/lsn.js';
 import { pidDirectory, runningFollows } from '../follow/pid-file.js';
 import { openClient, type Client } from '../pg/connect.js';
@@ -38,15 +38,17 @@ export async function statusCommand(io: CliIo, argv: readonly string[], signal: 
       }
     }
     const reports = await followReports(target, source);
+    const runs = await recentRuns(target);
     const failed = reports.some((r) => r.state.status === 'failed' || r.slot === null);
     if (booleanFlag(flags, 'json')) {
-      io.stdout(JSON.stringify({ target: targetEndpoint.display, running, sourceProblem: sourceProblem ?? null, follows: reports.map(toJson) }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ target: targetEndpoint.display, running, sourceProblem: sourceProblem ?? null, follows: reports.map(toJson), runs }, null, 2) + '\n');
       return failed ? 1 : 0;
     }
     io.stdout(`twin: ${targetEndpoint.display}\n`);
     if (sourceProblem !== undefined) io.stderr(`pgtwin: warning: ${sourceProblem}\n`);
     if (reports.length === 0) io.stdout('No follow has run on this twin (pgtwin follow starts one).\n');
     for (const report of reports) io.stdout(reportText(report, running.find((r) => r.slot === report.state.slot)?.pid));
+    if (runs.length > 0) io.stdout(`\nlast runs:\n${runs.map(runLine).join('\n')}\n`);
     for (const report of reports) for (const warning of report.warnings) io.stderr(`pgtwin: WARNING: ${warning}\n`);
     if (failed) {
       throw new PgtwinError('FOLLOW_UNHEALTHY', 'failure', 'A follow of this twin has failed or lost its slot.', { nextStep: 'Read the warnings above; fix the cause and run pgtwin follow again.' });
@@ -69,6 +71,12 @@ function reportText(r: FollowReport, pid: number | undefined): string {
     for (const t of r.lastHour) lines.push(`    ${t.table}: ${formatCount(t.inserts)} inserts, ${formatCount(t.updates)} updates, ${formatCount(t.deletes)} deletes${t.truncates > 0 ? `, ${t.truncates} truncates` : ''}${t.missing > 0 ? `, ${t.missing} missing rows` : ''}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function runLine(run: RunSummary): string {
+  const rows = run.totalRows === null ? '' : `, ${formatCount(run.totalRows)} rows`;
+  const error = run.error === null ? '' : `: ${run.error}`;
+  return `  run ${run.id} (${run.kind}) ${run.status}, started ${run.startedAt.toISOString()}${rows}${error}`;
 }
 
 function toJson(r: FollowReport): unknown {

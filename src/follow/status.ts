@@ -40,6 +40,35 @@ export interface FollowReport {
   readonly warnings: readonly string[];
 }
 
+export interface RunSummary {
+  readonly id: number;
+  readonly kind: string;
+  readonly status: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly totalRows: number | null;
+  readonly error: string | null;
+}
+
+/** The last sync runs on the twin (a `running` one holds the twin's run lock, or was killed). */
+export async function recentRuns(target: Client, limit = 5): Promise<RunSummary[]> {
+  const exists = await target.query<{ present: boolean }>(`SELECT to_regclass('pgtwin.runs') IS NOT NULL AS present`);
+  if (exists.rows[0]?.present !== true) return [];
+  const result = await target.query<{ id: string; kind: string; status: string; started_at: Date; finished_at: Date | null; total_rows: string | null; error: string | null }>(
+    'SELECT id, kind, status, started_at, finished_at, total_rows, error FROM pgtwin.runs ORDER BY id DESC LIMIT $1',
+    [limit],
+  );
+  return result.rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    totalRows: r.total_rows === null ? null : Number(r.total_rows),
+    error: r.error,
+  }));
+}
+
 export async function followReports(target: Client, source: Client | undefined): Promise<FollowReport[]> {
   const states = await listFollowStates(target);
   const reports: FollowReport[] = [];

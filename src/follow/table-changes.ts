@@ -5,6 +5,7 @@
  * by key and a delete by key. A relation whose columns are not the ones the
  * plan was made for is schema drift: applying it would guess, so it stops.
  */
+import { createHash } from 'node:crypto';
 import type { ColumnMask, RowView } from '../snapshot/mask-transform.js';
 import type { TablePlan } from '../snapshot/plan.js';
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
@@ -12,8 +13,23 @@ import { FollowError } from './follow-errors.js';
 import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from './pgoutput.js';
 
 export interface Statement {
+  /** Named, so the twin parses and plans each distinct statement once per session. */
+  readonly name: string;
   readonly text: string;
   readonly values: (string | null)[];
+}
+
+const names = new Map<string, string>();
+
+/** A statement name per distinct text (the text varies with which TOASTed columns are unchanged). */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `pgtwin_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (names.size > 10_000) names.clear();
+    names.set(text, name);
+  }
+  return name;
 }
 
 export class TableChanges {
@@ -65,7 +81,7 @@ export class TableChanges {
 
   /** INSERT of an existing key becomes an upsert, as the twin may already hold the row. */
   insert(tuple: readonly TupleValue[]): Statement {
-    return { text: this.insertSql, values: this.masked(tuple).map((v) => (v === UNCHANGED_TOAST ? null : v)) };
+    return { name: statementName(this.insertSql), text: this.insertSql, values: this.masked(tuple).map((v) => (v === UNCHANGED_TOAST ? null : v)) };
   }
 
   /**
@@ -83,13 +99,17 @@ export class TableChanges {
     });
     if (sets.length === 0) return undefined;
     const where = this.where(oldTuple === undefined ? next : this.masked(oldTuple), values);
-    return where === undefined ? undefined : { text: `UPDATE ${this.target} SET ${sets.join(', ')} WHERE ${where}`, values };
+    if (where === undefined) return undefined;
+    const text = `UPDATE ${this.target} SET ${sets.join(', ')} WHERE ${where}`;
+    return { name: statementName(text), text, values };
   }
 
   delete(oldTuple: readonly TupleValue[]): Statement | undefined {
     const values: (string | null)[] = [];
     const where = this.where(this.masked(oldTuple), values);
-    return where === undefined ? undefined : { text: `DELETE FROM ${this.target} WHERE ${where}`, values };
+    if (where === undefined) return undefined;
+    const text = `DELETE FROM ${this.target} WHERE ${where}`;
+    return { name: statementName(text), text, values };
   }
 
   /** A WHERE naming one row: by key, or (no key, REPLICA IDENTITY FULL) the first row equal to the old one. */

@@ -128,7 +128,7 @@ export async function lockTargetForRun(client: Client): Promise<void> {
   const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [RUN_LOCK[0], RUN_LOCK[1]]);
   if (result.rows[0]?.ok !== true) {
     throw new SafetyError('TARGET_BUSY', 'Another pgtwin run is writing this target database right now.', {
-      nextStep: 'Wait for it to finish (pgtwin status shows it), then run again.',
+      nextStep: 'Wait for it to finish, or stop it (`pgtwin stop` for a follow started here); `pgtwin status` lists the last runs and follows of this twin.',
     });
   }
 }
