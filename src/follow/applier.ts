@@ -14,6 +14,10 @@ import { formatLsn, type Lsn } from './lsn.js';
 import type { PgoutputMessage, RelationMessage } from './pgoutput.js';
 import { TableChanges, type Statement } from './table-changes.js';
 
+/** A batch of statements per round trip: bounded, so a huge source transaction never piles up in memory. */
+const MAX_QUEUED_STATEMENTS = 500;
+const MAX_QUEUED_BYTES = 1024 * 1024;
+
 export interface TableCounters {
   inserts: number;
   updates: number;
@@ -49,6 +53,9 @@ export class Applier {
   private skipping = false;
   private batch = { transactions: 0, changes: 0, first: undefined as Lsn | undefined, last: 0n, flush: 0n, commitTime: 0n, started: 0 };
   private counters = new Map<string, TableCounters>();
+  /** Statements not sent yet: they go to the twin many at a time, one round trip for all. */
+  private queued: { readonly sql: string; readonly expectsRow: boolean; readonly table: string; readonly op: string }[] = [];
+  private queuedBytes = 0;
   /** Totals since start, for status lines. */
   readonly totals = { transactions: 0, changes: 0, skipped: 0 };
 
@@ -122,6 +129,7 @@ export class Applier {
   /** Commits the batch with its position, audit row and counters; returns what was committed. */
   async commit(): Promise<CommittedBatch | undefined> {
     if (!this.open || this.inSourceTransaction) return undefined;
+    await this.flush();
     const { transactions, changes, first, last, flush, commitTime } = this.batch;
     if (transactions > 0) {
       const tables = [...this.counters.keys()];
@@ -162,7 +170,30 @@ export class Applier {
     this.reset();
   }
 
+  /** Sends the queued statements in one simple-query message; they run in order, in the open transaction. */
+  private async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const queued = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    const result: unknown = await this.target.query(queued.map((q) => q.sql).join(';\n'));
+    const results = (Array.isArray(result) ? result : [result]) as { rowCount: number | null }[];
+    queued.forEach((q, i) => {
+      if (!q.expectsRow || (results[i]?.rowCount ?? 1) > 0) return;
+      this.count(q.table).missing++;
+      this.options.warn(`${q.table}: ${q.op} of a row the twin does not have (counted in pgtwin.follow_metrics.missing)`);
+    });
+  }
+
+  private async enqueue(statement: Statement, table: string, op: string): Promise<void> {
+    this.queued.push({ ...statement, table, op });
+    this.queuedBytes += statement.sql.length;
+    if (this.queued.length >= MAX_QUEUED_STATEMENTS || this.queuedBytes >= MAX_QUEUED_BYTES) await this.flush();
+  }
+
   private reset(): void {
+    this.queued = [];
+    this.queuedBytes = 0;
     this.batch = { transactions: 0, changes: 0, first: undefined, last: 0n, flush: 0n, commitTime: 0n, started: 0 };
     this.counters = new Map();
   }
@@ -201,7 +232,7 @@ export class Applier {
     let statement: Statement | undefined;
     if (message.tag === 'insert') {
       c.inserts++;
-      await this.target.query(table.insert(message.newTuple));
+      await this.enqueue(table.insert(message.newTuple), table.plan.key, 'insert');
       return;
     }
     const old = message.keyTuple ?? message.oldTuple;
@@ -219,11 +250,7 @@ export class Applier {
       statement = old === undefined ? undefined : table.delete(old);
     }
     if (statement === undefined) return;
-    const result = await this.target.query(statement);
-    if (result.rowCount === 0) {
-      c.missing++;
-      this.options.warn(`${table.plan.key}: ${message.tag} of a row the twin does not have (counted in pgtwin.follow_metrics.missing)`);
-    }
+    await this.enqueue(statement, table.plan.key, message.tag);
   }
 
   private async truncate(relationOids: readonly number[]): Promise<void> {
@@ -235,6 +262,7 @@ export class Applier {
     await this.ensureOpen();
     this.batch.changes++;
     for (const t of targets) this.count(t.key).truncates++;
+    await this.flush();
     await this.target.query(`TRUNCATE ${targets.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
   }
 }

@@ -5,32 +5,20 @@
  * by key and a delete by key. A relation whose columns are not the ones the
  * plan was made for is schema drift: applying it would guess, so it stops.
  */
-import { createHash } from 'node:crypto';
 import type { ColumnMask, RowView } from '../snapshot/mask-transform.js';
 import type { TablePlan } from '../snapshot/plan.js';
-import { quoteIdent, quoteQualified } from '../pg/ident.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
 import { FollowError } from './follow-errors.js';
 import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from './pgoutput.js';
 
+/** One statement with its values written in as literals, so a batch of them travels in one round trip. */
 export interface Statement {
-  /** Named, so the twin parses and plans each distinct statement once per session. */
-  readonly name: string;
-  readonly text: string;
-  readonly values: (string | null)[];
+  readonly sql: string;
+  /** UPDATE and DELETE report a row the twin does not have. */
+  readonly expectsRow: boolean;
 }
 
-const names = new Map<string, string>();
-
-/** A statement name per distinct text (the text varies with which TOASTed columns are unchanged). */
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `pgtwin_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    if (names.size > 10_000) names.clear();
-    names.set(text, name);
-  }
-  return name;
-}
+const literal = (value: string | null): string => (value === null ? 'NULL' : quoteLiteral(value));
 
 export class TableChanges {
   /** For each plan column, its position in the relation's tuples. */
@@ -38,7 +26,8 @@ export class TableChanges {
   /** Target key columns (plan column indexes): the primary key, or none. */
   private readonly key: readonly number[];
   private readonly target: string;
-  private readonly insertSql: string;
+  private readonly insertPrefix: string;
+  private readonly insertSuffix: string;
 
   constructor(
     readonly plan: TablePlan,
@@ -65,14 +54,14 @@ export class TableChanges {
     this.key = keyNames.map((name) => plan.columns.indexOf(name)).filter((i) => i >= 0);
     if (this.key.length !== keyNames.length) this.key = [];
     const columns = plan.columns.map(quoteIdent);
-    const params = plan.columns.map((_, i) => `$${i + 1}`);
     const conflict =
       this.key.length === 0
         ? ''
         : ` ON CONFLICT (${this.key.map((i) => quoteIdent(plan.columns[i] ?? '')).join(', ')}) DO ${
             plan.columns.length === this.key.length ? 'NOTHING' : `UPDATE SET ${plan.columns.filter((_, i) => !this.key.includes(i)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}`
           }`;
-    this.insertSql = `INSERT INTO ${this.target} (${columns.join(', ')}) VALUES (${params.join(', ')})${conflict}`;
+    this.insertPrefix = `INSERT INTO ${this.target} (${columns.join(', ')}) VALUES (`;
+    this.insertSuffix = `)${conflict}`;
   }
 
   get hasKey(): boolean {
@@ -81,7 +70,8 @@ export class TableChanges {
 
   /** INSERT of an existing key becomes an upsert, as the twin may already hold the row. */
   insert(tuple: readonly TupleValue[]): Statement {
-    return { name: statementName(this.insertSql), text: this.insertSql, values: this.masked(tuple).map((v) => (v === UNCHANGED_TOAST ? null : v)) };
+    const values = this.masked(tuple).map((v) => literal(v === UNCHANGED_TOAST ? null : v));
+    return { sql: `${this.insertPrefix}${values.join(', ')}${this.insertSuffix}`, expectsRow: false };
   }
 
   /**
@@ -90,36 +80,30 @@ export class TableChanges {
    */
   update(newTuple: readonly TupleValue[], oldTuple: readonly TupleValue[] | undefined): Statement | undefined {
     const next = this.masked(newTuple);
-    const values: (string | null)[] = [];
     const sets: string[] = [];
     next.forEach((value, i) => {
       if (value === UNCHANGED_TOAST) return;
-      values.push(value);
-      sets.push(`${quoteIdent(this.plan.columns[i] ?? '')} = $${values.length}`);
+      sets.push(`${quoteIdent(this.plan.columns[i] ?? '')} = ${literal(value)}`);
     });
     if (sets.length === 0) return undefined;
-    const where = this.where(oldTuple === undefined ? next : this.masked(oldTuple), values);
+    const where = this.where(oldTuple === undefined ? next : this.masked(oldTuple));
     if (where === undefined) return undefined;
-    const text = `UPDATE ${this.target} SET ${sets.join(', ')} WHERE ${where}`;
-    return { name: statementName(text), text, values };
+    return { sql: `UPDATE ${this.target} SET ${sets.join(', ')} WHERE ${where}`, expectsRow: true };
   }
 
   delete(oldTuple: readonly TupleValue[]): Statement | undefined {
-    const values: (string | null)[] = [];
-    const where = this.where(this.masked(oldTuple), values);
+    const where = this.where(this.masked(oldTuple));
     if (where === undefined) return undefined;
-    const text = `DELETE FROM ${this.target} WHERE ${where}`;
-    return { name: statementName(text), text, values };
+    return { sql: `DELETE FROM ${this.target} WHERE ${where}`, expectsRow: true };
   }
 
   /** A WHERE naming one row: by key, or (no key, REPLICA IDENTITY FULL) the first row equal to the old one. */
-  private where(old: readonly (string | null | typeof UNCHANGED_TOAST)[], values: (string | null)[]): string | undefined {
+  private where(old: readonly (string | null | typeof UNCHANGED_TOAST)[]): string | undefined {
     if (this.key.length > 0) {
       return this.key
         .map((i) => {
           const value = old[i];
-          values.push(value === UNCHANGED_TOAST || value === undefined ? null : value);
-          return `${quoteIdent(this.plan.columns[i] ?? '')} = $${values.length}`;
+          return `${quoteIdent(this.plan.columns[i] ?? '')} = ${literal(value === UNCHANGED_TOAST || value === undefined ? null : value)}`;
         })
         .join(' AND ');
     }
@@ -127,8 +111,7 @@ export class TableChanges {
     old.forEach((value, i) => {
       // An unchanged TOASTed value is not sent: it cannot help find the row.
       if (value === UNCHANGED_TOAST) return;
-      values.push(value);
-      parts.push(`${quoteIdent(this.plan.columns[i] ?? '')} IS NOT DISTINCT FROM $${values.length}`);
+      parts.push(`${quoteIdent(this.plan.columns[i] ?? '')} IS NOT DISTINCT FROM ${literal(value)}`);
     });
     if (parts.length === 0) return undefined;
     return `ctid = (SELECT ctid FROM ${this.target} WHERE ${parts.join(' AND ')} LIMIT 1)`;
