@@ -98,7 +98,10 @@ export async function ensureStateSchema(client: Client): Promise<void> {
   try {
     await withTransaction(client, async () => {
       await client.query('SELECT pg_advisory_xact_lock($1, 0)', [RUN_LOCK[0]]);
-      await client.query('CREATE SCHEMA IF NOT EXISTS pgtwin');
+      // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database even when the
+      // schema exists, so a schema made by an admin for this user would not help.
+      const present = await client.query<{ ok: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgtwin') AS ok");
+      if (present.rows[0]?.ok !== true) await client.query('CREATE SCHEMA pgtwin');
       await client.query('CREATE TABLE IF NOT EXISTS pgtwin.schema_version (version int NOT NULL)');
       const current = await client.query<{ version: number }>('SELECT max(version) AS version FROM pgtwin.schema_version');
       const applied = current.rows[0]?.version ?? 0;
