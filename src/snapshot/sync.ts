@@ -17,6 +17,7 @@ import { withScope } from '../scope.js';
 import { applyPostData, executePreData, type DdlStatement } from '../schema/index.js';
 import { planChunks } from './chunks.js';
 import { checkFilters } from './check-filters.js';
+import { checkSequences } from './check-sequences.js';
 import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
 import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
 import { restoreForeignKeys, setAsideForeignKeys } from './foreign-keys.js';
@@ -71,6 +72,7 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<P
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
     const whole = buildPlan(request.settings, sourceCatalog, target, registry);
     await checkFilters(pair.source, whole);
+    await checkSequences(pair.source, whole);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });
