@@ -37,7 +37,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { startEmbeddedServer } from '../src/pg/embedded-server.js';
 import type { FollowChildArgs, FollowChildMessage } from './support/follow-child.js';
-import { processCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
+import { machineCpu, processCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
 import { CHANGES_PER_TRANSACTION, createTpcb, pgbenchVersion, runNodeLoad, runPgbench, tpcbScale, type LoadRequest, type LoadResult } from './support/tpcb-load.js';
 
 const VARIANTS = ['plain', 'masked'] as const;
@@ -187,7 +187,7 @@ interface Pids {
   readonly walsender: number | undefined;
 }
 
-type CpuReading = Record<'follow' | 'applier' | 'walsender' | 'target' | 'source', CpuTimes | undefined> & { readonly at: number };
+type CpuReading = Record<(typeof COMPONENTS)[number], CpuTimes | undefined> & { readonly at: number; readonly steal: number | undefined };
 
 /** CPU seconds used over a window. */
 interface CpuUse {
@@ -198,14 +198,17 @@ interface CpuUse {
 interface CpuSplit {
   readonly wallSeconds: number;
   readonly cpuSeconds: Record<string, CpuUse | undefined>;
+  /** CPU seconds the hypervisor gave to other guests over the window. */
+  readonly stealSeconds: number | undefined;
 }
 
 function cpuUse(a: CpuTimes | undefined, b: CpuTimes | undefined): CpuUse | undefined {
   return a === undefined || b === undefined ? undefined : { user: (b.userMs - a.userMs) / 1000, system: (b.systemMs - a.systemMs) / 1000 };
 }
 
-const COMPONENTS = ['follow', 'applier', 'walsender', 'target', 'source'] as const;
+const COMPONENTS = ['follow', 'applier', 'walsender', 'target', 'source', 'machine'] as const;
 const COMPONENT_NAMES: Record<(typeof COMPONENTS)[number] | 'generator', string> = {
+  machine: 'machine, every process',
   follow: 'pgtwin follow (node)',
   applier: 'target backend (applier)',
   walsender: 'source walsender',
@@ -217,7 +220,8 @@ const COMPONENT_NAMES: Record<(typeof COMPONENTS)[number] | 'generator', string>
 function cpuSplit(a: CpuReading, b: CpuReading, extra: Record<string, CpuUse | undefined> = {}): CpuSplit {
   const cpuSeconds: Record<string, CpuUse | undefined> = {};
   for (const k of COMPONENTS) cpuSeconds[k] = cpuUse(a[k], b[k]);
-  return { wallSeconds: (b.at - a.at) / 1000, cpuSeconds: { ...cpuSeconds, ...extra } };
+  const stealSeconds = a.steal === undefined || b.steal === undefined ? undefined : (b.steal - a.steal) / 1000;
+  return { wallSeconds: (b.at - a.at) / 1000, cpuSeconds: { ...cpuSeconds, ...extra }, stealSeconds };
 }
 
 // ---------------------------------------------------------------- helpers
@@ -419,6 +423,8 @@ async function main(): Promise<void> {
       walsender: processCpu(pids.walsender),
       target: serverCpu(targetDir),
       source: serverCpu(sourceDir),
+      machine: machineCpu(),
+      steal: machineCpu()?.stealMs,
     });
     try {
       // Snapshot: the first start creates the slot, so the backlog below is streamed to the next start.
@@ -629,7 +635,7 @@ async function main(): Promise<void> {
     const cpuText = (u: CpuUse | undefined): string => (u === undefined ? '?' : `${(u.user + u.system).toFixed(2)} s (user ${u.user.toFixed(2)}, system ${u.system.toFixed(2)})`);
     // Per change as well: the applier's cost is per change, and so is any fix's gain.
     const cpuLines = (label: string, split: CpuSplit, changes: number): string[] => [
-      `  ${label}: ${split.wallSeconds.toFixed(2)} s wall, ${n(changes)} changes = ${((split.wallSeconds * 1e6) / changes).toFixed(1)} µs wall per change`,
+      `  ${label}: ${split.wallSeconds.toFixed(2)} s wall, ${n(changes)} changes = ${((split.wallSeconds * 1e6) / changes).toFixed(1)} µs wall per change; steal ${split.stealSeconds?.toFixed(2) ?? '?'} s`,
       `    ${'component'.padEnd(26)} ${'CPU s'.padStart(7)} ${'user'.padStart(7)} ${'system'.padStart(7)} ${'% core'.padStart(7)} ${'µs/change'.padStart(10)}`,
       ...Object.entries(split.cpuSeconds)
         .filter((e): e is [string, CpuUse] => e[1] !== undefined)
@@ -709,9 +715,12 @@ async function main(): Promise<void> {
       'goals',
       ...variants.map((r) => {
         const throughput = r.backlog.changesPerSecond >= GOAL_CHANGES_PER_SECOND ? 'met' : 'NOT met';
-        const rateReached = r.steady.achievedRate >= 0.95 * GOAL_RATE;
-        const lag = r.steady.lagMs.p99 < GOAL_P99_MS ? 'met' : 'NOT met';
-        return `  ${r.variant}: >= ${n(GOAL_CHANGES_PER_SECOND)} changes/s ${throughput} (${n(r.backlog.changesPerSecond)}); p99 lag < ${GOAL_P99_MS} ms at ${n(GOAL_RATE)} tx/s ${lag} (${n(r.steady.lagMs.p99, 1)} ms at ${n(r.steady.achievedRate)} tx/s${rateReached ? '' : ', BELOW the asked rate: the generator could not keep it'})`;
+        // The lag goal is judged only at (about) its rate: a slower load proves nothing about it.
+        const lag =
+          r.steady.achievedRate < 0.95 * GOAL_RATE
+            ? `not judged: the load ran at ${n(r.steady.achievedRate)} tx/s${r.steady.achievedRate < 0.95 * RATE ? ', below the asked rate (the generator could not keep it)' : ''}`
+            : `${r.steady.lagMs.p99 < GOAL_P99_MS ? 'met' : 'NOT met'} (${n(r.steady.lagMs.p99, 1)} ms at ${n(r.steady.achievedRate)} tx/s)`;
+        return `  ${r.variant}: >= ${n(GOAL_CHANGES_PER_SECOND)} changes/s ${throughput} (${n(r.backlog.changesPerSecond)}); p99 lag < ${GOAL_P99_MS} ms at ${n(GOAL_RATE)} tx/s ${lag}`;
       }),
       '',
     ];

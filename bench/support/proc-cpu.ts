@@ -89,3 +89,19 @@ export function serverCpu(dataDir: string): CpuTimes | undefined {
   }
   return ms(user, system);
 }
+
+/**
+ * CPU used by everything on the machine (all CPUs), and the time the
+ * hypervisor gave to other guests (steal). Set against the processes the bench
+ * knows, it shows whether something else ran during a measurement.
+ */
+export function machineCpu(): (CpuTimes & { readonly stealMs: number }) | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    // cpu user nice system idle iowait irq softirq steal ...
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+    return { ...ms(user + nice, system + irq + softirq), stealMs: (steal * 1000) / clockTicks() };
+  } catch {
+    return undefined;
+  }
+}
