@@ -99,6 +99,8 @@ interface Committed {
   readonly at: number;
   readonly transactions: number;
   readonly changes: number;
+  /** Changes applied by this process up to and including this batch. */
+  readonly total: number;
 }
 
 class FollowProcess {
@@ -135,7 +137,7 @@ class FollowProcess {
           return;
         case 'committed':
           this.changes += m.changes;
-          this.batches.push({ at: m.at, transactions: m.transactions, changes: m.changes });
+          this.batches.push({ at: m.at, transactions: m.transactions, changes: m.changes, total: this.changes });
           this.waiters = this.waiters.filter((w) => (this.changes >= w.changes ? (w.resolve(m.at), false) : true));
           return;
         case 'warning':
@@ -161,6 +163,9 @@ class FollowProcess {
   /** Resolves with the child's clock at the commit that brought the applied total to `changes`. */
   async waitForChanges(changes: number, timeoutMs: number): Promise<number> {
     if (this.failure !== undefined) throw this.failure;
+    // Already there (a short load can be applied before the caller asks): the batch that got there.
+    const past = this.batches.find((b) => b.total >= changes);
+    if (past !== undefined) return past.at;
     const reached = new Promise<number>((resolve) => this.waiters.push({ changes, resolve }));
     const timeout = sleep(timeoutMs, undefined, { ref: false }).then(() => {
       throw new Error(`follow applied ${this.changes} changes, not ${changes}, within ${timeoutMs / 1000} s`);
