@@ -77,6 +77,15 @@ export function derivedSipKey(key: MaskingKey, domain: string, index = 0): SipKe
   return derived;
 }
 
+/**
+ * A copy of the secret, to rebuild the same key in a masking worker thread of
+ * this process (structured clone cannot carry the private WeakMap entry).
+ * Engine-internal: not exported from the package.
+ */
+export function secretForWorker(key: MaskingKey): Uint8Array {
+  return Uint8Array.from(secretOf(key));
+}
+
 function secretOf(key: MaskingKey): Buffer {
   const secret = secrets.get(key);
   if (secret === undefined) throw new TypeError('not a MaskingKey');

@@ -48,6 +48,15 @@ export function listFlag(flags: ParsedFlags, name: string): string[] | undefined
     .filter((s) => s !== '');
 }
 
+export function nonNegativeIntegerFlag(flags: ParsedFlags, name: string): number | undefined {
+  const value = stringFlag(flags, name);
+  if (value === undefined) return undefined;
+  if (!/^(0|[1-9][0-9]*)$/.test(value)) {
+    throw new UsageError('BAD_FLAGS', `--${name} takes a whole number (0 or more), not "${value}".`, { nextStep: `For example --${name} 2.` });
+  }
+  return Number(value);
+}
+
 export function positiveIntegerFlag(flags: ParsedFlags, name: string): number | undefined {
   const value = stringFlag(flags, name);
   if (value === undefined) return undefined;

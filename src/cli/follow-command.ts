@@ -15,7 +15,7 @@ import { pickSyncFlags } from './sync-flags.js';
 
 
 export const FOLLOW_FLAGS: FlagSpec = {
-  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'jobs', 'yes', 'help', 'split-tables-larger-than'),
+  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'jobs', 'yes', 'help', 'split-tables-larger-than', 'mask-workers'),
   slot: { type: 'string' },
   publication: { type: 'string' },
 };

@@ -71,6 +71,9 @@ ${SELECTION_FLAGS}
       --split-tables-larger-than SIZE
                            copy tables larger than SIZE (e.g. 32MB; default 256MB)
                            in chunks, in parallel (options.split_tables_larger_than)
+      --mask-workers N     threads that mask rows (default: the CPUs left after one
+                           for pgtwin and one per server on this machine; 0 = mask on
+                           the copying thread) (options.mask_workers)
 
 Examples:
   pgtwin sync --from "$PROD_URL"                     # into the local embedded server

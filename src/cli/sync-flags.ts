@@ -1,6 +1,6 @@
 /** The flags `sync` and `plan` share, and how they become settings overrides. */
 import type { FlagSpec, ParsedFlags } from './args.js';
-import { booleanFlag, listFlag, positiveIntegerFlag, stringFlag } from './args.js';
+import { booleanFlag, listFlag, nonNegativeIntegerFlag, positiveIntegerFlag, stringFlag } from './args.js';
 import type { SettingsOverrides } from '../config/settings.js';
 import { BYTE_SIZE_HINT, parseByteSize } from '../config/byte-size.js';
 import { UsageError } from '../errors.js';
@@ -28,6 +28,7 @@ export const SYNC_FLAGS: FlagSpec = {
   recreate: { type: 'boolean' },
   resume: { type: 'boolean' },
   'split-tables-larger-than': { type: 'string' },
+  'mask-workers': { type: 'string' },
   'schema-only': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -45,6 +46,7 @@ export function overridesFrom(flags: ParsedFlags): SettingsOverrides {
     exclude: listFlag(flags, 'exclude'),
     jobs: positiveIntegerFlag(flags, 'jobs'),
     splitTablesLargerThan: byteSizeFlag(flags, 'split-tables-larger-than'),
+    maskWorkers: nonNegativeIntegerFlag(flags, 'mask-workers'),
     allowRemoteTarget: booleanFlag(flags, 'allow-remote-target') ? true : undefined,
     cascade: booleanFlag(flags, 'cascade') ? true : undefined,
   };

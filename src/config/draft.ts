@@ -25,6 +25,7 @@ export interface Draft {
   jobs?: number | null;
   batchSize?: number;
   splitTablesLargerThan?: number;
+  maskWorkers?: number;
   allowRemoteTarget?: boolean;
   showProgress?: boolean;
   cascade?: boolean;

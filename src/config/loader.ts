@@ -78,6 +78,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     options: Object.freeze({
       jobs: overridden.jobs,
       splitTablesLargerThan: overridden.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN,
+      maskWorkers: overridden.maskWorkers,
       batchSize: draft.batchSize ?? DEFAULT_BATCH_SIZE,
       allowRemoteTarget: overridden.allowRemoteTarget,
       showProgress: draft.showProgress,

@@ -18,6 +18,7 @@ export interface Overridden {
   readonly exclude: readonly string[];
   readonly jobs: number | undefined;
   readonly splitTablesLargerThan: number | undefined;
+  readonly maskWorkers: number | undefined;
   readonly allowRemoteTarget: boolean;
   readonly cascade: boolean;
 }
@@ -30,6 +31,7 @@ export function applyOverrides(draft: Draft, overrides: SettingsOverrides, env: 
     exclude: checkPatterns(overrides.exclude, '--exclude', report) ?? draft.exclude ?? [],
     jobs: checkJobs(overrides.jobs, report) ?? (draft.jobs === null ? undefined : draft.jobs),
     splitTablesLargerThan: overrides.splitTablesLargerThan ?? draft.splitTablesLargerThan,
+    maskWorkers: overrides.maskWorkers ?? draft.maskWorkers,
     allowRemoteTarget: overrides.allowRemoteTarget ?? draft.allowRemoteTarget ?? false,
     cascade: overrides.cascade ?? draft.cascade ?? false,
   };

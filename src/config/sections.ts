@@ -120,6 +120,10 @@ export function readOptions(ctx: Ctx, value: unknown, at: Path): void {
     cascade: (raw, p) => {
       ctx.draft.cascade = ctx.read.boolean(raw, p);
     },
+    mask_workers: (raw, p) => {
+      const workers = ctx.read.nonNegativeInteger(raw, p);
+      if (workers !== undefined) ctx.draft.maskWorkers = workers;
+    },
     split_tables_larger_than: (raw, p) => {
       const bytes = parseByteSize(raw);
       if (bytes === undefined) ctx.read.report.problem(p, `expected ${BYTE_SIZE_HINT}`);

@@ -57,6 +57,8 @@ export interface SyncOptions {
   readonly jobs: number | undefined;
   /** Tables whose heap is larger are copied in chunks, in parallel (bytes). */
   readonly splitTablesLargerThan: number;
+  /** Worker threads that mask rows; 0: mask on the copying thread; undefined: the number of CPUs. */
+  readonly maskWorkers: number | undefined;
   /** Rows per progress update / batch (kept for Confiture configs). */
   readonly batchSize: number;
   readonly allowRemoteTarget: boolean;
@@ -103,6 +105,7 @@ export interface SettingsOverrides {
   readonly jobs?: number | undefined;
   /** `--split-tables-larger-than`, in bytes. */
   readonly splitTablesLargerThan?: number | undefined;
+  readonly maskWorkers?: number | undefined;
   readonly allowRemoteTarget?: boolean | undefined;
   readonly cascade?: boolean | undefined;
 }

@@ -12,6 +12,8 @@ import type { Client } from '../pg/connect.js';
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
 import type { TablePlan } from './plan.js';
 import { createCountingPassThrough, createMaskingTransform, type ColumnMask } from './mask-transform.js';
+import { createParallelMaskingTransform } from './parallel-mask-transform.js';
+import type { MaskPool } from './mask-pool.js';
 import { chunkPredicate, type ChunkPlan } from './chunks.js';
 
 export interface CopyResult {
@@ -25,6 +27,8 @@ export interface CopyTableOptions {
   readonly signal: AbortSignal;
   /** Column index (in plan.columns) -> mask; empty: the bytes pass untouched. */
   readonly masks: ReadonlyMap<number, ColumnMask>;
+  /** When given, the masks run on these worker threads (compiled there from the same rules). */
+  readonly maskPool?: MaskPool | undefined;
   readonly onProgress: (rows: number, bytes: number) => void;
 }
 
@@ -61,7 +65,9 @@ export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Clien
   const transform: Transform =
     options.masks.size === 0
       ? createCountingPassThrough(onRows)
-      : createMaskingTransform({ columnCount: plan.columns.length, masks: options.masks, onRows });
+      : options.maskPool !== undefined
+        ? createParallelMaskingTransform({ pool: options.maskPool, table: plan.key, onRows })
+        : createMaskingTransform({ columnCount: plan.columns.length, masks: options.masks, onRows });
 
   await target.query('BEGIN');
   try {

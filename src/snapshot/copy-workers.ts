@@ -11,6 +11,7 @@ import { copyTable, type CopyResult } from './copy-table.js';
 import type { TablePlan } from './plan.js';
 import type { SyncObserver } from './observer.js';
 import type { ColumnMask } from './mask-transform.js';
+import type { MaskPool } from './mask-pool.js';
 import type { ChunkPlan } from './chunks.js';
 import { withRetry, type RetryPolicy } from '../pg/retry.js';
 import { messageOf } from '../errors.js';
@@ -30,6 +31,8 @@ export interface CopyWorkersInput {
   readonly signal: AbortSignal;
   readonly observer: SyncObserver;
   readonly masksFor: (table: TablePlan) => ReadonlyMap<number, ColumnMask>;
+  /** Masks on worker threads when given; otherwise on this thread. */
+  readonly maskPool?: MaskPool | undefined;
   /** Chunks committed by an earlier attempt of this run (`--resume`): not copied again. */
   readonly done?: ChunkResults;
 }
@@ -155,6 +158,7 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
                 runId: input.runId,
                 signal: stop.signal,
                 masks: input.masksFor(unit.table),
+                maskPool: input.maskPool,
                 onProgress: (rows, bytes) => tally.progress(unit, rows, bytes),
               });
             } catch (error) {

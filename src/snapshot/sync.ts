@@ -19,12 +19,14 @@ import { planChunks } from './chunks.js';
 import { checkFilters } from './check-filters.js';
 import { checkSequences } from './check-sequences.js';
 import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
+import { isLocalEndpoint } from '../pg/endpoint.js';
 import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
 import { restoreForeignKeys, setAsideForeignKeys } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
 import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
 import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
-import { compileRunMasks, strategyRegistry } from './run-masks.js';
+import { compileRunMasks, strategyRegistry, type RunMasks } from './run-masks.js';
+import { MaskPool } from './mask-pool.js';
 import { syncSequences } from './sequences.js';
 import { exportSnapshot, importSnapshot } from './snapshot-session.js';
 import { foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
@@ -109,6 +111,10 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 
   if (signal.aborted) throw notStarted();
   return withScope(async (scope) => {
+    // Workers start while the target is prepared; a failure to start surfaces where the copy awaits them.
+    const poolStarting = startMaskPool(masks, request.settings, endpoints);
+    poolStarting.catch(() => undefined);
+    scope.defer(async () => (await poolStarting.catch(() => undefined))?.close(), 'masking workers');
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
     await lockTargetForRun(control);
     await ensureStateSchema(control);
@@ -153,6 +159,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     }
 
     observer.phase?.('copy');
+    let maskPool: MaskPool | undefined;
+    try {
+      maskPool = await poolStarting;
+    } catch (error) {
+      return fail('failed', error, run.done);
+    }
     const outcome = await runCopyWorkers({
       endpoints,
       snapshotId,
@@ -162,6 +174,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       signal,
       observer,
       masksFor: (table) => masks.byTable.get(table.key) ?? new Map(),
+      maskPool,
       done: run.done,
     });
     if (outcome.error !== undefined || signal.aborted) {
@@ -234,6 +247,24 @@ function countDone(done: ChunkResults): number {
 
 function jobsOf(settings: Settings): number {
   return settings.options.jobs ?? availableParallelism();
+}
+
+/** Masking threads beside the copying one, when some table is masked and `mask_workers` is not 0. */
+async function startMaskPool(masks: RunMasks, settings: Settings, endpoints: Endpoints): Promise<MaskPool | undefined> {
+  const workers = settings.options.maskWorkers ?? defaultMaskWorkers(endpoints);
+  if (masks.specs.length === 0 || masks.key === undefined || workers === 0) return undefined;
+  return MaskPool.start({ workers, key: masks.key, strategiesModule: settings.strategiesModule, tables: masks.specs });
+}
+
+/**
+ * The CPUs left once the copying thread and each server on this machine have
+ * one. Where that leaves none, masking stays on the copying thread: with every
+ * core already busy, a separate thread only adds its overhead (measured in
+ * docs/performance.md).
+ */
+function defaultMaskWorkers(endpoints: Endpoints): number {
+  const localServers = [endpoints.source, endpoints.target].filter(isLocalEndpoint).length;
+  return Math.max(0, availableParallelism() - 1 - localServers);
 }
 
 function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefined, endpoints: Endpoints): string {

@@ -106,7 +106,8 @@ describe('masking rules checked before any row moves', () => {
 
   it('applies custom strategies from a module: last four digits kept, email built from the row id', async () => {
     const config = "strategies: ./masks.ts\nanonymize:\n  accounts:\n    card: card_last4\n    nickname: email_from_id\n";
-    const result = await run('sync', config);
+    // Worker threads load the module themselves.
+    const result = await run('sync', config, ['--mask-workers', '2']);
     assert.equal(result.code, 0, result.stderr);
     const rows = await dbs.target.query<{ id: string; card: string; nickname: string }>('SELECT id, card, nickname FROM accounts ORDER BY id');
     assert.equal(rows.rows.length, 50);
@@ -121,12 +122,15 @@ describe('masking rules checked before any row moves', () => {
   it('fails the table when a custom strategy throws: AnonymizationError naming table, column and strategy, nothing half-masked', async () => {
     await dbs.source.query(`UPDATE accounts SET nickname = 'boom-' || id WHERE id = 37`);
     try {
-      const result = await run('sync', 'strategies: ./masks.ts\nanonymize:\n  accounts:\n    nickname: explodes\n', ['--jobs', '1']);
-      assert.equal(result.code, 1, result.stderr);
-      assert.match(result.stderr, /strategy `explodes` failed on a value of public\.accounts\.nickname/);
-      assert.match(result.stderr, /cannot mask <value>/);
-      assert.doesNotMatch(result.stderr, /boom-37/, 'the value itself never reaches the message');
-      assert.equal(await targetRows('accounts'), 0, 'the table was rolled back as a whole');
+      // On the copying thread, then on a worker thread (the error crosses the thread boundary).
+      for (const workers of ['0', '1']) {
+        const result = await run('sync', 'strategies: ./masks.ts\nanonymize:\n  accounts:\n    nickname: explodes\n', ['--jobs', '1', '--mask-workers', workers]);
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /strategy `explodes` failed on a value of public\.accounts\.nickname/);
+        assert.match(result.stderr, /cannot mask <value>/);
+        assert.doesNotMatch(result.stderr, /boom-37/, 'the value itself never reaches the message');
+        assert.equal(await targetRows('accounts'), 0, 'the table was rolled back as a whole');
+      }
     } finally {
       await dbs.source.query(`UPDATE accounts SET nickname = 'nick' || id WHERE id = 37`);
     }

@@ -37,7 +37,7 @@ describe('loadSettings: pgtwin shape', () => {
       assert.equal(settings.strict, true);
       assert.equal(settings.strategiesModule, path.join(dir, 'masks.ts'));
       assert.equal(settings.secretFile, path.join(dir, 'secret.key'));
-      assert.deepEqual(settings.options, { jobs: 4, splitTablesLargerThan: 256 * 1024 * 1024, batchSize: 5000, allowRemoteTarget: false, showProgress: true, cascade: false });
+      assert.deepEqual(settings.options, { jobs: 4, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: 0, batchSize: 5000, allowRemoteTarget: false, showProgress: true, cascade: false });
       assert.deepEqual(settings.warnings, []);
     });
   });
@@ -65,7 +65,7 @@ describe('loadSettings: pgtwin shape', () => {
       assert.equal(settings.tables.filters.size, 0);
       assert.equal(settings.anonymize.size, 0);
       assert.equal(settings.strict, false);
-      assert.deepEqual(settings.options, { jobs: undefined, splitTablesLargerThan: 256 * 1024 * 1024, batchSize: 10000, allowRemoteTarget: false, showProgress: undefined, cascade: false });
+      assert.deepEqual(settings.options, { jobs: undefined, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: undefined, batchSize: 10000, allowRemoteTarget: false, showProgress: undefined, cascade: false });
     });
   });
 

@@ -7,10 +7,11 @@ import { loadError, visibleText, withDir } from '../fixtures/config/temp-config.
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 describe('loadSettings: problems are collected and reported together', () => {
-  it('reports three problems in one error, with positions, in file order', async () => {
+  it('reports four problems in one error, with positions, in file order', async () => {
     const text = yaml(
       'options:',
       '  jobs: 0', // line 2
+      '  mask_workers: -1', // line 3
       'tables:',
       '  include: ["public.*", ""]', // line 4
       '  filters:',
@@ -20,11 +21,12 @@ describe('loadSettings: problems are collected and reported together', () => {
       const error = await loadError(dir);
       assert.ok(error instanceof ConfigError);
       assert.equal(error.exitCode, 2);
-      assert.equal(error.message, 'pgtwin.yaml has 3 problems');
+      assert.equal(error.message, 'pgtwin.yaml has 4 problems');
       assert.deepEqual(error.details, [
         'pgtwin.yaml:2:9: options.jobs: expected a positive integer, got 0',
-        'pgtwin.yaml:4:25: tables.include[1]: must not be empty',
-        'pgtwin.yaml:6:22: tables.filters.orders.limit: expected a non-negative integer, got -5',
+        'pgtwin.yaml:3:17: options.mask_workers: expected a non-negative integer, got -1',
+        'pgtwin.yaml:5:25: tables.include[1]: must not be empty',
+        'pgtwin.yaml:7:22: tables.filters.orders.limit: expected a non-negative integer, got -5',
       ]);
       assert.match(error.nextStep ?? '', /Fix the problems listed in pgtwin\.yaml/);
     });
