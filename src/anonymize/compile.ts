@@ -257,20 +257,23 @@ export function compileMasks(
       return compiled.mask;
     };
     const compiled = rule.strategy.instantiate(rule.spec.options, { table: ctx.table, column: rule.facts, key: ctx.key, row, nested });
-    const inner = guard(compiled, row, site);
-    row.masks.set(rule.index, inner);
-    result.set(rule.index, (value, view) => {
-      row.view = view;
-      return inner(value);
-    });
+    const guarded = guard(compiled, row, site);
+    row.masks.set(rule.index, guarded);
+    result.set(rule.index, guarded);
   }
   return result;
 }
 
-/** NULL handling, result checking and error wrapping around a compiled strategy. */
-function guard(compiled: CompiledStrategy, row: TableRow, site: MaskSite): (value: string | null) => string | null {
+/**
+ * NULL handling, result checking and error wrapping around a compiled
+ * strategy. Called with the row view by the COPY transform and the change
+ * stream; without one by other masks reading this column through `row`
+ * (the view is then already set). One closure, not two: this runs per value.
+ */
+function guard(compiled: CompiledStrategy, row: TableRow, site: MaskSite): (value: string | null, view?: RowView) => string | null {
   const { mask, maskNull } = compiled;
-  return (value) => {
+  return (value, view) => {
+    if (view !== undefined) row.view = view;
     let masked: unknown;
     try {
       masked = value === null ? (maskNull === undefined ? null : maskNull(row)) : mask(value, row);
