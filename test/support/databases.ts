@@ -40,9 +40,15 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
-export async function createTestDatabases(label: string): Promise<TestDatabases> {
-  const sourceServer = serverUrl('PGTWIN_TEST_SOURCE_URL');
-  const targetServer = serverUrl('PGTWIN_TEST_TARGET_URL');
+/** Servers other than the suite's two (another PostgreSQL version), by their admin URLs. */
+export interface ServerUrls {
+  readonly source?: string;
+  readonly target?: string;
+}
+
+export async function createTestDatabases(label: string, servers: ServerUrls = {}): Promise<TestDatabases> {
+  const sourceServer = servers.source ?? serverUrl('PGTWIN_TEST_SOURCE_URL');
+  const targetServer = servers.target ?? serverUrl('PGTWIN_TEST_TARGET_URL');
   const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
   await Promise.all([adminQuery(sourceServer, `CREATE DATABASE ${name}`), adminQuery(targetServer, `CREATE DATABASE ${name}`)]);
   const sourceUrl = withDatabase(sourceServer, name);
