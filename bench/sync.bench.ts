@@ -7,9 +7,9 @@
  *   npm run bench [-- --rows 1000000 --runs 3 --cases a,b,c]
  *
  * Cases: a baseline pipe; b sync unmasked; b1 b with --jobs 1; c sync masking
- * email, phone and last_name (on worker threads, one per CPU by default); c0
- * c masking on the copying thread (--mask-workers 0); c1 c with one masking
- * thread; d c with --jobs 1; e b with the table split into
+ * email, phone and last_name (default --mask-workers: none when both servers
+ * are local on 2 CPUs); c0, c1, c2 c with 0, 1, 2 masking threads; d c with
+ * --jobs 1; e b with the table split into
  * chunks (--split-tables-larger-than 32MB); f e masked; w (not run unless
  * named) b never split, for tables above the 256MB default. Cases run round
  * robin, and every run is checked on the target (row count; sample rows masked
@@ -36,7 +36,7 @@ import { startEmbeddedServer } from '../src/pg/embedded-server.js';
 import { runChild } from './support/run-child.js';
 import { checkTarget, copyTextBytes, generateUsers, USERS_DDL } from './support/users-table.js';
 
-const ALL_CASES = ['a', 'b', 'b1', 'c', 'c0', 'c1', 'd', 'e', 'f', 'w'] as const;
+const ALL_CASES = ['a', 'b', 'b1', 'c', 'c0', 'c1', 'c2', 'd', 'e', 'f', 'w'] as const;
 type CaseId = (typeof ALL_CASES)[number];
 /** The cases of issue 5; w only matters for tables above the default split threshold (--rows 10000000). */
 const DEFAULT_CASES: readonly CaseId[] = ['a', 'b', 'b1', 'c', 'd', 'e', 'f'];
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
       { id: 'c', name: 'c: sync, masking email, phone, last_name', masked: true, once: pgtwin(true, []) },
       { id: 'c0', name: 'c0: c, masking on the copying thread', masked: true, once: pgtwin(true, ['--mask-workers', '0']) },
       { id: 'c1', name: 'c1: c, one masking thread', masked: true, once: pgtwin(true, ['--mask-workers', '1']) },
+      { id: 'c2', name: 'c2: c, two masking threads', masked: true, once: pgtwin(true, ['--mask-workers', '2']) },
       { id: 'd', name: 'd: c with --jobs 1', masked: true, once: pgtwin(true, ['--jobs', '1']) },
       { id: 'e', name: `e: sync, unmasked, split > ${SPLIT}`, masked: false, once: pgtwin(false, ['--split-tables-larger-than', SPLIT]) },
       { id: 'f', name: `f: sync, masked, split > ${SPLIT}`, masked: true, once: pgtwin(true, ['--split-tables-larger-than', SPLIT]) },
