@@ -39,6 +39,8 @@ export interface EmbeddedServer {
   /** Connection URL for a database on this server (default `postgres`). */
   url(database?: string): string;
   stop(): Promise<void>;
+  /** Stops and starts the server on the same port and data (not for `ephemeral` servers, whose data goes with stop). */
+  restart(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -92,6 +94,11 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     user,
     url: (database = 'postgres') => `postgres://${encodeURIComponent(user)}:${encodedPassword}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop: () => server.stop(),
+    restart: async () => {
+      if (options.ephemeral === true) throw new Error('an ephemeral embedded server loses its data when stopped; it cannot be restarted');
+      await server.stop();
+      await server.start();
+    },
   };
 }
 

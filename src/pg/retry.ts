@@ -38,7 +38,8 @@ export function isRetryable(error: unknown): boolean {
   const code = nodeCodeOf(error);
   if (code !== undefined && RETRYABLE_NODE_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated unexpectedly|connection timeout/i.test(message);
+  // node-postgres: a session whose server went away while it was idle fails its next query with the last of these.
+  return /Connection terminated unexpectedly|connection timeout|Client has encountered a connection error and is not queryable/i.test(message);
 }
 
 export interface RetryPolicy {

@@ -9,6 +9,10 @@ describe('retry', () => {
     for (const code of ['08006', '08001', '40001', '40P01', '57P01', '57P03', '53300', 'ECONNRESET', 'ECONNREFUSED']) assert.ok(isRetryable(pgError(code)), code);
     for (const code of ['42601', '23505', '42501', '28P01', '3D000', '22P02']) assert.ok(!isRetryable(pgError(code)), code);
     assert.ok(!isRetryable(new Error('plain')));
+    // node-postgres, for a session whose server restarted while it was idle.
+    assert.ok(isRetryable(new Error('Client has encountered a connection error and is not queryable')));
+    assert.ok(isRetryable(new Error('Connection terminated unexpectedly')));
+    assert.ok(!isRetryable(new Error('Client was closed and is not queryable')), 'closed by pgtwin itself');
   });
 
   it('backs off exponentially with jitter, capped', () => {
