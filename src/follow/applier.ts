@@ -5,27 +5,34 @@
  * as the changes, so after any crash the twin knows exactly which source
  * transactions it holds: those at or below that LSN are skipped when
  * streamed again. Nothing is acknowledged to the source before it commits here.
+ *
+ * Changes become runs of rows (src/follow/change-runs.ts); the runs go to the
+ * twin in flushes, one simple-query round trip each. One flush (or a batch's
+ * COMMIT) is in flight while the next is decoded, masked and built, so this
+ * process and the twin's backend work at the same time. Nothing is sent
+ * before what was sent earlier has succeeded, so a failure stops everything
+ * after it, and a batch counts as committed only when its COMMIT returns.
  */
 import type { Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
 import type { ColumnMask } from '../snapshot/mask-transform.js';
 import type { TablePlan } from '../snapshot/plan.js';
-import { formatLsn, type Lsn } from './lsn.js';
+import { batchRecordSql, type TableCounters } from './batch-record.js';
+import { ChangeRuns, type Statement } from './change-runs.js';
+import type { Lsn } from './lsn.js';
 import type { PgoutputMessage, RelationMessage } from './pgoutput.js';
-import { TableChanges, type Statement } from './table-changes.js';
+import { TableChanges, type RowChange } from './table-changes.js';
+import { TableSql } from './table-sql.js';
+import { readTwinFacts, type TwinFacts } from './twin-facts.js';
+import { countersOf, TwinPipe } from './twin-pipe.js';
 
-/** A batch of statements per round trip: bounded, so a huge source transaction never piles up in memory. */
-const MAX_QUEUED_STATEMENTS = 500;
-const MAX_QUEUED_BYTES = 1024 * 1024;
+export type { TableCounters } from './batch-record.js';
 
-export interface TableCounters {
-  inserts: number;
-  updates: number;
-  deletes: number;
-  truncates: number;
-  /** UPDATE or DELETE of a row the twin does not have. */
-  missing: number;
-}
+/** Changes per flush: bounded, so a huge source transaction never piles up in memory. */
+const MAX_FLUSH_CHANGES = 1000;
+const MAX_FLUSH_BYTES = 1024 * 1024;
+/** Rows per statement. */
+const MAX_RUN_ROWS = 1000;
 
 export interface ApplierOptions {
   readonly slot: string;
@@ -46,16 +53,39 @@ export interface CommittedBatch {
   readonly lastCommitLsn: Lsn;
 }
 
+/** A batch whose COMMIT is on its way to the twin. */
+export interface PendingCommit {
+  /** Resolves once the twin has committed the batch (and only then may the source be told). */
+  readonly committed: Promise<CommittedBatch | undefined>;
+}
+
+interface Batch {
+  transactions: number;
+  changes: number;
+  first: Lsn | undefined;
+  last: Lsn;
+  flush: Lsn;
+  commitTime: bigint;
+  started: number;
+}
+
+const newBatch = (): Batch => ({ transactions: 0, changes: 0, first: undefined, last: 0n, flush: 0n, commitTime: 0n, started: 0 });
+
 export class Applier {
   private readonly relations = new Map<number, TableChanges | null>();
+  private facts: TwinFacts | undefined;
+  private readonly sql = new Map<string, TableSql>();
+  private readonly runs = new ChangeRuns((table) => this.facts?.orderGroup.get(table) ?? table, MAX_RUN_ROWS);
+  /** A twin transaction holds (or will hold) this batch. */
   private open = false;
+  /** Its BEGIN has been sent (it goes with the batch's first flush). */
+  private begun = false;
+  private readonly pipe: TwinPipe;
+  private commitsInFlight = 0;
   private inSourceTransaction = false;
   private skipping = false;
-  private batch = { transactions: 0, changes: 0, first: undefined as Lsn | undefined, last: 0n, flush: 0n, commitTime: 0n, started: 0 };
+  private batch = newBatch();
   private counters = new Map<string, TableCounters>();
-  /** Statements not sent yet: they go to the twin many at a time, one round trip for all. */
-  private queued: { readonly sql: string; readonly expectsRow: boolean; readonly table: string; readonly op: string }[] = [];
-  private queuedBytes = 0;
   /** Totals since start, for status lines. */
   readonly totals = { transactions: 0, changes: 0, skipped: 0 };
 
@@ -64,7 +94,14 @@ export class Applier {
     private readonly options: ApplierOptions,
     /** Source transactions at or below this commit LSN are already in the twin. */
     private appliedLsn: Lsn,
-  ) {}
+  ) {
+    this.pipe = new TwinPipe(target, options.warn);
+  }
+
+  /** Reads what the twin's catalog says about its tables (src/follow/twin-facts.ts); before the first change. */
+  async prepare(): Promise<void> {
+    this.facts ??= await readTwinFacts(this.target, [...this.options.tables.values()]);
+  }
 
   get pendingTransactions(): number {
     return this.batch.transactions;
@@ -83,124 +120,133 @@ export class Applier {
     return this.inSourceTransaction;
   }
 
+  /** A batch was sent for commit and the twin has not confirmed it yet. */
+  get committing(): boolean {
+    return this.commitsInFlight > 0;
+  }
+
   get lastAppliedLsn(): Lsn {
     return this.appliedLsn;
   }
 
-  async handle(message: PgoutputMessage): Promise<void> {
+  /** Applies one message; a promise only when it had to wait for the twin (most messages need not). */
+  handle(message: PgoutputMessage): Promise<void> | undefined {
     switch (message.tag) {
       case 'begin':
         this.inSourceTransaction = true;
         this.skipping = message.finalLsn <= this.appliedLsn;
         if (this.skipping) this.totals.skipped++;
-        return;
+        return undefined;
       case 'commit':
         this.inSourceTransaction = false;
         if (this.skipping) {
           this.skipping = false;
-          return;
+          return undefined;
         }
-        await this.ensureOpen();
+        this.ensureOpen();
         this.batch.transactions++;
         this.batch.first ??= message.commitLsn;
         this.batch.last = message.commitLsn;
         this.batch.flush = message.endLsn;
         this.batch.commitTime = message.commitTime;
-        return;
+        return undefined;
       case 'relation':
         this.relations.set(message.relationOid, this.tableFor(message));
-        return;
+        return undefined;
       case 'insert':
       case 'update':
       case 'delete':
-        if (this.skipping) return;
-        await this.applyRow(message);
-        return;
+        return this.skipping ? undefined : this.applyRow(message);
       case 'truncate':
-        if (this.skipping) return;
-        await this.truncate(message.relationOids);
-        return;
+        if (!this.skipping) this.truncate(message.relationOids);
+        return undefined;
       default:
         // origin, type, message: nothing to apply.
-        return;
+        return undefined;
     }
   }
 
-  /** Commits the batch with its position, audit row and counters; returns what was committed. */
-  async commit(): Promise<CommittedBatch | undefined> {
+  /**
+   * Sends the batch's last changes, its record (position, audit row,
+   * counters) and COMMIT, once the twin has run everything before them, and
+   * returns without waiting for the COMMIT: the next batch is built
+   * meanwhile. The last changes, the record and the COMMIT go in one round
+   * trip, unless those changes must first report rows the twin lacks (the
+   * counters committed with the batch include them).
+   */
+  async commit(): Promise<PendingCommit | undefined> {
     if (!this.open || this.inSourceTransaction) return undefined;
-    await this.flush();
-    const { transactions, changes, first, last, flush, commitTime } = this.batch;
-    if (transactions > 0) {
-      const tables = [...this.counters.keys()];
-      await this.target.query(
-        `UPDATE pgtwin.follow_state SET last_commit_lsn = $2::pg_lsn, last_commit_time = timestamptz '2000-01-01 00:00:00+00' + $3::bigint * interval '1 microsecond', applied_at = now(), status = 'streaming', error = NULL WHERE slot = $1`,
-        [this.options.slot, formatLsn(last), commitTime.toString()],
-      );
-      await this.target.query(
-        `INSERT INTO pgtwin.follow_audit (slot, first_commit_lsn, last_commit_lsn, transactions, changes, tables, status) VALUES ($1, $2::pg_lsn, $3::pg_lsn, $4, $5, $6, 'applied')`,
-        [this.options.slot, formatLsn(first ?? last), formatLsn(last), transactions, changes, tables],
-      );
-      for (const [table, c] of this.counters) {
-        await this.target.query(
-          `INSERT INTO pgtwin.follow_metrics AS m (slot, period, table_name, inserts, updates, deletes, truncates, missing)
-           VALUES ($1, date_trunc('minute', now()), $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (slot, period, table_name) DO UPDATE SET inserts = m.inserts + EXCLUDED.inserts, updates = m.updates + EXCLUDED.updates,
-             deletes = m.deletes + EXCLUDED.deletes, truncates = m.truncates + EXCLUDED.truncates, missing = m.missing + EXCLUDED.missing`,
-          [this.options.slot, table, c.inserts, c.updates, c.deletes, c.truncates, c.missing],
-        );
-      }
-    }
-    await this.target.query('COMMIT');
+    const statements = this.runs.take();
+    const { batch, counters, begun } = this;
     this.open = false;
-    if (transactions === 0) return undefined;
-    this.appliedLsn = last;
-    this.totals.transactions += transactions;
-    this.totals.changes += changes;
-    this.reset();
-    return { transactions, changes, flushLsn: flush, lastCommitLsn: last };
+    this.begun = false;
+    this.batch = newBatch();
+    this.counters = new Map();
+    if (!begun && statements.length === 0 && batch.transactions === 0) return undefined;
+    // Counted from here: from now on no keepalive may move the position past this batch.
+    this.commitsInFlight++;
+    try {
+      await this.pipe.settle();
+    } catch (error) {
+      this.commitsInFlight--;
+      throw error;
+    }
+    const counted = this.finish(batch, counters, statements, begun).finally(() => this.commitsInFlight--);
+    this.pipe.hold(counted);
+    return { committed: counted };
+  }
+
+  /** Waits until the twin has run everything sent; a failure surfaces here. */
+  async drain(): Promise<void> {
+    await this.pipe.settle();
   }
 
   /** Drops the uncommitted batch: the source sends those transactions again after a restart. */
   async rollback(): Promise<void> {
-    if (this.open) await this.target.query('ROLLBACK').catch(() => undefined);
+    await this.pipe.abandon();
+    this.runs.take();
     this.open = false;
+    this.begun = false;
     this.inSourceTransaction = false;
     this.skipping = false;
-    this.reset();
-  }
-
-  /** Sends the queued statements in one simple-query message; they run in order, in the open transaction. */
-  private async flush(): Promise<void> {
-    if (this.queued.length === 0) return;
-    const queued = this.queued;
-    this.queued = [];
-    this.queuedBytes = 0;
-    const result: unknown = await this.target.query(queued.map((q) => q.sql).join(';\n'));
-    const results = (Array.isArray(result) ? result : [result]) as { rowCount: number | null }[];
-    queued.forEach((q, i) => {
-      if (!q.expectsRow || (results[i]?.rowCount ?? 1) > 0) return;
-      this.count(q.table).missing++;
-      this.options.warn(`${q.table}: ${q.op} of a row the twin does not have (counted in pgtwin.follow_metrics.missing)`);
-    });
-  }
-
-  private async enqueue(statement: Statement, table: string, op: string): Promise<void> {
-    this.queued.push({ ...statement, table, op });
-    this.queuedBytes += statement.sql.length;
-    if (this.queued.length >= MAX_QUEUED_STATEMENTS || this.queuedBytes >= MAX_QUEUED_BYTES) await this.flush();
-  }
-
-  private reset(): void {
-    this.queued = [];
-    this.queuedBytes = 0;
-    this.batch = { transactions: 0, changes: 0, first: undefined, last: 0n, flush: 0n, commitTime: 0n, started: 0 };
+    this.batch = newBatch();
     this.counters = new Map();
   }
 
-  private async ensureOpen(): Promise<void> {
+  private async finish(batch: Batch, counters: Map<string, TableCounters>, statements: readonly Statement[], begun: boolean): Promise<CommittedBatch | undefined> {
+    let rest = statements;
+    if (statements.some((s) => s.expected > 0)) {
+      await this.pipe.send(statements, [], counters, !begun);
+      begun = true;
+      rest = [];
+    }
+    const { transactions, changes, first, last, flush, commitTime } = batch;
+    const record = transactions === 0 ? [] : [batchRecordSql({ slot: this.options.slot, first: first ?? last, last, commitTime, transactions, changes, counters })];
+    await this.pipe.send(rest, [...record, 'COMMIT'], counters, !begun);
+    if (transactions === 0) return undefined;
+    this.appliedLsn = last;
+    this.totals.transactions += transactions;
+    this.totals.changes += changes;
+    return { transactions, changes, flushLsn: flush, lastCommitLsn: last };
+  }
+
+  /** Sends what is queued without waiting for the twin: the next flush (or the commit) waits for it. */
+  private flush(): Promise<void> | undefined {
+    const statements = this.runs.take();
+    if (statements.length === 0) return undefined;
+    const sendNow = (): void => {
+      this.pipe.start(statements, [], this.counters, !this.begun);
+      this.begun = true;
+    };
+    if (this.pipe.idle) {
+      sendNow();
+      return undefined;
+    }
+    return this.pipe.settle().then(sendNow);
+  }
+
+  private ensureOpen(): void {
     if (this.open) return;
-    await this.target.query('BEGIN');
     this.open = true;
     this.batch.started = performance.now();
   }
@@ -213,56 +259,63 @@ export class Applier {
     return new TableChanges(plan, relation, this.options.masks.get(plan.key) ?? new Map(), this.options.strict);
   }
 
-  private count(table: string): TableCounters {
-    let c = this.counters.get(table);
-    if (c === undefined) {
-      c = { inserts: 0, updates: 0, deletes: 0, truncates: 0, missing: 0 };
-      this.counters.set(table, c);
+  private sqlFor(plan: TablePlan): TableSql {
+    let sql = this.sql.get(plan.key);
+    if (sql === undefined) {
+      if (this.facts === undefined) throw new Error('Applier.prepare() was not called');
+      sql = new TableSql(plan, this.facts);
+      this.sql.set(plan.key, sql);
     }
-    return c;
+    return sql;
   }
 
-  private async applyRow(message: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' }>): Promise<void> {
+  private applyRow(message: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' }>): Promise<void> | undefined {
     const table = this.relations.get(message.relationOid);
     if (table === undefined) throw new Error(`change for relation ${message.relationOid} before its relation message`);
-    if (table === null) return;
-    await this.ensureOpen();
-    const c = this.count(table.plan.key);
+    if (table === null) return undefined;
+    this.ensureOpen();
+    const c = countersOf(this.counters, table.plan.key);
     this.batch.changes++;
-    let statement: Statement | undefined;
+    let change: RowChange;
     if (message.tag === 'insert') {
       c.inserts++;
-      await this.enqueue(table.insert(message.newTuple), table.plan.key, 'insert');
-      return;
-    }
-    const old = message.keyTuple ?? message.oldTuple;
-    if (!table.hasKey && old === undefined) {
-      // No key on the twin and no old row from the source (REPLICA IDENTITY DEFAULT or NOTHING): the row cannot be found.
-      c.missing++;
-      this.options.warn(`${table.plan.key}: ${message.tag} without a key or the old row (set REPLICA IDENTITY FULL on the source); not applied`);
-      return;
-    }
-    if (message.tag === 'update') {
-      c.updates++;
-      statement = table.update(message.newTuple, old);
+      change = table.insert(message.newTuple);
     } else {
-      c.deletes++;
-      statement = old === undefined ? undefined : table.delete(old);
+      const old = message.keyTuple ?? message.oldTuple;
+      if (!table.hasKey && old === undefined) {
+        // No key on the twin and no old row from the source (REPLICA IDENTITY DEFAULT or NOTHING): the row cannot be found.
+        c.missing++;
+        this.options.warn(`${table.plan.key}: ${message.tag} without a key or the old row (set REPLICA IDENTITY FULL on the source); not applied`);
+        return undefined;
+      }
+      if (message.tag === 'update') {
+        c.updates++;
+        change = table.update(message.newTuple, old);
+      } else {
+        c.deletes++;
+        if (old === undefined) return undefined;
+        change = table.delete(old);
+      }
     }
-    if (statement === undefined) return;
-    await this.enqueue(statement, table.plan.key, message.tag);
+    this.runs.add(this.sqlFor(table.plan), change);
+    if (this.runs.pendingChanges >= MAX_FLUSH_CHANGES || this.runs.pendingBytes >= MAX_FLUSH_BYTES) return this.flush();
+    return undefined;
   }
 
-  private async truncate(relationOids: readonly number[]): Promise<void> {
+  private truncate(relationOids: readonly number[]): void {
     const targets = relationOids
       .map((oid) => this.relations.get(oid))
       .filter((t): t is TableChanges => t !== undefined && t !== null)
       .map((t) => t.plan);
     if (targets.length === 0) return;
-    await this.ensureOpen();
+    this.ensureOpen();
     this.batch.changes++;
-    for (const t of targets) this.count(t.key).truncates++;
-    await this.flush();
-    await this.target.query(`TRUNCATE ${targets.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
+    for (const t of targets) countersOf(this.counters, t.key).truncates++;
+    this.runs.barrier({
+      sql: `TRUNCATE ${targets.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`,
+      expected: 0,
+      table: targets[0]?.key ?? '',
+      op: 'truncate',
+    });
   }
 }

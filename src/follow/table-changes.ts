@@ -1,33 +1,44 @@
 /**
- * How the changes of one source relation become statements on the twin: the
- * relation's columns mapped onto the plan's copied columns, values masked by
- * the same compiled masks as the snapshot, and the SQL of an upsert, an update
- * by key and a delete by key. A relation whose columns are not the ones the
- * plan was made for is schema drift: applying it would guess, so it stops.
+ * How the changes of one source relation become row changes for the twin:
+ * the relation's columns mapped onto the plan's copied columns, values masked
+ * by the same compiled masks as the snapshot, and each change classified by
+ * how the twin finds its row (by an unchanged key, by a key that moved, by the
+ * whole old row when there is no key). A relation whose columns are not the
+ * ones the plan was made for is schema drift: applying it would guess, so it
+ * stops.
  */
 import type { ColumnMask, RowView } from '../snapshot/mask-transform.js';
 import type { TablePlan } from '../snapshot/plan.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
 import { FollowError } from './follow-errors.js';
 import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from './pgoutput.js';
+import type { NewValue, Value } from './table-sql.js';
 
-/** One statement with its values written in as literals, so a batch of them travels in one round trip. */
-export interface Statement {
-  readonly sql: string;
-  /** UPDATE and DELETE report a row the twin does not have. */
-  readonly expectsRow: boolean;
-}
+/**
+ * One change in plan column order, masked. `id` names the row (its key
+ * values) so that a run of rows can tell when a key comes back; undefined
+ * when the row cannot be named that way.
+ */
+export type RowChange =
+  | { readonly kind: 'insert'; readonly values: readonly Value[]; readonly id: string | undefined }
+  /** An UPDATE that keeps its key; `shape` lists the columns whose TOASTed value did not change. */
+  | { readonly kind: 'update'; readonly key: readonly Value[]; readonly values: readonly NewValue[]; readonly id: string | undefined; readonly shape: string }
+  | { readonly kind: 'delete'; readonly key: readonly Value[]; readonly id: string | undefined }
+  /** An UPDATE that changes the key: the row moves. */
+  | { readonly kind: 'move'; readonly oldKey: readonly Value[]; readonly values: readonly NewValue[] }
+  /** No key on the twin: the row is the first one equal to the old row (REPLICA IDENTITY FULL). */
+  | { readonly kind: 'update-row'; readonly old: readonly NewValue[]; readonly values: readonly NewValue[] }
+  | { readonly kind: 'delete-row'; readonly old: readonly NewValue[] };
 
-const literal = (value: string | null): string => (value === null ? 'NULL' : quoteLiteral(value));
+/** Between key values: PostgreSQL text never holds a NUL, so joined keys cannot collide. */
+const KEY_SEPARATOR = '\u0000';
 
 export class TableChanges {
   /** For each plan column, its position in the relation's tuples. */
   private readonly positions: readonly number[];
-  /** Target key columns (plan column indexes): the primary key, or none. */
+  /** The relation sends exactly the plan's columns in the plan's order: a tuple is already plan-ordered. */
+  private readonly inPlanOrder: boolean;
+  /** Key columns (plan column indexes): the target's primary key, or none. */
   private readonly key: readonly number[];
-  private readonly target: string;
-  private readonly insertPrefix: string;
-  private readonly insertSuffix: string;
 
   constructor(
     readonly plan: TablePlan,
@@ -49,19 +60,9 @@ export class TableChanges {
       });
     }
     this.positions = plan.columns.map((name) => sent.indexOf(name));
-    this.target = quoteQualified(plan.target);
-    const keyNames = plan.target.primaryKey.length > 0 ? plan.target.primaryKey : [];
-    this.key = keyNames.map((name) => plan.columns.indexOf(name)).filter((i) => i >= 0);
-    if (this.key.length !== keyNames.length) this.key = [];
-    const columns = plan.columns.map(quoteIdent);
-    const conflict =
-      this.key.length === 0
-        ? ''
-        : ` ON CONFLICT (${this.key.map((i) => quoteIdent(plan.columns[i] ?? '')).join(', ')}) DO ${
-            plan.columns.length === this.key.length ? 'NOTHING' : `UPDATE SET ${plan.columns.filter((_, i) => !this.key.includes(i)).map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}`
-          }`;
-    this.insertPrefix = `INSERT INTO ${this.target} (${columns.join(', ')}) VALUES (`;
-    this.insertSuffix = `)${conflict}`;
+    this.inPlanOrder = sent.length === plan.columns.length && this.positions.every((p, i) => p === i);
+    const key = plan.target.primaryKey.map((name) => plan.columns.indexOf(name));
+    this.key = key.length > 0 && key.every((i) => i >= 0) ? key : [];
   }
 
   get hasKey(): boolean {
@@ -69,66 +70,71 @@ export class TableChanges {
   }
 
   /** INSERT of an existing key becomes an upsert, as the twin may already hold the row. */
-  insert(tuple: readonly TupleValue[]): Statement {
-    const values = this.masked(tuple).map((v) => literal(v === UNCHANGED_TOAST ? null : v));
-    return { sql: `${this.insertPrefix}${values.join(', ')}${this.insertSuffix}`, expectsRow: false };
+  insert(tuple: readonly TupleValue[]): RowChange {
+    const values = this.masked(tuple).map((v) => (v === UNCHANGED_TOAST ? null : v));
+    return { kind: 'insert', values, id: this.hasKey ? this.idOf(this.keyOf(values)) : undefined };
+  }
+
+  /** `old`: the old key (sent when it changed) or the whole old row (REPLICA IDENTITY FULL). */
+  update(newTuple: readonly TupleValue[], old: readonly TupleValue[] | undefined): RowChange {
+    const values = this.masked(newTuple);
+    if (!this.hasKey) return { kind: 'update-row', old: old === undefined ? values : this.masked(old), values };
+    const key = this.keyOf(values);
+    const oldKey = old === undefined ? key : this.keyOf(this.masked(old, this.key));
+    if (oldKey.some((v, k) => v !== key[k])) return { kind: 'move', oldKey, values };
+    return { kind: 'update', key, values, id: this.idOf(key), shape: shapeOf(values) };
+  }
+
+  delete(old: readonly TupleValue[]): RowChange {
+    if (!this.hasKey) return { kind: 'delete-row', old: this.masked(old) };
+    const key = this.keyOf(this.masked(old, this.key));
+    return { kind: 'delete', key, id: this.idOf(key) };
+  }
+
+  /** Key values in key order; an unsent (TOASTed) key value finds no row, as NULL. */
+  private keyOf(values: readonly NewValue[]): Value[] {
+    return this.key.map((i) => {
+      const v = values[i];
+      return v === undefined || v === UNCHANGED_TOAST ? null : v;
+    });
+  }
+
+  /** The row's name in a run; undefined with a NULL in the key (such a row runs alone). */
+  private idOf(key: readonly Value[]): string | undefined {
+    let id = '';
+    for (let k = 0; k < key.length; k++) {
+      const v = key[k];
+      if (typeof v !== 'string') return undefined;
+      id = k === 0 ? v : id + KEY_SEPARATOR + v;
+    }
+    return id;
   }
 
   /**
-   * UPDATE by the old key (a key change moves the row), or by the full old row
-   * without a key; columns whose TOASTed value did not change are left alone.
+   * Plan-ordered values, masked like the snapshot (masks read the source row).
+   * With `only`, just those columns are masked (the others are not needed).
    */
-  update(newTuple: readonly TupleValue[], oldTuple: readonly TupleValue[] | undefined): Statement | undefined {
-    const next = this.masked(newTuple);
-    const sets: string[] = [];
-    next.forEach((value, i) => {
-      if (value === UNCHANGED_TOAST) return;
-      sets.push(`${quoteIdent(this.plan.columns[i] ?? '')} = ${literal(value)}`);
-    });
-    if (sets.length === 0) return undefined;
-    const where = this.where(oldTuple === undefined ? next : this.masked(oldTuple));
-    if (where === undefined) return undefined;
-    return { sql: `UPDATE ${this.target} SET ${sets.join(', ')} WHERE ${where}`, expectsRow: true };
-  }
-
-  delete(oldTuple: readonly TupleValue[]): Statement | undefined {
-    const where = this.where(this.masked(oldTuple));
-    if (where === undefined) return undefined;
-    return { sql: `DELETE FROM ${this.target} WHERE ${where}`, expectsRow: true };
-  }
-
-  /** A WHERE naming one row: by key, or (no key, REPLICA IDENTITY FULL) the first row equal to the old one. */
-  private where(old: readonly (string | null | typeof UNCHANGED_TOAST)[]): string | undefined {
-    if (this.key.length > 0) {
-      return this.key
-        .map((i) => {
-          const value = old[i];
-          return `${quoteIdent(this.plan.columns[i] ?? '')} = ${literal(value === UNCHANGED_TOAST || value === undefined ? null : value)}`;
-        })
-        .join(' AND ');
-    }
-    const parts: string[] = [];
-    old.forEach((value, i) => {
-      // An unchanged TOASTed value is not sent: it cannot help find the row.
-      if (value === UNCHANGED_TOAST) return;
-      parts.push(`${quoteIdent(this.plan.columns[i] ?? '')} IS NOT DISTINCT FROM ${literal(value)}`);
-    });
-    if (parts.length === 0) return undefined;
-    return `ctid = (SELECT ctid FROM ${this.target} WHERE ${parts.join(' AND ')} LIMIT 1)`;
-  }
-
-  /** Plan-ordered values, masked like the snapshot (masks read the source row). */
-  private masked(tuple: readonly TupleValue[]): (string | null | typeof UNCHANGED_TOAST)[] {
-    const raw = this.positions.map((p) => (p < 0 ? null : tuple[p] ?? null));
+  private masked(tuple: readonly TupleValue[], only?: readonly number[]): NewValue[] {
+    // Decoded tuples are fresh arrays, never reused: one already in plan order needs no copy.
+    const raw = this.inPlanOrder ? (tuple as NewValue[]) : this.positions.map((p) => (p < 0 ? null : tuple[p] ?? null));
     if (this.masks.size === 0) return raw;
-    const row: RowView = { field: (index) => {
-      const value = raw[index];
-      return value === UNCHANGED_TOAST || value === undefined ? null : value;
-    } };
+    const row: RowView = {
+      field: (index) => {
+        const value = raw[index];
+        return value === UNCHANGED_TOAST || value === undefined ? null : value;
+      },
+    };
     return raw.map((value, i) => {
       const mask = this.masks.get(i);
-      if (mask === undefined || value === UNCHANGED_TOAST) return value;
+      if (mask === undefined || value === UNCHANGED_TOAST || (only !== undefined && !only.includes(i))) return value;
       return mask(value, row);
     });
   }
+}
+
+/** The columns whose TOASTed value did not change, as "2,5" ('' for none: the common case, built without allocating). */
+function shapeOf(values: readonly NewValue[]): string {
+  let shape = '';
+  for (let i = 0; i < values.length; i++) if (values[i] === UNCHANGED_TOAST) shape += shape === '' ? String(i) : `,${i}`;
+  return shape;
 }
