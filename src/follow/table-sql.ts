@@ -43,6 +43,8 @@ export class TableSql {
   private readonly insertTail: string;
   /** UPDATE shape (the columns whose TOASTed value did not change) -> the other non-key columns. */
   private readonly present = new Map<string, readonly number[]>();
+  /** Per plan column: false for a GENERATED ALWAYS identity column, which no UPDATE may set (its source value never changes but by a key move). */
+  private readonly settable: readonly boolean[];
 
   constructor(
     readonly plan: TablePlan,
@@ -57,15 +59,17 @@ export class TableSql {
     this.types = plan.columns.map((name) => types?.get(name) ?? '');
     this.multiRowDeletes = this.keyColumns.length > 0 && this.types.every((t) => t !== '');
     this.multiRowUpdates = this.multiRowDeletes && !facts.rowOrderedUpdates.has(plan.key);
+    const always = facts.identityAlways.get(plan.key) ?? new Set<string>();
+    this.settable = plan.columns.map((name) => !always.has(name));
+    const updatable = this.columns.filter((_, i) => !this.keyColumns.includes(i) && this.settable[i] === true);
     const conflict =
       this.keyColumns.length === 0
         ? ''
         : ` ON CONFLICT (${this.keyColumns.map((i) => this.columns[i]).join(', ')}) DO ${
-            this.columns.length === this.keyColumns.length
-              ? 'NOTHING'
-              : `UPDATE SET ${this.columns.filter((_, i) => !this.keyColumns.includes(i)).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`
+            updatable.length === 0 ? 'NOTHING' : `UPDATE SET ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`
           }`;
-    this.insertHead = `INSERT INTO ${this.target} (${this.columns.join(', ')}) VALUES `;
+    const overriding = this.settable.every((s) => s) ? '' : ' OVERRIDING SYSTEM VALUE';
+    this.insertHead = `INSERT INTO ${this.target} (${this.columns.join(', ')})${overriding} VALUES `;
     this.insertTail = conflict;
   }
 
@@ -92,7 +96,7 @@ export class TableSql {
     let present = this.present.get(shape);
     if (present === undefined) {
       const unchanged = new Set(shape === '' ? [] : shape.split(',').map(Number));
-      present = this.columns.map((_, i) => i).filter((i) => !unchanged.has(i) && !this.keyColumns.includes(i));
+      present = this.columns.map((_, i) => i).filter((i) => !unchanged.has(i) && !this.keyColumns.includes(i) && this.settable[i] === true);
       this.present.set(shape, present);
     }
     return present;
@@ -102,7 +106,7 @@ export class TableSql {
   updateOne(values: readonly NewValue[], oldKey: readonly Value[]): string | undefined {
     const sets: string[] = [];
     values.forEach((value, i) => {
-      if (value !== UNCHANGED_TOAST) sets.push(`${this.columns[i]} = ${literal(value)}`);
+      if (value !== UNCHANGED_TOAST && this.settable[i] === true) sets.push(`${this.columns[i]} = ${literal(value)}`);
     });
     if (sets.length === 0) return undefined;
     return `UPDATE ${this.target} SET ${sets.join(', ')} WHERE ${this.keyWhere(oldKey)}`;
@@ -138,7 +142,7 @@ export class TableSql {
   updateByRow(values: readonly NewValue[], old: readonly NewValue[]): string | undefined {
     const sets: string[] = [];
     values.forEach((value, i) => {
-      if (value !== UNCHANGED_TOAST) sets.push(`${this.columns[i]} = ${literal(value)}`);
+      if (value !== UNCHANGED_TOAST && this.settable[i] === true) sets.push(`${this.columns[i]} = ${literal(value)}`);
     });
     const where = this.rowWhere(old);
     if (sets.length === 0 || where === undefined) return undefined;

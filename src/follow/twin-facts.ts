@@ -14,7 +14,9 @@
  *   another could collide midway;
  * - which tables a foreign key links: their changes keep their relative
  *   source order (a child row must not arrive before its parent), while
- *   unlinked tables may be applied in any order within a twin transaction.
+ *   unlinked tables may be applied in any order within a twin transaction;
+ * - GENERATED ALWAYS identity columns: an INSERT gives them the source's
+ *   value only with OVERRIDING SYSTEM VALUE, and an UPDATE may never set them.
  */
 import type { Client } from '../pg/connect.js';
 import type { TablePlan } from '../snapshot/plan.js';
@@ -26,6 +28,8 @@ export interface TwinFacts {
   readonly rowOrderedUpdates: ReadonlySet<string>;
   /** table key -> the key of the first table of its foreign-key-linked group. */
   readonly orderGroup: ReadonlyMap<string, string>;
+  /** table key -> its GENERATED ALWAYS identity columns. */
+  readonly identityAlways: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 interface TableRow {
@@ -33,6 +37,7 @@ interface TableRow {
   oid: string | null;
   types: Record<string, string> | null;
   extra_unique: boolean | null;
+  identity_always: string[] | null;
 }
 
 interface LinkRow {
@@ -47,6 +52,7 @@ export async function readTwinFacts(client: Client, plans: readonly TablePlan[])
   const tables = await client.query<TableRow>(
     `SELECT t.key, t.rel::oid::text AS oid,
        (SELECT json_object_agg(a.attname, format_type(a.atttypid, -1)) FROM pg_attribute a WHERE a.attrelid = t.rel AND a.attnum > 0 AND NOT a.attisdropped) AS types,
+       (SELECT array_agg(a.attname::text) FROM pg_attribute a WHERE a.attrelid = t.rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = 'a') AS identity_always,
        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid IN (SELECT t.rel UNION ALL SELECT relid FROM pg_partition_tree(t.rel)) AND i.indisunique AND NOT i.indisprimary AND i.indimmediate)
          OR EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conrelid IN (SELECT t.rel UNION ALL SELECT relid FROM pg_partition_tree(t.rel)) AND x.contype = 'x' AND NOT x.condeferrable) AS extra_unique
      FROM (SELECT k.key, c.oid::regclass AS rel
@@ -64,7 +70,9 @@ export async function readTwinFacts(client: Client, plans: readonly TablePlan[])
   const columnTypes = new Map<string, Map<string, string>>();
   const rowOrderedUpdates = new Set<string>();
   const keyOfOid = new Map<string, string>();
+  const identityAlways = new Map<string, Set<string>>();
   for (const row of tables.rows) {
+    if (row.identity_always !== null) identityAlways.set(row.key, new Set(row.identity_always));
     columnTypes.set(row.key, new Map(Object.entries(row.types ?? {})));
     // A table the twin does not have (yet) is treated the careful way; applying to it fails anyway.
     if (row.oid === null || row.extra_unique !== false) rowOrderedUpdates.add(row.key);
@@ -86,5 +94,5 @@ export async function readTwinFacts(client: Client, plans: readonly TablePlan[])
     const [ra, rb] = [find(a), find(b)];
     if (ra !== rb) parent.set(rb, ra);
   }
-  return { columnTypes, rowOrderedUpdates, orderGroup: new Map(plans.map((p) => [p.key, find(p.key)])) };
+  return { columnTypes, rowOrderedUpdates, orderGroup: new Map(plans.map((p) => [p.key, find(p.key)])), identityAlways };
 }

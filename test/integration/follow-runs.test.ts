@@ -31,7 +31,8 @@ const DDL = `
   CREATE TABLE parent (id int PRIMARY KEY, name text);
   CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent, name text);
   CREATE TABLE people (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, name text);
-  CREATE TABLE pairs (a int, b int, v text, PRIMARY KEY (a, b));`;
+  CREATE TABLE pairs (a int, b int, v text, PRIMARY KEY (a, b));
+  CREATE TABLE ident (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY (START WITH 1000), v text);`;
 
 const TABLES = [
   { name: 'items', columns: ['id', 'name', 'qty', 'at', 'tags', 'data', 'raw', 'flag', 'code'] },
@@ -42,6 +43,7 @@ const TABLES = [
   { name: 'child', columns: ['id', 'parent_id', 'name'] },
   { name: 'people', columns: ['id', 'name'] },
   { name: 'pairs', columns: ['a', 'b', 'v'] },
+  { name: 'ident', columns: ['id', 'n', 'v'] },
 ];
 
 /** Each string is one source transaction (a multi-statement query runs as one). */
@@ -93,6 +95,12 @@ const BACKLOG = [
    UPDATE pairs SET v = 'w' WHERE a = 3;
    UPDATE pairs SET b = b + 100 WHERE a = 4 AND b < 3;
    DELETE FROM pairs WHERE a = 5 OR (a = 6 AND b % 2 = 0)`,
+  // GENERATED ALWAYS identity columns take the source's values only with OVERRIDING SYSTEM VALUE, and can never be SET.
+  `INSERT INTO ident (v) SELECT 'i' || g FROM generate_series(1, 30) g;
+   UPDATE ident SET v = 'one' WHERE id = 3;
+   UPDATE ident SET v = 'many' WHERE id BETWEEN 10 AND 20;
+   DELETE FROM ident WHERE id IN (4, 25)`,
+  `UPDATE ident SET v = 'alone' WHERE id = 7`,
 ];
 
 describe('pgtwin follow: many rows per statement', () => {
@@ -144,7 +152,8 @@ describe('pgtwin follow: many rows per statement', () => {
     await dbs.source.query(`INSERT INTO docs SELECT g, 'd' || g, (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 2000) i) FROM generate_series(1, 6) g`);
     await dbs.source.query(`INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 5) g`);
     await dbs.source.query(`INSERT INTO people SELECT g, 'a' || g || '@source.example', 'n' || g FROM generate_series(1, 50) g`);
-    await dbs.source.query(`CREATE PUBLICATION pgtwin FOR TABLE items, stock, docs, log, parent, child, people, pairs`);
+    await dbs.source.query(`INSERT INTO ident (v) VALUES ('snapshot')`);
+    await dbs.source.query(`CREATE PUBLICATION pgtwin FOR TABLE items, stock, docs, log, parent, child, people, pairs, ident`);
   });
   after(async () => {
     await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);

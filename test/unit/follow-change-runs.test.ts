@@ -36,6 +36,7 @@ function facts(options: { linked?: boolean; rowOrdered?: string[] } = {}): TwinF
     columnTypes: new Map(PLANS.map((p) => [p.key, new Map(p.target.columns.map((c) => [c.name, c.type.replace(/\(\d+\)/, '')]))])),
     rowOrderedUpdates: new Set(options.rowOrdered ?? []),
     orderGroup: new Map(PLANS.map((p) => [p.key, options.linked === true && p !== LOG ? PEOPLE.key : p.key])),
+    identityAlways: new Map(),
   };
 }
 

@@ -24,6 +24,7 @@ const facts: TwinFacts = {
   columnTypes: new Map([['public.people', new Map([['id', 'bigint'], ['name', 'text'], ['bio', 'text']])]]),
   rowOrderedUpdates: new Set(),
   orderGroup: new Map(),
+  identityAlways: new Map(),
 };
 
 const relation = (names: string[], replicaIdentity: RelationMessage['replicaIdentity'] = 'd'): RelationMessage => ({
