@@ -104,6 +104,7 @@ export class TableSql {
 
   /** UPDATE of one row by its old key; columns whose TOASTed value did not change are left alone. */
   updateOne(values: readonly NewValue[], oldKey: readonly Value[]): string | undefined {
+    if (this.keyColumns.some((c, k) => this.settable[c] !== true && values[c] !== oldKey[k])) return this.moveByReinsert(values, oldKey);
     const sets: string[] = [];
     values.forEach((value, i) => {
       if (value !== UNCHANGED_TOAST && this.settable[i] === true) sets.push(`${this.columns[i]} = ${literal(value)}`);
@@ -127,6 +128,17 @@ export class TableSql {
     );
     const sets = present.map((i) => `${this.columns[i]} = v.${this.columns[i]}`).join(', ');
     return `UPDATE ${this.target} AS t SET ${sets} FROM ${list} WHERE ${this.keyJoin()}`;
+  }
+
+  /**
+   * A key that no UPDATE may set (GENERATED ALWAYS identity; the source moves
+   * it with `SET id = DEFAULT`): the row is deleted and inserted again under
+   * its new key in one statement, taking unchanged TOASTed values from the
+   * deleted row. Reports one row, or none when the twin lacks it.
+   */
+  private moveByReinsert(values: readonly NewValue[], oldKey: readonly Value[]): string {
+    const picks = values.map((value, i) => (value === UNCHANGED_TOAST ? `old.${this.columns[i]}` : literal(value)));
+    return `WITH old AS (DELETE FROM ${this.target} WHERE ${this.keyWhere(oldKey)} RETURNING *) INSERT INTO ${this.target} (${this.columns.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${picks.join(', ')} FROM old`;
   }
 
   deleteOne(key: readonly Value[]): string {

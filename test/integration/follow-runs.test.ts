@@ -101,6 +101,8 @@ const BACKLOG = [
    UPDATE ident SET v = 'many' WHERE id BETWEEN 10 AND 20;
    DELETE FROM ident WHERE id IN (4, 25)`,
   `UPDATE ident SET v = 'alone' WHERE id = 7`,
+  // The one way such a key moves: a new value from the sequence.
+  `UPDATE ident SET id = DEFAULT, v = 'moved' WHERE id IN (8, 9)`,
 ];
 
 describe('pgtwin follow: many rows per statement', () => {
