@@ -32,9 +32,15 @@ describe('follow across server restarts and a huge transaction', () => {
   const reconnects: string[] = [];
 
   /** A short-lived session: the servers restart under the test, so none is kept open. */
-  const query = async (server: EmbeddedServer, sql: string): Promise<pg.QueryResult> => {
+  const connect = async (server: EmbeddedServer): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString: server.url() });
+    // A restart terminates sessions: the error must reach the awaiting call, not crash the test process as an unhandled 'error' event.
+    client.on('error', () => undefined);
     await client.connect();
+    return client;
+  };
+  const query = async (server: EmbeddedServer, sql: string): Promise<pg.QueryResult> => {
+    const client = await connect(server);
     try {
       return await client.query(sql);
     } finally {
@@ -48,8 +54,7 @@ describe('follow across server restarts and a huge transaction', () => {
     while (Date.now() < deadline) {
       const diffs: string[] = [];
       try {
-        const [s, t] = [new pg.Client({ connectionString: source.url() }), new pg.Client({ connectionString: target.url() })];
-        await Promise.all([s.connect(), t.connect()]);
+        const [s, t] = await Promise.all([connect(source), connect(target)]);
         try {
           for (const table of TABLES) {
             const [a, b] = await Promise.all([tableChecksum(s, { schema: 'public', name: table.name }, table.columns), tableChecksum(t, { schema: 'public', name: table.name }, table.columns)]);
