@@ -133,10 +133,14 @@ describe('follow across server restarts and a huge transaction', () => {
       const before = reconnects.length;
       let stop = false;
       const writer = writeEvents(() => stop);
-      await sleep(500);
-      await (side === 'target' ? target : source).restart();
-      await sleep(1000);
-      stop = true;
+      try {
+        await sleep(500);
+        await (side === 'target' ? target : source).restart();
+        await sleep(1000);
+      } finally {
+        // Also when the restart fails: a writer left running would keep the test process alive.
+        stop = true;
+      }
       const written = await writer;
       assert.ok(written > 0);
       await converged();
