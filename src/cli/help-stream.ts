@@ -25,6 +25,8 @@ Flags:
       --cascade            also include tables whose foreign keys point into the selection
       --allow-remote-target  allow a twin that is not on this machine
   -j, --jobs N             parallel copies of the first snapshot
+      --split-tables-larger-than SIZE, --mask-workers N
+                           as for sync, for the first snapshot's copy
       --slot NAME          replication slot (default: pgtwin_ + a hash of the twin's URL)
       --publication NAME   publication to stream (default: pgtwin)
   -y, --yes                confirm the first snapshot's truncation without asking
