@@ -78,7 +78,9 @@ describe('backpressure', () => {
     }
     const tableBytes = ROWS * ROW_BYTES;
     const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
-    assert.ok(aheadDuringStall < tableBytes / 8, `${mb(aheadDuringStall)} of a ${mb(tableBytes)} table went ahead of the stalled target`);
+    // Socket buffers on loopback alone can hold a few MB (kernel autotuning), and the threaded path has up to four
+    // 256 KB blocks out; with backpressure broken, the whole table (48 MB) goes ahead.
+    assert.ok(aheadDuringStall < tableBytes / 4, `${mb(aheadDuringStall)} of a ${mb(tableBytes)} table went ahead of the stalled target`);
     assert.ok(peakDuringStall - baseline < tableBytes / 4, `${mb(peakDuringStall - baseline)} of Buffers held while the target stalled`);
   }
 });
