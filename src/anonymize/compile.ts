@@ -12,6 +12,7 @@
 import type { StrategySpec } from '../config/settings.js';
 import { didYouMeanSuffix } from '../config/did-you-mean.js';
 import { AnonymizationError, maskFailure, MaskRulesError, type MaskSite } from './errors.js';
+import { byteMaskOf, withByteMask } from './byte-mask.js';
 import type { MaskingKey } from './key.js';
 import { builtinRegistry, StrategyRegistry } from './registry.js';
 import type { CompiledStrategy, Strategy } from './strategy.js';
@@ -272,7 +273,8 @@ export function compileMasks(
  */
 function guard(compiled: CompiledStrategy, row: TableRow, site: MaskSite): (value: string | null, view?: RowView) => string | null {
   const { mask, maskNull } = compiled;
-  return (value, view) => {
+  // The byte path (built-ins only) goes along: the COPY transform calls it for plain non-NULL fields.
+  return withByteMask((value: string | null, view?: RowView): string | null => {
     if (view !== undefined) row.view = view;
     let masked: unknown;
     try {
@@ -286,5 +288,5 @@ function guard(compiled: CompiledStrategy, row: TableRow, site: MaskSite): (valu
       throw new AnonymizationError(site, `strategy \`${site.strategy}\` returned ${what} for ${site.table}.${site.column}; expected a string or null`);
     }
     return masked;
-  };
+  }, byteMaskOf(mask));
 }

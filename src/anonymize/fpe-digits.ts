@@ -123,20 +123,72 @@ function tablesOf(prf: Prf): RoundTables {
 
 function permuteChunk(s: string, from: number, to: number, prf: Prf, tweak: number): string {
   const n = to - from;
-  // Tweaks only select among permutations; folding them to 16 bits keeps the
-  // round message at 8 bytes.
-  const tweak16 = (tweak ^ (tweak >>> 16)) & 0xffff;
   if (n === 0) return '';
+  if (n === 1) return String(rotateDigit(s.charCodeAt(from) - 48, prf, tweak));
+  const u = n >>> 1;
+  permuteHalves(parseDigits(s, from, from + u), parseDigits(s, from + u, to), n, prf, tweak);
+  return formatDigits(halves.a, u) + formatDigits(halves.b, n - u);
+}
+
+/**
+ * As permuteDigits, in place, for ASCII digit codes in codes[from, to) (the
+ * byte path of phone masks): the same permutation, so the same digits. Returns
+ * false, having changed nothing, for strings longer than one chunk.
+ */
+export function permuteDigitCodes(codes: Uint8Array, from: number, to: number, prf: Prf, tweak: number): boolean {
+  const n = to - from;
+  if (n > CHUNK) return false;
+  if (n === 0) return true;
   if (n === 1) {
-    // A single digit: a keyed rotation of 0-9 (a permutation; nothing finer is possible).
-    prf.round8(0, (1 << 11) | (tweak16 << 16));
-    const shift = (prf.out[0] as number) % 10;
-    return String((s.charCodeAt(from) - 48 + shift) % 10);
+    codes[from] = 48 + rotateDigit((codes[from] as number) - 48, prf, tweak);
+    return true;
   }
   const u = n >>> 1;
+  let a = 0;
+  for (let i = from; i < from + u; i++) a = a * 10 + ((codes[i] as number) - 48);
+  let b = 0;
+  for (let i = from + u; i < to; i++) b = b * 10 + ((codes[i] as number) - 48);
+  permuteHalves(a, b, n, prf, tweak);
+  // Written from the right, zero-padded to each half's width, as formatDigits does.
+  a = halves.a;
+  for (let i = from + u - 1; i >= from; i--) {
+    const q = Math.floor(a / 10);
+    codes[i] = 48 + (a - q * 10);
+    a = q;
+  }
+  b = halves.b;
+  for (let i = to - 1; i >= from + u; i--) {
+    const q = Math.floor(b / 10);
+    codes[i] = 48 + (b - q * 10);
+    b = q;
+  }
+  return true;
+}
+
+/** Tweaks only select among permutations; folding them to 16 bits keeps the round message at 8 bytes. */
+function fold16(tweak: number): number {
+  return (tweak ^ (tweak >>> 16)) & 0xffff;
+}
+
+/** A single digit: a keyed rotation of 0-9 (a permutation; nothing finer is possible). */
+function rotateDigit(digit: number, prf: Prf, tweak: number): number {
+  prf.round8(0, (1 << 11) | (fold16(tweak) << 16));
+  const shift = (prf.out[0] as number) % 10;
+  return (digit + shift) % 10;
+}
+
+/** Output of permuteHalves: a module-level pair, so no object per value. */
+const halves = { a: 0, b: 0 };
+
+/**
+ * The Feistel rounds over the halves of an n-digit string (a of u = n >>> 1
+ * digits, b of the other v), shared by the string and byte paths; the result
+ * is left in `halves`.
+ */
+function permuteHalves(a: number, b: number, n: number, prf: Prf, tweak: number): void {
+  const tweak16 = fold16(tweak);
+  const u = n >>> 1;
   const v = n - u;
-  let a = parseDigits(s, from, from + u);
-  let b = parseDigits(s, from + u, to);
   const out = prf.out;
   // v ≥ u, so both halves fit the cache when v does.
   const tables = v <= CACHED_HALF_DIGITS ? tablesOf(prf).rounds(n, tweak16, u, v) : undefined;
@@ -157,5 +209,6 @@ function permuteChunk(s: string, from: number, to: number, prf: Prf, tweak: numb
     a = b;
     b = sum >= modulus ? sum - modulus : sum;
   }
-  return formatDigits(a, u) + formatDigits(b, v);
+  halves.a = a;
+  halves.b = b;
 }

@@ -9,7 +9,7 @@
  */
 import { hex8 } from './hex.js';
 import { derivedSipKey, type MaskingKey } from './key.js';
-import { type SipKey, sipHashString, sipHashWords, sipHashWords2 } from './siphash.js';
+import { type SipKey, sipHashRange, sipHashString, sipHashWords, sipHashWords2 } from './siphash.js';
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
@@ -39,6 +39,16 @@ export class Prf {
   /** 128 PRF bits of `value` into out[0..3] (SipHash-2-4-128: one pass, ~1.3× the 64-bit cost). */
   hash128(value: string): void {
     sipHashString(this.valueKey, value, this.out, true);
+  }
+
+  /** As hash64, for the value whose UTF-8 bytes are src[start, end) (byte masks). */
+  hash64Bytes(src: Uint8Array, start: number, end: number): void {
+    sipHashRange(this.valueKey, src, start, end, this.out, false);
+  }
+
+  /** As hash128, for the value whose UTF-8 bytes are src[start, end) (byte masks). */
+  hash128Bytes(src: Uint8Array, start: number, end: number): void {
+    sipHashRange(this.valueKey, src, start, end, this.out, true);
   }
 
   /**

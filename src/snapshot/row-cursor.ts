@@ -3,6 +3,7 @@
  * located only as far as the last one asked for and decoded only when asked,
  * so columns after the last masked one are never even split.
  */
+import { utf8Kind, Utf8Kind } from '../anonymize/byte-mask.js';
 import { COPY_BACKSLASH, COPY_TAB, decodeEscaped, isNullField } from './copy-text.js';
 
 /** Read access to the current row, for masks that derive a value from other columns. */
@@ -16,6 +17,11 @@ export interface RowView {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** plainKind's answers. */
+export const NOT_PLAIN = -1;
+export const PLAIN_ASCII = 0;
+export const PLAIN_UTF8 = 1;
 
 /**
  * Locates and decodes fields of the current row on demand. One instance is
@@ -79,6 +85,20 @@ export class RowCursor implements RowView {
     return value;
   }
 
+  /**
+   * Whether field `index` can go to a byte mask as it stands: PLAIN_ASCII or
+   * PLAIN_UTF8 when it is not NULL, holds no escape and is well-formed UTF-8
+   * (its bytes are then exactly its value's UTF-8), NOT_PLAIN otherwise.
+   */
+  plainKind(index: number): number {
+    this.locate(index);
+    const start = this.starts[index] as number;
+    const end = this.ends[index] as number;
+    if (isNullField(this.buf, start, end) || this.hasBackslash(start, end)) return NOT_PLAIN;
+    const kind = utf8Kind(this.buf, start, end);
+    return kind === Utf8Kind.Ascii ? PLAIN_ASCII : kind === Utf8Kind.Valid ? PLAIN_UTF8 : NOT_PLAIN;
+  }
+
   fieldStart(index: number): number {
     return this.starts[index] as number;
   }
@@ -122,12 +142,16 @@ export class RowCursor implements RowView {
   private decode(start: number, end: number): string | null {
     const { buf } = this;
     if (isNullField(buf, start, end)) return null;
+    return this.hasBackslash(start, end) ? decodeEscaped(buf, start, end) : buf.toString('utf8', start, end);
+  }
+
+  private hasBackslash(start: number, end: number): boolean {
     if (start < this.bsFrom || start > this.bsAt) {
-      const found = buf.indexOf(COPY_BACKSLASH, start);
+      const found = this.buf.indexOf(COPY_BACKSLASH, start);
       this.bsFrom = start;
-      this.bsAt = found === -1 ? buf.length : found;
+      this.bsAt = found === -1 ? this.buf.length : found;
     }
-    return this.bsAt >= end ? buf.toString('utf8', start, end) : decodeEscaped(buf, start, end);
+    return this.bsAt < end;
   }
 
   private countFields(): number {

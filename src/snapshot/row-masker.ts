@@ -6,7 +6,8 @@
  * JavaScript strings.
  */
 import { COPY_LF, encodeField } from './copy-text.js';
-import { RowCursor, type RowView } from './row-cursor.js';
+import { byteMaskOf, DECLINED, maskOutput, type ByteMask } from '../anonymize/byte-mask.js';
+import { PLAIN_ASCII, RowCursor, type RowView } from './row-cursor.js';
 
 export type ColumnMask = (value: string | null, row: RowView) => string | null;
 
@@ -31,6 +32,8 @@ export class MaskRowError extends Error {
 export class RowMasker {
   private readonly maskedColumns: number[];
   private readonly maskFns: ColumnMask[];
+  /** The byte path of each mask (built-in strategies), used for plain fields. */
+  private readonly byteFns: (ByteMask | undefined)[];
   private readonly cursor: RowCursor;
   /** Rows masked so far; the next row's number is one more. */
   rowNumber: number;
@@ -53,6 +56,7 @@ export class RowMasker {
     }
     this.maskedColumns = entries.map(([index]) => index);
     this.maskFns = entries.map(([, mask]) => mask);
+    this.byteFns = entries.map(([, mask]) => byteMaskOf(mask));
     this.cursor = new RowCursor(columnCount);
     this.rowNumber = rowsBefore;
   }
@@ -74,7 +78,7 @@ export class RowMasker {
 
   /** Masks the complete rows in buf[from, to) into the output; `to` is just past a LF. */
   maskRows(buf: Buffer, from: number, to: number): void {
-    const { cursor, maskedColumns, maskFns } = this;
+    const { cursor, maskedColumns, maskFns, byteFns } = this;
     const maskCount = maskedColumns.length;
     cursor.setBuffer(buf);
     // Bytes before copyFrom are already in the output; unmasked runs are copied
@@ -87,6 +91,17 @@ export class RowMasker {
       cursor.begin(p, lf, rowNumber);
       for (let k = 0; k < maskCount; k++) {
         const column = maskedColumns[k] as number;
+        const bytes = byteFns[k];
+        if (bytes !== undefined) {
+          const kind = cursor.plainKind(column);
+          const length = kind < 0 ? DECLINED : maskBytes(bytes, buf, cursor.fieldStart(column), cursor.fieldEnd(column), kind === PLAIN_ASCII);
+          if (length !== DECLINED) {
+            this.copyOut(buf, copyFrom, cursor.fieldStart(column));
+            this.copyOut(maskOutput.bytes, 0, length);
+            copyFrom = cursor.fieldEnd(column);
+            continue;
+          }
+        }
         const value = cursor.field(column);
         const masked = applyMask(maskFns[k] as ColumnMask, value, cursor, column, rowNumber);
         // An unchanged value keeps its original bytes, which are already correct.
@@ -100,7 +115,7 @@ export class RowMasker {
     this.copyOut(buf, copyFrom, to);
   }
 
-  private copyOut(buf: Buffer, from: number, to: number): void {
+  private copyOut(buf: Uint8Array, from: number, to: number): void {
     const n = to - from;
     if (n <= 0) return;
     this.reserve(n);
@@ -111,7 +126,7 @@ export class RowMasker {
       let o = this.outLen;
       for (let i = from; i < to; i++) out[o++] = buf[i] as number;
     } else {
-      buf.copy(this.out, this.outLen, from, to);
+      this.out.set(buf.subarray(from, to), this.outLen);
     }
     this.outLen += n;
   }
@@ -160,6 +175,15 @@ export class RowMasker {
     const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.out.length * 2, this.outEstimate));
     this.out.copy(grown, 0, 0, this.outLen);
     this.out = grown;
+  }
+}
+
+/** A byte mask's output length; a byte mask that throws declines, and the string path reports the problem. */
+function maskBytes(mask: ByteMask, buf: Buffer, start: number, end: number, ascii: boolean): number {
+  try {
+    return mask(buf, start, end, ascii);
+  } catch {
+    return DECLINED;
   }
 }
 

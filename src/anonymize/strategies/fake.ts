@@ -9,6 +9,8 @@ import { defineBuiltinStrategy } from '../strategy.js';
 import { FIRST_NAMES, LAST_NAMES } from './data/names.js';
 import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, COUNTRIES, STREET_NAMES, STREET_SUFFIXES } from './data/places.js';
 import { SeededStream } from './stream.js';
+import { withByteMask } from '../byte-mask.js';
+import { fakeByteMask } from './fake-bytes.js';
 
 export const FAKE_KINDS = [
   'name', 'full_name', 'first_name', 'last_name', 'company', 'city', 'country', 'street_address', 'postcode', 'username',
@@ -88,7 +90,7 @@ const SELF_MAP_TRIES = 8;
  * redraw is keyed by the value, so it stays deterministic.
  */
 export function makeFake(kind: FakeKind, prf: Prf, maxLength: number | undefined, postcodeFormat = '#####'): (value: string) => string {
-  return (value) => {
+  return withByteMask((value: string): string => {
     let input = value;
     let faked = '';
     for (let attempt = 0; attempt < SELF_MAP_TRIES; attempt++) {
@@ -98,7 +100,7 @@ export function makeFake(kind: FakeKind, prf: Prf, maxLength: number | undefined
       input = `${value}\u0000${attempt + 1}`;
     }
     return faked;
-  };
+  }, fakeByteMask(kind, prf, maxLength));
 }
 
 /** `fake` reads its kind and options; the name strategies are fixed kinds of it. */

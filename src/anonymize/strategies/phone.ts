@@ -14,6 +14,8 @@
 import { permuteDigits } from '../fpe-digits.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 import { digitsOf, withDigits } from './digit-layout.js';
+import { withByteMask } from '../byte-mask.js';
+import { phoneByteMask, shortCodeTable } from './phone-bytes.js';
 
 /** ITU country calling codes of one and two digits; all others have three. */
 const SHORT_CODES = new Set([
@@ -21,6 +23,8 @@ const SHORT_CODES = new Set([
   '51', '52', '53', '54', '55', '56', '57', '58', '60', '61', '62', '63', '64', '65', '66', '81', '82', '84', '86',
   '90', '91', '92', '93', '94', '95', '98',
 ]);
+
+const SHORT_CODE_TABLE = shortCodeTable(SHORT_CODES);
 
 const CODE_GROUP = /^\s*(?:\+|00)\s*(\d{1,3})(?=\D)/;
 
@@ -52,7 +56,7 @@ export const phone = defineBuiltinStrategy({
   acceptsTypes: ['text'],
   injective: true,
   options: (o) => ({ keep_country_code: o.boolean('keep_country_code', true) }),
-  create: ({ options, prf }) => (value) => {
+  create: ({ options, prf }) => withByteMask((value: string): string => {
     const digits = digitsOf(value);
     if (digits.length === 0) return value;
     if (!options.keep_country_code) return withDigits(value, permuteDigits(digits, prf, 0));
@@ -69,5 +73,5 @@ export const phone = defineBuiltinStrategy({
       masked = withDigits(value, head + rest);
     }
     return masked;
-  },
+  }, phoneByteMask(prf, options.keep_country_code, SHORT_CODE_TABLE)),
 });
