@@ -11,11 +11,10 @@
  * depends on the chunks before it (a chained mode: still a permutation, because
  * the chunks can be recovered left to right).
  *
- * Eight rounds, as FF3-1; each is one SipHash of an 8-byte message. For
- * strings of up to 10 digits a round's input half has at most 10^5 values, so
- * each round's outputs are remembered in a table per PRF (see RoundTables):
- * the same numbers, computed once, which makes a column of a million phone
- * numbers cost a table lookup per round instead of a SipHash.
+ * Eight rounds, as FF3-1; each is one SipHash of an 8-byte message (about
+ * 70 ns). An earlier version remembered round outputs in tables per PRF; on
+ * these machines a lookup in tables of megabytes missed the CPU caches and
+ * cost as much as the hash, and whole syncs ran faster without them.
  */
 import { type Prf, top53 } from './prf.js';
 
@@ -69,56 +68,6 @@ export function permuteDigitsWithin(digits: string, prf: Prf, tweak: number, acc
   // Terminates: the cycle through `digits` returns to it, and it is accepted.
   while (!accept(candidate)) candidate = permuteDigits(candidate, prf, tweak);
   return candidate;
-}
-
-/** Halves of at most this many digits have their round outputs cached: 10^5 entries of 4 bytes per round. */
-const CACHED_HALF_DIGITS = 5;
-/** Round-table entries one PRF may hold: 2^22 × 4 bytes = 16 MB, five sets for 10-digit strings. */
-const MAX_ENTRIES = 1 << 22;
-/** A (length, tweak) gets tables once this many values used it: rare shapes never pay for 3 MB of tables. */
-const WARM_UP = 256;
-/** Use counts are forgotten past this many shapes (tweaks chained from long values vary per value). */
-const MAX_COUNTED = 4096;
-const NOT_COMPUTED = -1;
-
-/**
- * Round outputs already computed, per PRF: for each (length, tweak), one table
- * per round mapping the round's input half `b` to its output `y`. Outputs are
- * exactly what the PRF gives, so caching changes no masked value, only its cost.
- */
-class RoundTables {
-  private readonly sets = new Map<number, Int32Array[]>();
-  private readonly uses = new Map<number, number>();
-  private entries = 0;
-
-  /** The tables of the rounds of one (length, tweak), or undefined while it is rare or the budget is spent. */
-  rounds(n: number, tweak16: number, u: number, v: number): Int32Array[] | undefined {
-    const id = n | (tweak16 << 5);
-    const set = this.sets.get(id);
-    if (set !== undefined) return set;
-    const uses = (this.uses.get(id) ?? 0) + 1;
-    if (this.uses.size >= MAX_COUNTED) this.uses.clear();
-    this.uses.set(id, uses);
-    // Even rounds read b of v digits, odd rounds b of u digits.
-    const size = (ROUNDS / 2) * ((POW10[u] as number) + (POW10[v] as number));
-    if (uses < WARM_UP || this.entries + size > MAX_ENTRIES) return undefined;
-    const created = Array.from({ length: ROUNDS }, (_, i) => new Int32Array(POW10[(i & 1) === 0 ? v : u] as number).fill(NOT_COMPUTED));
-    this.sets.set(id, created);
-    this.uses.delete(id);
-    this.entries += size;
-    return created;
-  }
-}
-
-const roundTables = new WeakMap<Prf, RoundTables>();
-
-function tablesOf(prf: Prf): RoundTables {
-  let tables = roundTables.get(prf);
-  if (tables === undefined) {
-    tables = new RoundTables();
-    roundTables.set(prf, tables);
-  }
-  return tables;
 }
 
 function permuteChunk(s: string, from: number, to: number, prf: Prf, tweak: number): string {
@@ -190,21 +139,14 @@ function permuteHalves(a: number, b: number, n: number, prf: Prf, tweak: number)
   const u = n >>> 1;
   const v = n - u;
   const out = prf.out;
-  // v ≥ u, so both halves fit the cache when v does.
-  const tables = v <= CACHED_HALF_DIGITS ? tablesOf(prf).rounds(n, tweak16, u, v) : undefined;
   for (let i = 0; i < ROUNDS; i++) {
     const modulus = POW10[(i & 1) === 0 ? u : v] as number;
-    const table = tables?.[i];
-    let y = table === undefined ? NOT_COMPUTED : (table[b] as number);
-    if (y === NOT_COMPUTED) {
-      // One 8-byte message: b < 10^12 < 2^40 leaves its high word 24 bits for the
-      // round (3 bits), the length (5 bits, at most 24) and 16 bits of tweak.
-      prf.round8(b >>> 0, Math.floor(b / TWO_32) | (i << 8) | (n << 11) | (tweak16 << 16));
-      // Scaling 53 PRF bits into [0, modulus) and a conditional subtraction
-      // instead of `%`: a double modulo is a C call, and was half the cost.
-      y = Math.floor(top53(out) * INV_TWO_53 * modulus);
-      if (table !== undefined) table[b] = y;
-    }
+    // One 8-byte message: b < 10^12 < 2^40 leaves its high word 24 bits for the
+    // round (3 bits), the length (5 bits, at most 24) and 16 bits of tweak.
+    prf.round8(b >>> 0, Math.floor(b / TWO_32) | (i << 8) | (n << 11) | (tweak16 << 16));
+    // Scaling 53 PRF bits into [0, modulus) and a conditional subtraction
+    // instead of `%`: a double modulo is a C call, and was half the cost.
+    const y = Math.floor(top53(out) * INV_TWO_53 * modulus);
     const sum = a + y;
     a = b;
     b = sum >= modulus ? sum - modulus : sum;

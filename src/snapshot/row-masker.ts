@@ -97,7 +97,7 @@ export class RowMasker {
           const length = kind < 0 ? DECLINED : maskBytes(bytes, buf, cursor.fieldStart(column), cursor.fieldEnd(column), kind === PLAIN_ASCII);
           if (length !== DECLINED) {
             this.copyOut(buf, copyFrom, cursor.fieldStart(column));
-            this.copyOut(maskOutput.bytes, 0, length);
+            this.writeMaskOutput(length);
             copyFrom = cursor.fieldEnd(column);
             continue;
           }
@@ -115,7 +115,7 @@ export class RowMasker {
     this.copyOut(buf, copyFrom, to);
   }
 
-  private copyOut(buf: Uint8Array, from: number, to: number): void {
+  private copyOut(buf: Buffer, from: number, to: number): void {
     const n = to - from;
     if (n <= 0) return;
     this.reserve(n);
@@ -126,9 +126,19 @@ export class RowMasker {
       let o = this.outLen;
       for (let i = from; i < to; i++) out[o++] = buf[i] as number;
     } else {
-      this.out.set(buf.subarray(from, to), this.outLen);
+      buf.copy(this.out, this.outLen, from, to);
     }
     this.outLen += n;
+  }
+
+  /** Appends what a byte mask wrote (short: a loop, no native call). */
+  private writeMaskOutput(n: number): void {
+    this.reserve(n);
+    const src = maskOutput.bytes;
+    const out = this.out;
+    const at = this.outLen;
+    for (let i = 0; i < n; i++) out[at + i] = src[i] as number;
+    this.outLen = at + n;
   }
 
   /**

@@ -44,20 +44,6 @@ describe('permuteDigits', () => {
     assert.ok(same < 5);
   });
 
-  it('gives the same outputs from its round tables as computed afresh (lengths 2-12, several tweaks)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 5 }), fc.array(fc.nat(), { minLength: 1, maxLength: 20 }), (n, tweak, seeds) => {
-        const key = new MaskingKey(Buffer.alloc(16, 9));
-        const warm = new Prf(key, 'fpe-cache');
-        const inputs = seeds.map((seed) => String(seed).padStart(n, '0').slice(-n));
-        // Past the warm-up, the warm PRF answers from its tables; a fresh PRF of the same domain computes every round.
-        for (let i = 0; i < 300; i++) permuteDigits(String(i * 7919).padStart(n, '0').slice(-n), warm, tweak);
-        for (const input of inputs) assert.equal(permuteDigits(input, warm, tweak), permuteDigits(input, new Prf(key, 'fpe-cache'), tweak));
-      }),
-      { numRuns: 60 },
-    );
-  });
-
   it('cycle-walks into the accepted set, bijectively', () => {
     const accept = (s: string): boolean => s[0] !== '0' && s <= '7500';
     const outs = new Set<string>();
