@@ -7,39 +7,33 @@ import { EXIT_CODES, PgtwinError, UsageError, messageOf } from '../errors.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { MAIN_HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
-import { planCommand, syncCommand } from './sync-command.js';
-import { schemaCommand } from './schema-command.js';
-import { diffCommand } from './diff-command.js';
-import { verifyCommand } from './verify-command.js';
-import { localCommand } from './local-command.js';
-import { demoCommand } from './demo-command.js';
-import { initCommand } from './init-command.js';
-import { scanCommand } from './scan-command.js';
-import { keygenCommand } from './keygen-command.js';
-import { followCommand } from './follow-command.js';
-import { statusCommand } from './status-command.js';
-import { stopCommand } from './stop-command.js';
-import { setupSourceCommand } from './setup-source-command.js';
-import { teardownCommand } from './teardown-command.js';
-
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;
 
+/**
+ * Each command's module is loaded when it runs: a command pays only for the
+ * code it uses (process start is part of every run's time; `sync` of a small
+ * table is dominated by it).
+ */
+function lazy<M>(load: () => Promise<M>, pick: (module: M) => Command): Command {
+  return async (io, argv, signal) => pick(await load())(io, argv, signal);
+}
+
 const COMMANDS: Readonly<Record<string, Command>> = {
-  sync: syncCommand,
-  plan: planCommand,
-  schema: schemaCommand,
-  diff: diffCommand,
-  verify: verifyCommand,
-  local: localCommand,
-  demo: demoCommand,
-  init: initCommand,
-  scan: scanCommand,
-  keygen: keygenCommand,
-  follow: followCommand,
-  status: statusCommand,
-  stop: (io, argv) => stopCommand(io, argv),
-  'setup-source': setupSourceCommand,
-  teardown: teardownCommand,
+  sync: lazy(() => import('./sync-command.js'), (m) => m.syncCommand),
+  plan: lazy(() => import('./sync-command.js'), (m) => m.planCommand),
+  schema: lazy(() => import('./schema-command.js'), (m) => m.schemaCommand),
+  diff: lazy(() => import('./diff-command.js'), (m) => m.diffCommand),
+  verify: lazy(() => import('./verify-command.js'), (m) => m.verifyCommand),
+  local: lazy(() => import('./local-command.js'), (m) => m.localCommand),
+  demo: lazy(() => import('./demo-command.js'), (m) => m.demoCommand),
+  init: lazy(() => import('./init-command.js'), (m) => m.initCommand),
+  scan: lazy(() => import('./scan-command.js'), (m) => m.scanCommand),
+  keygen: lazy(() => import('./keygen-command.js'), (m) => m.keygenCommand),
+  follow: lazy(() => import('./follow-command.js'), (m) => m.followCommand),
+  status: lazy(() => import('./status-command.js'), (m) => m.statusCommand),
+  stop: lazy(() => import('./stop-command.js'), (m) => (io, argv) => m.stopCommand(io, argv)),
+  'setup-source': lazy(() => import('./setup-source-command.js'), (m) => m.setupSourceCommand),
+  teardown: lazy(() => import('./teardown-command.js'), (m) => m.teardownCommand),
 };
 
 function version(): string {
