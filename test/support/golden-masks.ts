@@ -11,6 +11,7 @@
  * regenerates it; do that only for a change of outputs that is meant.
  */
 import { compileMasks, MaskingKey, STRATEGY_EXAMPLES } from '../../src/anonymize/index.js';
+import { prng as seeded } from '../../bench/support/prng.js';
 
 export interface GoldenCase {
   readonly strategy: string;
@@ -20,18 +21,6 @@ export interface GoldenCase {
 }
 
 export const GOLDEN_KEY = new MaskingKey(Buffer.alloc(32, 0x3c));
-
-/** A small seeded generator (mulberry32), so the inputs are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generated(count: number, seed: number, make: (pick: (items: string) => string, digits: (n: number) => string, r: () => number) => string): string[] {
   const r = seeded(seed);
