@@ -168,3 +168,39 @@ describe('utf8Kind', () => {
     assert.equal(utf8Kind(Buffer.from('Müller 王 😀'), 0, Buffer.byteLength('Müller 王 😀')), Utf8Kind.Valid);
   });
 });
+
+describe('byte path of the digit and hash strategies: the same bytes as the string path', () => {
+  const digitText = fc.oneof(
+    fc.tuple(digitRun(3, 3), digitRun(2, 2), digitRun(4, 4)).map(([a, b, c]) => `${a}-${b}-${c}`),
+    fc.tuple(digitRun(4, 4), digitRun(4, 4), digitRun(4, 4), digitRun(1, 7)).map((p) => p.join(' ')),
+    fc.tuple(fc.constantFrom('', 'AB ', 'nº ', 'Müller-'), digitRun(0, 30), fc.constantFrom('', ' C', ' ü')).map((p) => p.join('')),
+    phoneLike,
+  );
+
+  it('digits on text (keep_first / keep_last) and credit_card (keep_last4, keep_first): every length from 0 to 30 digits', () => {
+    const cases: Array<[string, Options]> = [
+      ['digits', {}], ['digits', { keep_last: 4 }], ['digits', { keep_first: 2, keep_last: 3 }],
+      ['credit_card', {}], ['credit_card', { keep_last4: true }], ['credit_card', { keep_first: 6 }], ['credit_card', { keep_last4: true, keep_first: 1 }],
+    ];
+    for (const [strategy, options] of cases) {
+      let taken = 0;
+      fc.assert(fc.property(fc.array(withNulls(fc.oneof(digitText, anyText)), { maxLength: 20 }), (values) => void (taken += assertSame(strategy, values, options))), { numRuns: 200 });
+      const lengths = Array.from({ length: 31 }, (_, n) => `x${'7'.repeat(n)}-${n}`);
+      taken += assertSame(strategy, lengths, options);
+      assert.ok(taken > 0, `the byte path of ${strategy} ${JSON.stringify(options)} was used`);
+    }
+  });
+
+  it('digits on an integer column has no byte path (its cycle walk keeps the type range)', () => {
+    assert.equal(byteMaskOf(compiled('digits', {}, 'bigint')), undefined);
+  });
+
+  it('hash at every length from 1 to 32 (and 64, declined to the string path)', () => {
+    for (let length = 1; length <= 33; length++) {
+      const n = length === 33 ? 64 : length;
+      let taken = 0;
+      fc.assert(fc.property(fc.array(withNulls(anyText), { maxLength: 10 }), (values) => void (taken += assertSame('hash', values, { length: n }))), { numRuns: 20 });
+      assert.ok(n > 32 ? taken === 0 : taken > 0, `hash length ${n}`);
+    }
+  });
+});

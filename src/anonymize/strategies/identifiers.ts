@@ -13,6 +13,8 @@
  */
 import { permuteBits, getBits, setBits } from '../fpe-bits.js';
 import { hex4, hex8 } from '../hex.js';
+import { DECLINED, maskOutput, withByteMask, type ByteMask } from '../byte-mask.js';
+import type { Prf } from '../prf.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 
 export const INJECTIVE_HASH_LENGTH = 32;
@@ -34,9 +36,33 @@ export const hash = defineBuiltinStrategy({
   },
   create: ({ options, prf }) => {
     const { length } = options;
-    return (value) => prf.hex(value, length);
+    return withByteMask((value: string) => prf.hex(value, length), hexByteMask(prf, length));
   },
 });
+
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** The first `count` (≤ 8) hex digits of `word` at out[at...], as hex8 writes them. */
+function putWordHex(out: Uint8Array, at: number, word: number, count: number): void {
+  for (let i = 0; i < count; i++) out[at + i] = HEX_CODES[(word >>> (28 - 4 * i)) & 15] as number;
+}
+
+/** Prf.hex's byte path, up to 32 digits (one SipHash); longer outputs take the string path. */
+function hexByteMask(prf: Prf, chars: number): ByteMask {
+  const out = prf.out;
+  return (src, start, end) => {
+    if (chars > 32) return DECLINED;
+    if (chars <= 16) prf.hash64Bytes(src, start, end);
+    else prf.hash128Bytes(src, start, end);
+    // Prf.hex prints the high word of each 64-bit half first.
+    const o = maskOutput.reserve(chars);
+    putWordHex(o, 0, out[1] as number, Math.min(8, chars));
+    if (chars > 8) putWordHex(o, 8, out[0] as number, Math.min(8, chars - 8));
+    if (chars > 16) putWordHex(o, 16, out[3] as number, Math.min(8, chars - 16));
+    if (chars > 24) putWordHex(o, 24, out[2] as number, chars - 24);
+    return chars;
+  };
+}
 
 /** Value of a hex digit's char code, or -1. */
 function nibble(c: number): number {

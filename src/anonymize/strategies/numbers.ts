@@ -17,6 +17,8 @@ import { defineBuiltinStrategy } from '../strategy.js';
 import { integerBounds, numericModifiers } from '../types.js';
 import { digitsOf, luhnCheckDigit, luhnSum, withDigits } from './digit-layout.js';
 import { scaleNumber, type NumberLimits } from './number-noise.js';
+import { withByteMask } from '../byte-mask.js';
+import { creditCardByteMask, digitsByteMask } from './numbers-bytes.js';
 
 /** Largest finite and smallest positive (subnormal) values of the float types. */
 const FLOAT_RANGE: Readonly<Record<string, { max: number; min: number } | undefined>> = {
@@ -74,12 +76,12 @@ export const digits = defineBuiltinStrategy({
       return (value) => maskInteger(value, prf, bounds);
     }
     const { keep_first: first, keep_last: last } = options;
-    return (value) => {
+    return withByteMask((value: string): string => {
       const all = digitsOf(value);
       if (all.length <= first + last) return value;
       const middle = permuteDigits(all.slice(first, all.length - last), prf, all.length);
       return withDigits(value, all.slice(0, first) + middle + all.slice(all.length - last));
-    };
+    }, digitsByteMask(prf, first, last));
   },
 });
 
@@ -105,7 +107,7 @@ export const creditCard = defineBuiltinStrategy({
     keep_last4: o.boolean('keep_last4', false),
     keep_first: o.integer('keep_first', 0, { min: 0, max: 6 }),
   }),
-  create: ({ options, prf }) => (value) => {
+  create: ({ options, prf }) => withByteMask((value: string): string => {
     const all = digitsOf(value);
     const n = all.length;
     const first = options.keep_first;
@@ -123,5 +125,5 @@ export const creditCard = defineBuiltinStrategy({
     const rest = luhnSum(head, 5) + luhnSum(last4, 0);
     const fixer = String((10 - (rest % 10)) % 10);
     return withDigits(value, head + fixer + last4);
-  },
+  }, creditCardByteMask(prf, options.keep_last4, options.keep_first)),
 });

@@ -9,6 +9,7 @@
 import { DECLINED, maskOutput, putBytes, type ByteMask } from '../byte-mask.js';
 import { permuteDigitCodes } from '../fpe-digits.js';
 import type { Prf } from '../prf.js';
+import { digitCodesOf, isDigit, writeLayout } from './digit-layout-bytes.js';
 
 const PLUS = 43;
 const ZERO = 48;
@@ -19,12 +20,6 @@ export function shortCodeTable(codes: ReadonlySet<string>): Uint8Array {
   const table = new Uint8Array(110);
   for (const code of codes) table[code.length === 1 ? 100 + Number(code) : Number(code)] = 1;
   return table;
-}
-
-const scratch = { digits: new Uint8Array(64) };
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
 
 /** JavaScript's `\s` and trim() blanks among ASCII: TAB, LF, VT, FF, CR, space. */
@@ -61,26 +56,11 @@ function keptPrefixLength(b: Uint8Array, start: number, end: number, digits: Uin
   return intl + Math.min(3, rest);
 }
 
-/** out[0, end - start) = the layout of b[start, end) with its digits replaced, in order, by digits[]. */
-function writeLayout(b: Uint8Array, start: number, end: number, digits: Uint8Array, out: Uint8Array): void {
-  let d = 0;
-  for (let i = start, o = 0; i < end; i++, o++) {
-    const c = b[i] as number;
-    out[o] = isDigit(c) ? (digits[d++] as number) : c;
-  }
-}
-
 export function phoneByteMask(prf: Prf, keepCountryCode: boolean, short: Uint8Array): ByteMask {
   return (src, start, end, ascii) => {
     if (!ascii) return DECLINED;
     const length = end - start;
-    if (scratch.digits.length < length) scratch.digits = new Uint8Array(length * 2);
-    const digits = scratch.digits;
-    let count = 0;
-    for (let i = start; i < end; i++) {
-      const c = src[i] as number;
-      if (isDigit(c)) digits[count++] = c;
-    }
+    const { codes: digits, count } = digitCodesOf(src, start, end);
     const out = maskOutput.reserve(length);
     if (count === 0) return putBytes(out, 0, src, start, end);
     if (!keepCountryCode) {
