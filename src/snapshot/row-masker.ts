@@ -1,9 +1,11 @@
 /**
  * Masks whole rows of COPY text: the synchronous core shared by the in-thread
  * transform and the masking worker threads. Each row is split on TAB only as
- * far as the last masked column, only masked fields are decoded, and every
- * other byte is copied through untouched, so unmasked columns never become
- * JavaScript strings.
+ * far as the last masked column, and every byte outside the masked fields is
+ * copied through untouched, so unmasked columns never become JavaScript
+ * strings. A masked field goes to its strategy's byte path when it has one
+ * and the field is plain (see anonymize/byte-mask.ts); only the others are
+ * decoded to strings.
  */
 import { COPY_LF, encodeField } from './copy-text.js';
 import { byteMaskOf, DECLINED, maskOutput, type ByteMask } from '../anonymize/byte-mask.js';
