@@ -33,6 +33,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { startEmbeddedServer } from '../src/pg/embedded-server.js';
 import { cpuModel, postgresVersion } from './support/machine.js';
+import { machineCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
 import { runChild } from './support/run-child.js';
 import { checkTarget, copyTextBytes, generateUsers, USERS_DDL } from './support/users-table.js';
 
@@ -68,6 +69,14 @@ interface Run {
   readonly chunks: number | undefined;
 }
 
+/** Where the machine's CPU went during one run (Linux /proc; undefined elsewhere). */
+interface RunCpu {
+  readonly sourceMs: number | undefined;
+  readonly targetMs: number | undefined;
+  /** CPU used by everything, over the wall time of all CPUs: 1.0 = every core busy the whole run. */
+  readonly busy: number | undefined;
+}
+
 interface Case {
   readonly id: CaseId;
   readonly name: string;
@@ -96,6 +105,11 @@ interface CaseResult {
   readonly medianSyncSeconds: number | undefined;
   readonly medianCopySeconds: number | undefined;
   readonly medianCpuSeconds: number | undefined;
+  readonly medianSourceCpuSeconds: number | undefined;
+  readonly medianTargetCpuSeconds: number | undefined;
+  readonly medianBusy: number | undefined;
+  /** Per run, in the order of `runs`. */
+  readonly cpuByRun: readonly RunCpu[];
   readonly chunks: number | undefined;
 }
 
@@ -208,16 +222,30 @@ async function main(): Promise<void> {
     // of load from elsewhere on the machine spreads over every case instead of
     // skewing one ratio.
     const runs = new Map<CaseId, Run[]>(cases.map((c) => [c.id, []]));
+    const cpus = new Map<CaseId, RunCpu[]>(cases.map((c) => [c.id, []]));
+    const total = (t: CpuTimes | undefined): number | undefined => (t === undefined ? undefined : t.userMs + t.systemMs);
+    const delta = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : b - a);
+    const cpuNow = () => ({ source: total(serverCpu(join(base, 'source'))), target: total(serverCpu(join(base, 'target'))), machine: total(machineCpu()), at: performance.now() });
     for (let i = 0; i < RUNS; i++) {
       for (const c of cases) {
         // The previous run's dirty pages (or the generation's) are written out
         // now rather than by a checkpoint in the middle of the next case.
         await c.before?.();
         await Promise.all([s.query('CHECKPOINT'), t.query('CHECKPOINT')]);
+        const cpuBefore = cpuNow();
         const r = await c.once();
+        const cpuAfter = cpuNow();
+        const machineMs = delta(cpuBefore.machine, cpuAfter.machine);
+        const cpu: RunCpu = {
+          sourceMs: delta(cpuBefore.source, cpuAfter.source),
+          targetMs: delta(cpuBefore.target, cpuAfter.target),
+          busy: machineMs === undefined ? undefined : machineMs / ((cpuAfter.at - cpuBefore.at) * availableParallelism()),
+        };
         await checkTarget(s, t, ROWS, c.masked, c.name);
         runs.get(c.id)?.push(r);
-        const detail = r.syncMs === undefined ? '' : ` (in pgtwin ${(r.syncMs / 1000).toFixed(2)} s, copy ${((r.copyMs ?? 0) / 1000).toFixed(2)} s, CPU ${((r.cpuMs ?? 0) / 1000).toFixed(2)} s, ${r.chunks} chunk(s), peak RSS ${((r.rssKb ?? 0) / 1024).toFixed(0)} MB)`;
+        cpus.get(c.id)?.push(cpu);
+        const servers = cpu.sourceMs === undefined || cpu.targetMs === undefined ? '' : `; CPU source ${(cpu.sourceMs / 1000).toFixed(2)} s, target ${(cpu.targetMs / 1000).toFixed(2)} s, machine ${Math.round((cpu.busy ?? 0) * 100)}% busy`;
+        const detail = r.syncMs === undefined ? servers : `${servers} (in pgtwin ${(r.syncMs / 1000).toFixed(2)} s, copy ${((r.copyMs ?? 0) / 1000).toFixed(2)} s, CPU ${((r.cpuMs ?? 0) / 1000).toFixed(2)} s, ${r.chunks} chunk(s), peak RSS ${((r.rssKb ?? 0) / 1024).toFixed(0)} MB)`;
         say(`${c.name}: run ${i + 1}: ${r.seconds.toFixed(2)} s${detail}`);
       }
     }
@@ -240,6 +268,9 @@ async function main(): Promise<void> {
       const sync = medianOf(rs.map((r) => r.syncMs));
       const copy = medianOf(rs.map((r) => r.copyMs));
       const cpu = medianOf(rs.map((r) => r.cpuMs));
+      const cs = cpus.get(c.id) ?? [];
+      const sourceCpu = medianOf(cs.map((x) => x.sourceMs));
+      const targetCpu = medianOf(cs.map((x) => x.targetMs));
       return {
         id: c.id,
         name: c.name,
@@ -253,6 +284,10 @@ async function main(): Promise<void> {
         medianSyncSeconds: sync === undefined ? undefined : sync / 1000,
         medianCopySeconds: copy === undefined ? undefined : copy / 1000,
         medianCpuSeconds: cpu === undefined ? undefined : cpu / 1000,
+        medianSourceCpuSeconds: sourceCpu === undefined ? undefined : sourceCpu / 1000,
+        medianTargetCpuSeconds: targetCpu === undefined ? undefined : targetCpu / 1000,
+        medianBusy: medianOf(cs.map((x) => x.busy)),
+        cpuByRun: cs,
         chunks: rs[0]?.chunks,
       };
     });
@@ -266,7 +301,7 @@ async function main(): Promise<void> {
       baseline: psql ? execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim() : 'pg-copy-streams pipe in the bench process',
     };
     const cell = (v: number | undefined, digits: number, unit = ''): string => (v === undefined ? '' : `${v.toFixed(digits)}${unit}`);
-    const header = `${'case'.padEnd(44)} ${'time'.padStart(8)} ${'rows/s'.padStart(9)} ${'MB/s'.padStart(6)} ${'ratio'.padStart(5)} ${'paired'.padStart(6)} ${'peak RSS'.padStart(8)} ${'in pgtwin'.padStart(9)} ${'copy'.padStart(7)} ${'CPU'.padStart(7)} chunks`;
+    const header = `${'case'.padEnd(44)} ${'time'.padStart(8)} ${'rows/s'.padStart(9)} ${'MB/s'.padStart(6)} ${'ratio'.padStart(5)} ${'paired'.padStart(6)} ${'peak RSS'.padStart(8)} ${'in pgtwin'.padStart(9)} ${'copy'.padStart(7)} ${'CPU'.padStart(7)} ${'src CPU'.padStart(7)} ${'tgt CPU'.padStart(7)} ${'busy'.padStart(5)} chunks`;
     const lines = results.map((r) =>
       [
         r.name.padEnd(44),
@@ -279,6 +314,9 @@ async function main(): Promise<void> {
         cell(r.medianSyncSeconds, 2, ' s').padStart(9),
         cell(r.medianCopySeconds, 2, ' s').padStart(7),
         cell(r.medianCpuSeconds, 2, ' s').padStart(7),
+        cell(r.medianSourceCpuSeconds, 2, ' s').padStart(7),
+        cell(r.medianTargetCpuSeconds, 2, ' s').padStart(7),
+        cell(r.medianBusy === undefined ? undefined : r.medianBusy * 100, 0, '%').padStart(5),
         r.chunks === undefined ? '' : String(r.chunks).padStart(6),
       ].join(' '),
     );
