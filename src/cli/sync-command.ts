@@ -53,7 +53,7 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
   if (parsed === undefined) return 0;
   if (parsed.dryRun) return planCommand(io, argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'), signal);
   const showProgress = parsed.settings.options.showProgress ?? true;
-  const progress = new ProgressReporter({ write: showProgress ? io.stderr : () => undefined, tty: io.stderrIsTty, columns: io.columns });
+  const progress = new ProgressReporter({ write: io.stderr, progress: showProgress, tty: io.stderrIsTty, columns: io.columns });
   try {
     const report = await runSync({
       settings: parsed.settings,

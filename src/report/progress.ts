@@ -18,6 +18,11 @@ interface TableState {
 export interface ProgressOptions {
   readonly write: (text: string) => void;
   readonly tty: boolean;
+  /**
+   * false: no bars and no per-table or per-phase lines (`show_progress:
+   * false`); notes and warnings are still written, since they are not progress.
+   */
+  readonly progress?: boolean;
   /** Redraw interval on a terminal. */
   readonly intervalMs?: number;
   readonly columns?: number;
@@ -33,6 +38,7 @@ export class ProgressReporter implements SyncObserver {
   constructor(private readonly options: ProgressOptions) {}
 
   phase(phase: SyncPhase): void {
+    if (this.options.progress === false) return;
     if (phase === 'copy' && !this.options.tty && this.plan !== undefined) {
       this.options.write(`pgtwin: copying ${this.plan.tables.length} table${this.plan.tables.length === 1 ? '' : 's'}\n`);
     }
@@ -72,7 +78,7 @@ export class ProgressReporter implements SyncObserver {
       state.rows = result.rows;
       state.bytes = result.bytes;
     }
-    if (!this.options.tty) {
+    if (!this.options.tty && this.options.progress !== false) {
       this.options.write(`pgtwin: ${table.key}: ${formatCount(result.rows)} rows, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
     }
   }

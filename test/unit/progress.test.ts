@@ -38,4 +38,21 @@ describe('progress display', () => {
     progress.tableFinished(users, { rows: 1234, bytes: 2_500_000, durationMs: 1500 });
     assert.equal(out, 'pgtwin: copying 2 tables\npgtwin: public.users: 1,234 rows, 2.5 MB in 1.5 s\n');
   });
+
+  it('with progress off (show_progress: false) writes no bars or table lines, but still the notes and warnings', () => {
+    for (const tty of [true, false]) {
+      let out = '';
+      const progress = new ProgressReporter({ write: (t) => (out += t), tty, progress: false, intervalMs: 1 });
+      progress.planned(plan);
+      progress.phase('copy');
+      progress.tableStarted(users);
+      progress.tableProgress(users, 10, 100);
+      progress.note('resuming run 7');
+      progress.tableFinished(users, { rows: 1234, bytes: 2_500_000, durationMs: 1500 });
+      progress.warning('public.orders: a row was skipped');
+      progress.phase('analyze');
+      progress.stop();
+      assert.equal(out, 'pgtwin: resuming run 7\npgtwin: warning: public.orders: a row was skipped\n', `tty: ${tty}`);
+    }
+  });
 });
