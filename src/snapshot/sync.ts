@@ -103,7 +103,11 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     new InterruptedError('The sync was interrupted before anything was written.', { nextStep: 'Run the same pgtwin sync command again.' });
   if (signal.aborted) throw notStarted();
   // A resume writes only rows that the confirmed run truncated for; it does not ask again.
-  if (!resume && !(await request.confirm(confirmationQuestion(planned.plan, schema, endpoints)))) {
+  // The report's duration is the sync's, not the time someone took to answer.
+  const asked = performance.now();
+  const confirmed = resume || (await request.confirm(confirmationQuestion(planned.plan, schema, endpoints)));
+  const promptMs = performance.now() - asked;
+  if (!confirmed) {
     throw new SafetyError('NOT_CONFIRMED', 'The changes to the target tables were not confirmed; nothing was written.', {
       nextStep: 'Run again and answer yes, or pass --yes (needed when there is no terminal to ask on).',
     });
@@ -200,7 +204,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       runId,
       tables,
       totalRows: tables.reduce((sum, t) => sum + t.rows, 0),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
       warnings: [...plan.warnings],
     };

@@ -4,6 +4,8 @@ import { createTestDatabases, onBoth, type TestDatabases } from '../support/data
 import { pgtwin } from '../support/cli.js';
 import { assertTablesEqual } from '../support/compare.js';
 import { TEST_PASSWORD } from '../support/constants.js';
+import { loadSettings } from '../../src/config/index.js';
+import { runSync } from '../../src/snapshot/sync.js';
 
 describe('pgtwin sync: basics', () => {
   let dbs: TestDatabases;
@@ -65,5 +67,27 @@ describe('pgtwin sync: basics', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /total\s+\[#{20}\] 100%/);
     assert.match(result.stdout, /^Synced 2 tables, 2,501 rows in .* \(run \d+\)\.$/m);
+  });
+
+  it('reports the sync\'s own duration, without the time spent at the confirmation prompt', async () => {
+    const settings = await loadSettings({ cwd: process.cwd(), env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, include: ['users', 'orders'] } });
+    const PROMPT_MS = 1500;
+    let asked = 0;
+    const started = performance.now();
+    const report = await runSync({
+      settings,
+      env: {},
+      confirm: async () => {
+        asked++;
+        await new Promise((resolve) => setTimeout(resolve, PROMPT_MS));
+        return true;
+      },
+    });
+    const elapsed = performance.now() - started;
+    assert.equal(asked, 1);
+    const rows = await dbs.source.query<{ n: number }>('SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM orders) AS n');
+    assert.equal(report.totalRows, Number(rows.rows[0]?.n));
+    // Whatever the machine's speed: the answer took PROMPT_MS of the elapsed time, and none of it is the sync's.
+    assert.ok(report.durationMs <= elapsed - PROMPT_MS + 1, `durationMs ${report.durationMs} of ${Math.round(elapsed)} ms, ${PROMPT_MS} of them at the prompt`);
   });
 });
