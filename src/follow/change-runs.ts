@@ -45,6 +45,8 @@ interface Run {
   readonly table: TableSql;
   readonly kind: RunKind;
   readonly shape: string;
+  /** Rows the twin may lack without a warning (RowChange absentOk). */
+  readonly quiet: boolean;
   /** row id -> the layer holding its latest change */
   readonly layerOf: Map<string, number>;
   /** One statement each, in order; a row is at most once in a layer. */
@@ -81,8 +83,7 @@ export class ChangeRuns {
     const run = this.open.get(group);
     if (!runnable(table, change)) {
       if (run !== undefined) this.close(group, run);
-      const statement = alone(table, change);
-      if (statement !== undefined) {
+      for (const statement of alone(table, change)) {
         this.ready.push(statement);
         this.size += statement.sql.length;
       }
@@ -90,11 +91,12 @@ export class ChangeRuns {
     }
     this.size += valuesSize(change.kind === 'delete' ? change.key : change.values);
     const shape = change.kind === 'update' ? change.shape : '';
-    if (run !== undefined && run.table === table && run.kind === change.kind && run.shape === shape && run.rows < this.maxRunRows && this.join(run, change)) return;
+    const quiet = change.kind !== 'insert' && change.absentOk === true;
+    if (run !== undefined && run.table === table && run.kind === change.kind && run.shape === shape && run.quiet === quiet && run.rows < this.maxRunRows && this.join(run, change)) return;
     if (run !== undefined) this.close(group, run);
     const layerOf = new Map<string, number>();
     if (change.id !== undefined) layerOf.set(change.id, 0);
-    this.open.set(group, { table, kind: change.kind, shape, layerOf, layers: [[change]], rows: 1 });
+    this.open.set(group, { table, kind: change.kind, shape, quiet, layerOf, layers: [[change]], rows: 1 });
   }
 
   /** A statement that must follow everything added before it, in every table (TRUNCATE). */
@@ -154,17 +156,16 @@ function runnable(table: TableSql, change: RowChange): change is RunRow {
 function statementsOf(run: Run, rows: readonly RunRow[], out: Statement[]): void {
   const { table, kind } = run;
   const push = (sql: string | undefined, expected: number): void => {
-    if (sql !== undefined) out.push({ sql, expected, table: table.key, op: kind });
+    if (sql !== undefined) out.push({ sql, expected: run.quiet ? 0 : expected, table: table.key, op: kind });
   };
   if (kind === 'insert') {
-    push(table.insert(rows.map(valuesOf)), 0);
+    for (const sql of table.insert(rows.map(valuesOf))) push(sql, 0);
     return;
   }
   const first = rows[0];
   // One row: the plain statement plans faster than a join to a VALUES list.
   if (rows.length === 1 && first !== undefined) {
-    const statement = alone(table, first);
-    if (statement !== undefined) out.push(statement);
+    out.push(...alone(table, first));
     return;
   }
   if (kind === 'delete') {
@@ -183,13 +184,13 @@ function statementsOf(run: Run, rows: readonly RunRow[], out: Statement[]): void
 const valuesOf = (row: RunRow): readonly Value[] => (row.kind === 'insert' ? row.values : []);
 const keyOf = (row: RunRow): readonly Value[] => (row.kind === 'delete' ? row.key : []);
 
-/** A change in a statement of its own. */
-function alone(table: TableSql, change: RowChange): Statement | undefined {
+/** A change in statements of its own (an upsert on a table with rules takes two). */
+function alone(table: TableSql, change: RowChange): Statement[] {
   let sql: string | undefined;
   let op: Statement['op'];
   switch (change.kind) {
     case 'insert':
-      return { sql: table.insert([change.values]), expected: 0, table: table.key, op: 'insert' };
+      return table.insert([change.values]).map((text) => ({ sql: text, expected: 0, table: table.key, op: 'insert' }));
     case 'update':
       [sql, op] = [table.updateOne(change.values, change.key), 'update'];
       break;
@@ -206,7 +207,7 @@ function alone(table: TableSql, change: RowChange): Statement | undefined {
       [sql, op] = [table.deleteByRow(change.old), 'delete'];
       break;
   }
-  return sql === undefined ? undefined : { sql, expected: 1, table: table.key, op };
+  return sql === undefined ? [] : [{ sql, expected: change.absentOk === true ? 0 : 1, table: table.key, op }];
 }
 
 function valuesSize(values: readonly (Value | symbol)[]): number {

@@ -29,6 +29,7 @@ import { DEFAULT_PUBLICATION, defaultSlotName, isValidSlotName } from './names.j
 import { checkPublication } from './publication-check.js';
 import { ReplicationSession } from './replication-session.js';
 import { streamChanges } from './stream-loop.js';
+import { followWriteMode } from '../snapshot/replica-session.js';
 
 export interface FollowObserver extends SyncObserver {
   following?(slot: string, from: Lsn): void;
@@ -75,7 +76,8 @@ export async function runFollow(request: FollowRequest): Promise<FollowSummary> 
   const totals = { transactions: 0, changes: 0, last: 0n as Lsn };
   for (let attempt = 0; ; attempt++) {
     try {
-      const outcome = await followOnce({ request, planned: planned.plan, endpoints, slot, publication, masks, initialSync });
+      const plannedTriggers = (planned.schema?.ddl.postData ?? []).filter((s) => s.kind === 'trigger').map((s) => s.object);
+      const outcome = await followOnce({ request, planned: planned.plan, endpoints, slot, publication, masks, initialSync, plannedTriggers });
       initialSync ??= outcome.initialSync;
       totals.transactions += outcome.transactions;
       totals.changes += outcome.changes;
@@ -102,6 +104,8 @@ interface Once {
   readonly publication: string;
   readonly masks: RunMasks;
   readonly initialSync: SyncReport | undefined;
+  /** Triggers that the first load creates on the twin (they fire in apply unless the role is replica). */
+  readonly plannedTriggers: readonly string[];
 }
 
 interface OnceOutcome {
@@ -120,14 +124,18 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, applicationName: 'pgtwin follow', signal }), (c) => c.end(), 'target session');
     const source = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow', signal }), (c) => c.end(), 'source session');
     await ensureStateSchema(control);
+    let state = await readFollowState(control, slot);
+    const loading = state === undefined || state.status === 'snapshot';
+    // The applier's session is a replica (the twin's triggers and rules stay quiet), or
+    // refused before anything is written, counting the triggers the first load would create.
+    await followWriteMode(control, once.planned.tables, loading ? once.plannedTriggers : []);
     await checkPublication(source, publication, once.planned);
     const replication = scope.add(await ReplicationSession.open(endpoints.source), (r) => r.end(), 'replication session');
 
-    let state = await readFollowState(control, slot);
     let initialSync = once.initialSync;
-    if (state === undefined || state.status === 'snapshot') {
+    if (loading) {
       // A snapshot that did not finish cannot be continued: its exported snapshot died with its connection.
-      if (state?.status === 'snapshot') await replication.dropSlotIfExists(slot);
+      if (state !== undefined) await replication.dropSlotIfExists(slot);
       const created = await replication.createSlot(slot);
       // The snapshot holds the commits before the consistent point; one whose
       // commit record starts exactly there is streamed, so it must not count as applied.

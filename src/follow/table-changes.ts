@@ -21,13 +21,17 @@ import type { NewValue, Value } from './table-sql.js';
 export type RowChange =
   | { readonly kind: 'insert'; readonly values: readonly Value[]; readonly id: string | undefined }
   /** An UPDATE that keeps its key; `shape` lists the columns whose TOASTed value did not change. */
-  | { readonly kind: 'update'; readonly key: readonly Value[]; readonly values: readonly NewValue[]; readonly id: string | undefined; readonly shape: string }
-  | { readonly kind: 'delete'; readonly key: readonly Value[]; readonly id: string | undefined }
+  | { readonly kind: 'update'; readonly key: readonly Value[]; readonly values: readonly NewValue[]; readonly id: string | undefined; readonly shape: string; readonly absentOk?: boolean }
+  | { readonly kind: 'delete'; readonly key: readonly Value[]; readonly id: string | undefined; readonly absentOk?: boolean }
   /** An UPDATE that changes the key: the row moves. */
-  | { readonly kind: 'move'; readonly oldKey: readonly Value[]; readonly values: readonly NewValue[] }
+  | { readonly kind: 'move'; readonly oldKey: readonly Value[]; readonly values: readonly NewValue[]; readonly absentOk?: boolean }
   /** No key on the twin: the row is the first one equal to the old row (REPLICA IDENTITY FULL). */
-  | { readonly kind: 'update-row'; readonly old: readonly NewValue[]; readonly values: readonly NewValue[] }
-  | { readonly kind: 'delete-row'; readonly old: readonly NewValue[] };
+  | { readonly kind: 'update-row'; readonly old: readonly NewValue[]; readonly values: readonly NewValue[]; readonly absentOk?: boolean }
+  | { readonly kind: 'delete-row'; readonly old: readonly NewValue[]; readonly absentOk?: boolean };
+/*
+ * absentOk: the twin may lack the row and that is expected, not a warning: a
+ * filtered table (src/follow/row-filter.ts) holds only some of the source's rows.
+ */
 
 /** Between key values: PostgreSQL text never holds a NUL, so joined keys cannot collide. */
 const KEY_SEPARATOR = '\u0000';

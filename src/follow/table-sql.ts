@@ -40,7 +40,11 @@ export class TableSql {
   /** Per plan column, the type that types a VALUES column (no modifier). */
   private readonly types: readonly string[];
   private readonly insertHead: string;
-  private readonly insertTail: string;
+  private readonly overriding: string;
+  /** INSERT or UPDATE rules on the twin: PostgreSQL refuses ON CONFLICT there (see TwinFacts.withRules). */
+  private readonly withoutOnConflict: boolean;
+  /** `present` columns (joined) -> the ON CONFLICT clause that sets them. */
+  private readonly conflictTails = new Map<string, string>();
   /** UPDATE shape (the columns whose TOASTed value did not change) -> the other non-key columns. */
   private readonly present = new Map<string, readonly number[]>();
   /** Per plan column: false for a GENERATED ALWAYS identity column, which no UPDATE may set (its source value never changes but by a key move). */
@@ -61,16 +65,9 @@ export class TableSql {
     this.multiRowUpdates = this.multiRowDeletes && !facts.rowOrderedUpdates.has(plan.key);
     const always = facts.identityAlways.get(plan.key) ?? new Set<string>();
     this.settable = plan.columns.map((name) => !always.has(name));
-    const updatable = this.columns.filter((_, i) => !this.keyColumns.includes(i) && this.settable[i] === true);
-    const conflict =
-      this.keyColumns.length === 0
-        ? ''
-        : ` ON CONFLICT (${this.keyColumns.map((i) => this.columns[i]).join(', ')}) DO ${
-            updatable.length === 0 ? 'NOTHING' : `UPDATE SET ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`
-          }`;
-    const overriding = this.settable.every((s) => s) ? '' : ' OVERRIDING SYSTEM VALUE';
-    this.insertHead = `INSERT INTO ${this.target} (${this.columns.join(', ')})${overriding} VALUES `;
-    this.insertTail = conflict;
+    this.withoutOnConflict = this.keyColumns.length > 0 && facts.withRules.has(plan.key);
+    this.overriding = this.settable.every((s) => s) ? '' : ' OVERRIDING SYSTEM VALUE';
+    this.insertHead = `INSERT INTO ${this.target} (${this.columns.join(', ')})${this.overriding} VALUES `;
   }
 
   get key(): string {
@@ -85,10 +82,42 @@ export class TableSql {
    * INSERT of the rows in their order (an INSERT's VALUES are inserted in the
    * order written), as an upsert when there is a key: the twin may hold the row.
    */
-  insert(rows: readonly (readonly Value[])[]): string {
-    let text = this.insertHead;
-    for (let r = 0; r < rows.length; r++) text += (r === 0 ? '' : ', ') + tuple(rows[r] ?? []);
-    return text + this.insertTail;
+  insert(rows: readonly (readonly Value[])[]): string[] {
+    return this.upsert(rows, this.presentColumns(''));
+  }
+
+  /**
+   * Inserts the rows (distinct keys); a row whose key the twin holds gets
+   * only the `present` columns set instead. One `INSERT ... ON CONFLICT`,
+   * or, on a table with rules, the same effect in two statements: an UPDATE
+   * of the rows the twin holds, then an INSERT of those it does not.
+   */
+  upsert(rows: readonly (readonly Value[])[], present: readonly number[]): string[] {
+    if (!this.withoutOnConflict) {
+      let text = this.insertHead;
+      for (let r = 0; r < rows.length; r++) text += (r === 0 ? '' : ', ') + tuple(rows[r] ?? []);
+      return [text + this.conflictTail(present)];
+    }
+    const statements: string[] = [];
+    if (present.length > 0) statements.push(this.updateMany(present, rows.map((values) => ({ key: this.keyColumns.map((c) => values[c] ?? null), values }))));
+    const all = this.columns.map((_, i) => i);
+    const absent = this.keyColumns.map((c) => `x.${this.columns[c]} = v.${this.columns[c]}`).join(' AND ');
+    statements.push(
+      `INSERT INTO ${this.target} (${this.columns.join(', ')})${this.overriding} SELECT ${this.columns.map((c) => `v.${c}`).join(', ')} FROM ${this.valuesList(all, rows)} WHERE NOT EXISTS (SELECT 1 FROM ${this.target} AS x WHERE ${absent})`,
+    );
+    return statements;
+  }
+
+  private conflictTail(present: readonly number[]): string {
+    if (this.keyColumns.length === 0) return '';
+    const id = present.join(',');
+    let tail = this.conflictTails.get(id);
+    if (tail === undefined) {
+      const sets = present.map((i) => `${this.columns[i]} = EXCLUDED.${this.columns[i]}`);
+      tail = ` ON CONFLICT (${this.keyColumns.map((i) => this.columns[i]).join(', ')}) DO ${sets.length === 0 ? 'NOTHING' : `UPDATE SET ${sets.join(', ')}`}`;
+      this.conflictTails.set(id, tail);
+    }
+    return tail;
   }
 
   /** The non-key columns an UPDATE of this shape sets (RowChange 'update' shape: the unchanged TOASTed columns). */

@@ -16,7 +16,11 @@
  *   source order (a child row must not arrive before its parent), while
  *   unlinked tables may be applied in any order within a twin transaction;
  * - GENERATED ALWAYS identity columns: an INSERT gives them the source's
- *   value only with OVERRIDING SYSTEM VALUE, and an UPDATE may never set them.
+ *   value only with OVERRIDING SYSTEM VALUE, and an UPDATE may never set them;
+ * - tables with INSERT or UPDATE rules: PostgreSQL refuses `INSERT ... ON
+ *   CONFLICT` on them when it rewrites the statement, whatever the
+ *   replication role and even when the rule is disabled, so their upserts
+ *   are written another way (src/follow/table-sql.ts).
  */
 import type { Client } from '../pg/connect.js';
 import type { TablePlan } from '../snapshot/plan.js';
@@ -30,6 +34,8 @@ export interface TwinFacts {
   readonly orderGroup: ReadonlyMap<string, string>;
   /** table key -> its GENERATED ALWAYS identity columns. */
   readonly identityAlways: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Tables with an INSERT or UPDATE rule: no ON CONFLICT. */
+  readonly withRules: ReadonlySet<string>;
 }
 
 interface TableRow {
@@ -38,6 +44,7 @@ interface TableRow {
   types: Record<string, string> | null;
   extra_unique: boolean | null;
   identity_always: string[] | null;
+  has_rules: boolean | null;
 }
 
 interface LinkRow {
@@ -54,7 +61,8 @@ export async function readTwinFacts(client: Client, plans: readonly TablePlan[])
        (SELECT json_object_agg(a.attname, format_type(a.atttypid, -1)) FROM pg_attribute a WHERE a.attrelid = t.rel AND a.attnum > 0 AND NOT a.attisdropped) AS types,
        (SELECT array_agg(a.attname::text) FROM pg_attribute a WHERE a.attrelid = t.rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = 'a') AS identity_always,
        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid IN (SELECT t.rel UNION ALL SELECT relid FROM pg_partition_tree(t.rel)) AND i.indisunique AND NOT i.indisprimary AND i.indimmediate)
-         OR EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conrelid IN (SELECT t.rel UNION ALL SELECT relid FROM pg_partition_tree(t.rel)) AND x.contype = 'x' AND NOT x.condeferrable) AS extra_unique
+         OR EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conrelid IN (SELECT t.rel UNION ALL SELECT relid FROM pg_partition_tree(t.rel)) AND x.contype = 'x' AND NOT x.condeferrable) AS extra_unique,
+       EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class IN (SELECT t.rel UNION ALL SELECT relid FROM pg_partition_tree(t.rel)) AND w.ev_type IN ('2', '3')) AS has_rules
      FROM (SELECT k.key, c.oid::regclass AS rel
              FROM unnest($1::text[], $2::text[], $3::text[]) AS k(key, schema_name, table_name)
              LEFT JOIN pg_namespace n ON n.nspname = k.schema_name
@@ -71,7 +79,9 @@ export async function readTwinFacts(client: Client, plans: readonly TablePlan[])
   const rowOrderedUpdates = new Set<string>();
   const keyOfOid = new Map<string, string>();
   const identityAlways = new Map<string, Set<string>>();
+  const withRules = new Set<string>();
   for (const row of tables.rows) {
+    if (row.has_rules === true) withRules.add(row.key);
     if (row.identity_always !== null) identityAlways.set(row.key, new Set(row.identity_always));
     columnTypes.set(row.key, new Map(Object.entries(row.types ?? {})));
     // A table the twin does not have (yet) is treated the careful way; applying to it fails anyway.
@@ -94,5 +104,5 @@ export async function readTwinFacts(client: Client, plans: readonly TablePlan[])
     const [ra, rb] = [find(a), find(b)];
     if (ra !== rb) parent.set(rb, ra);
   }
-  return { columnTypes, rowOrderedUpdates, orderGroup: new Map(plans.map((p) => [p.key, find(p.key)])), identityAlways };
+  return { columnTypes, rowOrderedUpdates, orderGroup: new Map(plans.map((p) => [p.key, find(p.key)])), identityAlways, withRules };
 }

@@ -16,6 +16,8 @@ export interface SessionOptions {
   readonly signal?: AbortSignal;
   /** Called when a connection attempt failed and will be retried. */
   readonly onRetry?: (message: string) => void;
+  /** Target sessions that write the twin's rows: its own triggers and rules stay quiet (src/snapshot/replica-session.ts). */
+  readonly replicaRole?: boolean;
 }
 
 export type Client = pg.Client;
@@ -46,6 +48,7 @@ export async function openClient(endpoint: Endpoint, options: SessionOptions): P
       await client.connect();
       for (const statement of SESSION_SETUP) await client.query(statement);
       if (options.readOnly) await client.query('SET default_transaction_read_only = on');
+      if (options.replicaRole === true) await client.query('SET session_replication_role = replica');
       return client;
     } catch (error) {
       await client.end().catch(() => undefined);

@@ -15,6 +15,7 @@ import { createCountingPassThrough, createMaskingTransform, type ColumnMask } fr
 import { createParallelMaskingTransform } from './parallel-mask-transform.js';
 import type { MaskPool } from './mask-pool.js';
 import { chunkPredicate, type ChunkPlan } from './chunks.js';
+import { triggerSwitchSql, type FiringObject } from './replica-session.js';
 
 export interface CopyResult {
   readonly rows: number;
@@ -30,6 +31,8 @@ export interface CopyTableOptions {
   /** When given, the masks run on these worker threads (compiled there from the same rules). */
   readonly maskPool?: MaskPool | undefined;
   readonly onProgress: (rows: number, bytes: number) => void;
+  /** Without the replica role: the table's triggers, off for this transaction only (src/snapshot/replica-session.ts). */
+  readonly triggersOff?: readonly FiringObject[] | undefined;
 }
 
 export function copyOutSql(plan: TablePlan, chunk?: ChunkPlan): string {
@@ -71,6 +74,8 @@ export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Clien
 
   await target.query('BEGIN');
   try {
+    const triggers = options.triggersOff ?? [];
+    for (const sql of triggerSwitchSql(triggers, false)) await target.query(sql);
     const ingest = target.query(copyStreams.from(copyInSql(plan)));
     const extract = source.query(copyStreams.to(copyOutSql(plan, chunk)));
     await pipeline(extract, transform, ingest, { signal: options.signal });
@@ -83,6 +88,7 @@ export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Clien
       bytes,
       durationMs,
     ]);
+    for (const sql of triggerSwitchSql(triggers, true)) await target.query(sql);
     await target.query('COMMIT');
     return { rows, bytes, durationMs };
   } catch (error) {

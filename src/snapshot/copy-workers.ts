@@ -15,6 +15,7 @@ import type { MaskPool } from './mask-pool.js';
 import type { ChunkPlan } from './chunks.js';
 import { withRetry, type RetryPolicy } from '../pg/retry.js';
 import { messageOf } from '../errors.js';
+import { REPLICA_MODE, type TwinWriteMode } from './replica-session.js';
 
 /** A copy cut off by a transient failure starts over (its rows were rolled back). */
 const CHUNK_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
@@ -35,6 +36,8 @@ export interface CopyWorkersInput {
   readonly maskPool?: MaskPool | undefined;
   /** Chunks committed by an earlier attempt of this run (`--resume`): not copied again. */
   readonly done?: ChunkResults;
+  /** How target sessions keep the twin's triggers quiet (src/snapshot/replica-session.ts); the replica role when not given. */
+  readonly writeMode?: TwinWriteMode;
 }
 
 export interface CopyOutcome {
@@ -116,6 +119,7 @@ class TableTally {
 
 export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutcome> {
   const tally = new TableTally(input.observer, input.done);
+  const writeMode = input.writeMode ?? REPLICA_MODE;
   const queue: Unit[] = input.tables.flatMap((table) => table.chunks.map((chunk) => ({ table, chunk }))).filter((unit) => !tally.isDone(unit));
   const stop = new AbortController();
   const onOuterAbort = (): void => stop.abort(input.signal.reason);
@@ -136,7 +140,7 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
       const source = await openClient(input.endpoints.source, { readOnly: true, applicationName: 'pgtwin worker', signal: stop.signal });
       try {
         await importSnapshot(source, input.snapshotId);
-        const target = await openClient(input.endpoints.target, { readOnly: false, applicationName: 'pgtwin worker', signal: stop.signal });
+        const target = await openClient(input.endpoints.target, { readOnly: false, applicationName: 'pgtwin worker', signal: stop.signal, replicaRole: writeMode.replicaRole });
         sessions = { source, target };
         return sessions;
       } catch (error) {
@@ -160,6 +164,7 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
                 masks: input.masksFor(unit.table),
                 maskPool: input.maskPool,
                 onProgress: (rows, bytes) => tally.progress(unit, rows, bytes),
+                triggersOff: writeMode.triggersOff.get(unit.table.key),
               });
             } catch (error) {
               // A session cut off in the middle of COPY cannot be reused: the

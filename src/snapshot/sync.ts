@@ -32,6 +32,7 @@ import { exportSnapshot, importSnapshot } from './snapshot-session.js';
 import { foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
+import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
 
 export interface SyncRequest {
   readonly settings: Settings;
@@ -120,6 +121,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     poolStarting.catch(() => undefined);
     scope.defer(async () => (await poolStarting.catch(() => undefined))?.close(), 'masking workers');
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
+    // Before anything is written: how the twin's own triggers stay quiet, or a refusal saying what to grant.
+    const writeMode = await syncWriteMode(control, planned.plan.tables);
     await lockTargetForRun(control);
     await ensureStateSchema(control);
     const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
@@ -152,7 +155,11 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
         await control.query('BEGIN');
         await executePreData(control, schema?.ddl.preData ?? [], { signal });
         await setAsideForeignKeys(control, plan.foreignKeys, runId);
+        // Without the replica role, ON TRUNCATE triggers are turned off for this transaction only.
+        const triggers = [...writeMode.triggersOff.values()].flat();
+        for (const sql of triggerSwitchSql(triggers, false)) await control.query(sql);
         await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
+        for (const sql of triggerSwitchSql(triggers, true)) await control.query(sql);
         await storePlan(control, runId, storedPlanOf(plan, postData, masks.keyFingerprint));
         await control.query('COMMIT');
         storedPlan = true;
@@ -180,6 +187,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       masksFor: (table) => masks.byTable.get(table.key) ?? new Map(),
       maskPool,
       done: run.done,
+      writeMode,
     });
     if (outcome.error !== undefined || signal.aborted) {
       return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, outcome.chunks);

@@ -37,6 +37,7 @@ function facts(options: { linked?: boolean; rowOrdered?: string[] } = {}): TwinF
     rowOrderedUpdates: new Set(options.rowOrdered ?? []),
     orderGroup: new Map(PLANS.map((p) => [p.key, options.linked === true && p !== LOG ? PEOPLE.key : p.key])),
     identityAlways: new Map(),
+    withRules: new Set<string>(),
   };
 }
 

@@ -25,6 +25,7 @@ const facts: TwinFacts = {
   rowOrderedUpdates: new Set(),
   orderGroup: new Map(),
   identityAlways: new Map(),
+    withRules: new Set<string>(),
 };
 
 const relation = (names: string[], replicaIdentity: RelationMessage['replicaIdentity'] = 'd'): RelationMessage => ({
