@@ -25,6 +25,8 @@ import { TableChanges, type RowChange } from './table-changes.js';
 import { TableSql } from './table-sql.js';
 import { readTwinFacts, type TwinFacts } from './twin-facts.js';
 import { countersOf, TwinPipe } from './twin-pipe.js';
+import { FilterGate } from './filter-gate.js';
+import type { TableFilter } from './row-filter.js';
 
 export type { TableCounters } from './batch-record.js';
 
@@ -43,6 +45,8 @@ export interface ApplierOptions {
   readonly masks: ReadonlyMap<string, ReadonlyMap<number, ColumnMask>>;
   readonly strict: boolean;
   readonly warn: (message: string) => void;
+  /** Tables with `where:` or `limit:` (src/follow/row-filter.ts), by table key. */
+  readonly filters?: ReadonlyMap<string, TableFilter>;
 }
 
 export interface CommittedBatch {
@@ -76,6 +80,8 @@ export class Applier {
   private facts: TwinFacts | undefined;
   private readonly sql = new Map<string, TableSql>();
   private readonly runs = new ChangeRuns((table) => this.facts?.orderGroup.get(table) ?? table, MAX_RUN_ROWS);
+  /** Changes waiting for the source to evaluate their table's filter, and those behind them. */
+  private readonly gate = new FilterGate((table) => this.options.filters?.get(table.plan.key));
   /** A twin transaction holds (or will hold) this batch. */
   private open = false;
   /** Its BEGIN has been sent (it goes with the batch's first flush). */
@@ -176,6 +182,7 @@ export class Applier {
    */
   async commit(): Promise<PendingCommit | undefined> {
     if (!this.open || this.inSourceTransaction) return undefined;
+    await this.releaseGate();
     const statements = this.runs.take();
     const { batch, counters, begun } = this;
     this.open = false;
@@ -205,6 +212,7 @@ export class Applier {
   async rollback(): Promise<void> {
     await this.pipe.abandon();
     this.runs.take();
+    this.gate.clear();
     this.open = false;
     this.begun = false;
     this.inSourceTransaction = false;
@@ -232,6 +240,7 @@ export class Applier {
 
   /** Sends what is queued without waiting for the twin: the next flush (or the commit) waits for it. */
   private flush(): Promise<void> | undefined {
+    if (this.gate.size > 0) return this.releaseGate().then(() => this.flush());
     const statements = this.runs.take();
     if (statements.length === 0) return undefined;
     const sendNow = (): void => {
@@ -243,6 +252,15 @@ export class Applier {
       return undefined;
     }
     return this.pipe.settle().then(sendNow);
+  }
+
+  /** The held changes, decided by their filters, into runs. */
+  private async releaseGate(): Promise<void> {
+    if (this.gate.size === 0) return;
+    for (const released of await this.gate.release()) {
+      if (released.kind === 'barrier') this.runs.barrier(released.statement);
+      else this.runs.add(this.sqlFor(released.table.plan), released.change);
+    }
   }
 
   private ensureOpen(): void {
@@ -276,27 +294,28 @@ export class Applier {
     this.ensureOpen();
     const c = countersOf(this.counters, table.plan.key);
     this.batch.changes++;
-    let change: RowChange;
-    if (message.tag === 'insert') {
-      c.inserts++;
-      change = table.insert(message.newTuple);
-    } else {
-      const old = message.keyTuple ?? message.oldTuple;
-      if (!table.hasKey && old === undefined) {
-        // No key on the twin and no old row from the source (REPLICA IDENTITY DEFAULT or NOTHING): the row cannot be found.
-        c.missing++;
-        this.options.warn(`${table.plan.key}: ${message.tag} without a key or the old row (set REPLICA IDENTITY FULL on the source); not applied`);
-        return undefined;
-      }
-      if (message.tag === 'update') {
-        c.updates++;
-        change = table.update(message.newTuple, old);
-      } else {
-        c.deletes++;
-        if (old === undefined) return undefined;
-        change = table.delete(old);
-      }
+    const old = message.tag === 'insert' ? undefined : (message.keyTuple ?? message.oldTuple);
+    if (message.tag !== 'insert' && !table.hasKey && old === undefined) {
+      // No key on the twin and no old row from the source (REPLICA IDENTITY DEFAULT or NOTHING): the row cannot be found.
+      c.missing++;
+      this.options.warn(`${table.plan.key}: ${message.tag} without a key or the old row (set REPLICA IDENTITY FULL on the source); not applied`);
+      return undefined;
     }
+    if (message.tag === 'insert') c.inserts++;
+    else if (message.tag === 'update') c.updates++;
+    else c.deletes++;
+    if (message.tag === 'delete' && old === undefined) return undefined;
+    if (this.gate.holds(table)) {
+      if (message.tag === 'insert') this.gate.hold({ kind: 'insert', table, raw: table.planOrdered(message.newTuple) });
+      else if (message.tag === 'update') this.gate.hold({ kind: 'update', table, raw: table.planOrdered(message.newTuple), rawOld: old === undefined ? undefined : table.planOrdered(old) });
+      else if (old !== undefined) this.gate.hold({ kind: 'delete', table, rawOld: table.planOrdered(old) });
+      return this.gate.size >= MAX_FLUSH_CHANGES ? this.flush() : undefined;
+    }
+    let change: RowChange;
+    if (message.tag === 'insert') change = table.insert(message.newTuple);
+    else if (message.tag === 'update') change = table.update(message.newTuple, old);
+    else if (old !== undefined) change = table.delete(old);
+    else return undefined;
     this.runs.add(this.sqlFor(table.plan), change);
     if (this.runs.pendingChanges >= MAX_FLUSH_CHANGES || this.runs.pendingBytes >= MAX_FLUSH_BYTES) return this.flush();
     return undefined;
@@ -311,11 +330,14 @@ export class Applier {
     this.ensureOpen();
     this.batch.changes++;
     for (const t of targets) countersOf(this.counters, t.key).truncates++;
-    this.runs.barrier({
+    const statement: Statement = {
       sql: `TRUNCATE ${targets.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`,
       expected: 0,
       table: targets[0]?.key ?? '',
       op: 'truncate',
-    });
+    };
+    // Behind changes that wait for their filter, it waits too.
+    if (this.gate.size > 0) this.gate.hold({ kind: 'barrier', statement });
+    else this.runs.barrier(statement);
   }
 }

@@ -30,6 +30,7 @@ import { checkPublication } from './publication-check.js';
 import { ReplicationSession } from './replication-session.js';
 import { streamChanges } from './stream-loop.js';
 import { followWriteMode } from '../snapshot/replica-session.js';
+import { checkRowFilters, followFilters } from './row-filter.js';
 
 export interface FollowObserver extends SyncObserver {
   following?(slot: string, from: Lsn): void;
@@ -129,6 +130,12 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
     // The applier's session is a replica (the twin's triggers and rules stay quiet), or
     // refused before anything is written, counting the triggers the first load would create.
     await followWriteMode(control, once.planned.tables, loading ? once.plannedTriggers : []);
+    // `where:` filters are evaluated on the source over each change (src/follow/row-filter.ts), in a session of their own.
+    const filterSource = once.planned.tables.some((t) => t.where !== undefined)
+      ? scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow filters', signal }), (c) => c.end(), 'filter session')
+      : undefined;
+    const filters = followFilters(once.planned.tables, filterSource);
+    if (filterSource !== undefined) await checkRowFilters(filterSource, [...filters.values()].flatMap((f) => (f.where === undefined ? [] : [f.where])));
     await checkPublication(source, publication, once.planned);
     const replication = scope.add(await ReplicationSession.open(endpoints.source), (r) => r.end(), 'replication session');
 
@@ -158,6 +165,7 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
       masks: once.masks.byTable,
       strict: request.settings.strict,
       warn: (message) => observer?.warning?.(message),
+      filters,
     }, state.lastCommitLsn);
     observer?.following?.(slot, state.lastCommitLsn);
 

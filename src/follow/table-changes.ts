@@ -75,24 +75,56 @@ export class TableChanges {
 
   /** INSERT of an existing key becomes an upsert, as the twin may already hold the row. */
   insert(tuple: readonly TupleValue[]): RowChange {
-    const values = this.masked(tuple).map((v) => (v === UNCHANGED_TOAST ? null : v));
-    return { kind: 'insert', values, id: this.hasKey ? this.idOf(this.keyOf(values)) : undefined };
+    return this.insertRow(this.planOrdered(tuple));
   }
 
   /** `old`: the old key (sent when it changed) or the whole old row (REPLICA IDENTITY FULL). */
   update(newTuple: readonly TupleValue[], old: readonly TupleValue[] | undefined): RowChange {
-    const values = this.masked(newTuple);
-    if (!this.hasKey) return { kind: 'update-row', old: old === undefined ? values : this.masked(old), values };
-    const key = this.keyOf(values);
-    const oldKey = old === undefined ? key : this.keyOf(this.masked(old, this.key));
-    if (oldKey.some((v, k) => v !== key[k])) return { kind: 'move', oldKey, values };
-    return { kind: 'update', key, values, id: this.idOf(key), shape: shapeOf(values) };
+    return this.updateRow(this.planOrdered(newTuple), old === undefined ? undefined : this.planOrdered(old));
   }
 
   delete(old: readonly TupleValue[]): RowChange {
-    if (!this.hasKey) return { kind: 'delete-row', old: this.masked(old) };
-    const key = this.keyOf(this.masked(old, this.key));
-    return { kind: 'delete', key, id: this.idOf(key) };
+    return this.deleteRow(this.planOrdered(old));
+  }
+
+  /**
+   * The same from plan-ordered source values, not masked yet (planOrdered()):
+   * for the row filter, which reads and completes them before they are masked.
+   * `absentOk`: the twin may lack the row, and that is no warning.
+   */
+  insertRow(raw: readonly NewValue[]): RowChange {
+    const values = this.masked(raw).map((v) => (v === UNCHANGED_TOAST ? null : v));
+    return { kind: 'insert', values, id: this.hasKey ? this.idOf(this.keyOf(values)) : undefined };
+  }
+
+  updateRow(raw: readonly NewValue[], rawOld: readonly NewValue[] | undefined, absentOk = false): RowChange {
+    const values = this.masked(raw);
+    if (!this.hasKey) return { kind: 'update-row', old: rawOld === undefined ? values : this.masked(rawOld), values, ...quiet(absentOk) };
+    const key = this.keyOf(values);
+    const oldKey = rawOld === undefined ? key : this.keyOf(this.masked(rawOld, this.key));
+    if (oldKey.some((v, k) => v !== key[k])) return { kind: 'move', oldKey, values, ...quiet(absentOk) };
+    return { kind: 'update', key, values, id: this.idOf(key), shape: shapeOf(values), ...quiet(absentOk) };
+  }
+
+  deleteRow(rawOld: readonly NewValue[], absentOk = false): RowChange {
+    if (!this.hasKey) return { kind: 'delete-row', old: this.masked(rawOld), ...quiet(absentOk) };
+    const key = this.keyOf(this.masked(rawOld, this.key));
+    return { kind: 'delete', key, id: this.idOf(key), ...quiet(absentOk) };
+  }
+
+  /** Source key values of plan-ordered, unmasked values (the filter finds the source's row by them). */
+  sourceKeyOf(raw: readonly NewValue[]): Value[] {
+    return this.keyOf(raw);
+  }
+
+  /** Key columns (plan column indexes). */
+  get keyColumns(): readonly number[] {
+    return this.key;
+  }
+
+  /** A tuple in plan column order, unmasked. Decoded tuples are fresh arrays, never reused: one already in plan order is not copied. */
+  planOrdered(tuple: readonly TupleValue[]): NewValue[] {
+    return this.inPlanOrder ? (tuple as NewValue[]) : this.positions.map((p) => (p < 0 ? null : tuple[p] ?? null));
   }
 
   /** Key values in key order; an unsent (TOASTed) key value finds no row, as NULL. */
@@ -118,10 +150,8 @@ export class TableChanges {
    * Plan-ordered values, masked like the snapshot (masks read the source row).
    * With `only`, just those columns are masked (the others are not needed).
    */
-  private masked(tuple: readonly TupleValue[], only?: readonly number[]): NewValue[] {
-    // Decoded tuples are fresh arrays, never reused: one already in plan order needs no copy.
-    const raw = this.inPlanOrder ? (tuple as NewValue[]) : this.positions.map((p) => (p < 0 ? null : tuple[p] ?? null));
-    if (this.masks.size === 0) return raw;
+  private masked(raw: readonly NewValue[], only?: readonly number[]): NewValue[] {
+    if (this.masks.size === 0) return raw as NewValue[];
     const row: RowView = {
       field: (index) => {
         const value = raw[index];
@@ -135,6 +165,9 @@ export class TableChanges {
     });
   }
 }
+
+/** Only when set: a change of an unfiltered table looks as it always did. */
+const quiet = (absentOk: boolean): { absentOk?: true } => (absentOk ? { absentOk: true } : {});
 
 /** The columns whose TOASTed value did not change, as "2,5" ('' for none: the common case, built without allocating). */
 function shapeOf(values: readonly NewValue[]): string {
