@@ -13,6 +13,12 @@ after a crash or kill, follow restarts exactly there. It runs in the
 foreground until SIGINT/SIGTERM or \`pgtwin stop\`, committing what it has
 before it exits; lost connections are retried with backoff.
 
+The twin is a replica: changes are applied with session_replication_role =
+replica, so its own triggers and rules do not rewrite them (a target role that
+is not a superuser needs GRANT SET ON PARAMETER session_replication_role, from
+PostgreSQL 15). Filters hold: a where: table gets only the rows its filter
+keeps (evaluated on the source), a limit: table follows only the rows copied.
+
 The publication must exist first: \`pgtwin setup-source\` checks the source and
 creates it.
 
