@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { loadSettings } from '../../src/config/index.js';
 import { runFollow, type FollowSummary } from '../../src/follow/follow.js';
+import { PgtwinError } from '../../src/errors.js';
 import { compileMasks, MaskingKey } from '../../src/anonymize/index.js';
 
 const SECRET = '5c1e7a9b3d2f4e6a8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d7e9f2a4b6c8d0e1f3a';
@@ -152,6 +153,31 @@ describe('follow keeps where: and limit: filters', () => {
     } finally {
       controller.abort(new Error('test stop'));
       await done.catch(() => undefined);
+    }
+  });
+
+  it('refuses, before creating a slot or writing, a filter that cannot be evaluated over a change', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'pgtwin-filters-'));
+    const otherSlot = `pgtwin_g_${randomBytes(4).toString('hex')}`;
+    try {
+      // Valid for the snapshot's SELECT, which names the table by schema; not over a change's values.
+      await writeFile(join(other, 'pgtwin.yaml'), `tables:\n  include: [orders]\n  filters:\n    orders: { where: "public.orders.region = 'eu'" }\n`);
+      const settings = await loadSettings({ cwd: other, env, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
+      const before = await rowsOf(dbs.target, `SELECT id::text AS r FROM orders ORDER BY id`);
+      const controller = new AbortController();
+      const done = runFollow({ settings, env, signal: controller.signal, confirm: async () => true, slot: otherSlot });
+      // A follow that was not refused would stream until stopped: stop it, so the test fails instead of hanging.
+      const outcome = await Promise.race([done.then(() => 'followed', (error: unknown) => error), sleep(20_000).then(() => 'still following')]);
+      controller.abort(new Error('test stop'));
+      await done.catch(() => undefined);
+      assert.ok(outcome instanceof PgtwinError && outcome.code === 'FILTER_NOT_FOLLOWABLE', String(outcome));
+      assert.match(outcome.details.join('\n'), /public\.orders: where \(public\.orders\.region = 'eu'\)/);
+      const slots = await dbs.source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [otherSlot]);
+      assert.equal(slots.rowCount, 0);
+      assert.deepEqual(await rowsOf(dbs.target, `SELECT id::text AS r FROM orders ORDER BY id`), before);
+    } finally {
+      await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [otherSlot]).catch(() => undefined);
+      await rm(other, { recursive: true, force: true });
     }
   });
 });
