@@ -309,7 +309,7 @@ export class Applier {
       if (message.tag === 'insert') this.gate.hold({ kind: 'insert', table, raw: table.planOrdered(message.newTuple) });
       else if (message.tag === 'update') this.gate.hold({ kind: 'update', table, raw: table.planOrdered(message.newTuple), rawOld: old === undefined ? undefined : table.planOrdered(old) });
       else if (old !== undefined) this.gate.hold({ kind: 'delete', table, rawOld: table.planOrdered(old) });
-      return this.gate.size >= MAX_FLUSH_CHANGES ? this.flush() : undefined;
+      return this.gate.size >= MAX_FLUSH_CHANGES || this.gate.pendingBytes >= MAX_FLUSH_BYTES ? this.flush() : undefined;
     }
     let change: RowChange;
     if (message.tag === 'insert') change = table.insert(message.newTuple);

@@ -46,11 +46,17 @@ interface Verdict {
 
 export class FilterGate {
   private held: Held[] = [];
+  private chars = 0;
 
   constructor(private readonly filterOf: (table: TableChanges) => TableFilter | undefined) {}
 
   get size(): number {
     return this.held.length;
+  }
+
+  /** About the characters of the values held, to bound memory as the applier bounds its statements. */
+  get pendingBytes(): number {
+    return this.chars;
   }
 
   /** Whether this change must wait: its table is filtered, or something already waits. */
@@ -60,16 +66,18 @@ export class FilterGate {
 
   hold(change: Held): void {
     this.held.push(change);
+    if (change.kind !== 'barrier') this.chars += charsOf(change.kind === 'delete' ? change.rawOld : change.raw);
   }
 
   clear(): void {
     this.held = [];
+    this.chars = 0;
   }
 
   /** Everything held, decided, in source order. */
   async release(): Promise<Released[]> {
     const held = this.held;
-    this.held = [];
+    this.clear();
     const verdicts = held.map((): Verdict => ({}));
     await this.complete(held, verdicts);
     await this.judge(held, verdicts);
@@ -184,4 +192,10 @@ export class FilterGate {
     if (keepNew) return [table.insertRow(verdict.complete ?? h.raw)];
     return [];
   }
+}
+
+function charsOf(values: readonly NewValue[]): number {
+  let n = 16;
+  for (const v of values) if (typeof v === 'string') n += v.length + 4;
+  return n;
 }

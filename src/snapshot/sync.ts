@@ -122,7 +122,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     scope.defer(async () => (await poolStarting.catch(() => undefined))?.close(), 'masking workers');
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
     // Before anything is written: how the twin's own triggers stay quiet, or a refusal saying what to grant.
-    const writeMode = await syncWriteMode(control, planned.plan.tables);
+    // Tables this run creates (or drops and creates) get their triggers after the load.
+    const created = new Set(schema?.created ?? []);
+    const writeMode = await syncWriteMode(control, planned.plan.tables.filter((t) => !created.has(t.key)));
     await lockTargetForRun(control);
     await ensureStateSchema(control);
     const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
