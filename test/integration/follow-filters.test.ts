@@ -21,10 +21,12 @@ import { PgtwinError } from '../../src/errors.js';
 import { compileMasks, MaskingKey } from '../../src/anonymize/index.js';
 
 const SECRET = '5c1e7a9b3d2f4e6a8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d7e9f2a4b6c8d0e1f3a';
+/** On a masked column too: evaluated over the source's values, before masking. */
+const ORDERS_FILTER = "region = 'eu' AND amount < 1000 AND email NOT LIKE 'skip%'";
 const CONFIG = `
 tables:
   filters:
-    orders: { where: "region = 'eu' AND amount < 1000" }
+    orders: { where: "${ORDERS_FILTER}" }
     logs: { where: "level <> 'debug'" }
     events: { limit: 5 }
 anonymize:
@@ -97,7 +99,9 @@ describe('follow keeps where: and limit: filters', () => {
       const notCopied = Array.from({ length: 10 }, (_, i) => i + 1).filter((id) => !copied.includes(id));
 
       await dbs.source.query(`
-        INSERT INTO orders VALUES (21, 'eu', 'new21@shop.example', 5, 'in'), (22, 'us', 'new22@shop.example', 5, 'out'), (23, 'eu', 'big23@shop.example', 5000, 'too big');
+        INSERT INTO orders VALUES (21, 'eu', 'new21@shop.example', 5, 'in'), (22, 'us', 'new22@shop.example', 5, 'out'), (23, 'eu', 'big23@shop.example', 5000, 'too big'),
+          (24, 'eu', 'skip24@shop.example', 5, 'out by its masked column');
+        UPDATE orders SET email = 'skip15@shop.example' WHERE id = 15;  -- moves out by its masked column
         UPDATE orders SET region = 'eu' WHERE id = 2;                -- moves in; its TOASTed notes are not in the change
         UPDATE orders SET region = 'eu', amount = 1 WHERE id = 4;    -- moves in, TOASTed notes unchanged
         UPDATE orders SET region = 'us' WHERE id = 1;                -- moves out
@@ -121,7 +125,7 @@ describe('follow keeps where: and limit: filters', () => {
 
       const orderRows = `SELECT id || '|' || region || '|' || amount || '|' || md5(coalesce(notes, '')) AS r FROM orders`;
       const expected = {
-        orders: () => rowsOf(dbs.source, `${orderRows} WHERE region = 'eu' AND amount < 1000 ORDER BY id`),
+        orders: () => rowsOf(dbs.source, `${orderRows} WHERE ${ORDERS_FILTER} ORDER BY id`),
         logs: () => rowsOf(dbs.source, `SELECT n || '|' || level || '|' || msg AS r FROM logs WHERE level <> 'debug' ORDER BY n, msg`),
         events: () => rowsOf(dbs.source, `SELECT id || '|' || v AS r FROM events WHERE id IN (${copied.join(', ')}) ORDER BY id`),
       };
@@ -143,7 +147,7 @@ describe('follow keeps where: and limit: filters', () => {
       const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], { table: 'public.orders', key }).get(0);
       assert.ok(mask !== undefined);
       const [source, target] = await Promise.all([
-        dbs.source.query<{ id: number; email: string }>(`SELECT id, email FROM orders WHERE region = 'eu' AND amount < 1000 ORDER BY id`),
+        dbs.source.query<{ id: number; email: string }>(`SELECT id, email FROM orders WHERE ${ORDERS_FILTER} ORDER BY id`),
         dbs.target.query<{ id: number; email: string }>('SELECT id, email FROM orders ORDER BY id'),
       ]);
       assert.deepEqual(target.rows.map((r) => [r.id, r.email]), source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]));
