@@ -30,14 +30,14 @@ const PETS = plan('pets', [['owner', 'bigint'], ['n', 'integer'], ['name', 'text
 const LOG = plan('log', [['n', 'integer'], ['payload', 'text']], []);
 const PLANS = [PEOPLE, PETS, LOG];
 
-function facts(options: { linked?: boolean; rowOrdered?: string[] } = {}): TwinFacts {
+function facts(options: { linked?: boolean; rowOrdered?: string[]; withRules?: string[] } = {}): TwinFacts {
   return {
     // Types as the twin's catalog gives them: without their modifier.
     columnTypes: new Map(PLANS.map((p) => [p.key, new Map(p.target.columns.map((c) => [c.name, c.type.replace(/\(\d+\)/, '')]))])),
     rowOrderedUpdates: new Set(options.rowOrdered ?? []),
     orderGroup: new Map(PLANS.map((p) => [p.key, options.linked === true && p !== LOG ? PEOPLE.key : p.key])),
     identityAlways: new Map(),
-    withRules: new Set<string>(),
+    withRules: new Set(options.withRules ?? []),
   };
 }
 
@@ -65,6 +65,24 @@ describe('ChangeRuns: changes of one table and kind share a statement', () => {
   it('upserts consecutive inserts in one INSERT, rows in source order', () => {
     assert.deepEqual(sqls([[PEOPLE, 'I', ['1', 'a', 'x']], [PEOPLE, 'I', ['2', "b'", null]]]), [
       `INSERT INTO "public"."people" ("id", "name", "bio") VALUES ('1', 'a', 'x'), ('2', 'b''', NULL) ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "bio" = EXCLUDED."bio"`,
+    ]);
+  });
+
+  it('on a table with rules (no ON CONFLICT there), upserts as an UPDATE of the rows the twin has, then an INSERT of the others', () => {
+    const out = statements([[PEOPLE, 'I', ['1', 'a', 'x']], [PEOPLE, 'I', ['2', "b'", null]]], facts({ withRules: [PEOPLE.key] }));
+    assert.deepEqual(out, [
+      {
+        sql: `UPDATE "public"."people" AS t SET "name" = v."name", "bio" = v."bio" FROM (VALUES ('1'::bigint, 'a'::character varying, 'x'::text), ('2', 'b''', NULL)) AS v("id", "name", "bio") WHERE t."id" = v."id"`,
+        expected: 0,
+        table: 'public.people',
+        op: 'insert',
+      },
+      {
+        sql: `INSERT INTO "public"."people" ("id", "name", "bio") SELECT v."id", v."name", v."bio" FROM (VALUES ('1'::bigint, 'a'::character varying, 'x'::text), ('2', 'b''', NULL)) AS v("id", "name", "bio") WHERE NOT EXISTS (SELECT 1 FROM "public"."people" AS x WHERE x."id" = v."id")`,
+        expected: 0,
+        table: 'public.people',
+        op: 'insert',
+      },
     ]);
   });
 
