@@ -103,13 +103,15 @@ export class TableChanges {
     const key = this.keyOf(values);
     const oldKey = rawOld === undefined ? key : this.keyOf(this.masked(rawOld, this.key));
     if (oldKey.some((v, k) => v !== key[k])) return { kind: 'move', oldKey, values, ...quiet(absentOk) };
-    return { kind: 'update', key, values, id: this.idOf(key), shape: shapeOf(values), ...quiet(absentOk) };
+    const change: RowChange = { kind: 'update', key, values, id: this.idOf(key), shape: shapeOf(values) };
+    return absentOk ? { ...change, absentOk } : change;
   }
 
   deleteRow(rawOld: readonly NewValue[], absentOk = false): RowChange {
     if (!this.hasKey) return { kind: 'delete-row', old: this.masked(rawOld), ...quiet(absentOk) };
     const key = this.keyOf(this.masked(rawOld, this.key));
-    return { kind: 'delete', key, id: this.idOf(key), ...quiet(absentOk) };
+    const change: RowChange = { kind: 'delete', key, id: this.idOf(key) };
+    return absentOk ? { ...change, absentOk } : change;
   }
 
   /** Source key values of plan-ordered, unmasked values (the filter finds the source's row by them). */

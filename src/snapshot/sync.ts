@@ -125,6 +125,11 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     // Tables this run creates (or drops and creates) get their triggers after the load.
     const created = new Set(schema?.created ?? []);
     const writeMode = await syncWriteMode(control, planned.plan.tables.filter((t) => !created.has(t.key)));
+    if (writeMode.triggersOff.size > 0) {
+      observer.note?.(
+        `the target role may not set session_replication_role: the triggers of ${[...writeMode.triggersOff.keys()].join(', ')} are turned off inside each load transaction (and the chunks of such a table load one at a time)`,
+      );
+    }
     await lockTargetForRun(control);
     await ensureStateSchema(control);
     const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
