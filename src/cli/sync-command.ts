@@ -38,7 +38,7 @@ async function settingsFor(io: CliIo, argv: readonly string[], command: string):
 export async function planCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
   const parsed = await settingsFor(io, argv, 'plan');
   if (parsed === undefined) return 0;
-  const result = await planSync({ settings: parsed.settings, env: io.env, signal, recreate: parsed.recreate });
+  const result = await planSync({ settings: parsed.settings, env: io.env, signal, recreate: parsed.recreate }, true);
   if (parsed.json) io.stdout(JSON.stringify(planToJson(result), null, 2) + '\n');
   else io.stdout(planToText(result));
   return 0;

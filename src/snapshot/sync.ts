@@ -63,8 +63,12 @@ export interface PlanResult {
   readonly schema: TargetSchemaPlan | undefined;
 }
 
-/** Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`. */
-export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<PlanResult> {
+/**
+ * Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`.
+ * `forLoad`: also that the target role can keep the twin's triggers quiet
+ * (src/snapshot/replica-session.ts), which only a load needs (not verify).
+ */
+export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = false): Promise<PlanResult> {
   const registry = await strategyRegistry(request.settings);
   const endpoints = await openEndpoints(request.settings, request.env, { signal: request.signal, onProgress: (message) => request.observer?.note?.(message) });
   return withScope(async (scope) => {
@@ -74,6 +78,8 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>): Promise<P
     const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
     const whole = buildPlan(request.settings, sourceCatalog, target, registry);
+    // A target role that could not keep the twin's triggers quiet is refused with the plan, before any prompt.
+    if (forLoad) await syncWriteMode(pair.target, loadedWithTriggers(whole, schema));
     await checkFilters(pair.source, whole);
     await checkSequences(pair.source, whole);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
@@ -88,7 +94,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const observer = request.observer ?? {};
   const signal = request.signal ?? new AbortController().signal;
   const resume = request.resume === true;
-  const planned = await planSync(request);
+  const planned = await planSync(request, true);
   const { endpoints, schema } = planned;
   if (resume && schema !== undefined) {
     throw new UsageError('RESUME_MISMATCH', `The target lacks ${schema.created.join(', ')}, so the last run cannot be resumed.`, {
@@ -122,9 +128,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     scope.defer(async () => (await poolStarting.catch(() => undefined))?.close(), 'masking workers');
     const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
     // Before anything is written: how the twin's own triggers stay quiet, or a refusal saying what to grant.
-    // Tables this run creates (or drops and creates) get their triggers after the load.
-    const created = new Set(schema?.created ?? []);
-    const writeMode = await syncWriteMode(control, planned.plan.tables.filter((t) => !created.has(t.key)));
+    const writeMode = await syncWriteMode(control, loadedWithTriggers(planned.plan, schema));
     if (writeMode.triggersOff.size > 0) {
       observer.note?.(
         `the target role may not set session_replication_role: the triggers of ${[...writeMode.triggersOff.keys()].join(', ')} are turned off inside each load transaction (and the chunks of such a table load one at a time)`,
@@ -235,6 +239,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     observer.phase?.('done');
     return report;
   });
+}
+
+/** The tables that keep their triggers through the load: those this run creates (or drops and creates) get theirs after it. */
+function loadedWithTriggers(plan: SyncPlan, schema: TargetSchemaPlan | undefined): TablePlan[] {
+  const created = new Set(schema?.created ?? []);
+  return plan.tables.filter((t) => !created.has(t.key));
 }
 
 interface RunState {

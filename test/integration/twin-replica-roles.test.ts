@@ -80,6 +80,10 @@ describe('a target role that is not a superuser', () => {
     assert.match(result.stderr, new RegExp(`GRANT SET ON PARAMETER session_replication_role TO "${role}";`));
     assert.equal(await rows(dbs.target), `(999,kept,"2000-01-01 00:00:00+00")`);
     assert.equal(await side(), 0);
+    // The plan says so too, before anyone is asked to confirm a truncation.
+    const plan = await pgtwin(['plan', '--from', dbs.sourceUrl, '--to', roleUrl], { cwd: dir });
+    assert.equal(plan.code, 5, plan.stderr);
+    assert.match(plan.stderr, /GRANT SET ON PARAMETER session_replication_role/);
   });
 
   it('without the GRANT: follow refuses before creating its slot or loading anything', async () => {
