@@ -75,9 +75,10 @@ export async function runFollow(request: FollowRequest): Promise<FollowSummary> 
 
   let initialSync: SyncReport | undefined;
   const totals = { transactions: 0, changes: 0, last: 0n as Lsn };
+  // Triggers the first load creates on the twin: they would fire in apply too.
+  const plannedTriggers = (planned.schema?.ddl.postData ?? []).filter((s) => s.kind === 'trigger').map((s) => s.object);
   for (let attempt = 0; ; attempt++) {
     try {
-      const plannedTriggers = (planned.schema?.ddl.postData ?? []).filter((s) => s.kind === 'trigger').map((s) => s.object);
       const outcome = await followOnce({ request, planned: planned.plan, endpoints, slot, publication, masks, initialSync, plannedTriggers });
       initialSync ??= outcome.initialSync;
       totals.transactions += outcome.transactions;
@@ -142,7 +143,7 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
     let initialSync = once.initialSync;
     if (loading) {
       // A snapshot that did not finish cannot be continued: its exported snapshot died with its connection.
-      if (state !== undefined) await replication.dropSlotIfExists(slot);
+      if (state?.status === 'snapshot') await replication.dropSlotIfExists(slot);
       const created = await replication.createSlot(slot);
       // The snapshot holds the commits before the consistent point; one whose
       // commit record starts exactly there is streamed, so it must not count as applied.
