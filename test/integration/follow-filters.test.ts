@@ -29,6 +29,7 @@ tables:
     orders: { where: "${ORDERS_FILTER}" }
     logs: { where: "level <> 'debug'" }
     events: { limit: 5 }
+    visits: { where: "kind <> 'bot'", limit: 4 }
 anonymize:
   orders:
     email: email
@@ -52,16 +53,18 @@ describe('follow keeps where: and limit: filters', () => {
     const ddl = `
       CREATE TABLE orders (id int PRIMARY KEY, region text NOT NULL, email text NOT NULL, amount numeric(10,2) NOT NULL, notes text);
       CREATE TABLE logs (n int, level text, msg text);
-      CREATE TABLE events (id int PRIMARY KEY, v text);`;
+      CREATE TABLE events (id int PRIMARY KEY, v text);
+      CREATE TABLE visits (n int, kind text);`;
     await dbs.source.query(ddl);
     await dbs.target.query(ddl);
-    await dbs.source.query(`ALTER TABLE logs REPLICA IDENTITY FULL;
+    await dbs.source.query(`ALTER TABLE logs REPLICA IDENTITY FULL; ALTER TABLE visits REPLICA IDENTITY FULL;
+      INSERT INTO visits SELECT g, CASE WHEN g % 4 = 0 THEN 'bot' ELSE 'human' END FROM generate_series(1, 12) g;
       INSERT INTO orders SELECT g, CASE WHEN g % 2 = 1 THEN 'eu' ELSE 'us' END, 'c' || g || '@shop.example', g * 10, 'note ' || g FROM generate_series(1, 20) g;
       -- Large, incompressible notes: stored out of line (TOASTed), so an UPDATE that leaves them alone does not carry them.
       UPDATE orders SET notes = (SELECT string_agg(md5(g::text || '-' || id), '') FROM generate_series(1, 4000) g) WHERE id IN (2, 4, 11);
       INSERT INTO logs SELECT g, CASE WHEN g % 3 = 0 THEN 'debug' ELSE 'info' END, 'm' || g FROM generate_series(1, 12) g;
       INSERT INTO events SELECT g, 'v' || g FROM generate_series(1, 10) g;
-      CREATE PUBLICATION pgtwin FOR TABLE orders, logs, events;`);
+      CREATE PUBLICATION pgtwin FOR TABLE orders, logs, events, visits;`);
   });
   after(async () => {
     await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
@@ -96,6 +99,9 @@ describe('follow keeps where: and limit: filters', () => {
       copiedEvents.push(...(await rowsOf(dbs.target, `SELECT id::text AS r FROM events ORDER BY id`)));
       assert.equal(copiedEvents.length, 5);
       const copied = copiedEvents.map(Number);
+      const copiedVisits = (await rowsOf(dbs.target, `SELECT n::text AS r FROM visits ORDER BY n`)).map(Number);
+      assert.equal(copiedVisits.length, 4);
+      const visitsNotCopied = Array.from({ length: 12 }, (_, i) => i + 1).filter((n) => n % 4 !== 0 && !copiedVisits.includes(n));
       const notCopied = Array.from({ length: 10 }, (_, i) => i + 1).filter((id) => !copied.includes(id));
 
       await dbs.source.query(`
@@ -119,7 +125,11 @@ describe('follow keeps where: and limit: filters', () => {
         DELETE FROM logs WHERE n IN (2, 9);
         INSERT INTO events VALUES (11, 'never copied');
         UPDATE events SET v = 'changed' WHERE id IN (${copied[0]}, ${notCopied[0]});
-        DELETE FROM events WHERE id IN (${copied[1]}, ${notCopied[1]});`);
+        DELETE FROM events WHERE id IN (${copied[1]}, ${notCopied[1]});
+        INSERT INTO visits VALUES (100, 'human');
+        UPDATE visits SET kind = 'bot' WHERE n = ${copiedVisits[0]};          -- a copied row leaves the where
+        UPDATE visits SET kind = 'returning' WHERE n IN (${copiedVisits[1]}, ${visitsNotCopied[0]});
+        DELETE FROM visits WHERE n IN (${copiedVisits[2]}, ${visitsNotCopied[1]});`);
       // A transaction that moves a row in and out again, and an unrelated table's change behind a filtered one.
       await dbs.source.query(`BEGIN; UPDATE orders SET region = 'eu' WHERE id = 12; UPDATE orders SET region = 'us' WHERE id = 12; UPDATE orders SET notes = 'short' WHERE id = 13; COMMIT`);
 
@@ -128,19 +138,21 @@ describe('follow keeps where: and limit: filters', () => {
         orders: () => rowsOf(dbs.source, `${orderRows} WHERE ${ORDERS_FILTER} ORDER BY id`),
         logs: () => rowsOf(dbs.source, `SELECT n || '|' || level || '|' || msg AS r FROM logs WHERE level <> 'debug' ORDER BY n, msg`),
         events: () => rowsOf(dbs.source, `SELECT id || '|' || v AS r FROM events WHERE id IN (${copied.join(', ')}) ORDER BY id`),
+        visits: () => rowsOf(dbs.source, `SELECT n || '|' || kind AS r FROM visits WHERE kind <> 'bot' AND n IN (${copiedVisits.join(', ')}) ORDER BY n`),
       };
       const actual = {
         orders: () => rowsOf(dbs.target, `${orderRows} ORDER BY id`),
         logs: () => rowsOf(dbs.target, `SELECT n || '|' || level || '|' || msg AS r FROM logs ORDER BY n, msg`),
         events: () => rowsOf(dbs.target, `SELECT id || '|' || v AS r FROM events ORDER BY id`),
+        visits: () => rowsOf(dbs.target, `SELECT n || '|' || kind AS r FROM visits ORDER BY n`),
       };
       const same = async (): Promise<boolean> => {
-        for (const t of ['orders', 'logs', 'events'] as const) if (JSON.stringify(await actual[t]()) !== JSON.stringify(await expected[t]())) return false;
+        for (const t of ['orders', 'logs', 'events', 'visits'] as const) if (JSON.stringify(await actual[t]()) !== JSON.stringify(await expected[t]())) return false;
         return true;
       };
       for (let i = 0; i < 300 && failed === undefined && !(await same()); i++) await sleep(100);
       if (failed !== undefined) throw failed;
-      for (const t of ['orders', 'logs', 'events'] as const) assert.deepEqual(await actual[t](), await expected[t](), `${t} on the twin`);
+      for (const t of ['orders', 'logs', 'events', 'visits'] as const) assert.deepEqual(await actual[t](), await expected[t](), `${t} on the twin`);
 
       // Masked columns: the twin holds the masked value of the source's, for exactly the filtered rows.
       const key = new MaskingKey(Buffer.from(SECRET, 'hex'));
