@@ -76,18 +76,60 @@ const halves = new Uint32Array(4);
  * (a uint32 that selects an unrelated permutation). Other bits are untouched.
  */
 export function permuteBits(words: Uint32Array, start: number, width: number, prf: Prf, tweak = 0): void {
+  run(words, start, width, prf, tweak, false);
+}
+
+/**
+ * As permuteBits, with σ(x) = π⁻¹(π(x) + 1 mod 2^width) in place of π: a
+ * permutation without a fixed point (see fpe-digits.ts), so an address or UUID
+ * never masks to itself. Two passes of π; a one-bit field is flipped.
+ */
+export function derangeBits(words: Uint32Array, start: number, width: number, prf: Prf, tweak = 0): void {
+  run(words, start, width, prf, tweak, true);
+}
+
+function run(words: Uint32Array, start: number, width: number, prf: Prf, tweak: number, derange: boolean): void {
   if (width <= 0) return;
   if (width > 128) throw new RangeError(`permuteBits handles at most 128 bits, got ${width}`);
   if (width === 1) {
-    // One bit: flip it or not, by key and tweak.
+    // One bit: flip it or not, by key and tweak; the only derangement flips it.
     prf.round(tweak, 1, 0, 0xffffffff);
-    setBits(words, start, 1, getBits(words, start, 1) ^ ((prf.out[0] as number) & 1));
+    setBits(words, start, 1, getBits(words, start, 1) ^ (derange ? 1 : (prf.out[0] as number) & 1));
     return;
   }
   const u = width >>> 1;
   const v = width - u;
   readHalf(words, start, u, halves, 0);
   readHalf(words, start + u, v, halves, 2);
+  feistel(width, prf, tweak, true);
+  if (derange) {
+    // π(x) + 1: the low half first, carrying into the high half.
+    if (addOne(halves, 2, v)) addOne(halves, 0, u);
+    feistel(width, prf, tweak, false);
+  }
+  // After an even number of rounds a has u bits and b has v bits again.
+  writeHalf(words, start, u, halves[0] as number, halves[1] as number);
+  writeHalf(words, start + u, v, halves[2] as number, halves[3] as number);
+}
+
+/** Adds 1 modulo 2^bits to the number held as [high, low] at h[at]; true when it wrapped to 0. */
+function addOne(h: Uint32Array, at: number, bits: number): boolean {
+  const lo = (((h[at + 1] as number) + 1) & mask(Math.min(bits, 32))) >>> 0;
+  h[at + 1] = lo;
+  if (lo !== 0) return false;
+  if (bits <= 32) return true;
+  const hi = (((h[at] as number) + 1) & mask(bits - 32)) >>> 0;
+  h[at] = hi;
+  return hi === 0;
+}
+
+/**
+ * The Feistel rounds over `halves` ([aHi, aLo, bHi, bLo]: a of u = width >>> 1
+ * bits, b of the other v), forwards (π) or backwards (π⁻¹).
+ */
+function feistel(width: number, prf: Prf, tweak: number, forward: boolean): void {
+  const u = width >>> 1;
+  const v = width - u;
   let aHi = halves[0] as number;
   let aLo = halves[1] as number;
   let bHi = halves[2] as number;
@@ -98,18 +140,33 @@ export function permuteBits(words: Uint32Array, start: number, width: number, pr
   const loMaskV = mask(Math.min(v, 32));
   const hiMaskV = v > 32 ? mask(v - 32) : 0;
   const out = prf.out;
-  for (let i = 0; i < ROUNDS; i++) {
-    const even = (i & 1) === 0;
-    prf.round(bLo, bHi, (i << 8) | width, tweak);
-    // c = a XOR F(b), truncated to this round's width; then (a, b) = (b, c).
-    const cLo = (aLo ^ (out[0] as number)) & (even ? loMaskU : loMaskV);
-    const cHi = (aHi ^ (out[1] as number)) & (even ? hiMaskU : hiMaskV);
-    aHi = bHi;
-    aLo = bLo;
-    bHi = cHi >>> 0;
-    bLo = cLo >>> 0;
+  if (forward) {
+    for (let i = 0; i < ROUNDS; i++) {
+      const even = (i & 1) === 0;
+      prf.round(bLo, bHi, (i << 8) | width, tweak);
+      // c = a XOR F(b), truncated to this round's width; then (a, b) = (b, c).
+      const cLo = (aLo ^ (out[0] as number)) & (even ? loMaskU : loMaskV);
+      const cHi = (aHi ^ (out[1] as number)) & (even ? hiMaskU : hiMaskV);
+      aHi = bHi;
+      aLo = bLo;
+      bHi = cHi >>> 0;
+      bLo = cLo >>> 0;
+    }
+  } else {
+    for (let i = ROUNDS - 1; i >= 0; i--) {
+      const even = (i & 1) === 0;
+      // Round i turned (a', b') into (b', a' XOR F(b')): b' is now a.
+      prf.round(aLo, aHi, (i << 8) | width, tweak);
+      const pLo = (bLo ^ (out[0] as number)) & (even ? loMaskU : loMaskV);
+      const pHi = (bHi ^ (out[1] as number)) & (even ? hiMaskU : hiMaskV);
+      bHi = aHi;
+      bLo = aLo;
+      aHi = pHi >>> 0;
+      aLo = pLo >>> 0;
+    }
   }
-  // After an even number of rounds a has u bits and b has v bits again.
-  writeHalf(words, start, u, aHi, aLo);
-  writeHalf(words, start + u, v, bHi, bLo);
+  halves[0] = aHi;
+  halves[1] = aLo;
+  halves[2] = bHi;
+  halves[3] = bLo;
 }

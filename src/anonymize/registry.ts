@@ -47,6 +47,7 @@ const SUGGESTIONS: Readonly<Record<TypeFamily, readonly string[]>> = {
 /** When the built-ins whose injectivity depends on their options are injective. */
 const DEPENDS_NOTES: Readonly<Record<string, string>> = {
   hash: 'length ≥ 32',
+  ip: 'on inet and cidr columns',
   template: 'reading one unmasked, unique, NOT NULL column',
 };
 

@@ -6,18 +6,22 @@
  *   default 32 (128 bits: collision chance n² / 2^129, counted as injective);
  *   shorter lengths are allowed but not injective.
  * - `uuid`: a valid version-4 UUID. The 122 bits a v4 UUID leaves free are a
- *   keyed permutation of the input's other 122 bits, under a tweak made of the
- *   input's 6 version/variant bits: distinct inputs of one version (every uuid
- *   column in practice) get distinct outputs; across versions the collision
- *   chance is below n² / 2^123. Text that is not a UUID gets PRF bits instead.
+ *   keyed derangement of the input's other 122 bits (so never the input),
+ *   under a tweak made of the input's 6 version/variant bits: distinct inputs
+ *   of one version (every uuid column in practice) get distinct outputs; across
+ *   versions the collision chance is below n² / 2^123. Text that is not a UUID
+ *   gets PRF bits instead, and so does, on a text column, a UUID not written
+ *   in PostgreSQL's own spelling (lowercase, hyphens, no braces): two
+ *   spellings of one UUID in a unique text column must not meet on one output.
  */
-import { permuteBits, getBits, setBits } from '../fpe-bits.js';
+import { derangeBits, getBits, setBits } from '../fpe-bits.js';
 import { hex4, hex8 } from '../hex.js';
-import { DECLINED, maskOutput, withByteMask, type ByteMask } from '../byte-mask.js';
+import { DECLINED, maskOutput, sameBytes, withByteMask, type ByteMask } from '../byte-mask.js';
 import type { Prf } from '../prf.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 
 export const INJECTIVE_HASH_LENGTH = 32;
+const HEX_DIGITS = '0123456789abcdef';
 /** Characters of a UUID's text form with hyphens, as the `uuid` strategy always writes it. */
 const UUID_LENGTH = 36;
 
@@ -36,11 +40,24 @@ export const hash = defineBuiltinStrategy({
   },
   create: ({ options, prf }) => {
     const { length } = options;
-    return withByteMask((value: string) => prf.hex(value, length), hexByteMask(prf, length));
+    return withByteMask((value: string) => {
+      const hex = prf.hex(value, length);
+      return hex === value ? hex.slice(0, -1) + nextHexDigit(hex.charCodeAt(length - 1)) : hex;
+    }, hexByteMask(prf, length));
   },
 });
 
-const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/**
+ * The hex digit after the one of char code `c`, cyclically. A hash equal to its
+ * input (a 1-in-16^length chance for an input that is itself `length` hex
+ * digits: 1 in 16 for `length: 1`) gets its last digit changed, so a value
+ * never masks to itself.
+ */
+function nextHexDigit(c: number): string {
+  return HEX_DIGITS.charAt((HEX_DIGITS.indexOf(String.fromCharCode(c)) + 1) & 15);
+}
+
+const HEX_CODES = Uint8Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
 
 /** The first `count` (≤ 8) hex digits of `word` at out[at...], as hex8 writes them. */
 function putWordHex(out: Uint8Array, at: number, word: number, count: number): void {
@@ -60,6 +77,9 @@ function hexByteMask(prf: Prf, chars: number): ByteMask {
     if (chars > 8) putWordHex(o, 8, out[0] as number, Math.min(8, chars - 8));
     if (chars > 16) putWordHex(o, 16, out[3] as number, Math.min(8, chars - 16));
     if (chars > 24) putWordHex(o, 24, out[2] as number, chars - 24);
+    if (end - start === chars && sameBytes(src, start, end, o.subarray(0, chars))) {
+      o[chars - 1] = (nextHexDigit(o[chars - 1] as number)).charCodeAt(0);
+    }
     return chars;
   };
 }
@@ -74,17 +94,18 @@ function nibble(c: number): number {
 
 /**
  * Reads the 128 bits of a UUID in any common text form (hyphens, braces, upper
- * case); false if it is none. Hand-rolled: this runs once per value.
+ * case), or with `strict` only as PostgreSQL writes one (lowercase, hyphens,
+ * no braces); false if it is none. Hand-rolled: this runs once per value.
  */
-function parseUuid(value: string, into: Uint32Array): boolean {
+function parseUuid(value: string, into: Uint32Array, strict: boolean): boolean {
   let from = 0;
   let to = value.length;
-  if (value.charCodeAt(0) === 123 && value.charCodeAt(to - 1) === 125) {
+  if (!strict && value.charCodeAt(0) === 123 && value.charCodeAt(to - 1) === 125) {
     from++;
     to--;
   }
-  const hyphens = to - from === 36;
-  if (!hyphens && to - from !== 32) return false;
+  const hyphens = to - from === UUID_LENGTH;
+  if (!hyphens && (strict || to - from !== 32)) return false;
   let count = 0;
   let word = 0;
   for (let i = from; i < to; i++) {
@@ -95,7 +116,7 @@ function parseUuid(value: string, into: Uint32Array): boolean {
       return false;
     }
     const n = nibble(c);
-    if (n < 0) return false;
+    if (n < 0 || (strict && c >= 65 && c <= 70)) return false;
     word = (word << 4) | n;
     count++;
     if ((count & 7) === 0) into[(count >>> 3) - 1] = word >>> 0;
@@ -131,7 +152,7 @@ function moveFreeBits(from: Uint32Array, to: Uint32Array, unpack: boolean): void
 
 export const uuid = defineBuiltinStrategy({
   name: 'uuid',
-  summary: 'valid v4 UUID; keyed permutation of the 122 free bits (injective per UUID version)',
+  summary: 'valid v4 UUID; keyed derangement of the 122 free bits (injective per UUID version, never the input)',
   acceptsTypes: ['uuid', 'text'],
   injective: true,
   options: () => ({}),
@@ -141,16 +162,20 @@ export const uuid = defineBuiltinStrategy({
       ? `masked UUIDs are ${UUID_LENGTH} characters (with hyphens), more than ${ctx.column.type} holds; use \`hash\` with \`length: ${Math.min(max, INJECTIVE_HASH_LENGTH)}\` instead`
       : undefined;
   },
-  create: ({ prf }) => {
+  create: ({ prf, column }) => {
+    // A uuid column's values are UUIDs whatever their spelling (PostgreSQL
+    // writes them lowercase anyway). On text, another spelling of a UUID is
+    // another value, so only PostgreSQL's own spelling is read as one.
+    const strict = column.family === 'text';
     const input = new Uint32Array(4);
     const packed = new Uint32Array(4);
     const output = new Uint32Array(4);
     return (value) => {
-      if (parseUuid(value, input)) {
+      if (parseUuid(value, input, strict)) {
         const tweak = (getBits(input, 48, 4) << 2) | getBits(input, 64, 2);
         packed.fill(0);
         moveFreeBits(input, packed, false);
-        permuteBits(packed, 0, 122, prf, tweak);
+        derangeBits(packed, 0, 122, prf, tweak);
       } else {
         prf.hash128(value);
         packed.set(prf.out);

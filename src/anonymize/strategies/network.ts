@@ -1,10 +1,18 @@
 /**
  * `ip`: an address of the same family (and the same `/prefix` text), with the
  * bits after `keep_prefix` (IPv4) / `keep_prefix_v6` (IPv6) replaced through a
- * keyed permutation, so distinct addresses stay distinct. On `cidr` columns
- * only the network bits are permuted: host bits must stay zero there.
+ * keyed derangement (fpe-bits.ts), so distinct addresses stay distinct and none
+ * masks to itself. On `cidr` columns only the network bits are permuted: host
+ * bits must stay zero there; a network no longer than the kept prefix has all
+ * its bits deranged, as `partial` never shows a short value whole (only `/0`,
+ * which holds no address bit, is copied).
+ *
+ * Injective on `inet` and `cidr` columns, whose values PostgreSQL writes in one
+ * spelling. On text, `10.0.0.1`, `010.0.0.1` and `::A` / `::a` are read as the
+ * same address and mask to the same output, so `ip` cannot keep a unique text
+ * column unique.
  */
-import { permuteBits } from '../fpe-bits.js';
+import { derangeBits } from '../fpe-bits.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 import { isCidr } from '../types.js';
 
@@ -162,15 +170,20 @@ function formatV4(word: number): string {
   return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
 }
 
+/** Tweak flag of cidr networks no longer than the kept prefix. */
+const SHORT_NETWORK = 0x1000;
+
 export const ip = defineBuiltinStrategy({
   name: 'ip',
-  summary: 'same family and /prefix; bits after keep_prefix (v4) / keep_prefix_v6 permuted with a key (injective)',
+  summary: 'same family and /prefix; bits after keep_prefix (v4) / keep_prefix_v6 deranged with a key (injective on inet and cidr, never the input)',
   acceptsTypes: ['inet', 'text'],
-  injective: true,
+  // At most one bit short of the address: keeping every bit would copy it.
+  // (`options` first: TypeScript infers the options type from it.)
   options: (o) => ({
-    keep_prefix: o.integer('keep_prefix', 0, { min: 0, max: 32 }),
-    keep_prefix_v6: o.integer('keep_prefix_v6', 0, { min: 0, max: 128 }),
+    keep_prefix: o.integer('keep_prefix', 0, { min: 0, max: 31 }),
+    keep_prefix_v6: o.integer('keep_prefix_v6', 0, { min: 0, max: 127 }),
   }),
+  injective: (_options, ctx) => ctx.column.family === 'inet',
   create: ({ options, prf, column }) => {
     const cidr = isCidr(column.type);
     return (value) => {
@@ -179,7 +192,9 @@ export const ip = defineBuiltinStrategy({
       const total = address.v6 ? 128 : 32;
       const keep = address.v6 ? options.keep_prefix_v6 : options.keep_prefix;
       const end = cidr && address.prefix !== undefined ? address.prefix : total;
-      if (end > keep) permuteBits(address.words, keep, end - keep, prf, (address.v6 ? 0x600 : 0x400) | end);
+      const family = address.v6 ? 0x600 : 0x400;
+      if (end > keep) derangeBits(address.words, keep, end - keep, prf, family | end);
+      else derangeBits(address.words, 0, end, prf, family | end | SHORT_NETWORK);
       const text = address.v6 ? formatV6(address.words) : formatV4(address.words[0] as number);
       return address.prefix === undefined ? text : `${text}/${address.prefix}`;
     };

@@ -5,9 +5,12 @@
  * path, whose chained mode hashes strings.
  */
 import { DECLINED, maskOutput, putBytes, type ByteMask } from '../byte-mask.js';
-import { permuteDigitCodes } from '../fpe-digits.js';
+import { derangeDigitCodes } from '../fpe-digits.js';
 import type { Prf } from '../prf.js';
 import { digitCodesOf, luhnSumOfCodes, writeLayout } from './digit-layout-bytes.js';
+
+/** Tweak flag of `digits` values that have no more digits than keep_first + keep_last. */
+export const SHORT_TWEAK = 0x400;
 
 /** `digits` with keep_first / keep_last on a text column. */
 export function digitsByteMask(prf: Prf, first: number, last: number): ByteMask {
@@ -15,11 +18,24 @@ export function digitsByteMask(prf: Prf, first: number, last: number): ByteMask 
     const { codes, count } = digitCodesOf(src, start, end);
     const length = end - start;
     const out = maskOutput.reserve(length);
-    if (count <= first + last) return putBytes(out, 0, src, start, end);
-    if (!permuteDigitCodes(codes, first, count - last, prf, count)) return DECLINED;
+    if (count === 0) return putBytes(out, 0, src, start, end);
+    const deranged = count <= first + last
+      ? derangeDigitCodes(codes, 0, count, prf, count | SHORT_TWEAK)
+      : derangeDigitCodes(codes, first, count - last, prf, count);
+    if (!deranged) return DECLINED;
     writeLayout(src, start, end, codes, out);
     return length;
   };
+}
+
+/** The Luhn check digit of codes[0, to) followed by one digit. */
+function checkDigitOf(codes: Uint8Array, to: number): number {
+  return (10 - (luhnSumOfCodes(codes, 0, to, 1) % 10)) % 10;
+}
+
+/** The digit at codes[n - 5] that makes codes[0, n) Luhn-valid, given the last four. */
+function fixerDigitOf(codes: Uint8Array, n: number): number {
+  return (10 - ((luhnSumOfCodes(codes, 0, n - 5, 5) + luhnSumOfCodes(codes, n - 4, n, 0)) % 10)) % 10;
 }
 
 /** `credit_card` with keep_last4 / keep_first. */
@@ -29,17 +45,19 @@ export function creditCardByteMask(prf: Prf, keepLast4: boolean, first: number):
     const length = end - start;
     const out = maskOutput.reserve(length);
     if (n < 12 || n > 19) {
-      // Not a card number: every digit permuted, no Luhn to keep.
+      // Not a card number: every digit deranged, no Luhn to keep.
       if (n === 0) return putBytes(out, 0, src, start, end);
-      if (!permuteDigitCodes(codes, 0, n, prf, n | 0x200)) return DECLINED;
+      if (!derangeDigitCodes(codes, 0, n, prf, n | 0x200)) return DECLINED;
     } else if (!keepLast4) {
-      permuteDigitCodes(codes, first, n - 1, prf, n);
-      codes[n - 1] = 48 + ((10 - (luhnSumOfCodes(codes, 0, n - 1, 1) % 10)) % 10);
+      // An invalid number stays as far from valid as it was (see numbers.ts).
+      const offset = ((codes[n - 1] as number) - 48 - checkDigitOf(codes, n - 1) + 10) % 10;
+      derangeDigitCodes(codes, first, n - 1, prf, n);
+      codes[n - 1] = 48 + ((checkDigitOf(codes, n - 1) + offset) % 10);
     } else {
       // The last 4 stay (check digit included); the digit before them restores the Luhn sum.
-      permuteDigitCodes(codes, first, n - 5, prf, n | 0x100);
-      const rest = luhnSumOfCodes(codes, 0, n - 5, 5) + luhnSumOfCodes(codes, n - 4, n, 0);
-      codes[n - 5] = 48 + ((10 - (rest % 10)) % 10);
+      const offset = ((codes[n - 5] as number) - 48 - fixerDigitOf(codes, n) + 10) % 10;
+      derangeDigitCodes(codes, first, n - 5, prf, n | 0x100);
+      codes[n - 5] = 48 + ((fixerDigitOf(codes, n) + offset) % 10);
     }
     writeLayout(src, start, end, codes, out);
     return length;

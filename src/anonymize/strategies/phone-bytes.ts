@@ -7,7 +7,7 @@
  * string path.
  */
 import { DECLINED, maskOutput, putBytes, type ByteMask } from '../byte-mask.js';
-import { permuteDigitCodes } from '../fpe-digits.js';
+import { derangeDigitCodes } from '../fpe-digits.js';
 import type { Prf } from '../prf.js';
 import { digitCodesOf, isDigit, writeLayout } from './digit-layout-bytes.js';
 
@@ -64,19 +64,20 @@ export function phoneByteMask(prf: Prf, keepCountryCode: boolean, short: Uint8Ar
     const out = maskOutput.reserve(length);
     if (count === 0) return putBytes(out, 0, src, start, end);
     if (!keepCountryCode) {
-      if (!permuteDigitCodes(digits, 0, count, prf, 0)) return DECLINED;
+      if (!derangeDigitCodes(digits, 0, count, prf, 0)) return DECLINED;
       writeLayout(src, start, end, digits, out);
       return length;
     }
     const kept = keptPrefixLength(src, start, end, digits, count, short);
-    if (!permuteDigitCodes(digits, kept, count, prf, kept)) return DECLINED;
+    // The national cycle walk of phone.ts: walk on until the output reads as the input's class.
+    const accept = isInternational(src, start, end)
+      ? undefined
+      : (): boolean => {
+          writeLayout(src, start, end, digits, out);
+          return keptPrefixLength(out, 0, length, digits, count, short) === kept;
+        };
+    if (!derangeDigitCodes(digits, kept, count, prf, kept, accept)) return DECLINED;
     writeLayout(src, start, end, digits, out);
-    if (isInternational(src, start, end)) return length;
-    // The national cycle walk of phone.ts: re-permute until the output reads as the input's class.
-    while (keptPrefixLength(out, 0, length, digits, count, short) !== kept) {
-      permuteDigitCodes(digits, kept, count, prf, kept);
-      writeLayout(src, start, end, digits, out);
-    }
     return length;
   };
 }

@@ -1,17 +1,21 @@
 /**
  * `phone`: keeps the layout (spaces, dashes, parentheses, extension text), the
  * international prefix with its country code, and a national trunk `0`, and
- * replaces the other digits through a keyed permutation of digit strings, so
- * that distinct numbers stay distinct and the same number masks the same way in
- * every table. The same digits written in two layouts mask to the same digits.
+ * replaces the other digits through a keyed derangement of digit strings (see
+ * fpe-digits.ts), so that distinct numbers stay distinct, no number masks to
+ * itself, and the same number masks the same way in every table. The same
+ * digits written in two layouts mask to the same digits. A value whose digits
+ * are all kept (a bare `+44`) has nothing to replace and is copied.
  *
  * Why the cycle walk: how many digits are kept is read from the value itself
  * (`+1 …` keeps one, `+353…` three, `0…` one). If an output could read as a
  * different prefix than its input (a national number masked to start with
- * `00`), two inputs could meet on one output. Re-permuting until the output has
- * the input's prefix keeps the mapping a bijection within each prefix class.
+ * `00`), two inputs could meet on one output. Walking the derangement until the
+ * output has the input's prefix keeps the mapping a bijection within each
+ * prefix class, still without a fixed point (each class of a given length
+ * holds at least nine digit strings).
  */
-import { permuteDigits } from '../fpe-digits.js';
+import { derangeDigits } from '../fpe-digits.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 import { digitsOf, withDigits } from './digit-layout.js';
 import { withByteMask } from '../byte-mask.js';
@@ -52,26 +56,20 @@ export function keptPrefixLength(value: string, digits: string): number {
 
 export const phone = defineBuiltinStrategy({
   name: 'phone',
-  summary: 'keeps layout, country code and trunk 0; other digits permuted with a key (injective)',
+  summary: 'keeps layout, country code and trunk 0; other digits deranged with a key (injective, never the input)',
   acceptsTypes: ['text'],
   injective: true,
   options: (o) => ({ keep_country_code: o.boolean('keep_country_code', true) }),
   create: ({ options, prf }) => withByteMask((value: string): string => {
     const digits = digitsOf(value);
     if (digits.length === 0) return value;
-    if (!options.keep_country_code) return withDigits(value, permuteDigits(digits, prf, 0));
+    if (!options.keep_country_code) return withDigits(value, derangeDigits(digits, prf, 0));
     const kept = keptPrefixLength(value, digits);
     const head = digits.slice(0, kept);
-    let rest = permuteDigits(digits.slice(kept), prf, kept);
-    let masked = withDigits(value, head + rest);
     // An international number keeps its class by construction (its kept
     // digits and layout decide it); a national one could gain or lose a
     // leading 0 and read as another class.
-    if (isInternational(value)) return masked;
-    while (keptPrefixLength(masked, head + rest) !== kept) {
-      rest = permuteDigits(rest, prf, kept);
-      masked = withDigits(value, head + rest);
-    }
-    return masked;
+    const accept = isInternational(value) ? undefined : (rest: string): boolean => keptPrefixLength(withDigits(value, head + rest), head + rest) === kept;
+    return withDigits(value, head + derangeDigits(digits.slice(kept), prf, kept, accept));
   }, phoneByteMask(prf, options.keep_country_code, SHORT_CODE_TABLE)),
 });
