@@ -3,7 +3,8 @@
  * an alternating Feistel network whose halves are at most 64 bits, each held as
  * a pair of uint32 so that no BigInt is needed per value. Unbalanced widths
  * work because the halves swap roles every round (as in FF1 with radix 2, with
- * XOR in place of addition).
+ * XOR in place of addition). The strategies use its derangement (derangeBits:
+ * π⁻¹(π(x) + 1), no fixed point, see fpe-digits.ts).
  *
  * Values live in a big-endian container of four uint32 words: bit 0 is the most
  * significant bit of word 0.

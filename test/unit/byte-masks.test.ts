@@ -191,6 +191,23 @@ describe('byte path of the digit and hash strategies: the same bytes as the stri
     }
   });
 
+  it('exhaustive small domains, where the derangement walks and short values are deranged whole', () => {
+    const all = (n: number): string[] => Array.from({ length: 10 ** n }, (_, i) => String(i).padStart(n, '0'));
+    const short = [1, 2, 3].flatMap(all);
+    const layouts = [...short, ...all(3).map((d) => `0${d.slice(0, 1)} ${d.slice(1)}`), ...all(3).map((d) => `${d.slice(0, 2)}-${d.slice(2)}`)];
+    // Every value no longer than what keep_first + keep_last keep, every national phone shape that cycle-walks.
+    for (const options of [{}, { keep_last: 2 }, { keep_first: 1, keep_last: 2 }]) assert.equal(assertSame('digits', layouts, options), layouts.length);
+    for (const options of [{}, { keep_country_code: false }]) assert.equal(assertSame('phone', layouts, options), layouts.length);
+    // Card numbers valid or not (every value of the last three digits): the check digit keeps its offset.
+    const cards = all(3).map((d) => `4111 1111 1111 1${d}`);
+    for (const options of [{}, { keep_last4: true }, { keep_first: 6, keep_last4: true }]) assert.equal(assertSame('credit_card', [...short, ...cards], options), short.length + cards.length);
+    // Every 1- and 2-digit hex input, where a hash of that length equal to its input gets its last digit moved.
+    const hex = [...'0123456789abcdef'];
+    const hex2 = hex.flatMap((a) => hex.map((b) => a + b));
+    assert.equal(assertSame('hash', hex, { length: 1 }), hex.length);
+    assert.equal(assertSame('hash', hex2, { length: 2 }), hex2.length);
+  });
+
   it('digits on an integer column has no byte path (its cycle walk keeps the type range)', () => {
     assert.equal(byteMaskOf(compiled('digits', {}, 'bigint')), undefined);
   });
