@@ -134,6 +134,15 @@ describe('digits: never the input, injective (exhaustive on small domains)', () 
   }
 });
 
+describe('digits on integers: a value outside its type', () => {
+  // It cannot come from PostgreSQL; the cycle walk would never end on it, so it must fail the table instead.
+  it('fails with ANONYMIZATION_FAILED instead of walking forever', { timeout: 5000 }, () => {
+    const mask = compiled(KEYS[0] as MaskingKey, 'digits', {}, 'smallint');
+    assert.throws(() => mask('99999', NO_ROW), { code: 'ANONYMIZATION_FAILED' });
+    assert.throws(() => mask('-40000', NO_ROW), { code: 'ANONYMIZATION_FAILED' });
+  });
+});
+
 describe('phone: never the input, injective (exhaustive on layouts with few digits)', () => {
   const layouts = ['#', '##', '###', '####', '0#', '0##', '0 ##', '00##', '+#', '+##', '+###', '+# ##', '+## ##', '(##) #', '# ##-#', '0## ##', '+1 ###', '00 ## #', 'tel: ###'];
   const inputs = [...new Set(layouts.flatMap(filled))];

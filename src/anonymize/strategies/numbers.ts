@@ -104,6 +104,9 @@ function maskInteger(value: string, prf: Prf, bounds: ReturnType<typeof integerB
   if (!/^\d+$/.test(body)) return value;
   const limit = bounds === undefined ? undefined : (negative ? -bounds.min : bounds.max).toString();
   const n = body.length;
+  // The walk below ends only on an accepted value; PostgreSQL never writes an
+  // integer outside its type, but a hang would be the worst way to find one.
+  if (limit !== undefined && (n > limit.length || (n === limit.length && body > limit))) throw new Error('the value is outside the range of its integer type');
   // Every domain has at least two members: 0-9 or 1-9 for one digit, and at
   // least 10^(n-1) and 10^(n-1) + 1 below any type's limit for more.
   const accept = (candidate: string): boolean =>
