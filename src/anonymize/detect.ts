@@ -2,22 +2,31 @@
  * PII heuristics for `pgtwin scan`: given a column's name and type and a sample
  * of its values (text forms), the likely kinds of personal data, the evidence
  * (never the values themselves: the scan output is shared), and a rule that
- * would mask it. Pure; reading the sample is the scan command's job.
+ * would mask it. Name, type and values are weighed together: a name alone
+ * suggests, values confirm or contradict (a `description` whose sampled values
+ * name nobody is left alone), and values alone can find what no name says.
+ * Pure; reading the sample is the scan command's job.
  */
 import type { StrategySpec } from '../config/settings.js';
 import { scanJsonSamples } from './detect-json.js';
-import { classifyValue, containsEmail, type ValueKind } from './detect-values.js';
-import { classifyType, type TypeFamily } from './types.js';
+import { keyHint, nameHints, splitWords, type HintKind } from './detect-hints.js';
+import { isPointType, ruleChoice } from './detect-rules.js';
+import { classifyValue, containsEmail, containsPersonName, containsPhone, urlNamesSomeone, type ValueKind } from './detect-values.js';
+import { classifyType } from './types.js';
 
-export type PiiKind =
-  | 'email' | 'phone' | 'credit_card' | 'ssn' | 'ip' | 'name' | 'first_name' | 'last_name' | 'address'
-  | 'city' | 'postcode' | 'birth_date' | 'username' | 'secret' | 'bank_account' | 'free_text' | 'json_fields';
+export { splitWords } from './detect-hints.js';
+
+export type PiiKind = HintKind | 'json_fields';
 
 export interface ColumnSample {
   readonly name: string;
   /** format_type() text. */
   readonly type: string;
   readonly values: readonly (string | null)[];
+  /** NOT NULL columns never get a `null` suggestion. */
+  readonly notNull?: boolean;
+  /** The table's name, for a bare `name` column (`customers.name` is a person's, `products.name` is not). */
+  readonly table?: string;
 }
 
 export interface PiiFinding {
@@ -25,26 +34,11 @@ export interface PiiFinding {
   readonly confidence: 'high' | 'medium' | 'low';
   readonly evidence: readonly string[];
   readonly suggestion: StrategySpec;
+  /** Other rules for the same data, best first, for when `suggestion` does not pass the plan's checks on the column. */
+  readonly alternatives?: readonly StrategySpec[];
 }
 
-/** Column-name patterns, tested on the name split into lowercase words (`billingEmail` -> `billing email`). */
-const NAME_HINTS: readonly (readonly [PiiKind, RegExp])[] = [
-  ['email', /\be ?mail\b|\bemail addr/],
-  ['phone', /\b(?:phone|mobile|cell|tel|telephone|fax|msisdn)\b/],
-  ['credit_card', /\b(?:card (?:number|no|num)|cc (?:number|num|no)|credit card|pan)\b|\bcardnumber\b/],
-  ['ssn', /\b(?:ssn|social security|national id|nin|tax id|tin|sin|passport|driver licen[cs]e)\b/],
-  ['ip', /\b(?:ip|ip addr(?:ess)?|ipaddr|remote addr|client ip)\b/],
-  ['first_name', /\b(?:first name|firstname|given name|forename)\b/],
-  ['last_name', /\b(?:last name|lastname|surname|family name)\b/],
-  ['name', /^(?:name|full name|fullname|display name|contact name|customer name|person name)$/],
-  ['address', /\b(?:address|street|addr line|address line|addr)\b/],
-  ['city', /\b(?:city|town)\b/],
-  ['postcode', /\b(?:zip|zipcode|post ?code|postal code)\b/],
-  ['birth_date', /\b(?:dob|birth|birthday|birthdate|date of birth)\b/],
-  ['username', /\b(?:username|user name|login|handle|nickname)\b/],
-  ['secret', /\b(?:password|passwd|pwd|secret|token|api key|apikey|salt|otp)\b/],
-  ['bank_account', /\b(?:iban|bic|swift|account (?:number|no)|routing number|sort code)\b/],
-];
+type Confidence = PiiFinding['confidence'];
 
 const VALUE_KINDS: readonly (readonly [ValueKind, PiiKind, string])[] = [
   ['email', 'email', 'email addresses'],
@@ -54,137 +48,151 @@ const VALUE_KINDS: readonly (readonly [ValueKind, PiiKind, string])[] = [
   ['ip', 'ip', 'IP addresses'],
   ['name', 'name', 'personal names'],
   ['address', 'address', 'street addresses'],
+  ['iban', 'bank_account', 'IBANs passing their check digits'],
+  ['nino', 'national_id', 'UK National Insurance numbers'],
+  ['company', 'company', 'company names (Inc., Ltd, GmbH, S.A., ...)'],
 ];
 
-export function splitWords(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_\-.\s]+/g, ' ')
-    .toLowerCase()
-    .trim();
-}
-
-/** The rule to suggest for a kind on a column of this family. */
-function suggest(kind: PiiKind, family: TypeFamily): StrategySpec {
-  const spec = (strategy: string, options: Record<string, unknown> = {}): StrategySpec => ({ strategy, options });
-  if (family === 'integer' && (kind === 'phone' || kind === 'ssn' || kind === 'credit_card' || kind === 'bank_account')) return spec('digits');
-  if (family === 'date' || family === 'timestamp') return spec(family === 'date' ? 'date' : 'timestamp', { days: kind === 'birth_date' ? 180 : 30 });
-  if (family === 'inet') return spec('ip');
-  if (family === 'json') return spec('redact');
-  if (family !== 'text') return spec('null');
-  switch (kind) {
-    case 'email':
-      return spec('email');
-    case 'phone':
-      return spec('phone');
-    case 'credit_card':
-      return spec('credit_card');
-    case 'ssn':
-    case 'bank_account':
-      return spec('digits');
-    case 'ip':
-      return spec('ip');
-    case 'name':
-      return spec('name');
-    case 'first_name':
-      return spec('first_name');
-    case 'last_name':
-      return spec('last_name');
-    case 'address':
-      return spec('fake', { kind: 'street_address' });
-    case 'city':
-      return spec('fake', { kind: 'city' });
-    case 'postcode':
-      return spec('fake', { kind: 'postcode' });
-    case 'username':
-    case 'secret':
-      return spec('hash');
-    case 'birth_date':
-    case 'free_text':
-    case 'json_fields':
-      return spec('redact');
-  }
-}
-
-/** The column-name kind of a word list, if any pattern matches. */
-function nameKind(words: string): PiiKind | undefined {
-  return NAME_HINTS.find(([, pattern]) => pattern.test(words))?.[0];
-}
-
-const JSON_STRATEGY: Readonly<Record<string, string>> = {
-  email: 'email', phone: 'phone', credit_card: 'credit_card', ssn: 'digits', ip: 'ip', name: 'name', address: 'redact',
-  first_name: 'first_name', last_name: 'last_name', city: 'redact', postcode: 'redact', birth_date: 'redact',
-  username: 'hash', secret: 'redact', bank_account: 'redact',
+/** What the values say is outweighed by what the name says: a postal code with 9 digits is not a phone number. */
+const OUTWEIGHED_BY: Readonly<Partial<Record<PiiKind, readonly PiiKind[]>>> = {
+  phone: ['postcode', 'ssn', 'national_id', 'tax_id', 'bank_account', 'credit_card', 'license_plate', 'coordinates'],
+  name: ['company', 'city', 'address', 'username', 'url', 'email'],
+  address: ['name', 'first_name', 'last_name', 'company'],
+  company: ['name', 'first_name', 'last_name'],
 };
+
+/** Free-text names that are about people often enough to mask without values to confirm it. */
+const PERSONAL_TEXT = /\b(?:notes?|comments?|remarks?|bio|biography|memo|feedback|message|observations?|anmerkung|bemerkung|kommentar|notizen?|comentarios?|observaciones)\b/;
+
+const label = (kind: string): string => kind.replace(/_/g, ' ');
+const share = (n: number, total: number): Confidence => (n / total >= 0.8 ? 'high' : n / total >= 0.5 ? 'medium' : 'low');
 
 /** PII inside JSON documents: one finding whose suggestion is a `json` rule naming the paths. */
 function jsonFinding(values: readonly string[]): PiiFinding | undefined {
-  const hits = scanJsonSamples(values, (key) => nameKind(splitWords(key)));
+  const hits = scanJsonSamples(values, keyHint);
   if (hits.length === 0) return undefined;
   const paths: Record<string, string> = {};
   const evidence: string[] = [];
   for (const hit of hits) {
     const kind = hit.kind === 'named' ? (hit.hint as string) : hit.kind;
-    paths[hit.path] = JSON_STRATEGY[kind] ?? 'redact';
+    paths[hit.path] = jsonStrategy(kind);
     evidence.push(
       hit.kind === 'named'
-        ? `key of ${hit.path} suggests ${kind.replace('_', ' ')}`
-        : `${hit.path}: ${hit.matches} of ${hit.occurrences} values look like ${kind.replace('_', ' ')}${hit.hint === undefined ? '' : ' (and its key says so)'}`,
+        ? `key of ${hit.path} suggests ${label(kind)}`
+        : `${hit.path}: ${hit.matches} of ${hit.occurrences} values look like ${label(kind)}${hit.hint === undefined ? '' : ' (and its key says so)'}`,
     );
   }
   const strong = hits.some((h) => h.kind !== 'named' && h.matches / h.occurrences >= 0.8);
   return { kind: 'json_fields', confidence: strong ? 'high' : 'medium', evidence, suggestion: { strategy: 'json', options: { paths } } };
 }
 
-const RANK = { high: 3, medium: 2, low: 1 } as const;
+/** The rule for a value inside JSON, where nothing constrains its length or shape. */
+function jsonStrategy(kind: string): string {
+  switch (kind) {
+    case 'email':
+    case 'phone':
+    case 'credit_card':
+    case 'ip':
+    case 'name':
+    case 'first_name':
+    case 'last_name':
+      return kind;
+    case 'ssn':
+    case 'national_id':
+    case 'tax_id':
+    case 'nino':
+      return 'digits';
+    case 'username':
+      return 'hash';
+    default:
+      return 'redact';
+  }
+}
 
 /** Likely PII in a column, most confident first; empty when nothing points at personal data. */
 export function detectPii(column: ColumnSample): PiiFinding[] {
   const family = classifyType(column.type);
-  const words = splitWords(column.name);
-  const found = new Map<PiiKind, { confidence: PiiFinding['confidence']; evidence: string[] }>();
-  const add = (kind: PiiKind, confidence: PiiFinding['confidence'], evidence: string): void => {
+  const found = new Map<PiiKind, { confidence: Confidence; evidence: string[] }>();
+  const add = (kind: PiiKind, confidence: Confidence, evidence: string): void => {
     const entry = found.get(kind);
     if (entry === undefined) {
       found.set(kind, { confidence, evidence: [evidence] });
       return;
     }
     entry.evidence.push(evidence);
-    // Name and values agreeing is stronger than either alone.
+    // Two independent signs (name and values) are stronger than either alone.
     entry.confidence = 'high';
   };
 
-  for (const [kind, pattern] of NAME_HINTS) {
-    if (pattern.test(words)) add(kind, kind === 'name' || kind === 'address' ? 'medium' : 'high', `column name \`${column.name}\` suggests ${kind.replace('_', ' ')}`);
-  }
+  const hints = nameHints(column.name, family, column.table);
+  for (const hint of hints) add(hint.kind, hint.confidence, `column name \`${column.name}\` suggests ${hint.label}`);
+  if (isPointType(column.type) && !found.has('coordinates')) add('coordinates', 'high', `type \`${column.type}\` holds coordinates`);
 
   const values = column.values.filter((v): v is string => v !== null && v.trim() !== '');
   const json = family === 'json' ? jsonFinding(values) : undefined;
   if (json !== undefined) found.set(json.kind, { confidence: json.confidence, evidence: [...json.evidence] });
   if (values.length > 0 && (family === 'text' || family === 'inet')) {
+    const hinted: ReadonlySet<PiiKind> = new Set<PiiKind>(hints.map((h) => h.kind));
     const counts = new Map<ValueKind, number>();
-    let emailsInside = 0;
-    for (const value of values) {
-      for (const kind of classifyValue(value)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-      if (containsEmail(value)) emailsInside++;
-    }
-    for (const [valueKind, kind, label] of VALUE_KINDS) {
+    for (const value of values) for (const kind of classifyValue(value)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    for (const [valueKind, kind, text] of VALUE_KINDS) {
       const n = counts.get(valueKind) ?? 0;
-      const share = n / values.length;
-      if (share < 0.3) continue;
-      add(kind, share >= 0.8 ? 'high' : share >= 0.5 ? 'medium' : 'low', `${n} of ${values.length} sampled values look like ${label}`);
+      if (n / values.length < 0.3) continue;
+      if (!hinted.has(kind) && (OUTWEIGHED_BY[kind] ?? []).some((k) => hinted.has(k))) continue;
+      add(kind, share(n, values.length), `${n} of ${values.length} sampled values look like ${text}`);
     }
-    if (!found.has('email') && emailsInside / values.length >= 0.1) {
-      add('free_text', 'medium', `${emailsInside} of ${values.length} sampled values contain an email address`);
-    }
+    const handles = values.filter(urlNamesSomeone).length;
+    if (handles / values.length >= 0.3) add('url', share(handles, values.length), `${handles} of ${values.length} sampled values are web addresses naming someone (a handle or profile)`);
+    freeText(column, values, hinted, found, add);
+  } else if (values.length === 0 && found.get('free_text') !== undefined && !PERSONAL_TEXT.test(splitWords(column.name))) {
+    // `description` or `details` without values to look at: too often about products to mask on the name alone.
+    found.delete('free_text');
   }
 
   return [...found.entries()]
-    .map(([kind, { confidence, evidence }]) => ({
-      kind,
-      confidence,
-      evidence,
-      suggestion: kind === 'json_fields' && json !== undefined ? json.suggestion : suggest(kind, family),
-    }))
+    .map(([kind, { confidence, evidence }]) => finding(kind, confidence, evidence, column, values, json))
     .sort((a, b) => RANK[b.confidence] - RANK[a.confidence]);
+}
+
+const RANK = { high: 3, medium: 2, low: 1 } as const;
+
+/**
+ * Free text that carries personal data: notes, comments and descriptions whose
+ * values contain emails, phone numbers or people's names. A free-text name
+ * whose values show none of these is dropped; names in text count only under
+ * such a name (a `composer` column is full of names that are not personal data).
+ */
+function freeText(
+  column: ColumnSample,
+  values: readonly string[],
+  hinted: ReadonlySet<PiiKind>,
+  found: Map<PiiKind, { confidence: Confidence; evidence: string[] }>,
+  add: (kind: PiiKind, confidence: Confidence, evidence: string) => void,
+): void {
+  const textHint = hinted.has('free_text');
+  // A column whose values are phone numbers or SSNs as a whole is that, not free text around them.
+  const sure = [...found.entries()].some(([k, f]) => k !== 'free_text' && f.confidence !== 'low');
+  if (textHint) found.delete('free_text');
+  if (sure) return;
+  const n = values.length;
+  const emails = values.filter(containsEmail).length;
+  const phones = values.filter(containsPhone).length;
+  const names = textHint ? values.filter((v) => v.length >= 20 && containsPersonName(v)).length : 0;
+  const signs: string[] = [];
+  if (emails / n >= 0.1) signs.push(`${emails} of ${n} sampled values contain an email address`);
+  if (phones / n >= 0.1) signs.push(`${phones} of ${n} sampled values contain a phone number`);
+  if (names / n >= 0.3) signs.push(`${names} of ${n} sampled values name a person`);
+  if (signs.length === 0) return;
+  const strength: Confidence = textHint ? 'high' : 'medium';
+  if (textHint) found.set('free_text', { confidence: strength, evidence: [`column name \`${column.name}\` suggests free text`, ...signs] });
+  else found.set('free_text', { confidence: strength, evidence: signs });
+}
+
+function finding(kind: PiiKind, confidence: Confidence, evidence: readonly string[], column: ColumnSample, values: readonly string[], json: PiiFinding | undefined): PiiFinding {
+  if (kind === 'json_fields' && json !== undefined) return { kind, confidence, evidence, suggestion: json.suggestion };
+  const choice = ruleChoice(kind, { name: column.name, type: column.type, notNull: column.notNull === true, values });
+  const [first, ...rest] = choice.rules;
+  const suggestion = first ?? { strategy: 'null', options: {} };
+  const why = choice.why === undefined ? [] : [`rule: ${choice.why}`];
+  return rest.length > 0 ? { kind, confidence, evidence: [...evidence, ...why], suggestion, alternatives: rest } : { kind, confidence, evidence: [...evidence, ...why], suggestion };
 }

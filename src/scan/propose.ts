@@ -17,6 +17,7 @@ import type { PiiFinding } from '../anonymize/detect.js';
 import { inheritForeignKeyRules, type ForeignKeyLink } from '../anonymize/foreign-keys.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { configuredKeep, configuredRules, sectionKeyFor, type ExistingRules } from './config-view.js';
+import { fitRule } from './fit-rule.js';
 import type { ScanForeignKey, ScannedTable, ScanResult } from './scan.js';
 
 export type ColumnDecision =
@@ -71,12 +72,14 @@ export function proposeRules(scan: ScanResult, existing: ExistingRules): RulePro
   const suggested = new Map<string, Map<string, Suggestion>>([...names.keys()].map((key) => [key, new Map()]));
   const undecided = new Map<string, string>();
 
+  const links: ForeignKeyLink[] = scan.foreignKeys.map((fk) => ({ ...fk, table: displayName(fk.table), referencedTable: displayName(fk.referencedTable) }));
   for (const table of scan.tables) {
+    const referenced = links.filter((l) => l.referencedTable === table.key).flatMap((l) => l.referencedColumns);
     for (const column of table.columns) {
       const finding = column.findings[0];
       if (column.generated || finding === undefined) continue;
       if (configured.get(table.key)?.has(column.name) === true || kept.get(table.key)?.has(column.name) === true) continue;
-      suggested.get(table.key)?.set(column.name, { rule: finding.suggestion, finding, reason: undefined });
+      suggested.get(table.key)?.set(column.name, { rule: fitRule(finding, table, column, referenced), finding, reason: undefined });
     }
   }
   const ruleOf = (key: string, column: string): StrategySpec | undefined => configured.get(key)?.get(column) ?? suggested.get(key)?.get(column)?.rule;
@@ -88,7 +91,6 @@ export function proposeRules(scan: ScanResult, existing: ExistingRules): RulePro
     for (const [column, s] of suggested.get(key) ?? []) rules.set(column, s.rule);
     if (rules.size > 0) combined.set(key, rules);
   }
-  const links: ForeignKeyLink[] = scan.foreignKeys.map((fk) => ({ ...fk, table: displayName(fk.table), referencedTable: displayName(fk.referencedTable) }));
   const inheritance = inheritForeignKeyRules(combined, links);
   const inheritedFrom = new Map(inheritance.inherited.map((i) => [`${i.table}\u0000${i.column}`, i.from]));
   const notes = inheritance.problems.map((p) => `${p.table}.${p.column}: ${p.message}`);

@@ -45,7 +45,8 @@ const MAX_JSON_CHARS = 100_000;
 /** Only these families are examined value by value in detectPii; the rest are judged by name and type. */
 function needsValues(type: string): 'text' | 'json' | undefined {
   const family = classifyType(type);
-  if (family === 'text' || family === 'inet') return 'text';
+  // Numbers for their range (a latitude's suggested rule must keep it within ±90).
+  if (family === 'text' || family === 'inet' || family === 'numeric') return 'text';
   if (family === 'json') return 'json';
   return undefined;
 }

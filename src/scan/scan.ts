@@ -121,7 +121,7 @@ async function scanTable(client: Client, table: TableInfo, limit: number, timeou
         type: column.type,
         notNull: column.notNull,
         generated: column.generated,
-        findings: column.generated ? [] : detectPii(values ?? { name: column.name, type: column.type, values: [] }),
+        findings: column.generated ? [] : detectPii({ name: column.name, type: column.type, values: values?.values ?? [], notNull: column.notNull, table: table.name }),
       };
     }),
   };

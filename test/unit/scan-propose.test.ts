@@ -21,7 +21,7 @@ const SCAN: ScanResult = {
   sampleSize: 10,
   warnings: [],
   tables: [
-    table('customers', [col('id', 'integer'), col('email', 'text'), col('full_name', 'text'), col('notes', 'text'), col('created_at', 'timestamp with time zone'), col('search', 'text', { generated: true }), col('display_name', 'text')], [['display_name']]),
+    table('customers', [col('id', 'integer'), col('email', 'text'), col('full_name', 'text'), col('notes', 'text'), col('created_at', 'timestamp with time zone'), col('search', 'text', { generated: true }), col('display_name', 'text'), col('short_email', 'character varying(8)')], [['display_name'], ['short_email']]),
     table('orders', [col('id', 'integer'), col('customer_id', 'integer'), col('customer_email', 'text'), col('billing_phone', 'text'), col('backup_email', 'text'), col('contact_name', 'text'), col('total', 'numeric(10,2)')]),
   ],
   foreignKeys: [
@@ -50,7 +50,8 @@ describe('proposeRules', () => {
       proposal.anonymize.get('customers')?.map((r) => [r.column, r.rule.strategy]),
       [
         ['email', 'email'],
-        ['display_name', 'name'],
+        ['display_name', 'hash'],
+        ['short_email', 'email'],
       ],
     );
     assert.deepEqual(proposal.keep.get('customers'), ['id']);
@@ -61,11 +62,18 @@ describe('proposeRules', () => {
     assert.equal(decision('customers', 'search')?.kind, 'generated');
   });
 
-  it('flags a suggestion that cannot work on its column, in the decision and the comment', () => {
+  it('picks the first rule that passes the plan checks on the column: an injective one on a unique column', () => {
     const d = decision('customers', 'display_name');
     assert.equal(d?.kind, 'suggested');
-    assert.match(d?.kind === 'suggested' ? d.review.join() : '', /unique/);
-    assert.match(proposal.anonymize.get('customers')?.[1]?.comment ?? '', /^name \(medium\): column name `display_name` suggests name: REVIEW: .*unique/);
+    assert.deepEqual(d?.kind === 'suggested' ? [d.rule, d.review] : [], [{ strategy: 'hash', options: {} }, []]);
+    assert.match(proposal.anonymize.get('customers')?.[1]?.comment ?? '', /^name \(high\): column name `display_name` suggests a person's name$/);
+  });
+
+  it('flags a suggestion that cannot work on its column, in the decision and the comment', () => {
+    const d = decision('customers', 'short_email');
+    assert.equal(d?.kind, 'suggested');
+    assert.match(d?.kind === 'suggested' ? d.review.join() : '', /more than character varying\(8\) holds/);
+    assert.match(proposal.anonymize.get('customers')?.[2]?.comment ?? '', /^email \(high\): column name `short_email` suggests an email address: REVIEW: masked addresses are 29 characters/);
   });
 
   it('follows foreign keys: inherits, moves a rule to the referenced column, or leaves the decision to the user', () => {
