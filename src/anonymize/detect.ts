@@ -143,7 +143,7 @@ export function detectPii(column: ColumnSample): PiiFinding[] {
     }
     const handles = values.filter(urlNamesSomeone).length;
     if (handles / values.length >= 0.3) add('url', share(handles, values.length), `${handles} of ${values.length} sampled values are web addresses naming someone (a handle or profile)`);
-    freeText(column, values, hinted, found, add);
+    freeText(column, values, hinted, found);
   } else if (values.length === 0 && found.get('free_text') !== undefined && !PERSONAL_TEXT.test(splitWords(column.name))) {
     // `description` or `details` without values to look at: too often about products to mask on the name alone.
     found.delete('free_text');
@@ -167,7 +167,6 @@ function freeText(
   values: readonly string[],
   hinted: ReadonlySet<PiiKind>,
   found: Map<PiiKind, { confidence: Confidence; evidence: string[] }>,
-  add: (kind: PiiKind, confidence: Confidence, evidence: string) => void,
 ): void {
   const textHint = hinted.has('free_text');
   // A column whose values are phone numbers or SSNs as a whole is that, not free text around them.
