@@ -33,10 +33,15 @@ export const SCAN_HELP = `Usage: pgtwin scan [flags]
 Finds the columns of the source that look like personal data. Reads the
 catalog and up to N rows of each selected table (read-only transactions,
 LIMIT N, no full scan), and judges each column by its name, its type and the
-sampled values: emails, phones, card numbers (Luhn), SSNs, IPs, names,
-addresses, birth dates, secrets, PII inside JSON. For each such column it
-prints the kind, the confidence, the evidence (counts; never a value) and a
-suggested masking rule. Writes nothing unless --write.
+sampled values together: emails, phone and fax numbers, card numbers (Luhn),
+SSNs and other national and tax ids, IBANs and bank accounts, IPs, people's
+and company names, usernames, addresses, cities, postal codes, birth dates,
+secrets, coordinates, personal web addresses, license plates, free text that
+contains names, emails or phones, PII inside JSON. For each such column it
+prints the kind, the confidence, the evidence (counts and shapes; never a
+value) and a suggested masking rule: values of the column's own shape, and the
+first rule that passes sync's checks on the column. Writes nothing unless
+--write.
 
 With --write, the suggestions are added to the config file (the one found or
 given with --config, or a new ./pgtwin.yaml): a rule under anonymize: for each
