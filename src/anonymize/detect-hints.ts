@@ -67,7 +67,7 @@ const RULES: readonly HintRule[] = [
 ];
 
 /** A person's full name: `name` qualified by who it belongs to, or a word that is a person by itself. */
-const PERSON_NAME = /\b(?:full|display|contact|customer|client|person|recipient|addressee|billing|shipping|ship|ship to|holder|card holder|cardholder|account holder|owner|patient|member|employee|staff|guest|passenger|driver|beneficiary|spouse|parent|mother|father|emergency contact|legal guardian|guardian|sender|signatory|attention|attn|applicant|candidate|tenant|buyer|seller|author|reviewer|student|teacher|user full|real)\s?name\b|^(?:fullname|displayname|contact|contact person|recipient|addressee|attn|nombre completo|nom complet)$/;
+const PERSON_NAME = /\b(?:full|display|contact|customer|client|person|recipient|addressee|billing|shipping|ship|ship to|holder|card holder|cardholder|account holder|owner|patient|member|employee|staff|guest|passenger|driver|beneficiary|spouse|parent|mother|father|emergency contact|legal guardian|guardian|sender|signatory|attention|attn|applicant|candidate|tenant|buyer|seller|author|reviewer|student|teacher|user full|real)\s?name\b|^(?:fullname|displayname|contact person|recipient|addressee|attn|nombre completo|nom complet)$/;
 /** Qualifiers that make `... address` something other than a street address. */
 const NOT_STREET = /\b(?:e ?mail|ip|mac|web|url|wallet|bitcoin|btc|eth|contract|host|server|memory|hardware|node|broadcast|return|reply|sender|recipient)\b|\bname\b/;
 /** A trailing word that makes the column a key, a count or a flag about the thing, not the thing. */
