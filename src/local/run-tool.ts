@@ -40,8 +40,15 @@ export function runTool(file: string, args: readonly string[], options: ToolOpti
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', (error) => void spawnFailure(file, error, options).then(reject, reject));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A program that cannot start emits 'error' and then 'close': the error wins.
+    let failed = false;
+    child.on('error', (error) => {
+      failed = true;
+      void spawnFailure(file, error, options).then(reject, reject);
+    });
+    child.on('close', (code) => {
+      if (!failed) resolve({ code, stdout, stderr });
+    });
   });
 }
 
