@@ -91,7 +91,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
   let postmaster: AttachedPostmaster;
   try {
-    await initCluster(cluster, { user, password: options.password }, options.initdbFlags);
+    // --no-sync: these servers are thrown away or rebuilt, and flushing a new cluster costs seconds on a busy disk.
+    await initCluster(cluster, { user, password: options.password }, ['--no-sync', ...(options.initdbFlags ?? [])]);
     postmaster = await startAttached(cluster, port, flags);
   } catch (error) {
     if (ephemeral) await removeData();
