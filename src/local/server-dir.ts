@@ -2,9 +2,11 @@
  * As root, the directory of a server's own files (pgdata, the log) in pgtwin's
  * shared directory, owned by the server user, and the link `cluster` that
  * points to it from the configured data directory. A marker written by root
- * records which data directory it belongs to and, for throwaway servers (tests,
- * the demo), which process made it, so one left by a killed process is removed
- * by the next server created.
+ * records which data directory it belongs to and, for servers that live no
+ * longer than their process (tests, the demo), which process made it, so one
+ * left behind (a killed process, a caller that deleted the data directory
+ * without stopping) is removed by the next server created. The local twin's
+ * has no process: it is deleted only by `pgtwin local destroy`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
@@ -20,7 +22,7 @@ const MARKER = 'pgtwin-owner.json';
 
 interface Owner {
   readonly dataDir: string;
-  /** Set for a server deleted when it stops: the process that runs it. */
+  /** Set for a server that lives no longer than the process running it (the demo's, the tests'): that process. */
   readonly pid?: number;
 }
 
@@ -28,7 +30,7 @@ interface Owner {
  * The layout of `root` with its server directory: `root` itself for a normal
  * user; as root, the linked directory, created (with the link) when missing.
  */
-export async function serverLayout(root: string, user: ServerUser | undefined, shared: string | undefined, options: { ephemeral: boolean }): Promise<LocalLayout> {
+export async function serverLayout(root: string, user: ServerUser | undefined, shared: string | undefined, options: { ownedByProcess: boolean }): Promise<LocalLayout> {
   if (user === undefined || shared === undefined) return layoutOf(root);
   const existing = await currentLayout(root);
   if (existing.serverDir !== root) return existing;
@@ -38,7 +40,7 @@ export async function serverLayout(root: string, user: ServerUser | undefined, s
   try {
     await mkdir(dir, { mode: 0o700 });
     await handTo(dir, user);
-    const owner: Owner = options.ephemeral ? { dataDir: root, pid: process.pid } : { dataDir: root };
+    const owner: Owner = options.ownedByProcess ? { dataDir: root, pid: process.pid } : { dataDir: root };
     await writeFile(join(dir, MARKER), JSON.stringify(owner) + '\n', { mode: 0o644 });
     await symlink(dir, join(root, CLUSTER_LINK));
   } catch (error) {
@@ -58,7 +60,7 @@ export async function removeServerDir(layout: LocalLayout): Promise<void> {
   await unlink(join(layout.root, CLUSTER_LINK)).catch(() => undefined);
 }
 
-/** Server directories of throwaway servers whose process is gone and whose postmaster is not running. */
+/** Server directories of servers whose process is gone and whose postmaster is not running. */
 async function removeAbandoned(shared: string): Promise<void> {
   const clusters = clustersDir(shared);
   for (const name of await readdir(clusters).catch(() => [])) {

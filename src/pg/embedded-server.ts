@@ -81,7 +81,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       nextStep: 'Point the server at a directory you can write, or fix the permissions.',
     });
   });
-  const layout = await serverLayout(options.dataDir, runAs, shared, { ephemeral });
+  // Even a kept server's data is of no use once this process is gone (a new start runs initdb again).
+  const layout = await serverLayout(options.dataDir, runAs, shared, { ownedByProcess: true });
   const cluster: Cluster = { bins, layout, user: runAs };
   const removeData = async (): Promise<void> => {
     await removeServerDir(layout);

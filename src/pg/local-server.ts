@@ -96,7 +96,7 @@ export async function ensureLocalServer(settings: EmbeddedServerSettings, option
     if (!(await portIsFree(settings.port))) throw portInUse(settings.port);
     let initialised = false;
     if (!(await isInitialised(layout))) {
-      layout = await serverLayout(settings.dataDir, runAs.user, runAs.shared, { ephemeral: false });
+      layout = await serverLayout(settings.dataDir, runAs.user, runAs.shared, { ownedByProcess: false });
       const where = layout.serverDir === layout.root ? layout.root : `${layout.serverDir} (linked from ${layout.root})`;
       options.onProgress?.(`creating the local server in ${where} (PostgreSQL ${bins.version})`);
       await initCluster({ bins, layout, user: runAs.user }, newCredentials());
