@@ -5,6 +5,7 @@
  * 'error' event, never a rejection with no reason.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PgtwinError } from '../../src/errors.js';
 import { freePort, startEmbeddedServer, type EmbeddedServerOptions } from '../../src/pg/embedded-server.js';
+import { clustersDir, sharedDir } from '../../src/local/shared-dir.js';
 import { TEST_PASSWORD } from '../support/constants.js';
 import { processesUnder } from '../support/server-processes.js';
 
@@ -134,7 +136,37 @@ describe('throwaway servers: every failure to start explained, and private direc
       await assertLeftNothing(dataDir);
     },
   );
+
+  it(
+    'as root, a server directory left by a process that is gone is removed by the next server started',
+    { skip: !isRoot && 'as a normal user the shared directory is not used' },
+    async () => {
+      const left = join(clustersDir(sharedDir()), `left-behind-${process.pid}`);
+      await mkdir(left, { recursive: true });
+      await writeFile(join(left, 'pgtwin-owner.json'), JSON.stringify({ dataDir: '/nowhere', pid: await deadPid() }));
+      const kept = join(clustersDir(sharedDir()), `kept-${process.pid}`);
+      await mkdir(kept, { recursive: true });
+      await writeFile(join(kept, 'pgtwin-owner.json'), JSON.stringify({ dataDir: '/a/local/twin' }));
+      try {
+        const server = await startEmbeddedServer({ dataDir: join(await tempDir(), 'data'), password: TEST_PASSWORD, ephemeral: true });
+        await server.stop();
+        await assert.rejects(stat(left), 'the directory of a process that is gone was removed');
+        await stat(kept); // a local twin's (no process) is only ever removed by `pgtwin local destroy`
+      } finally {
+        await rm(left, { recursive: true, force: true });
+        await rm(kept, { recursive: true, force: true });
+      }
+    },
+  );
 });
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  assert.ok(child.pid !== undefined);
+  return child.pid;
+}
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
