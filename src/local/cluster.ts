@@ -13,6 +13,7 @@ import type { PostgresBinaries } from './binaries.js';
 import { writeCredentials, type Credentials } from './credentials.js';
 import { LocalServerError } from './errors.js';
 import { INIT_DIR_PREFIX, PWFILE_PREFIX, type LocalLayout } from './layout.js';
+import { failureHint } from './failure-hints.js';
 import { isAlive } from './lock.js';
 import { outputLines, runTool } from './run-tool.js';
 import { handTo, type ServerUser } from './server-user.js';
@@ -58,21 +59,28 @@ export async function dataVersion(layout: LocalLayout): Promise<string | undefin
  * initdb has succeeded, so `pgdata` never holds half a cluster. The credentials
  * are written first: wherever a cluster exists, its password is known.
  */
-export async function initCluster(cluster: Cluster, credentials: Credentials): Promise<void> {
+export async function initCluster(cluster: Cluster, credentials: Credentials, extraInitdbArgs: readonly string[] = []): Promise<void> {
   const { layout, bins, user } = cluster;
   await removeLeftovers(layout);
-  const scratch = join(layout.root, `${INIT_DIR_PREFIX}${randomBytes(4).toString('hex')}`);
-  const pwfile = join(layout.root, `${PWFILE_PREFIX}${randomBytes(4).toString('hex')}`);
-  await mkdir(scratch, { mode: 0o700 });
+  const scratch = join(layout.serverDir, `${INIT_DIR_PREFIX}${randomBytes(4).toString('hex')}`);
+  const pwfile = join(layout.serverDir, `${PWFILE_PREFIX}${randomBytes(4).toString('hex')}`);
+  await mkdir(scratch, { mode: 0o700 }).catch((error: unknown) => {
+    throw new LocalServerError('LOCAL_DIR_UNUSABLE', `The server's directory ${layout.serverDir} cannot be written: ${messageOf(error)}`, {
+      cause: error,
+      nextStep: `Check the free space and permissions of ${layout.serverDir}, or point the server at another directory.`,
+    });
+  });
   await handTo(scratch, user);
   try {
     await writeFile(pwfile, credentials.password + '\n', { mode: 0o600 });
     await handTo(pwfile, user);
-    const result = await runTool(bins.initdb, initdbArgs(bins, scratch, pwfile, credentials.user), { user, cwd: layout.root });
+    const result = await runTool(bins.initdb, [...initdbArgs(bins, scratch, pwfile, credentials.user), ...extraInitdbArgs], { user, cwd: layout.serverDir });
     if (result.code !== 0) {
-      throw new LocalServerError('LOCAL_INIT_FAILED', `initdb could not create the local server in ${layout.root}.`, {
-        details: outputLines(result),
-        nextStep: 'Check free disk space and that the directory is writable, then run the command again.',
+      const details = outputLines(result);
+      const hint = failureHint(details, { dir: layout.serverDir });
+      throw new LocalServerError(hint?.code ?? 'LOCAL_INIT_FAILED', `initdb (${bins.initdb}) could not create the server in ${layout.serverDir}.`, {
+        details,
+        nextStep: hint?.nextStep ?? 'Check free disk space and that the directory is writable, then run the command again.',
       });
     }
     await appendFile(join(scratch, 'postgresql.conf'), SERVER_CONF);
@@ -87,7 +95,8 @@ export async function initCluster(cluster: Cluster, credentials: Credentials): P
 }
 
 function initdbArgs(bins: PostgresBinaries, pgdata: string, pwfile: string, user: string): string[] {
-  const args = [`--pgdata=${pgdata}`, `--username=${user}`, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'];
+  const args = [`--pgdata=${pgdata}`, `--username=${user}`, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'];
+  if (bins.major >= 14) args.push('--no-instructions');
   // The builtin provider (17+) gives Unicode-aware upper()/lower() without
   // depending on the locales installed on this machine.
   if (bins.major >= 17) args.push('--locale-provider=builtin', '--builtin-locale=C.UTF-8');
@@ -95,9 +104,9 @@ function initdbArgs(bins: PostgresBinaries, pgdata: string, pwfile: string, user
 }
 
 /** Scratch directories and password files of an initialisation that was killed. */
-async function removeLeftovers(layout: LocalLayout): Promise<void> {
-  for (const name of await readdir(layout.root)) {
-    if (name.startsWith(INIT_DIR_PREFIX) || name.startsWith(PWFILE_PREFIX)) await rm(join(layout.root, name), { recursive: true, force: true });
+export async function removeLeftovers(layout: LocalLayout): Promise<void> {
+  for (const name of await readdir(layout.serverDir).catch(() => [])) {
+    if (name.startsWith(INIT_DIR_PREFIX) || name.startsWith(PWFILE_PREFIX)) await rm(join(layout.serverDir, name), { recursive: true, force: true });
   }
 }
 
@@ -109,20 +118,32 @@ export async function startCluster(cluster: Cluster, port: number): Promise<void
   const logOffset = (await stat(layout.log)).size;
   const result = await runTool(bins.pgCtl, ['start', '-D', layout.pgdata, '-l', layout.log, '-w', '-t', '60', '-s', '-o', `-p ${port}`], {
     user,
-    cwd: layout.root,
+    cwd: layout.serverDir,
+    env: serverEnvironment(layout),
   });
   if (result.code !== 0) {
-    throw new LocalServerError('LOCAL_START_FAILED', `The local server in ${layout.root} did not start on port ${port}.`, {
-      details: [...outputLines(result, 5), ...(await logSince(layout.log, logOffset))],
-      nextStep: `See the lines above and the log ${layout.log}.`,
+    const details = [...outputLines(result, 5), ...(await logSince(layout.log, logOffset))];
+    const hint = failureHint(details, { dir: layout.serverDir, port });
+    throw new LocalServerError(hint?.code ?? 'LOCAL_START_FAILED', `The local server in ${layout.root} did not start on port ${port}.`, {
+      details,
+      nextStep: `${hint === undefined ? '' : `${hint.nextStep} `}See the lines above and the log ${layout.log}.`,
     });
   }
+}
+
+/**
+ * Added to the server's environment: as root its data lives in the shared
+ * directory, and this is what still ties the process (/proc/<pid>/environ) to
+ * the data directory it serves.
+ */
+export function serverEnvironment(layout: LocalLayout): Record<string, string> {
+  return { PGTWIN_DATA_DIR: layout.root };
 }
 
 export async function stopCluster(cluster: Cluster): Promise<void> {
   const { layout, bins, user } = cluster;
   const pid = (await runningPostmaster(layout))?.pid;
-  const result = await runTool(bins.pgCtl, ['stop', '-D', layout.pgdata, '-m', 'fast', '-w', '-t', '60', '-s'], { user, cwd: layout.root });
+  const result = await runTool(bins.pgCtl, ['stop', '-D', layout.pgdata, '-m', 'fast', '-w', '-t', '60', '-s'], { user, cwd: layout.serverDir });
   // A server that stopped by itself meanwhile is what was wanted.
   if (result.code !== 0 && (await runningPostmaster(layout)) !== undefined) {
     throw new LocalServerError('LOCAL_STOP_FAILED', `The local server in ${layout.root} did not stop.`, {
@@ -160,7 +181,7 @@ export async function runningPostmaster(layout: LocalLayout): Promise<Postmaster
 }
 
 /** The log lines written since `offset` (the end of the previous run), at most the last 20. */
-async function logSince(log: string, offset: number): Promise<string[]> {
+export async function logSince(log: string, offset: number): Promise<string[]> {
   try {
     const text = (await readFile(log)).subarray(offset).toString('utf8');
     return text.split('\n').filter((l) => l.trim() !== '').slice(-20).map((l) => `log: ${l}`);

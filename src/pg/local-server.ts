@@ -6,18 +6,21 @@
  * so concurrent pgtwin commands wait for each other and then reuse the server.
  */
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { environmentNamed, passwordlessUrl } from '../config/embedded.js';
 import type { EmbeddedServerSettings, Settings } from '../config/settings.js';
 import { UsageError, messageOf } from '../errors.js';
 import { findBinaries, versionMatches, type PostgresBinaries } from '../local/binaries.js';
-import { dataVersion, initCluster, isInitialised, runningPostmaster, startCluster, stopCluster, type Cluster } from '../local/cluster.js';
+import { dataVersion, initCluster, isInitialised, removeLeftovers, runningPostmaster, startCluster, stopCluster, type Cluster } from '../local/cluster.js';
 import { newCredentials, readCredentials } from '../local/credentials.js';
 import { LocalServerError } from '../local/errors.js';
-import { INIT_DIR_PREFIX, PWFILE_PREFIX, layoutOf, type LocalLayout } from '../local/layout.js';
+import { currentLayout, layoutOf, type LocalLayout } from '../local/layout.js';
 import { withLock, type LockOptions } from '../local/lock.js';
 import { portIsFree } from '../local/port.js';
-import { isRoot, makeTraversable, serverUser } from '../local/server-user.js';
+import { serverBinaries } from '../local/server-binaries.js';
+import { removeServerDir, serverLayout } from '../local/server-dir.js';
+import { serverUser, type ServerUser } from '../local/server-user.js';
+import { sharedDir } from '../local/shared-dir.js';
 
 export interface LocalServerOptions {
   readonly signal?: AbortSignal | undefined;
@@ -44,6 +47,8 @@ export type LocalServerState = 'running' | 'stopped' | 'absent';
 export interface LocalServerStatus {
   readonly state: LocalServerState;
   readonly dataDir: string;
+  /** PGDATA: in `dataDir`, or as root in pgtwin's shared directory. */
+  readonly pgdata: string;
   /** Where it listens when running, else where it will. */
   readonly port: number;
   readonly configuredPort: number;
@@ -75,11 +80,12 @@ export function embeddedSettingsOf(settings: Settings, name: string, cwd?: strin
 
 /** Starts the server unless it is running (creating it first if needed) and returns how to connect. */
 export async function ensureLocalServer(settings: EmbeddedServerSettings, options: LocalServerOptions = {}): Promise<LocalServer> {
-  const bins = await findBinaries();
+  const runAs = await runAsOf();
+  const bins = await serverBinaries(runAs.user, runAs.shared);
   checkVersion(settings, bins);
-  const cluster = await prepare(settings, bins);
-  const { layout } = cluster;
-  return withLock(layout.lock, lockOptions(options), async () => {
+  await makeRoot(settings.dataDir);
+  return withLock(lockOf(settings.dataDir), lockOptions(options), async () => {
+    let layout = await currentLayout(settings.dataDir);
     const running = await runningPostmaster(layout);
     if (running !== undefined) {
       if (running.port !== settings.port) options.onProgress?.(`the local server is running on port ${running.port}, not the configured ${settings.port}; stop and start it to move it`);
@@ -90,22 +96,23 @@ export async function ensureLocalServer(settings: EmbeddedServerSettings, option
     if (!(await portIsFree(settings.port))) throw portInUse(settings.port);
     let initialised = false;
     if (!(await isInitialised(layout))) {
-      options.onProgress?.(`creating the local server in ${layout.root} (PostgreSQL ${bins.version})`);
-      await initCluster(cluster, newCredentials());
+      layout = await serverLayout(settings.dataDir, runAs.user, runAs.shared, { ownedByProcess: false });
+      const where = layout.serverDir === layout.root ? layout.root : `${layout.serverDir} (linked from ${layout.root})`;
+      options.onProgress?.(`creating the local server in ${where} (PostgreSQL ${bins.version})`);
+      await initCluster({ bins, layout, user: runAs.user }, newCredentials());
       initialised = true;
     }
     options.onProgress?.(`starting the local server on 127.0.0.1:${settings.port}`);
-    await startCluster(cluster, settings.port);
+    await startCluster({ bins, layout, user: runAs.user }, settings.port);
     return serverAt(layout, bins, settings.port, { started: true, initialised });
   });
 }
 
 export async function stopLocalServer(settings: EmbeddedServerSettings, options: LocalServerOptions = {}): Promise<{ wasRunning: boolean }> {
-  const layout = layoutOf(settings.dataDir);
-  if (!(await isInitialised(layout))) return { wasRunning: false };
-  const cluster = await prepare(settings, await findBinaries());
-  return withLock(layout.lock, lockOptions(options), async () => {
-    if ((await runningPostmaster(layout)) === undefined) return { wasRunning: false };
+  if (!(await isInitialised(await currentLayout(settings.dataDir)))) return { wasRunning: false };
+  const cluster = await clusterOf(settings.dataDir);
+  return withLock(cluster.layout.lock, lockOptions(options), async () => {
+    if ((await runningPostmaster(cluster.layout)) === undefined) return { wasRunning: false };
     options.onProgress?.('stopping the local server');
     await stopCluster(cluster);
     return { wasRunning: true };
@@ -113,7 +120,7 @@ export async function stopLocalServer(settings: EmbeddedServerSettings, options:
 }
 
 export async function localServerStatus(settings: EmbeddedServerSettings): Promise<LocalServerStatus> {
-  const layout = layoutOf(settings.dataDir);
+  const layout = await currentLayout(settings.dataDir);
   const bins = await findBinaries();
   const running = await runningPostmaster(layout);
   const created = await dataVersion(layout);
@@ -121,6 +128,7 @@ export async function localServerStatus(settings: EmbeddedServerSettings): Promi
   return {
     state: running !== undefined ? 'running' : created !== undefined ? 'stopped' : 'absent',
     dataDir: layout.root,
+    pgdata: layout.pgdata,
     port,
     configuredPort: settings.port,
     pid: running?.pid,
@@ -133,48 +141,59 @@ export async function localServerStatus(settings: EmbeddedServerSettings): Promi
 
 /**
  * Stops the server and deletes what pgtwin put in its directory (cluster,
- * credentials, log), then the directory itself if nothing else is left in it:
- * a `data_dir` pointed at a directory holding other files keeps them.
+ * credentials, log; as root, its server directory in the shared directory),
+ * then the directory itself if nothing else is left in it: a `data_dir`
+ * pointed at a directory holding other files keeps them.
  */
 export async function destroyLocalServer(settings: EmbeddedServerSettings, options: LocalServerOptions = {}): Promise<{ existed: boolean }> {
-  const layout = layoutOf(settings.dataDir);
-  const entries = await readdir(layout.root).catch(() => undefined);
+  const root = settings.dataDir;
+  const entries = await readdir(root).catch(() => undefined);
   if (entries === undefined) return { existed: false };
-  const cluster = await prepare(settings, await findBinaries());
-  const existed = await withLock(layout.lock, lockOptions(options), async () => {
+  const existed = await withLock(lockOf(root), lockOptions(options), async () => {
+    const cluster = await clusterOf(root);
+    const { layout } = cluster;
     if ((await runningPostmaster(layout)) !== undefined) {
       options.onProgress?.('stopping the local server');
       await stopCluster(cluster);
     }
     const had = await isInitialised(layout);
-    options.onProgress?.(`deleting ${layout.root}`);
+    options.onProgress?.(`deleting ${layout.serverDir === root ? root : `${root} and ${layout.serverDir}`}`);
     await rm(layout.pgdata, { recursive: true, force: true });
-    await rm(layout.credentials, { force: true });
     await rm(layout.log, { force: true });
-    for (const name of await readdir(layout.root)) {
-      if (name.startsWith(INIT_DIR_PREFIX) || name.startsWith(PWFILE_PREFIX)) await rm(join(layout.root, name), { recursive: true, force: true });
-    }
+    await removeLeftovers(layout);
+    await removeServerDir(layout);
+    await rm(layout.credentials, { force: true });
     return had;
   });
   // After the lock file is gone; ENOTEMPTY means the user keeps other files there.
-  await rmdir(layout.root).catch(() => undefined);
+  await rmdir(root).catch(() => undefined);
   // The default `.pgtwin/local` also made `.pgtwin`; it goes too when nothing else is in it.
-  if (basename(dirname(layout.root)) === '.pgtwin') await rmdir(dirname(layout.root)).catch(() => undefined);
+  if (basename(dirname(root)) === '.pgtwin') await rmdir(dirname(root)).catch(() => undefined);
   return { existed };
 }
 
-async function prepare(settings: EmbeddedServerSettings, bins: PostgresBinaries): Promise<Cluster> {
-  const layout = layoutOf(settings.dataDir);
+/** Who runs the server: undefined (this user) normally; as root, the server user and pgtwin's shared directory. */
+async function runAsOf(): Promise<{ user: ServerUser | undefined; shared: string | undefined }> {
   const user = await serverUser();
-  await mkdir(layout.root, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-    throw new LocalServerError('LOCAL_DIR_UNUSABLE', `The local server's directory ${layout.root} cannot be created: ${messageOf(error)}`, {
+  return { user, shared: user === undefined ? undefined : sharedDir() };
+}
+
+async function clusterOf(root: string): Promise<Cluster> {
+  const runAs = await runAsOf();
+  return { bins: await serverBinaries(runAs.user, runAs.shared), layout: await currentLayout(root), user: runAs.user };
+}
+
+function lockOf(root: string): string {
+  return layoutOf(root).lock;
+}
+
+async function makeRoot(root: string): Promise<void> {
+  await mkdir(root, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    throw new LocalServerError('LOCAL_DIR_UNUSABLE', `The local server's directory ${root} cannot be created: ${messageOf(error)}`, {
       cause: error,
       nextStep: 'Point `data_dir` of the environment at a directory you can write, or fix the permissions.',
     });
   });
-  // As root the server user must walk into the directory (not list it) to reach its cluster.
-  if (isRoot()) await makeTraversable(layout.root);
-  return { bins, layout, user };
 }
 
 async function serverAt(layout: LocalLayout, bins: PostgresBinaries, port: number, how: { started: boolean; initialised: boolean }): Promise<LocalServer> {

