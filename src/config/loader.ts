@@ -15,6 +15,7 @@ import { Reporter } from './problems.js';
 import { Reader } from './read.js';
 import type { Settings, SettingsOverrides } from './settings.js';
 import { validateFile } from './validate.js';
+import { confitureNotes } from './confiture-notes.js';
 
 export interface LoadSettingsInput {
   /** `--config`; when given and missing, a ConfigError says so. */
@@ -69,7 +70,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     environments: draft.environments,
     source: overridden.source,
     target: overridden.target,
-    tables: Object.freeze({ include: overridden.include, exclude: overridden.exclude, filters: draft.filters }),
+    tables: Object.freeze({ include: overridden.include, exclude: overridden.exclude, filters: overridden.filters }),
     anonymize: draft.anonymize,
     keep: new Map([...draft.keep].map(([table, entry]) => [table, entry.columns] as const)),
     strict: draft.strict ?? false,
@@ -83,8 +84,11 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
       allowRemoteTarget: overridden.allowRemoteTarget,
       showProgress: draft.showProgress,
       cascade: overridden.cascade,
+      checkpointFile: overridden.checkpointFile,
+      verbose: overridden.verbose,
     }),
     warnings: [...(file?.warnings ?? []), ...warnings],
+    notes: confitureNotes(draft, overridden),
   });
 }
 
