@@ -128,7 +128,7 @@ export interface SettingsOverrides {
   readonly cascade?: boolean | undefined;
   /** `--where TABLE=CONDITION` and `--limit TABLE=N`, by table name or glob; they win over the file's filters. */
   readonly filters?: ReadonlyMap<string, Partial<TableFilter>> | undefined;
-  /** `--checkpoint FILE`, resolved against the working directory. */
+  /** `--checkpoint FILE`, relative to the working directory. */
   readonly checkpointFile?: string | undefined;
   readonly verbose?: boolean | undefined;
 }

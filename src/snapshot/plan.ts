@@ -120,15 +120,24 @@ function planColumns(key: string, source: TableInfo, target: TableInfo, warnings
   return columns;
 }
 
+/**
+ * The filter of a table: the most specific matching key wins; a filter from
+ * the command line (`--where`, `--limit`) wins over the file's, and a part it
+ * does not give (the `where` of `--limit users=10`) comes from the file.
+ */
 function filterFor(settings: Settings, table: TableInfo): TableFilter | undefined {
-  let best: { filter: TableFilter; rank: number } | undefined;
+  const best = { file: undefined as { filter: TableFilter; rank: number } | undefined, flag: undefined as { filter: TableFilter; rank: number } | undefined };
   for (const [pattern, filter] of settings.tables.filters) {
     const compiled = compilePattern(pattern);
     if (!compiled.matches(table)) continue;
     const rank = specificity(compiled);
-    if (best === undefined || rank > best.rank) best = { filter, rank };
+    const side = filter.fromCommandLine === true ? 'flag' : 'file';
+    const current = best[side];
+    if (current === undefined || rank > current.rank) best[side] = { filter, rank };
   }
-  return best?.filter;
+  const { file, flag } = best;
+  if (flag === undefined) return file?.filter;
+  return { where: flag.filter.where ?? file?.filter.where, limit: flag.filter.limit ?? file?.filter.limit };
 }
 
 function planSequences(plans: readonly TablePlan[], source: Catalog, target: Catalog, warnings: string[]): SequencePlan[] {
