@@ -43,8 +43,9 @@ export async function planCommand(io: CliIo, argv: readonly string[], signal: Ab
   const parsed = await settingsFor(io, argv, 'plan');
   if (parsed === undefined) return 0;
   const result = await planSync({ settings: parsed.settings, env: io.env, signal, recreate: parsed.recreate }, true);
-  if (parsed.json) io.stdout(JSON.stringify(planToJson(result), null, 2) + '\n');
-  else io.stdout(planToText(result));
+  const notes = parsed.settings.notes ?? [];
+  if (parsed.json) io.stdout(JSON.stringify(planToJson(result, notes), null, 2) + '\n');
+  else io.stdout(planToText(result, notes));
   return 0;
 }
 
