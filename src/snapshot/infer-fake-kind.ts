@@ -5,9 +5,11 @@
  * and `scan` read a column the same way. When nothing points at one kind, no
  * kind is guessed: the caller refuses the rule and lists the kinds.
  */
+import type { StrategySpec } from '../config/settings.js';
 import { detectPii, type ColumnSample, type PiiFinding } from '../anonymize/detect.js';
 import { FAKE_KINDS } from '../anonymize/strategies/fake.js';
 import { classifyType } from '../anonymize/types.js';
+import type { TableInfo } from '../pg/catalog.js';
 
 export interface InferredKind {
   readonly kind: string;
@@ -71,3 +73,45 @@ export function inferFakeKind(column: ColumnSample): InferredKind | undefined {
   const named = kindNamed(column.name);
   return named === undefined ? undefined : { kind: named, reason: `column name \`${column.name}\` names it` };
 }
+
+/**
+ * Gives each `fake` rule without a `kind` the kind inferred for its column
+ * (the rule in `rules` is replaced) and records why; a rule whose kind cannot
+ * be inferred is a problem that lists the kinds.
+ */
+export function inferKinds(
+  table: { readonly key: string; readonly source: TableInfo },
+  rules: Map<string, StrategySpec>,
+  samples: ReadonlyMap<string, readonly (string | null)[]> | undefined,
+  inferred: Map<string, Map<string, string>>,
+): { table: string; column: string; message: string }[] {
+  const problems: { table: string; column: string; message: string }[] = [];
+  for (const [column, spec] of rules) {
+    if (!lacksKind(spec)) continue;
+    const info = table.source.columns.find((c) => c.name === column);
+    // An unknown column is reported by checkMasks; a non-text one for its type.
+    if (info === undefined) continue;
+    const sample = { name: column, type: info.type, values: samples?.get(column) ?? [] };
+    const kind = inferFakeKind(sample);
+    if (kind !== undefined) {
+      rules.set(column, { strategy: 'fake', options: { ...spec.options, kind: kind.kind } });
+      const notes = inferred.get(table.key) ?? new Map<string, string>();
+      notes.set(column, kind.reason);
+      inferred.set(table.key, notes);
+      continue;
+    }
+    if (classifyType(info.type) === 'text') {
+      // Say what the column does look like, when that is a job for another strategy (an email, a phone number).
+      const other = detectPii(sample)[0];
+      const hint = other === undefined ? '' : `; it looks like ${other.kind.replaceAll('_', ' ')} (${other.evidence.join('; ')}): use \`${other.suggestion.strategy}\` instead`;
+      problems.push({
+        table: table.key,
+        column,
+        message: `\`fake\` needs a \`kind\`, and none can be inferred from the column's name, type or ${sample.values.length} sampled values${hint}; write one: {strategy: fake, kind: <${FAKE_KINDS.join(' | ')}>}`,
+      });
+      rules.delete(column);
+    }
+  }
+  return problems;
+}
+

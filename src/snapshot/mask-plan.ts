@@ -15,10 +15,10 @@ import type { Catalog, TableInfo } from '../pg/catalog.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { checkMasks, checkStrict, inheritForeignKeyRules, MaskRulesError, type ForeignKeyLink, type StrategyRegistry } from '../anonymize/index.js';
 import { closestMatches } from './closest-matches.js';
-import { detectPii } from '../anonymize/detect.js';
-import { classifyType } from '../anonymize/types.js';
-import { FAKE_KINDS } from '../anonymize/strategies/fake.js';
-import { inferFakeKind, lacksKind } from './infer-fake-kind.js';
+import { inferKinds } from './infer-fake-kind.js';
+import { ownerConstants, type OwnerCheck } from './owner-constants.js';
+
+export type { OwnerCheck } from './owner-constants.js';
 import { compilePattern, specificity, type TablePattern } from './table-patterns.js';
 
 export interface TableMasking {
@@ -32,21 +32,6 @@ export interface TableMasking {
   readonly inferredKinds: ReadonlyMap<string, string>;
   /** `constant` rules on foreign-key columns: the value must exist in the referenced rows of the twin. */
   readonly owners: readonly OwnerCheck[];
-}
-
-/** A constant foreign-key value (an ownership remap) to look for in the referenced table. */
-export interface OwnerCheck {
-  /** The referencing table (plan key) and column. */
-  readonly table: string;
-  readonly column: string;
-  /** The constant, in PostgreSQL's text form. */
-  readonly value: string;
-  readonly referencedTable: QualifiedName;
-  readonly referencedColumn: string;
-  /** The plan key of the referenced table when it is copied too; undefined when the target's rows stay as they are. */
-  readonly copiedAs: string | undefined;
-  /** The rule that masks the referenced column as it is copied (undefined: copied as it is). */
-  readonly referencedRule: StrategySpec | undefined;
 }
 
 /** Sampled values of columns whose `fake` rule names no kind: table key -> column -> values. */
@@ -211,85 +196,4 @@ function foreignKeyLinks(source: Catalog, owner: (table: QualifiedName) => strin
     links.push({ table, columns: fk.columns, referencedTable, referencedColumns: fk.referencedColumns });
   }
   return links;
-}
-
-/**
- * Gives each `fake` rule without a `kind` the kind inferred for its column
- * (the rule in `rules` is replaced) and records why; a rule whose kind cannot
- * be inferred is a problem that lists the kinds.
- */
-function inferKinds(
-  table: PlannedTable,
-  rules: Map<string, StrategySpec>,
-  samples: ReadonlyMap<string, readonly (string | null)[]> | undefined,
-  inferred: Map<string, Map<string, string>>,
-): { table: string; column: string; message: string }[] {
-  const problems: { table: string; column: string; message: string }[] = [];
-  for (const [column, spec] of rules) {
-    if (!lacksKind(spec)) continue;
-    const info = table.source.columns.find((c) => c.name === column);
-    // An unknown column is reported by checkMasks; a non-text one for its type.
-    if (info === undefined) continue;
-    const sample = { name: column, type: info.type, values: samples?.get(column) ?? [] };
-    const kind = inferFakeKind(sample);
-    if (kind !== undefined) {
-      rules.set(column, { strategy: 'fake', options: { ...spec.options, kind: kind.kind } });
-      const notes = inferred.get(table.key) ?? new Map<string, string>();
-      notes.set(column, kind.reason);
-      inferred.set(table.key, notes);
-      continue;
-    }
-    if (classifyType(info.type) === 'text') {
-      // Say what the column does look like, when that is a job for another strategy (an email, a phone number).
-      const other = detectPii(sample)[0];
-      const hint = other === undefined ? '' : `; it looks like ${other.kind.replaceAll('_', ' ')} (${other.evidence.join('; ')}): use \`${other.suggestion.strategy}\` instead`;
-      problems.push({
-        table: table.key,
-        column,
-        message: `\`fake\` needs a \`kind\`, and none can be inferred from the column's name, type or ${sample.values.length} sampled values${hint}; write one: {strategy: fake, kind: <${FAKE_KINDS.join(' | ')}>}`,
-      });
-      rules.delete(column);
-    }
-  }
-  return problems;
-}
-
-interface PinnedOwner {
-  readonly table: string;
-  readonly column: string;
-  readonly rule: StrategySpec;
-  readonly copiedAs: string | undefined;
-  readonly referencedColumn: string;
-  readonly check: Omit<OwnerCheck, 'referencedRule'>;
-}
-
-/**
- * `constant` rules on single-column foreign keys of copied tables: every row
- * then references one row (one developer account, the Prisma script's
- * `--user-id`), which is valid as long as that row is in the twin.
- */
-function ownerConstants(source: Catalog, owner: (table: QualifiedName) => string | undefined, written: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>): PinnedOwner[] {
-  const pinned: PinnedOwner[] = [];
-  for (const fk of source.foreignKeys) {
-    if (fk.inherited || fk.columns.length !== 1) continue;
-    const table = owner(fk.table);
-    const column = fk.columns[0];
-    const referencedColumn = fk.referencedColumns[0];
-    if (table === undefined || column === undefined || referencedColumn === undefined) continue;
-    const rule = written.get(table)?.get(column);
-    if (rule?.strategy !== 'constant' || pinned.some((p) => p.table === table && p.column === column)) continue;
-    const raw = rule.options['value'];
-    // A missing or malformed value is reported by the strategy's own check.
-    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'bigint') continue;
-    const copiedAs = owner(fk.referencedTable);
-    pinned.push({
-      table,
-      column,
-      rule,
-      copiedAs,
-      referencedColumn,
-      check: { table, column, value: String(raw), referencedTable: fk.referencedTable, referencedColumn, copiedAs },
-    });
-  }
-  return pinned;
 }
