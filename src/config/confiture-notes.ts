@@ -20,6 +20,6 @@ export function confitureNotes(draft: Draft, overridden: Overridden): string[] {
         "while it exists, `sync` resumes that run (as --resume does); the progress itself is kept in the target's `pgtwin` schema",
     );
   }
-  if (overridden.verbose === true) notes.push('verbose: `sync` and `follow` write one line per table and phase, even on a terminal');
+  if (overridden.verbose === true) notes.push('verbose: `sync` writes one line per table and phase, even on a terminal (no progress bars)');
   return notes;
 }

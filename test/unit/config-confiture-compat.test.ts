@@ -93,7 +93,7 @@ describe('Confiture: SyncConfig keys', () => {
       assert.equal(settings.options.batchSize, 2000);
       const notes = (settings.notes ?? []).join('\n');
       assert.match(notes, /batch_size 2000: `follow` applies at most 2000 changes in one target transaction; `sync` copies each table .* with one COPY stream/);
-      assert.match(notes, /verbose: `sync` and `follow` write one line per table and phase/);
+      assert.match(notes, /verbose: `sync` writes one line per table and phase/);
     });
   });
 
@@ -164,5 +164,13 @@ describe('a key in the wrong section', () => {
         });
       }
     }
+  });
+});
+
+describe('Confiture rules written in YAML', () => {
+  it('a bare `null` (no value in YAML) is refused with the way to write the `null` strategy', async () => {
+    await withDir({ 'pgtwin.yaml': 'anonymize:\n  users:\n    password_hash: null\n' }, async (dir) => {
+      assert.match(visibleText(await loadError(dir)), /anonymize\.users\.password_hash: expected a strategy name .*, got an empty value \(for the `null` strategy, quote it: "null"\)/);
+    });
   });
 });
