@@ -8,7 +8,8 @@
  * password.
  */
 import { readFile, rm } from 'node:fs/promises';
-import { writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 
 export interface CheckpointMark {
@@ -57,8 +58,16 @@ function isMark(value: unknown): value is CheckpointMark {
 export function writeCheckpointSync(file: string, target: string): void {
   const mark: CheckpointMark = { pgtwin: 'sync checkpoint', target, startedAt: new Date().toISOString(), note: NOTE };
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(mark, null, 2) + '\n', { mode: 0o600 });
-  renameSync(temporary, file);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, JSON.stringify(mark, null, 2) + '\n', { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch (error) {
+    throw new UsageError('CHECKPOINT_UNWRITABLE', `The checkpoint file ${file} cannot be written; no table of the target was changed.`, {
+      cause: error,
+      nextStep: 'Point checkpoint_file (--checkpoint) at a file in a directory you may write to.',
+    });
+  }
 }
 
 export async function removeCheckpoint(file: string): Promise<void> {
