@@ -9,14 +9,15 @@ import { didYouMean } from '../config/did-you-mean.js';
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface ParsedFlags {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** A list for flags declared `multiple: true`. */
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly positionals: readonly string[];
 }
 
 export function parseFlags(command: string, argv: readonly string[], spec: FlagSpec, allowPositionals = false): ParsedFlags {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values as Record<string, string | boolean | readonly string[] | undefined>, positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];

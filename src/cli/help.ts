@@ -42,6 +42,10 @@ const SELECTION_FLAGS = `  -c, --config PATH        config file (default ./pgtwi
   -t, --tables LIST        comma-separated names or globs to include (public.*, users, *_audit)
   -x, --exclude LIST       comma-separated names or globs to leave out (*_log)
       --cascade            also include tables whose foreign keys point into the selection
+      --where TABLE=COND   copy only the rows of TABLE (a name or glob) where COND holds;
+                           repeat per table (tables.filters.<table>.where; the flag wins)
+      --limit TABLE=N      copy at most N rows of TABLE; repeat per table
+                           (tables.filters.<table>.limit; the flag wins)
       --allow-remote-target  allow a target that is not localhost / a local socket
   -j, --jobs N             tables copied in parallel (default: number of CPUs)
       --json               print the result as JSON on stdout`;
@@ -68,6 +72,10 @@ ${SELECTION_FLAGS}
       --schema-only        only create what the target lacks (= pgtwin schema)
       --resume             finish the last run that stopped part way: copy only the
                            chunks it did not commit (under a newer source snapshot)
+      --checkpoint FILE    write FILE when the target starts changing, remove it on
+                           success; while it exists, sync resumes that run
+                           (Confiture's checkpoint_file)
+      --verbose            one line per table and phase, even on a terminal
       --split-tables-larger-than SIZE
                            copy tables larger than SIZE (e.g. 32MB; default 256MB)
                            in chunks, in parallel (options.split_tables_larger_than)
@@ -79,6 +87,7 @@ Examples:
   pgtwin sync --from "$PROD_URL"                     # into the local embedded server
   pgtwin sync --from production --to staging
   pgtwin sync --from "$PROD_URL" --to "$STAGING_URL" --tables 'public.*' --exclude '*_log' --yes --json
+  pgtwin sync --from production --where users="created_at > now() - interval '30 days'" --limit orders=10000
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error (also: a selected table does
 not exist), 3 cannot connect, 4 schema mismatch, 5 refused for safety (same source
@@ -89,9 +98,13 @@ same command to complete).
 export const PLAN_HELP = `Usage: pgtwin plan [flags]
 
 Connects to both sides, reads their catalogs and prints what sync would do:
-the tables, their column lists and filters, the foreign keys set aside and the
-sequences set. Every check of sync runs (unknown tables, schema mismatches,
-tables referencing the selection); nothing is written.
+the tables, their column lists and filters, each masked column with its
+strategy (and the kind of a \`fake\` rule, inferred when the rule names none),
+the foreign keys set aside and the sequences set, and what settings written for
+another tool (Confiture's batch_size, checkpoint_file) do here. Every check of
+sync runs (unknown tables, schema mismatches, tables referencing the selection,
+masking rules, a constant foreign key whose row would not be in the twin);
+nothing is written.
 
 Flags:
 ${SELECTION_FLAGS}

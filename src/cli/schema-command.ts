@@ -10,7 +10,11 @@ import type { CliIo } from './io.js';
 import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
 
 // The selection and safety flags of sync; --jobs has no meaning here.
-const { jobs: _jobs, 'schema-only': _schemaOnly, resume: _resume, 'split-tables-larger-than': _split, ...SELECTION_FLAGS } = SYNC_FLAGS;
+const {
+  jobs: _jobs, 'schema-only': _schemaOnly, resume: _resume, 'split-tables-larger-than': _split,
+  where: _where, limit: _limit, checkpoint: _checkpoint, verbose: _verbose,
+  ...SELECTION_FLAGS
+} = SYNC_FLAGS;
 export const SCHEMA_FLAGS: FlagSpec = { ...SELECTION_FLAGS, recreate: { type: 'boolean' } };
 
 /** Settings from the config file, env and flags; every URL's password registered for redaction. */

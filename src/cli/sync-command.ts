@@ -11,6 +11,10 @@ import type { CliIo } from './io.js';
 import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
 import { PLAN_HELP, SYNC_HELP } from './help.js';
 import { schemaCommand } from './schema-command.js';
+import { readCheckpoint, removeCheckpoint, writeCheckpointSync } from './checkpoint-file.js';
+import { resolveEndpoints } from '../snapshot/connect-endpoints.js';
+import { PgtwinError } from '../errors.js';
+import type { SyncObserver } from '../snapshot/observer.js';
 
 interface SyncArgs {
   readonly settings: Settings;
@@ -39,8 +43,9 @@ export async function planCommand(io: CliIo, argv: readonly string[], signal: Ab
   const parsed = await settingsFor(io, argv, 'plan');
   if (parsed === undefined) return 0;
   const result = await planSync({ settings: parsed.settings, env: io.env, signal, recreate: parsed.recreate }, true);
-  if (parsed.json) io.stdout(JSON.stringify(planToJson(result), null, 2) + '\n');
-  else io.stdout(planToText(result));
+  const notes = parsed.settings.notes ?? [];
+  if (parsed.json) io.stdout(JSON.stringify(planToJson(result, notes), null, 2) + '\n');
+  else io.stdout(planToText(result, notes));
   return 0;
 }
 
@@ -52,18 +57,36 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
   const parsed = await settingsFor(io, argv, 'sync');
   if (parsed === undefined) return 0;
   if (parsed.dryRun) return planCommand(io, argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'), signal);
-  const showProgress = parsed.settings.options.showProgress ?? true;
-  const progress = new ProgressReporter({ write: io.stderr, progress: showProgress, tty: io.stderrIsTty, columns: io.columns });
-  try {
-    const report = await runSync({
+  const { verbose, checkpointFile } = parsed.settings.options;
+  const showProgress = verbose === true || (parsed.settings.options.showProgress ?? true);
+  // verbose: the line-per-table form, which a log keeps, even on a terminal.
+  const progress = new ProgressReporter({ write: io.stderr, progress: showProgress, tty: io.stderrIsTty && verbose !== true, columns: io.columns });
+  const target = resolveEndpoints(parsed.settings, io.env).target.display;
+  const mark = checkpointFile === undefined ? undefined : await readCheckpoint(checkpointFile);
+  const resumeFromMark = mark !== undefined && mark.target === target;
+  if (mark !== undefined && !resumeFromMark) io.stderr(`pgtwin: warning: the checkpoint file ${checkpointFile ?? ''} marks a sync into another target (${mark.target}); starting a new sync\n`);
+  if (resumeFromMark) io.stderr(`pgtwin: the checkpoint file ${checkpointFile ?? ''} marks an unfinished sync into ${target}: resuming it\n`);
+  const sync = (resume: boolean): ReturnType<typeof runSync> =>
+    runSync({
       settings: parsed.settings,
       env: io.env,
       signal,
       recreate: parsed.recreate,
-      resume: parsed.resume,
-      observer: progress,
+      resume,
+      observer: checkpointFile === undefined ? progress : withCheckpoint(progress, checkpointFile, target),
       confirm: makeConfirm({ yes: parsed.yes, interactive: io.stdinIsTty && io.stderrIsTty }),
     });
+  try {
+    let report: Awaited<ReturnType<typeof runSync>>;
+    try {
+      report = await sync(parsed.resume || resumeFromMark);
+    } catch (error) {
+      // The mark outlived a run that changed nothing (or finished): there is nothing to resume, so start afresh.
+      if (!resumeFromMark || parsed.resume || !(error instanceof PgtwinError) || !['NOTHING_TO_RESUME', 'RESUME_MISMATCH'].includes(error.code)) throw error;
+      io.stderr(`pgtwin: ${error.message} Starting a new sync.\n`);
+      report = await sync(false);
+    }
+    if (checkpointFile !== undefined) await removeCheckpoint(checkpointFile);
     progress.stop();
     if (parsed.json) {
       io.stdout(JSON.stringify({ tables: report.tables, totalRows: report.totalRows, durationMs: report.durationMs, runId: report.runId, sequences: report.sequences }) + '\n');
@@ -74,4 +97,20 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
   } finally {
     progress.stop();
   }
+}
+
+/** The progress observer, plus the checkpoint mark written once the run is about to change the target. */
+function withCheckpoint(progress: ProgressReporter, file: string, target: string): SyncObserver {
+  return {
+    phase: (phase) => {
+      if (phase === 'prepare') writeCheckpointSync(file, target);
+      progress.phase(phase);
+    },
+    planned: (plan) => progress.planned(plan),
+    tableStarted: (table) => progress.tableStarted(table),
+    tableProgress: (table, rows, bytes) => progress.tableProgress(table, rows, bytes),
+    tableFinished: (table, result) => progress.tableFinished(table, result),
+    warning: (message) => progress.warning(message),
+    note: (message) => progress.note(message),
+  };
 }

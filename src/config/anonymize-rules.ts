@@ -66,7 +66,9 @@ export function readStrategy(ctx: Ctx, value: unknown, at: Path): StrategySpec |
     return name === undefined ? undefined : { strategy: name, options: {} };
   }
   if (isRecord(value)) return readStrategyRecord(ctx, value, at);
-  ctx.read.report.problem(at, `expected ${SHAPE}, got ${typeName(value)}`);
+  // `password_hash: null` in YAML is no value at all, not the strategy `null`.
+  const hint = value === null ? ' (for the `null` strategy, quote it: "null")' : '';
+  ctx.read.report.problem(at, `expected ${SHAPE}, got ${typeName(value)}${hint}`);
   return undefined;
 }
 

@@ -29,10 +29,14 @@ export interface Draft {
   allowRemoteTarget?: boolean;
   showProgress?: boolean;
   cascade?: boolean;
+  /** Absolute path (Confiture's `checkpoint_file`). */
+  checkpointFile?: string;
+  verbose?: boolean;
   readonly claims: Map<ClaimField, string>;
 }
 
-export type ClaimField = 'source' | 'target' | 'include' | 'anonymize' | 'jobs' | 'batchSize' | 'showProgress';
+export type ClaimField =
+  | 'source' | 'target' | 'include' | 'anonymize' | 'jobs' | 'batchSize' | 'showProgress' | 'checkpointFile' | 'verbose';
 
 export function emptyDraft(): Draft {
   return {

@@ -15,6 +15,7 @@ import { Reporter } from './problems.js';
 import { Reader } from './read.js';
 import type { Settings, SettingsOverrides } from './settings.js';
 import { validateFile } from './validate.js';
+import { confitureNotes } from './confiture-notes.js';
 
 export interface LoadSettingsInput {
   /** `--config`; when given and missing, a ConfigError says so. */
@@ -56,7 +57,9 @@ export async function loadSettings(input: LoadSettingsInput): Promise<Settings> 
     const baseDir = file === undefined ? input.cwd : path.dirname(file.path);
     validateFile(expanded.data, { read: new Reader(report, expanded), draft, baseDir });
   }
-  const overridden = applyOverrides(draft, input.overrides, input.env, report);
+  // `--checkpoint` is relative to where the command runs, as any file flag.
+  const checkpointFile = input.overrides.checkpointFile === undefined ? undefined : path.resolve(input.cwd, input.overrides.checkpointFile);
+  const overridden = applyOverrides(draft, { ...input.overrides, checkpointFile }, input.env, report);
 
   const problems = report.problems;
   if (problems.length > 0) throw problemsError(problems, report.fileProblemCount, file?.display);
@@ -69,7 +72,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     environments: draft.environments,
     source: overridden.source,
     target: overridden.target,
-    tables: Object.freeze({ include: overridden.include, exclude: overridden.exclude, filters: draft.filters }),
+    tables: Object.freeze({ include: overridden.include, exclude: overridden.exclude, filters: overridden.filters }),
     anonymize: draft.anonymize,
     keep: new Map([...draft.keep].map(([table, entry]) => [table, entry.columns] as const)),
     strict: draft.strict ?? false,
@@ -83,8 +86,11 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
       allowRemoteTarget: overridden.allowRemoteTarget,
       showProgress: draft.showProgress,
       cascade: overridden.cascade,
+      checkpointFile: overridden.checkpointFile,
+      verbose: overridden.verbose,
     }),
     warnings: [...(file?.warnings ?? []), ...warnings],
+    notes: confitureNotes(draft, overridden),
   });
 }
 

@@ -9,7 +9,7 @@ import type { Draft } from './draft.js';
 import { endpointProblem, isPostgresUrl } from './endpoints.js';
 import type { Env } from './expand.js';
 import type { Reporter } from './problems.js';
-import type { SettingsOverrides } from './settings.js';
+import type { SettingsOverrides, TableFilter } from './settings.js';
 
 export interface Overridden {
   readonly source: string | undefined;
@@ -21,6 +21,9 @@ export interface Overridden {
   readonly maskWorkers: number | undefined;
   readonly allowRemoteTarget: boolean;
   readonly cascade: boolean;
+  readonly filters: ReadonlyMap<string, TableFilter>;
+  readonly checkpointFile: string | undefined;
+  readonly verbose: boolean | undefined;
 }
 
 export function applyOverrides(draft: Draft, overrides: SettingsOverrides, env: Env, report: Reporter): Overridden {
@@ -34,7 +37,32 @@ export function applyOverrides(draft: Draft, overrides: SettingsOverrides, env: 
     maskWorkers: overrides.maskWorkers ?? draft.maskWorkers,
     allowRemoteTarget: overrides.allowRemoteTarget ?? draft.allowRemoteTarget ?? false,
     cascade: overrides.cascade ?? draft.cascade ?? false,
+    filters: mergeFilters(draft.filters, overrides.filters, report),
+    checkpointFile: overrides.checkpointFile ?? draft.checkpointFile,
+    verbose: overrides.verbose ?? draft.verbose,
   };
+}
+
+/**
+ * `--where` / `--limit` entries join the file's filters, marked so that they
+ * win for the tables they match; one flag of a pair leaves the other part to
+ * the file (`--limit users=10` keeps the file's `where` for users).
+ */
+function mergeFilters(
+  file: ReadonlyMap<string, TableFilter>,
+  flags: ReadonlyMap<string, Partial<TableFilter>> | undefined,
+  report: Reporter,
+): ReadonlyMap<string, TableFilter> {
+  if (flags === undefined || flags.size === 0) return file;
+  const merged = new Map(file);
+  for (const [table, filter] of flags) {
+    if (table.trim() === '') report.external(filter.where !== undefined ? '--where' : '--limit', 'table names and globs must not be empty');
+    if (filter.where !== undefined && filter.where.trim() === '') report.external('--where', `the condition for ${table} must not be empty`);
+    if (filter.limit !== undefined && !(Number.isSafeInteger(filter.limit) && filter.limit >= 0)) report.external('--limit', `expected a whole number (0 or more) for ${table}`);
+    const written = file.get(table);
+    merged.set(table, { where: filter.where ?? written?.where, limit: filter.limit ?? written?.limit, fromCommandLine: true });
+  }
+  return merged;
 }
 
 function pickEndpoint(

@@ -6,6 +6,7 @@
 
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { isRecord, pathKey, type ExpandTreeResult } from './expand.js';
+import { keyElsewhere } from './key-sections.js';
 import type { Path, Reporter } from './problems.js';
 import { isSecretKeyName, SECRET_IN_FILE } from './secrets.js';
 
@@ -22,6 +23,20 @@ export function typeName(value: unknown): string {
 }
 
 export type KeyHandler = (value: unknown, path: Path) => void;
+
+/**
+ * ` (did you mean ...?)` for an unknown key: the same key in another section
+ * first (`jobs` at the top level is `options.jobs`), then a typo of a key of
+ * this mapping, then a typo of a key of another section.
+ */
+function unknownKeyHint(key: string, path: Path, known: readonly string[]): string {
+  const normalized = key.toLowerCase().replaceAll('-', '_');
+  const exactElsewhere = keyElsewhere(key, path);
+  if (exactElsewhere !== undefined && exactElsewhere.split('.').at(-1) === normalized) return ` (did you mean \`${exactElsewhere}\`?)`;
+  const here = didYouMeanSuffix(key, known);
+  if (here !== '') return here;
+  return exactElsewhere === undefined ? '' : ` (did you mean \`${exactElsewhere}\`?)`;
+}
 
 export class Reader {
   /** Strings produced by `${...}`: they may stand for numbers and booleans. */
@@ -49,7 +64,7 @@ export class Reader {
       const handler = Object.hasOwn(handlers, key) ? handlers[key] : undefined;
       if (handler !== undefined) handler(value, keyPath);
       else if (isSecretKeyName(key)) this.report.problem(keyPath, SECRET_IN_FILE, 'key');
-      else this.report.problem(keyPath, `unknown key${didYouMeanSuffix(key, known)}`, 'key');
+      else this.report.problem(keyPath, `unknown key${unknownKeyHint(key, path, known)}`, 'key');
     }
   }
 

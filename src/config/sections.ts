@@ -8,6 +8,7 @@ import { BYTE_SIZE_HINT, parseByteSize } from './byte-size.js';
 import * as path from 'node:path';
 import { claim, type Ctx } from './draft.js';
 import { embeddedEnvironment, embeddedKeys, type EmbeddedFields } from './embedded.js';
+import { readConfitureDatabase } from './confiture-database.js';
 import { endpointProblem, isPostgresUrl } from './endpoints.js';
 import type { Path } from './problems.js';
 
@@ -30,19 +31,37 @@ export function readEnvironments(ctx: Ctx, value: unknown, at: Path): void {
           url = undefined;
         }
       },
-      // Confiture and many tools take separate credential keys; pgtwin takes one URL.
+      // Confiture's confiture.yaml: the server as parts or a URL.
+      database: (raw, databasePath) => {
+        if (Object.hasOwn(fields, 'url')) ctx.read.report.problem(databasePath, 'give either `url` or `database`, not both', 'key');
+        else url = readConfitureDatabase(ctx, raw, databasePath);
+      },
+      // Confiture's build and migrate read these; a sync has no use for them.
+      schema_dirs: (_raw, keyPath) => ctx.read.report.warning(keyPath, CONFITURE_BUILD_ONLY, 'key'),
+      seed_dirs: (_raw, keyPath) => ctx.read.report.warning(keyPath, CONFITURE_BUILD_ONLY, 'key'),
+      // Many tools take separate credential keys; pgtwin takes one URL (or Confiture's `database:` parts).
       password: (_raw, keyPath) =>
-        ctx.read.report.problem(keyPath, 'not a key here: put the credentials in `url`, e.g. "postgres://user:${DB_PASSWORD}@host/db"', 'key'),
+        ctx.read.report.problem(
+          keyPath,
+          'not a key here: put the credentials in `url`, e.g. "postgres://user:${DB_PASSWORD}@host/db", or under `database:` as Confiture does',
+          'key',
+        ),
     });
     const embeddedEnv = embeddedEnvironment(ctx, name, fields, entryPath, embedded);
     if (embedded.embedded === true) {
-      if (embeddedEnv !== undefined && name.trim() !== '') ctx.draft.environments.set(name, embeddedEnv);
+      if (Object.hasOwn(fields, 'database')) {
+        ctx.read.report.problem([...entryPath, 'database'], 'an embedded server has no `database:`: pgtwin runs it and knows where it is', 'key');
+      } else if (embeddedEnv !== undefined && name.trim() !== '') {
+        ctx.draft.environments.set(name, embeddedEnv);
+      }
       continue;
     }
-    if (!Object.hasOwn(fields, 'url')) ctx.read.report.problem(entryPath, 'missing `url`');
+    if (!Object.hasOwn(fields, 'url') && !Object.hasOwn(fields, 'database')) ctx.read.report.problem(entryPath, 'missing `url` (or Confiture\'s `database:`)');
     if (url !== undefined && name.trim() !== '') ctx.draft.environments.set(name, { name, url });
   }
 }
+
+const CONFITURE_BUILD_ONLY = "ignored: Confiture's build and migrate read it; pgtwin creates the twin's tables from the source's catalog (`pgtwin schema`)";
 
 export function readEndpoint(ctx: Ctx, field: 'source' | 'target', value: unknown, at: Path): void {
   if (!claim(ctx, field, at)) return;
@@ -129,7 +148,19 @@ export function readOptions(ctx: Ctx, value: unknown, at: Path): void {
       if (bytes === undefined) ctx.read.report.problem(p, `expected ${BYTE_SIZE_HINT}`);
       else ctx.draft.splitTablesLargerThan = bytes;
     },
+    checkpoint_file: (raw, p) => readCheckpointFile(ctx, raw, p),
+    verbose: (raw, p) => readVerbose(ctx, raw, p),
   });
+}
+
+export function readCheckpointFile(ctx: Ctx, value: unknown, at: Path): void {
+  if (!claim(ctx, 'checkpointFile', at)) return;
+  const file = readPath(ctx, value, at, 'a file path');
+  if (file !== undefined) ctx.draft.checkpointFile = file;
+}
+
+export function readVerbose(ctx: Ctx, value: unknown, at: Path): void {
+  if (claim(ctx, 'verbose', at)) ctx.draft.verbose = ctx.read.boolean(value, at);
 }
 
 export function readJobs(ctx: Ctx, value: unknown, at: Path): void {

@@ -42,6 +42,8 @@ export interface TableFilter {
   readonly where: string | undefined;
   /** Maximum number of rows to copy. */
   readonly limit: number | undefined;
+  /** Given on the command line (`--where`, `--limit`): wins over the file's filters for the same table. */
+  readonly fromCommandLine?: true;
 }
 
 export interface TableSelectionSettings {
@@ -59,13 +61,24 @@ export interface SyncOptions {
   readonly splitTablesLargerThan: number;
   /** Worker threads that mask rows; 0: mask on the copying thread; undefined: the number of CPUs. */
   readonly maskWorkers: number | undefined;
-  /** Rows per progress update / batch (kept for Confiture configs). */
+  /**
+   * Confiture's `batch_size`: the most changes `follow` applies in one target
+   * transaction. `sync` streams each table (or chunk) with one COPY and has no
+   * row batches.
+   */
   readonly batchSize: number;
   readonly allowRemoteTarget: boolean;
   /** undefined: decided by whether stderr is a TTY. */
   readonly showProgress: boolean | undefined;
   /** Include tables with foreign keys into the selection (`--cascade`). */
   readonly cascade: boolean;
+  /**
+   * Confiture's `checkpoint_file` (`--checkpoint`): absolute path of a file
+   * that marks a sync in progress; while it exists, `sync` resumes that run.
+   */
+  readonly checkpointFile?: string | undefined;
+  /** Confiture's `verbose`: one line per table and phase even on a terminal. */
+  readonly verbose?: boolean | undefined;
 }
 
 export interface Settings {
@@ -94,6 +107,11 @@ export interface Settings {
   readonly secretFile?: string | undefined;
   /** Non-fatal remarks found while loading (deprecated or ignored keys). */
   readonly warnings: readonly string[];
+  /**
+   * What keys from another tool's format mean here (Confiture's `batch_size`,
+   * `checkpoint_file`...): shown by `plan`, so none of them is a silent no-op.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** What the command line may override; undefined means "not given". */
@@ -108,4 +126,9 @@ export interface SettingsOverrides {
   readonly maskWorkers?: number | undefined;
   readonly allowRemoteTarget?: boolean | undefined;
   readonly cascade?: boolean | undefined;
+  /** `--where TABLE=CONDITION` and `--limit TABLE=N`, by table name or glob; they win over the file's filters. */
+  readonly filters?: ReadonlyMap<string, Partial<TableFilter>> | undefined;
+  /** `--checkpoint FILE`, relative to the working directory. */
+  readonly checkpointFile?: string | undefined;
+  readonly verbose?: boolean | undefined;
 }

@@ -178,7 +178,8 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
         stream,
         applier,
         signal,
-        maxBatchChanges: request.maxBatchChanges,
+        // Confiture's `batch_size` (options.batch_size): the most changes applied in one target transaction.
+        maxBatchChanges: request.maxBatchChanges ?? request.settings.options.batchSize,
         maxBatchDelayMs: request.maxBatchDelayMs,
         statusIntervalMs: request.statusIntervalMs,
         onCommitted: (batch) => observer?.committed?.(batch),

@@ -1,8 +1,52 @@
 /** `pgtwin plan` (and `sync --dry-run`): what a sync would do, in words and as JSON. */
+import { displayName } from '../pg/ident.js';
+import type { TablePlan } from '../snapshot/plan.js';
 import type { PlanResult } from '../snapshot/sync.js';
 import { formatBytes, formatCount } from './format.js';
 
-export function planToText(result: PlanResult): string {
+/** How one masked column is masked, for the text and the JSON. */
+interface ColumnMasking {
+  readonly column: string;
+  readonly strategy: string;
+  /** `fake`'s kind (written or inferred). */
+  readonly kind: string | undefined;
+  /** Why the kind was inferred, when the rule did not name one. */
+  readonly kindInferredFrom: string | undefined;
+  /** `parent.column` when the rule is inherited through a foreign key. */
+  readonly inheritedFrom: string | undefined;
+  /** For a constant foreign key (ownership remap): the referenced column its value was found in. */
+  readonly owner: { readonly value: string; readonly references: string } | undefined;
+}
+
+function columnMasking(table: TablePlan): ColumnMasking[] {
+  const inherited = new Map(table.inheritedRules.map((text) => {
+    const [column = '', from = ''] = text.split(' <- ');
+    return [column, from] as const;
+  }));
+  return table.maskedColumns.map((column) => {
+    const rule = table.maskRules.get(column);
+    const kind = rule?.options['kind'];
+    const owner = table.owners?.find((o) => o.column === column);
+    return {
+      column,
+      strategy: rule?.strategy ?? '?',
+      kind: typeof kind === 'string' ? kind : undefined,
+      kindInferredFrom: table.inferredKinds?.get(column),
+      inheritedFrom: inherited.get(column),
+      owner: owner === undefined ? undefined : { value: owner.value, references: `${displayName(owner.referencedTable)}.${owner.referencedColumn}` },
+    };
+  });
+}
+
+function describeMasking(m: ColumnMasking): string {
+  let text = `${m.column}: ${m.strategy}`;
+  if (m.kind !== undefined) text += `, kind ${m.kind}${m.kindInferredFrom === undefined ? '' : ` (inferred: ${m.kindInferredFrom})`}`;
+  if (m.owner !== undefined) text += ` ${m.owner.value} (every row references ${m.owner.references} = ${m.owner.value}, which the twin holds)`;
+  if (m.inheritedFrom !== undefined) text += ` (inherited from ${m.inheritedFrom})`;
+  return text;
+}
+
+export function planToText(result: PlanResult, notes: readonly string[] = []): string {
   const { plan, endpoints } = result;
   const lines: string[] = [];
   lines.push(`source: ${endpoints.source.display}`);
@@ -18,6 +62,7 @@ export function planToText(result: PlanResult): string {
     ].filter((x): x is string => x !== undefined);
     const estimate = t.source.estimatedRows >= 0 ? `~${formatCount(t.source.estimatedRows)} rows, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
     lines.push(`  ${t.key} (${t.columns.length} columns, ${estimate}; ${extras.join('; ')})`);
+    for (const m of columnMasking(t)) lines.push(`    ${describeMasking(m)}`);
   }
   if (result.schema !== undefined) {
     const { ddl, created, dropped } = result.schema;
@@ -40,12 +85,17 @@ export function planToText(result: PlanResult): string {
     lines.push('warnings:');
     for (const w of plan.warnings) lines.push(`  ${w}`);
   }
+  if (notes.length > 0) {
+    lines.push('');
+    lines.push('settings from another tool, as pgtwin reads them:');
+    for (const n of notes) lines.push(`  ${n}`);
+  }
   lines.push('');
   lines.push('Nothing was written.');
   return lines.join('\n') + '\n';
 }
 
-export function planToJson(result: PlanResult): unknown {
+export function planToJson(result: PlanResult, notes: readonly string[] = []): unknown {
   const { plan, endpoints } = result;
   return {
     source: endpoints.source.display,
@@ -54,6 +104,14 @@ export function planToJson(result: PlanResult): unknown {
       table: t.key,
       columns: t.columns,
       maskedColumns: t.maskedColumns,
+      masks: columnMasking(t).map((m) => ({
+        column: m.column,
+        strategy: m.strategy,
+        kind: m.kind ?? null,
+        kindInferredFrom: m.kindInferredFrom ?? null,
+        inheritedFrom: m.inheritedFrom ?? null,
+        owner: m.owner ?? null,
+      })),
       where: t.where ?? null,
       limit: t.limit ?? null,
       estimatedRows: t.source.estimatedRows,
@@ -72,5 +130,6 @@ export function planToJson(result: PlanResult): unknown {
             skipped: result.schema.ddl.skipped,
           },
     warnings: plan.warnings,
+    notes,
   };
 }

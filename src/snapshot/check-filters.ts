@@ -22,7 +22,7 @@ export async function checkFilters(source: Client, plan: SyncPlan): Promise<void
   if (problems.length > 0) {
     throw new UsageError('BAD_FILTER', `${problems.length === 1 ? 'A where filter is' : 'Where filters are'} not valid SQL on the source.`, {
       details: problems,
-      nextStep: 'Fix tables.filters in pgtwin.yaml; the expression goes into `SELECT ... FROM table WHERE (<where>)`.',
+      nextStep: 'Fix tables.filters in pgtwin.yaml (or the --where flag); the expression goes into `SELECT ... FROM table WHERE (<where>)`.',
     });
   }
 }

@@ -1,16 +1,24 @@
 /**
  * The masking side of the plan: which rule masks which copied column of which
- * selected table. Rules are written per table name or glob; a column that
- * references a masked column inherits its rule so foreign keys still hold;
- * every rule is checked against the column it lands on (type, injectivity,
- * NOT NULL), and strict mode demands a decision for every copied column. All
- * problems are gathered and raised together, before anything is written.
+ * selected table. Rules are written per table name or glob; a `fake` rule
+ * without a kind gets the kind its column's name, type and values point at; a
+ * column that references a masked column inherits its rule so foreign keys
+ * still hold, except a `constant` on a foreign-key column (every row owned by
+ * one account), which is kept and whose value is checked against the twin's
+ * referenced rows (check-owners.ts); every rule is checked against the column
+ * it lands on (type, injectivity, NOT NULL), and strict mode demands a
+ * decision for every copied column. All problems are gathered and raised
+ * together, before anything is written.
  */
 import type { StrategySpec } from '../config/settings.js';
 import type { Catalog, TableInfo } from '../pg/catalog.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { checkMasks, checkStrict, inheritForeignKeyRules, MaskRulesError, type ForeignKeyLink, type StrategyRegistry } from '../anonymize/index.js';
 import { closestMatches } from './closest-matches.js';
+import { inferKinds } from './infer-fake-kind.js';
+import { ownerConstants, type OwnerCheck } from './owner-constants.js';
+
+export type { OwnerCheck } from './owner-constants.js';
 import { compilePattern, specificity, type TablePattern } from './table-patterns.js';
 
 export interface TableMasking {
@@ -20,13 +28,22 @@ export interface TableMasking {
   readonly maskedColumns: readonly string[];
   /** `column <- parent.column` for rules inherited through foreign keys. */
   readonly inherited: readonly string[];
+  /** column -> why its `fake` rule got the kind it has (rules written without `kind`). */
+  readonly inferredKinds: ReadonlyMap<string, string>;
+  /** `constant` rules on foreign-key columns: the value must exist in the referenced rows of the twin. */
+  readonly owners: readonly OwnerCheck[];
 }
+
+/** Sampled values of columns whose `fake` rule names no kind: table key -> column -> values. */
+export type FakeSamples = ReadonlyMap<string, ReadonlyMap<string, readonly (string | null)[]>>;
 
 export interface MaskingInput {
   readonly anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>;
   readonly keep: ReadonlyMap<string, readonly string[]>;
   readonly strict: boolean;
   readonly registry: StrategyRegistry;
+  /** Values to infer `fake` kinds from; without them, names and types decide. */
+  readonly samples?: FakeSamples;
 }
 
 export interface PlannedTable {
@@ -36,7 +53,7 @@ export interface PlannedTable {
   readonly columns: readonly string[];
 }
 
-const NO_MASKING: TableMasking = { rules: new Map(), maskedColumns: [], inherited: [] };
+const NO_MASKING: TableMasking = { rules: new Map(), maskedColumns: [], inherited: [], inferredKinds: new Map(), owners: [] };
 
 /** Masking of each planned table (by key); throws MaskRulesError listing every problem. */
 export function planMasking(input: MaskingInput, source: Catalog, tables: readonly PlannedTable[]): Map<string, TableMasking> {
@@ -45,15 +62,30 @@ export function planMasking(input: MaskingInput, source: Catalog, tables: readon
   const owner = ownerOf(source, byKey);
 
   const written = new Map<string, Map<string, StrategySpec>>();
+  const inferred = new Map<string, Map<string, string>>();
   for (const table of tables) {
     const rules = rulesFor(input.anonymize, table.source);
+    problems.push(...inferKinds(table, rules, input.samples?.get(table.key), inferred));
     if (rules.size > 0) written.set(table.key, rules);
   }
   problems.push(...unmatchedPatterns(input.anonymize, source, 'anonymize'), ...unmatchedPatterns(input.keep, source, 'keep'));
 
+  // Ownership remaps are taken out before inheritance (which would refuse them
+  // or replace them with the parent's rule) and put back after it.
+  const pinned = ownerConstants(source, owner, written);
+  for (const pin of pinned) written.get(pin.table)?.delete(pin.column);
   const links = foreignKeyLinks(source, owner);
   const inheritance = inheritForeignKeyRules(written, links, input.registry);
   problems.push(...inheritance.problems);
+  const owners: OwnerCheck[] = [];
+  for (const pin of pinned) {
+    const rules = inheritance.rules.get(pin.table) ?? new Map<string, StrategySpec>();
+    rules.set(pin.column, pin.rule);
+    inheritance.rules.set(pin.table, rules);
+    const referencedRule = pin.copiedAs === undefined ? undefined : inheritance.rules.get(pin.copiedAs)?.get(pin.referencedColumn);
+    owners.push({ ...pin.check, referencedRule: referencedRule?.strategy === 'keep' ? undefined : referencedRule });
+  }
+  const inheritedList = inheritance.inherited.filter((i) => !pinned.some((p) => p.table === i.table && p.column === i.column));
 
   const referenced = new Map<string, Set<string>>();
   for (const link of links) {
@@ -83,12 +115,14 @@ export function planMasking(input: MaskingInput, source: Catalog, tables: readon
       }),
     );
     if (input.strict) problems.push(...checkStrict(table.key, columns, applicable, keptColumns(input.keep, table.source, copied)));
-    const inherited = inheritance.inherited.filter((i) => i.table === table.key).map((i) => `${i.column} <- ${i.from}`);
+    const inherited = inheritedList.filter((i) => i.table === table.key).map((i) => `${i.column} <- ${i.from}`);
     const maskedColumns = table.columns.filter((c) => {
       const rule = applicable.get(c);
       return rule !== undefined && rule.strategy !== 'keep';
     });
-    result.set(table.key, applicable.size === 0 ? NO_MASKING : { rules: applicable, maskedColumns, inherited });
+    const inferredKinds = inferred.get(table.key) ?? new Map<string, string>();
+    const tableOwners = owners.filter((o) => o.table === table.key && copied.has(o.column));
+    result.set(table.key, applicable.size === 0 ? NO_MASKING : { rules: applicable, maskedColumns, inherited, inferredKinds, owners: tableOwners });
   }
   if (problems.length > 0) throw new MaskRulesError(problems);
   return result;

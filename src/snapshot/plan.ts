@@ -11,7 +11,7 @@ import { displayName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
-import { planMasking } from './mask-plan.js';
+import { planMasking, type FakeSamples, type OwnerCheck } from './mask-plan.js';
 import { WHOLE_TABLE, type ChunkPlan } from './chunks.js';
 
 export interface TablePlan {
@@ -27,6 +27,10 @@ export interface TablePlan {
   readonly maskRules: ReadonlyMap<string, StrategySpec>;
   /** `column <- parent.column`: rules taken over from a masked column this one references. */
   readonly inheritedRules: readonly string[];
+  /** column -> why its `fake` rule, written without a kind, got the kind in maskRules. */
+  readonly inferredKinds?: ReadonlyMap<string, string>;
+  /** Constant foreign-key values (ownership remaps), checked against the twin's referenced rows before anything is written. */
+  readonly owners?: readonly OwnerCheck[];
   readonly where: string | undefined;
   readonly limit: number | undefined;
   /** The pieces copied in parallel, each in its own target transaction (one for most tables). */
@@ -48,7 +52,7 @@ export interface SyncPlan {
   readonly warnings: readonly string[];
 }
 
-export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry()): SyncPlan {
+export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry(), samples?: FakeSamples): SyncPlan {
   const selection = selectForRun(settings, source);
   const warnings: string[] = [...selection.warnings];
   const selected = selection.tables;
@@ -82,10 +86,10 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog, 
     });
   }
 
-  const masking = planMasking({ anonymize: settings.anonymize, keep: settings.keep, strict: settings.strict, registry }, source, plans);
+  const masking = planMasking({ anonymize: settings.anonymize, keep: settings.keep, strict: settings.strict, registry, samples }, source, plans);
   const masked = plans.map((p): TablePlan => {
     const m = masking.get(p.key);
-    return m === undefined ? p : { ...p, maskedColumns: m.maskedColumns, maskRules: m.rules, inheritedRules: m.inherited };
+    return m === undefined ? p : { ...p, maskedColumns: m.maskedColumns, maskRules: m.rules, inheritedRules: m.inherited, inferredKinds: m.inferredKinds, owners: m.owners };
   });
 
   const foreignKeys = target.foreignKeys.filter(
@@ -120,15 +124,24 @@ function planColumns(key: string, source: TableInfo, target: TableInfo, warnings
   return columns;
 }
 
+/**
+ * The filter of a table: the most specific matching key wins; a filter from
+ * the command line (`--where`, `--limit`) wins over the file's, and a part it
+ * does not give (the `where` of `--limit users=10`) comes from the file.
+ */
 function filterFor(settings: Settings, table: TableInfo): TableFilter | undefined {
-  let best: { filter: TableFilter; rank: number } | undefined;
+  const best = { file: undefined as { filter: TableFilter; rank: number } | undefined, flag: undefined as { filter: TableFilter; rank: number } | undefined };
   for (const [pattern, filter] of settings.tables.filters) {
     const compiled = compilePattern(pattern);
     if (!compiled.matches(table)) continue;
     const rank = specificity(compiled);
-    if (best === undefined || rank > best.rank) best = { filter, rank };
+    const side = filter.fromCommandLine === true ? 'flag' : 'file';
+    const current = best[side];
+    if (current === undefined || rank > current.rank) best[side] = { filter, rank };
   }
-  return best?.filter;
+  const { file, flag } = best;
+  if (flag === undefined) return file?.filter;
+  return { where: flag.filter.where ?? file?.filter.where, limit: flag.filter.limit ?? file?.filter.limit };
 }
 
 function planSequences(plans: readonly TablePlan[], source: Catalog, target: Catalog, warnings: string[]): SequencePlan[] {

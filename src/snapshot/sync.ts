@@ -7,7 +7,9 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Settings } from '../config/settings.js';
-import type { StrategyRegistry } from '../anonymize/index.js';
+import { requireMaskingKey, type MaskingKey, type StrategyRegistry } from '../anonymize/index.js';
+import { checkOwners } from './check-owners.js';
+import { sampleFakeColumns } from './fake-samples.js';
 import { readCatalog } from '../pg/catalog.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
@@ -77,11 +79,14 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     request.observer?.phase?.('plan');
     const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
-    const whole = buildPlan(request.settings, sourceCatalog, target, registry);
+    const samples = await sampleFakeColumns(pair.source, request.settings, sourceCatalog);
+    const whole = buildPlan(request.settings, sourceCatalog, target, registry, samples);
     // A target role that could not keep the twin's triggers quiet is refused with the plan, before any prompt.
     if (forLoad) await syncWriteMode(pair.target, loadedWithTriggers(whole, schema));
     await checkFilters(pair.source, whole);
     await checkSequences(pair.source, whole);
+    const key = (): Promise<MaskingKey> => requireMaskingKey({ env: request.env, secretFile: request.settings.secretFile });
+    await checkOwners({ source: pair.source, target: pair.target, plan: whole, registry, key });
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });

@@ -37,7 +37,7 @@ describe('loadSettings: pgtwin shape', () => {
       assert.equal(settings.strict, true);
       assert.equal(settings.strategiesModule, path.join(dir, 'masks.ts'));
       assert.equal(settings.secretFile, path.join(dir, 'secret.key'));
-      assert.deepEqual(settings.options, { jobs: 4, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: 0, batchSize: 5000, allowRemoteTarget: false, showProgress: true, cascade: false });
+      assert.deepEqual(settings.options, { jobs: 4, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: 0, batchSize: 5000, allowRemoteTarget: false, showProgress: true, cascade: false, checkpointFile: undefined, verbose: undefined });
       assert.deepEqual(settings.warnings, []);
     });
   });
@@ -65,7 +65,7 @@ describe('loadSettings: pgtwin shape', () => {
       assert.equal(settings.tables.filters.size, 0);
       assert.equal(settings.anonymize.size, 0);
       assert.equal(settings.strict, false);
-      assert.deepEqual(settings.options, { jobs: undefined, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: undefined, batchSize: 10000, allowRemoteTarget: false, showProgress: undefined, cascade: false });
+      assert.deepEqual(settings.options, { jobs: undefined, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: undefined, batchSize: 10000, allowRemoteTarget: false, showProgress: undefined, cascade: false, checkpointFile: undefined, verbose: undefined });
     });
   });
 
@@ -110,8 +110,11 @@ describe('loadSettings: Confiture dict shape', () => {
       assert.equal(settings.options.batchSize, 5000);
       assert.equal(settings.options.showProgress, true);
       assert.equal(settings.options.jobs, 3);
-      assert.equal(settings.warnings.length, 1);
-      assert.match(settings.warnings[0] ?? '', /pgtwin\.yaml:\d+:1: checkpoint_file: ignored: pgtwin keeps its progress in the target database/);
+      assert.deepEqual(settings.warnings, []);
+      // checkpoint_file marks a run in progress (resumed while it exists), relative to the file.
+      assert.equal(settings.options.checkpointFile, path.join(dir, '.confiture_checkpoint.json'));
+      assert.match((settings.notes ?? []).join('\n'), /batch_size 5000: `follow` applies at most 5000 changes in one target transaction/);
+      assert.match((settings.notes ?? []).join('\n'), /checkpoint_file .*while it exists, `sync` resumes that run/);
     });
   });
 

@@ -52,7 +52,7 @@ describe('loadSettings: problems are collected and reported together', () => {
         'pgtwin.yaml:3:3: options.batch: unknown key (did you mean `batch_size`?)',
         'pgtwin.yaml:4:3: options.jbos: unknown key (did you mean `jobs`?)',
         'pgtwin.yaml:7:15: tables.filters.orders.were: unknown key (did you mean `where`?)',
-        'pgtwin.yaml:9:9: environments.prod: missing `url`',
+        "pgtwin.yaml:9:9: environments.prod: missing `url` (or Confiture's `database:`)",
         'pgtwin.yaml:9:11: environments.prod.uri: unknown key (did you mean `url`?)',
         'pgtwin.yaml:10:1: zzz: unknown key',
       ]);
