@@ -12,7 +12,7 @@ import { openClient, withTransaction, type Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import { backoffDelay, isRetryable, sqlStateOf } from '../pg/retry.js';
 import { ensureStateSchema, lockTargetForRun } from '../pg/state-schema.js';
-import { UsageError, messageOf } from '../errors.js';
+import { SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
 import type { Endpoints } from '../snapshot/connect-endpoints.js';
 import type { SyncObserver } from '../snapshot/observer.js';
@@ -205,6 +205,13 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
     await forgetFollowedTables(control, slot, change.removed);
     let catchUp = { transactions: 0, changes: 0 };
     if (change.added.length > 0) {
+      // Asked here, before the snapshot is taken and held: the copy itself does not ask again.
+      const question = `On the twin ${endpoints.target.display}, load ${change.added.join(', ')} from a new snapshot of ${endpoints.source.display} (a table the twin lacks is created; one it has is truncated first), then follow ${change.added.length === 1 ? 'it' : 'them'}.\nGo ahead?`;
+      if (!(await request.confirm(question))) {
+        throw new SafetyError('NOT_CONFIRMED', `Loading the tables added to the selection was not confirmed; nothing was changed.`, {
+          nextStep: 'Run again and answer yes, or pass --yes; or take the tables out of the selection again.',
+        });
+      }
       const added = new Set(change.added);
       const applier = applierFor(once.planned.tables.filter((t) => !added.has(t.key)), state.lastCommitLsn);
       await setFollowStatus(control, slot, 'streaming', undefined);
@@ -217,7 +224,7 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
         signal,
         applier,
         stream,
-        copy: (snapshotId) => runSync({ settings: request.settings, env: request.env, signal, observer, confirm: request.confirm, snapshotId, runKind: 'follow-add', onlyTables: added }),
+        copy: (snapshotId) => runSync({ settings: request.settings, env: request.env, signal, observer, confirm: async () => true, snapshotId, runKind: 'follow-add', onlyTables: added }),
         note: (message) => observer?.note?.(message),
         onStreamFailure: (error) => recordFailure(control, slot, error),
       });
