@@ -22,6 +22,13 @@ keeps (evaluated on the source), a limit: table follows only the rows copied.
 The publication must exist first: \`pgtwin setup-source\` checks the source and
 creates it.
 
+Changing the selection (tables:, --tables, --exclude) of a twin that follows:
+run \`pgtwin setup-source\` (it adds new tables to the publication, and drops
+unselected ones when no other twin follows this database), then follow again.
+It says what changed; an added table is created if missing, copied from a new
+snapshot (truncation confirmed or --yes) and then followed, with no change lost
+or applied twice; a removed table is no longer applied and keeps its rows.
+
 Flags:
   -c, --config PATH        config file (default ./pgtwin.yaml)
       --from ENV|URL       the source (needs REPLICATION, or a role that has it)
@@ -35,7 +42,7 @@ Flags:
                            as for sync, for the first snapshot's copy
       --slot NAME          replication slot (default: pgtwin_ + a hash of the twin's URL)
       --publication NAME   publication to stream (default: pgtwin)
-  -y, --yes                confirm the first snapshot's truncation without asking
+  -y, --yes                confirm the truncation of the first snapshot (or of an added table)
 
 Examples:
   pgtwin setup-source --from production --yes

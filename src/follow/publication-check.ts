@@ -7,7 +7,8 @@ import type { Client } from '../pg/connect.js';
 import type { SyncPlan } from '../snapshot/plan.js';
 import { FollowError } from './follow-errors.js';
 
-export async function checkPublication(source: Client, publication: string, plan: SyncPlan): Promise<void> {
+/** `added`: tables just added to the selection of a twin that already follows (worded for that case). */
+export async function checkPublication(source: Client, publication: string, plan: SyncPlan, added: ReadonlySet<string> = new Set()): Promise<void> {
   const pub = await source.query<{ alltables: boolean; pubviaroot: boolean; pubupdate: boolean; pubdelete: boolean; pubinsert: boolean; pubtruncate: boolean }>(
     'SELECT puballtables AS alltables, pubviaroot, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = $1',
     [publication],
@@ -25,9 +26,16 @@ export async function checkPublication(source: Client, publication: string, plan
   if (!row.alltables) {
     const listed = await source.query<{ key: string }>("SELECT schemaname || '.' || tablename AS key FROM pg_publication_tables WHERE pubname = $1", [publication]);
     const published = new Set(listed.rows.map((r) => r.key));
-    for (const t of plan.tables) if (!published.has(t.key)) problems.push(`${t.key} is not in publication ${publication}`);
+    for (const t of plan.tables) {
+      if (published.has(t.key)) continue;
+      problems.push(added.has(t.key) ? `${t.key} was added to the selection and is not in publication ${publication} yet` : `${t.key} is not in publication ${publication}`);
+    }
   }
   if (problems.length > 0) {
-    throw new FollowError('SOURCE_NOT_READY', `The publication ${publication} does not cover what the twin follows.`, { details: problems, nextStep: setup });
+    // Follow does not change the publication itself: that takes the tables' owner and a confirmation, which setup-source has.
+    const nextStep = [...added].some((key) => problems.some((p) => p.startsWith(`${key} `)))
+      ? `Run \`pgtwin setup-source\` (it adds the tables to the publication ${publication}), then follow again: it copies the added tables from a new snapshot and follows them; nothing was changed.`
+      : setup;
+    throw new FollowError('SOURCE_NOT_READY', `The publication ${publication} does not cover what the twin follows.`, { details: problems, nextStep });
   }
 }

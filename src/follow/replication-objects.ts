@@ -4,6 +4,7 @@
  * before it drops anything.
  */
 import type { Client } from '../pg/connect.js';
+import type { QualifiedName } from '../pg/ident.js';
 
 export interface PublicationFacts {
   readonly oid: number;
@@ -20,6 +21,8 @@ export interface PublicationFacts {
   readonly filtered: ReadonlySet<number>;
   /** Tables it lists that are not selected (`schema.table`): another twin may follow them. */
   readonly extra: readonly string[];
+  /** The same tables, by schema and name. */
+  readonly extraTables: readonly QualifiedName[];
 }
 
 const PUBLICATION_SQL = `
@@ -38,7 +41,7 @@ SELECT s.oid::int8 AS oid,
 FROM unnest($2::oid[]) AS s(oid)`;
 
 const EXTRA_SQL = `
-SELECT n.nspname || '.' || c.relname AS name
+SELECT n.nspname || '.' || c.relname AS name, n.nspname AS schema, c.relname AS relname
 FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE pr.prpubid = $1 AND NOT (pr.prrelid = ANY ($2::oid[]))
 ORDER BY 1`;
@@ -49,7 +52,7 @@ export async function readPublication(client: Client, name: string, selected: re
   const row = (await client.query<PublicationRow>(PUBLICATION_SQL, [name])).rows[0];
   if (row === undefined) return undefined;
   const tables = (await client.query<{ oid: string; covered: boolean; filtered: boolean }>(covered(versionNum >= 150000), [row.oid, selected])).rows;
-  const extra = (await client.query<{ name: string }>(EXTRA_SQL, [row.oid, selected])).rows.map((r) => r.name);
+  const extraRows = (await client.query<{ name: string; schema: string; relname: string }>(EXTRA_SQL, [row.oid, selected])).rows;
   return {
     oid: Number(row.oid),
     name: row.name,
@@ -60,7 +63,8 @@ export async function readPublication(client: Client, name: string, selected: re
     viaPartitionRoot: row.via_root,
     covered: new Set(tables.filter((t) => row.all_tables || t.covered).map((t) => Number(t.oid))),
     filtered: new Set(tables.filter((t) => t.filtered).map((t) => Number(t.oid))),
-    extra,
+    extra: extraRows.map((r) => r.name),
+    extraTables: extraRows.map((r) => ({ schema: r.schema, name: r.relname })),
   };
 }
 

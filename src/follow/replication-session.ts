@@ -50,16 +50,8 @@ export class ReplicationSession {
 
   /** Creates the slot and exports the snapshot it starts from. */
   async createSlot(name: string): Promise<CreatedSlot> {
-    // The option list syntax exists from PostgreSQL 15; 13 and 14 only know the keyword.
-    const sql =
-      this.serverVersionNum >= 150000
-        ? `CREATE_REPLICATION_SLOT "${name}" LOGICAL pgoutput (SNAPSHOT 'export')`
-        : `CREATE_REPLICATION_SLOT "${name}" LOGICAL pgoutput EXPORT_SNAPSHOT`;
     try {
-      const result = await this.client.query<{ consistent_point: string; snapshot_name: string }>(sql);
-      const row = result.rows[0];
-      if (row === undefined) throw new Error('CREATE_REPLICATION_SLOT returned no row');
-      return { consistentPoint: parseLsn(row.consistent_point), snapshotName: row.snapshot_name };
+      return await this.createExporting(name, false);
     } catch (error) {
       if (sqlStateOf(error) === '42710') {
         throw new FollowError('SLOT_EXISTS', `The replication slot ${name} already exists on the source, but this twin has no record of it.`, {
@@ -68,6 +60,38 @@ export class ReplicationSession {
       }
       throw error;
     }
+  }
+
+  /**
+   * A slot that lives as long as this connection, for its exported snapshot
+   * and consistent point only (a table added to a followed twin is copied
+   * under it): the server drops it when the connection ends, also after a crash.
+   */
+  async createTemporarySlot(name: string): Promise<CreatedSlot> {
+    try {
+      return await this.createExporting(name, true);
+    } catch (error) {
+      if (sqlStateOf(error) === '53400') {
+        throw new FollowError('NO_FREE_SLOT', `Copying a table added to the twin needs one more replication slot on the source for a moment, and all of max_replication_slots are in use.`, {
+          cause: error,
+          nextStep: 'Raise max_replication_slots on the source (a restart), or drop a slot nobody uses; then run follow again.',
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async createExporting(name: string, temporary: boolean): Promise<CreatedSlot> {
+    const kind = temporary ? 'TEMPORARY LOGICAL' : 'LOGICAL';
+    // The option list syntax exists from PostgreSQL 15; 13 and 14 only know the keyword.
+    const sql =
+      this.serverVersionNum >= 150000
+        ? `CREATE_REPLICATION_SLOT "${name}" ${kind} pgoutput (SNAPSHOT 'export')`
+        : `CREATE_REPLICATION_SLOT "${name}" ${kind} pgoutput EXPORT_SNAPSHOT`;
+    const result = await this.client.query<{ consistent_point: string; snapshot_name: string }>(sql);
+    const row = result.rows[0];
+    if (row === undefined) throw new Error('CREATE_REPLICATION_SLOT returned no row');
+    return { consistentPoint: parseLsn(row.consistent_point), snapshotName: row.snapshot_name };
   }
 
   /** Drops a slot this twin created and cannot use (its snapshot load did not finish). */

@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
 import type { TableInfo } from '../pg/catalog.js';
 import { usesRdsReplication } from './managed-service.js';
 import { scramVerifier } from './scram.js';
-import type { SourceReport } from './source-checks.js';
+import { retiredTables, type SourceReport } from './source-checks.js';
 import type { SourceProblem } from './source-problem.js';
 import { identityOf, withoutIdentity } from './table-identity.js';
 import type { FollowRoleFacts, RelationFacts } from './source-facts.js';
@@ -126,6 +126,9 @@ function publicationStatements(report: SourceReport, leftOut: ReadonlyMap<number
   if (refiltered.length > 0) statements.push(same(`ALTER PUBLICATION ${p} DROP TABLE ${list(refiltered)}`));
   const adding = publishable.filter((t) => !pub.allTables && (!pub.covered.has(t.oid) || pub.filtered.has(t.oid)));
   if (adding.length > 0) statements.push(same(`ALTER PUBLICATION ${p} ADD TABLE ${list(adding)}`));
+  // Tables taken out of the selection: their changes would keep flowing to the slot for nothing.
+  const retired = retiredTables(report);
+  if (retired.length > 0) statements.push(same(`ALTER PUBLICATION ${p} DROP TABLE ${retired.map(quoteQualified).join(', ')}`));
   return statements;
 }
 

@@ -5,9 +5,9 @@
  */
 import type { TableInfo } from '../pg/catalog.js';
 import type { Client } from '../pg/connect.js';
-import { displayName, quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
+import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { replicationGrantFix, settingFix, walLevelFix } from './managed-service.js';
-import { readPublication, readSlot, type PublicationFacts, type SlotFacts } from './replication-objects.js';
+import { readOtherTwinSlots, readPublication, readSlot, type PublicationFacts, type SlotFacts } from './replication-objects.js';
 import type { SourceProblem } from './source-problem.js';
 import { readFollowRoleFacts, readRelationFacts, readServerFacts, type FollowRoleFacts, type RelationFacts, type ServerFacts } from './source-facts.js';
 import { tableProblems } from './table-identity.js';
@@ -30,6 +30,8 @@ export interface SourceReport {
   readonly followRole: FollowRoleFacts;
   readonly publication: PublicationFacts | undefined;
   readonly slot: SlotFacts | undefined;
+  /** Other twins' slots (`pgtwin_*`) on this database: they may follow tables this twin does not select. */
+  readonly otherTwinSlots: readonly string[];
   readonly problems: readonly SourceProblem[];
   /** Worth knowing, not in the way: WAL kept by the slot, tables other twins publish. */
   readonly notes: readonly string[];
@@ -46,6 +48,7 @@ export async function checkSource(client: Client, selected: Iterable<TableInfo>,
   const followRole = await readFollowRoleFacts(client, options.followRole ?? server.user, oids);
   const publication = await readPublication(client, options.publication, oids, server.versionNum);
   const slot = await readSlot(client, options.slot);
+  const otherTwinSlots = (await readOtherTwinSlots(client, options.slot)).map((s) => s.name);
 
   const problems: SourceProblem[] = [
     ...serverProblems(server, slot),
@@ -54,8 +57,8 @@ export async function checkSource(client: Client, selected: Iterable<TableInfo>,
     ...publicationProblems(server, options.publication, tables, relations, publication),
     ...slotProblems(server, slot),
   ];
-  const notes = [...slotNotes(slot), ...publicationNotes(publication)];
-  return { server, publicationName: options.publication, slotName: options.slot, tables, relations, followRole, publication, slot, problems, notes, ready: problems.length === 0 };
+  const notes = [...slotNotes(slot), ...publicationNotes(publication, otherTwinSlots, server)];
+  return { server, publicationName: options.publication, slotName: options.slot, tables, relations, followRole, publication, slot, otherTwinSlots, problems, notes, ready: problems.length === 0 };
 }
 
 function serverProblems(server: ServerFacts, slot: SlotFacts | undefined): SourceProblem[] {
@@ -216,9 +219,20 @@ function slotNotes(slot: SlotFacts | undefined): string[] {
   return notes;
 }
 
-function publicationNotes(publication: PublicationFacts | undefined): string[] {
+function publicationNotes(publication: PublicationFacts | undefined, otherTwinSlots: readonly string[], server: ServerFacts): string[] {
   if (publication === undefined || publication.extra.length === 0) return [];
-  return [`The publication ${publication.name} also lists ${publication.extra.join(', ')} (another twin may follow ${publication.extra.length === 1 ? 'it' : 'them'}; left as is).`];
+  const them = publication.extra.length === 1 ? 'it' : 'them';
+  const lists = `The publication ${publication.name} also lists ${publication.extra.join(', ')}, which this twin does not select`;
+  if (otherTwinSlots.length > 0) return [`${lists} (another twin, ${otherTwinSlots.join(', ')}, may follow ${them}; left as is).`];
+  if (!publication.owned && !server.superuser) return [`${lists}; only its owner ${publication.owner} may drop ${them} from it (left as is).`];
+  return [`${lists}: no other twin follows this database, so setup-source drops ${them} from the publication.`];
+}
+
+/** Published tables nothing selects any more: dropped from the publication when no other twin's slot may need them. */
+export function retiredTables(report: Pick<SourceReport, 'publication' | 'otherTwinSlots' | 'server'>): readonly QualifiedName[] {
+  const pub = report.publication;
+  if (pub === undefined || pub.allTables || report.otherTwinSlots.length > 0 || (!pub.owned && !report.server.superuser)) return [];
+  return pub.extraTables;
 }
 
 export function formatBytes(bytes: number): string {

@@ -52,15 +52,25 @@ export interface StreamLoopOptions {
   readonly onCommitted?: (batch: CommittedBatch) => void;
   /** Called after each report to the source, with the position reported. */
   readonly onFeedback?: (flushed: Lsn) => void;
+  /**
+   * Catching up to a snapshot taken at this position (a table added to a
+   * followed twin, src/follow/table-handoff.ts): stop once every source
+   * transaction that commits before it is committed on the twin, without
+   * applying any that commits at or after it.
+   */
+  readonly stopAt?: Lsn;
 }
 
-export async function streamChanges(options: StreamLoopOptions): Promise<void> {
+/** Resolves true when it stopped at `stopAt`, false when it was asked to stop. */
+export async function streamChanges(options: StreamLoopOptions): Promise<boolean> {
   const { stream, applier, signal } = options;
   const maxChanges = options.maxBatchChanges ?? 10_000;
   const maxDelay = options.maxBatchDelayMs ?? 200;
   const minDelay = Math.min(options.minBatchDelayMs ?? MIN_BATCH_DELAY_MS, maxDelay);
   let flushed: Lsn = 0n;
   let failure: unknown;
+  const { stopAt } = options;
+  let reachedStop = false;
 
   // The applier's target session is used by one operation at a time.
   const turns = new Turns();
@@ -117,7 +127,9 @@ export async function streamChanges(options: StreamLoopOptions): Promise<void> {
   }, Math.max(5, Math.min(minDelay, Math.floor(maxDelay / 2))));
   const statusInterval = options.statusIntervalMs ?? 10_000;
   const statusTimer = setInterval(() => {
-    if (unreported || performance.now() - reportedAt >= statusInterval) report();
+    // Catching up: ask for a keepalive, whose position says how far the server has sent (a quiet source sends nothing else).
+    if (stopAt !== undefined) report(true);
+    else if (unreported || performance.now() - reportedAt >= statusInterval) report();
   }, Math.min(FEEDBACK_INTERVAL_MS, statusInterval));
   const onAbort = (): void => {
     // Idle: nothing half-applied, so the stream can end now. Mid-transaction,
@@ -135,13 +147,26 @@ export async function streamChanges(options: StreamLoopOptions): Promise<void> {
         const step = turns.run(() => {
           // Every received transaction committed (none open, none pending, no COMMIT unconfirmed): the server's WAL end is safe.
           if (!applier.midTransaction && applier.pendingTransactions === 0 && !applier.committing && message.walEnd > flushed) flushed = message.walEnd;
+          // Everything before the server's sent position has arrived: once what is pending commits, the twin holds every transaction before stopAt.
+          if (stopAt !== undefined && !applier.midTransaction && message.walEnd >= stopAt) {
+            reachedStop = true;
+            return finish();
+          }
           if (message.replyRequested) report(true);
           return undefined;
         });
         if (step !== undefined) await step;
+        if (reachedStop) break;
         continue;
       }
       const decoded = decodePgoutput(message.data);
+      if (stopAt !== undefined && decoded.tag === 'begin' && decoded.finalLsn >= stopAt) {
+        // The first transaction the snapshot already holds: not applied; the stream starts with it again later.
+        reachedStop = true;
+        const step = turns.run(finish);
+        if (step !== undefined) await step;
+        break;
+      }
       const step = turns.run(() => apply(decoded));
       if (step !== undefined) await step;
       if (signal.aborted && !applier.midTransaction) break;
@@ -162,6 +187,7 @@ export async function streamChanges(options: StreamLoopOptions): Promise<void> {
     await applier.rollback();
     throw failure;
   }
+  return reachedStop;
 }
 
 function isDestroyError(error: unknown): boolean {

@@ -89,6 +89,17 @@ const MIGRATIONS: readonly string[] = [
      missing bigint NOT NULL DEFAULT 0,
      PRIMARY KEY (slot, period, table_name)
    );`,
+  // follow: the tables each slot applies, and from where. A table added to a
+  // followed twin is 'copying' until its copy under a snapshot taken at
+  // start_lsn has committed; its changes are applied from that position on.
+  `CREATE TABLE pgtwin.follow_tables (
+     slot text NOT NULL,
+     table_name text NOT NULL,
+     status text NOT NULL CHECK (status IN ('copying', 'following')),
+     start_lsn pg_lsn,
+     changed_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (slot, table_name)
+   );`,
 ];
 
 /** Two-key advisory lock id of "a pgtwin run writes this database". */
@@ -134,6 +145,11 @@ export async function lockTargetForRun(client: Client): Promise<void> {
       nextStep: 'Wait for it to finish, or stop it (`pgtwin stop` for a follow started here); `pgtwin status` lists the last runs and follows of this twin.',
     });
   }
+}
+
+/** Gives the run lock back while this session stays open (a follow handing the twin to a copy that takes it). */
+export async function unlockTargetForRun(client: Client): Promise<void> {
+  await client.query('SELECT pg_advisory_unlock($1, $2)', [RUN_LOCK[0], RUN_LOCK[1]]);
 }
 
 export async function startRun(client: Client, kind: string, source: string, tables: readonly string[]): Promise<number> {

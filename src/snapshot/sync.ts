@@ -26,6 +26,7 @@ import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
 import { restoreForeignKeys, setAsideForeignKeys } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
 import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
+import { restrictPlan } from './plan-subset.js';
 import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
 import { compileRunMasks, strategyRegistry, type RunMasks } from './run-masks.js';
 import { MaskPool } from './mask-pool.js';
@@ -54,6 +55,11 @@ export interface SyncRequest {
   readonly snapshotId?: string;
   /** Kind recorded in pgtwin.runs (`sync` by default). */
   readonly runKind?: string;
+  /**
+   * Copy only these selected tables (`schema.table`), leaving the others as
+   * they are: follow's copy of tables added to a followed twin.
+   */
+  readonly onlyTables?: ReadonlySet<string>;
 }
 
 export interface PlanResult {
@@ -99,7 +105,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const observer = request.observer ?? {};
   const signal = request.signal ?? new AbortController().signal;
   const resume = request.resume === true;
-  const planned = await planSync(request, true);
+  const whole = await planSync(request, true);
+  const planned = request.onlyTables === undefined ? whole : { ...whole, plan: restrictPlan(whole.plan, request.onlyTables) };
   const { endpoints, schema } = planned;
   if (resume && schema !== undefined) {
     throw new UsageError('RESUME_MISMATCH', `The target lacks ${schema.created.join(', ')}, so the last run cannot be resumed.`, {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TableInfo } from '../../src/pg/catalog.js';
 import type { SourceReport } from '../../src/follow/source-checks.js';
+import type { PublicationFacts } from '../../src/follow/replication-objects.js';
 import type { FollowRoleFacts, RelationFacts, ServerFacts } from '../../src/follow/source-facts.js';
 import { planSetup, setupScript } from '../../src/follow/setup-sql.js';
 import { walLevelFix } from '../../src/follow/managed-service.js';
@@ -80,13 +81,39 @@ function report(serverFacts: ServerFacts, relations: RelationFacts[] = [relation
     followRole: missingRole,
     publication: undefined,
     slot: undefined,
+    otherTwinSlots: [],
     problems: [],
     notes: [],
     ready: true,
   };
 }
 
+function publication(extra: readonly string[]): PublicationFacts {
+  return {
+    oid: 9,
+    name: 'pgtwin',
+    owner: 'app',
+    owned: true,
+    allTables: false,
+    actions: { insert: true, update: true, delete: true, truncate: true },
+    viaPartitionRoot: true,
+    covered: new Set([1]),
+    filtered: new Set(),
+    extra: extra.map((t) => `public.${t}`),
+    extraTables: extra.map((t) => ({ schema: 'public', name: t })),
+  };
+}
+
 describe('setup-source SQL', () => {
+  it('drops from the publication the tables no longer selected, unless another twin may follow them', () => {
+    const alone = planSetup({ ...report(server()), publication: publication(['orders', 'Old Stuff']) }, { replicaIdentityFull: false });
+    assert.deepEqual(alone.statements.map((s) => s.sql), ['ALTER PUBLICATION "pgtwin" DROP TABLE "public"."orders", "public"."Old Stuff"']);
+    const shared = planSetup({ ...report(server()), publication: publication(['orders']), otherTwinSlots: ['pgtwin_other'] }, { replicaIdentityFull: false });
+    assert.deepEqual(shared.statements, []);
+    const notOwner = planSetup({ ...report(server()), publication: { ...publication(['orders']), owned: false } }, { replicaIdentityFull: false });
+    assert.deepEqual(notOwner.statements, []);
+  });
+
   it('on RDS a new replication role gets rds_replication, and only a verifier of its password is sent', () => {
     const plan = planSetup(report(server({ service: 'rds' })), { replicaIdentityFull: false, createRole: { name: 'follower', password: 'S3cret-pass' } });
     const create = plan.statements[0];
