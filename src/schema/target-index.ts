@@ -79,6 +79,15 @@ export class TargetIndex {
     return this.functions.has(signature);
   }
 
+  hasLanguage(name: string): boolean {
+    return [...this.catalog.languages.values()].includes(name);
+  }
+
+  /** A role name as grants and policies spell it (`public`/`PUBLIC` always exists). */
+  hasRole(name: string): boolean {
+    return name.toLowerCase() === 'public' || this.catalog.roles.has(name);
+  }
+
   hasCollation(schema: string, name: string): boolean {
     return this.collations.has(nameKey(schema, name));
   }

@@ -9,11 +9,11 @@ import type { Settings } from '../config/settings.js';
 import type { Catalog, TableInfo } from '../pg/catalog.js';
 import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
-import { planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
-import { selectForRun } from './select-tables.js';
+import { notCreated, planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
+import { isWholeDatabase, selectForRun } from './select-tables.js';
 
 export interface TargetSchemaPlan {
-  /** DDL before the load (pre-data) and after it (keys, indexes, foreign keys, views). */
+  /** DDL before the load (pre-data) and after it (keys, indexes, foreign keys, views, triggers, grants). */
   readonly ddl: SchemaPlan;
   /** Selected tables (keys) the pre-data creates. */
   readonly created: readonly string[];
@@ -37,11 +37,11 @@ export async function planTargetSchema(
 ): Promise<TargetSchemaResult> {
   const selected = selectForRun(settings, source).tables;
   const missing = [...selected.keys()].filter((key) => !target.tables.has(key));
-  if (missing.length === 0 && !recreate) return { schema: undefined, target };
-
+  // Views, functions and the rest are compared on every run: a twin whose tables exist may still lack them.
   const [sourceSchema, targetSchema] = await Promise.all([readSchemaCatalog(clients.source), readSchemaCatalog(clients.target)]);
   const tables = [...selected.values()].map((t) => ({ schema: t.schema, name: t.name }));
-  const ddl = planSchema(sourceSchema, targetSchema, { tables, recreate });
+  const ddl = planSchema(sourceSchema, targetSchema, { tables, recreate, wholeDatabase: isWholeDatabase(settings.tables) });
+  if (missing.length === 0 && !recreate && ddl.preData.length === 0 && ddl.postData.length === 0 && notCreated(ddl.skipped).length === 0) return { schema: undefined, target };
   const created = recreate ? [...selected.keys()] : missing;
   const dropped = recreate ? created.filter((key) => target.tables.has(key)) : [];
   return { schema: { ddl, created, dropped }, target: afterPreData(source, target, new Set(created)) };

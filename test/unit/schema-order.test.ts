@@ -24,6 +24,9 @@ function catalog(parts: {
   return {
     serverVersionNum: parts.version ?? 180000,
     schemas: new Set(['public', ...tables.map((t) => t.schema)]),
+    schemaComments: new Map(),
+    roles: new Set(),
+    languages: new Map(),
     extensions: new Map((parts.extensions ?? []).map((name) => [name, { name, schema: 'public', version: '1' }])),
     availableExtensions: new Set(parts.available ?? []),
     collations: new Map(),
@@ -39,7 +42,9 @@ function catalog(parts: {
     constraints: [],
     indexes: parts.indexes ?? [],
     triggers: [],
-    unsupported: [],
+    policies: [],
+    rules: [],
+    grants: [],
     dependencies: new Map(Object.entries(parts.deps ?? {})),
     extensionMembers: new Map(Object.entries(parts.members ?? {})),
   };
@@ -86,6 +91,9 @@ function table(oid: number, name: string, columns: ColumnDef[], extra: Partial<T
     columns,
     rowTypeOid: oid + 1,
     comment: undefined,
+    replicaIdentity: 'default',
+    rowSecurity: false,
+    forceRowSecurity: false,
     ...extra,
   };
 }
@@ -181,7 +189,7 @@ describe('schema: what the target cannot hold', () => {
       (error: unknown) => error instanceof SchemaError && /PostgreSQL 18 or later is needed for virtual generated column area; the target runs 17/.test(error.details.join()),
     );
     const plain = table(1, 'codes', [column('code', 'text', 25)]);
-    const index: IndexDef = { oid: 9, relationOid: 1, schema: 'public', name: 'codes_nnd', definition: 'CREATE UNIQUE INDEX codes_nnd ON public.codes USING btree (code) NULLS NOT DISTINCT', ofConstraint: false, attached: false, comment: undefined };
+    const index: IndexDef = { oid: 9, relationOid: 1, schema: 'public', name: 'codes_nnd', definition: 'CREATE UNIQUE INDEX codes_nnd ON public.codes USING btree (code) NULLS NOT DISTINCT', ofConstraint: false, attached: false, comment: undefined, replicaIdentity: false };
     const plan = planSchema(catalog({ tables: [plain], indexes: [index] }), empty(140000), { tables: [plain], recreate: false });
     assert.deepEqual(plan.postData, []);
     assert.match(plan.skipped[0]?.reason ?? '', /PostgreSQL 15 or later is needed for NULLS NOT DISTINCT; the target runs 14/);
