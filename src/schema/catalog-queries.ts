@@ -220,7 +220,7 @@ WHERE ${USER_NAMESPACE}`;
 /** Row-level security policies; roles by name (`public` for PUBLIC), expressions as the source deparses them. */
 export const POLICIES_SQL = `
 SELECT p.oid::int8 AS oid, p.polrelid::int8 AS relation_oid, p.polname AS name, p.polpermissive AS permissive, p.polcmd AS command,
-       array(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END FROM unnest(p.polroles) r ORDER BY 1) AS roles,
+       array(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r ORDER BY 1)::text[] AS roles,
        pg_get_expr(p.polqual, p.polrelid) AS qual, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check,
        obj_description(p.oid, 'pg_policy') AS comment
 FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -114,7 +114,7 @@ function assemble(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver,
     postData.push(...nodeStatements(source, scope, node, nodeComments), ...nodeComments, ...(post.viewIndexes.get(node.oid) ?? []));
   }
   postData.push(...post.triggers, ...post.extras.rules, ...post.extras.policies);
-  const createdKeys = new Set<ObjectKey>([...ordered.map((n) => n.key), ...[...scope.creates].map((oid) => `rel:${oid}`), ...createdSchemas.map((s) => `nsp:${s}`)]);
+  const createdKeys = new Set<ObjectKey>([...ordered.map((n) => n.key), ...[...scope.creates].map((oid) => `rel:${oid}`), ...[...neededSchemas].map((s) => `nsp:${s}`)]);
   postData.push(...planGrants(source, createdKeys, scope.target, skipped), ...post.extras.comments);
   // Refreshed last: a materialized view may read views, functions and tables made just before.
   for (const node of postOrder) {
