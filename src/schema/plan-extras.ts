@@ -90,15 +90,15 @@ export function planSchemaComments(source: SchemaCatalog, schemas: readonly stri
 }
 
 /**
- * Grants on the objects the plan creates (and on the schemas the twin has),
- * unless the target already has them; those to roles the target lacks are
- * reported instead.
+ * Grants on the objects of the twin (created now or already there) and on its
+ * schemas, unless the target already has them; those to roles the target
+ * lacks are reported instead, on every run, until the role exists.
  */
-export function planGrants(source: SchemaCatalog, created: ReadonlySet<ObjectKey>, target: TargetIndex, skipped: Skipped[]): DdlStatement[] {
+export function planGrants(source: SchemaCatalog, objects: ReadonlySet<ObjectKey>, target: TargetIndex, skipped: Skipped[]): DdlStatement[] {
   const out: DdlStatement[] = [];
   const missingRoles = new Map<string, string[]>();
   for (const grant of source.grants) {
-    if (!created.has(grant.key) || target.hasGrant(grant)) continue;
+    if (!objects.has(grant.key) || target.hasGrant(grant)) continue;
     const what = `${grant.word.toLowerCase()} ${grant.name}${grant.column === undefined ? '' : ` (${grant.column})`}`;
     if (!grant.revoke && !target.hasRole(grant.grantee)) {
       missingRoles.set(`grant ${grant.privilege} on ${what} to ${grant.grantee}`, [grant.grantee]);

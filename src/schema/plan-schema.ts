@@ -54,12 +54,15 @@ export function planSchema(source: SchemaCatalog, target: SchemaCatalog, selecti
     const d = resolver.wantExtension(name);
     if (!d.ok) skipped.push({ object: `extension ${name}`, reason: d.reason });
   }
+  // Objects the twin has once the plan has run (created now or already there): their grants are checked.
+  const twinKeys = new Set<ObjectKey>([...scope.inScope].map((oid) => `rel:${oid}`));
   for (const key of candidates.keys) {
     const d = resolver.resolve(key);
-    if (!d.ok) skipped.push({ object: resolver.describe(key), reason: d.reason, ...(d.selection ? { selection: true as const } : {}) });
+    if (d.ok) twinKeys.add(key);
+    else skipped.push({ object: resolver.describe(key), reason: d.reason, ...(d.selection ? { selection: true as const } : {}) });
   }
   const post = decidePostData(source, scope, resolver, skipped);
-  return assemble(source, scope, resolver, post, skipped, candidates.schemas);
+  return assemble(source, scope, resolver, post, skipped, candidates.schemas, twinKeys);
 }
 
 interface PostDataDecisions {
@@ -89,7 +92,15 @@ function decidePostData(source: SchemaCatalog, scope: SchemaScope, resolver: Res
   return { ...tablePost, triggers, extras, viewIndexes };
 }
 
-function assemble(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, post: PostDataDecisions, skipped: Skipped[], wantedSchemas: readonly string[]): SchemaPlan {
+function assemble(
+  source: SchemaCatalog,
+  scope: SchemaScope,
+  resolver: Resolver,
+  post: PostDataDecisions,
+  skipped: Skipped[],
+  wantedSchemas: readonly string[],
+  twinKeys: ReadonlySet<ObjectKey>,
+): SchemaPlan {
   const planned = [...resolver.planned.values()];
   const { ordered, cyclic } = orderNodes(source, planned, resolver, skipped);
   const postKeys = postDataNodes(source, resolver, new Set(cyclic.map((n) => n.key)));
@@ -114,8 +125,8 @@ function assemble(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver,
     postData.push(...nodeStatements(source, scope, node, nodeComments), ...nodeComments, ...(post.viewIndexes.get(node.oid) ?? []));
   }
   postData.push(...post.triggers, ...post.extras.rules, ...post.extras.policies);
-  const createdKeys = new Set<ObjectKey>([...ordered.map((n) => n.key), ...[...scope.creates].map((oid) => `rel:${oid}`), ...[...neededSchemas].map((s) => `nsp:${s}`)]);
-  postData.push(...planGrants(source, createdKeys, scope.target, skipped), ...post.extras.comments);
+  const grantKeys = new Set<ObjectKey>([...twinKeys, ...ordered.map((n) => n.key), ...[...neededSchemas].map((s) => `nsp:${s}`)]);
+  postData.push(...planGrants(source, grantKeys, scope.target, skipped), ...post.extras.comments);
   // Refreshed last: a materialized view may read views, functions and tables made just before.
   for (const node of postOrder) {
     const view = node.kind === 'view' ? source.views.get(node.oid) : undefined;

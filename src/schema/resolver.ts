@@ -136,7 +136,7 @@ export class Resolver {
       case 'lang': {
         // A language outside any extension (CREATE LANGUAGE by hand) must already be on the target.
         const name = this.source.languages.get(oid);
-        return name === undefined || this.target.hasLanguage(name) ? OK : fail(`language ${name} does not exist on the target (create it there first)`);
+        return name === undefined || this.target.hasLanguage(name) ? OK : fail('it does not exist on the target (create it there first)');
       }
       default:
         return OK; // operators, classes, languages outside extensions: built in
