@@ -30,8 +30,10 @@ export interface Skipped {
   readonly object: string;
   readonly reason: string;
   /**
-   * Left out because it needs a table the selection leaves out: the user's
-   * choice, reported but not counted against the twin's completeness.
+   * Left out by the user's choice: it needs a table the selection leaves out,
+   * or sits on an existing target table that differs from the source and is
+   * kept as it is (no --recreate). Reported, but not counted against the
+   * twin's completeness.
    */
   readonly selection?: true;
 }

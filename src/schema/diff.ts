@@ -11,7 +11,7 @@ import type { ColumnDef, ConstraintDef, SchemaCatalog, TableDef } from './model.
 import { collationName } from './render-types.js';
 import { groups } from './catalog-groups.js';
 import { objectInventory } from './object-inventory.js';
-import { objectCandidates } from './schema-objects.js';
+import { dependentsOf, objectCandidates } from './schema-objects.js';
 import { buildScope } from './schema-scope.js';
 
 export type DifferenceKind =
@@ -84,7 +84,11 @@ function diffObjects(source: SchemaCatalog, target: SchemaCatalog, selection: Di
     const byName = new Set([...catalog.tables.values()].map(displayName));
     const scope = buildScope(catalog, catalog, { tables: tables.filter((t) => byName.has(displayName(t))), recreate: false });
     const candidates = objectCandidates(catalog, scope, whole);
-    return objectInventory(catalog, { ...candidates, tables: scope.tables.map((t) => t.oid) });
+    // What needs a table the selection leaves out cannot be in the twin: no difference.
+    const outside = [...catalog.tables.values()].filter((t) => !scope.inScope.has(t.oid)).map((t) => `rel:${t.oid}`);
+    const leftOut = dependentsOf(catalog, outside);
+    const keys = candidates.keys.filter((k) => !leftOut.has(k));
+    return objectInventory(catalog, { ...candidates, keys, tables: scope.tables.map((t) => t.oid) });
   };
   const ours = inventoryOf(source, selection.tables);
   const theirs = inventoryOf(target, selection.targetTables ?? selection.tables);

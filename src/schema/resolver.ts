@@ -234,7 +234,7 @@ export class Resolver {
     // An in-scope table's missing index is created in post-data, unless that table's columns differ.
     const drift = table === undefined ? undefined : this.target.columnDrift(table);
     if (this.scope.inScope.has(index.relationOid) && drift === undefined) return OK;
-    return fail(drift ?? 'not on the target', drift === undefined && !this.scope.inScope.has(index.relationOid));
+    return fail(drift ?? 'not on the target', drift !== undefined || !this.scope.inScope.has(index.relationOid));
   }
 
   private plan(key: ObjectKey, kind: NodeKind, oid: number, schema: string, needs: readonly FeatureNeed[], deps: readonly ObjectKey[]): Decision {

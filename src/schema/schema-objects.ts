@@ -39,7 +39,7 @@ export function objectCandidates(source: SchemaCatalog, scope: SchemaScope, whol
 }
 
 /** Everything that depends, directly or through other objects, on the given keys. */
-function dependentsOf(source: SchemaCatalog, roots: readonly ObjectKey[]): Set<ObjectKey> {
+export function dependentsOf(source: SchemaCatalog, roots: readonly ObjectKey[]): Set<ObjectKey> {
   const reverse = reverseDependencies(source);
   const found = new Set<ObjectKey>();
   const queue = roots.map((k) => canonicalKey(source, k));

@@ -159,8 +159,8 @@ describe('schema: plan order from the catalog', () => {
     const plan = planSchema(source, empty(), { tables: [users], recreate: false });
     assert.deepEqual(objects(plan.postData), ['view public.v_users']);
     assert.deepEqual(plan.skipped, [
-      { object: 'view public.v_secret', reason: 'needs table public.secret: not selected and not on the target' },
-      { object: 'view public.v_secret2', reason: 'needs view public.v_secret: needs table public.secret: not selected and not on the target' },
+      { object: 'view public.v_secret', reason: 'needs table public.secret: not selected and not on the target', selection: true },
+      { object: 'view public.v_secret2', reason: 'needs view public.v_secret: needs table public.secret: not selected and not on the target', selection: true },
     ]);
   });
 });
