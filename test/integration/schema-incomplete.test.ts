@@ -75,7 +75,7 @@ describe('pgtwin sync when some objects cannot be created on the target', () => 
     const result = await pgtwin(['sync', ...args('--yes')]);
     assert.equal(result.code, 6, result.stdout + result.stderr);
     assert.match(result.stdout, /Synced 2 tables, 250 rows/);
-    assert.match(result.stdout, /Not created \(4\):\n(.*\n)*  - function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/);
+    assert.match(result.stdout, /Not created \(4\):\n(.*\n)* {2}- function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/);
     assert.match(result.stderr, /SCHEMA_INCOMPLETE|the twin is incomplete/);
     const diff = await pgtwin(['diff', ...args()]);
     assert.equal(diff.code, 4, diff.stdout + diff.stderr);
@@ -86,7 +86,7 @@ describe('pgtwin sync when some objects cannot be created on the target', () => 
   it('pgtwin schema --dry-run lists what it would not create, and exits 0 (it only plans)', async () => {
     const result = await pgtwin(['schema', ...args('--dry-run')]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /-- not created:\n(--.*\n)*--   function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/);
+    assert.match(result.stdout, /-- not created:\n(--.*\n)*-- {3}function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/);
   });
 });
 
