@@ -159,8 +159,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 
     if (!resume) {
       observer.phase?.('prepare');
-      if (schema !== undefined) {
-        observer.note?.(`creating ${schema.created.length} table${schema.created.length === 1 ? '' : 's'} on the target (${schema.ddl.preData.length} statements)`);
+      if (schema !== undefined && schema.ddl.preData.length > 0) {
+        const n = schema.created.length;
+        observer.note?.(`creating ${n > 0 ? `${n} table${n === 1 ? '' : 's'} and ` : ''}what the twin lacks on the target (${schema.ddl.preData.length} statements before the load, ${schema.ddl.postData.length} after)`);
       }
       try {
         // One transaction: the tables exist, are empty and the plan is stored, or none of it.
