@@ -107,5 +107,14 @@ export function planGrants(source: SchemaCatalog, objects: ReadonlySet<ObjectKey
     out.push({ kind: 'grant', object: grant.revoke ? `revoke ${grant.privilege} on ${what} from PUBLIC` : `grant ${grant.privilege} on ${what} to ${grant.grantee}`, sql: renderGrant(grant) });
   }
   for (const [object, roles] of missingRoles) skipped.push({ object, reason: `role ${roles.join(', ')} does not exist on the target (create it there, then run pgtwin schema)` });
+  // What the target's server grants everyone on a schema by default and the source does not (CREATE on public before 15) is taken back.
+  const sourceGrants = new Set(source.grants.map(renderGrant));
+  for (const key of objects) {
+    if (!key.startsWith('nsp:')) continue;
+    for (const grant of target.schemaGrantsToPublic(key.slice(4))) {
+      if (sourceGrants.has(renderGrant(grant))) continue;
+      out.push({ kind: 'grant', object: `revoke ${grant.privilege} on schema ${key.slice(4)} from PUBLIC`, sql: `REVOKE ${grant.privilege} ON SCHEMA ${grant.name} FROM PUBLIC` });
+    }
+  }
   return out;
 }

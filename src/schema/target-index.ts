@@ -87,6 +87,11 @@ export class TargetIndex {
     return this.grants.has(renderGrant(grant));
   }
 
+  /** What the target grants PUBLIC on a schema (a server's defaults differ by version: 15 took CREATE on public away). */
+  schemaGrantsToPublic(schema: string): GrantDef[] {
+    return this.catalog.grants.filter((g) => g.key === `nsp:${schema}` && g.grantee === 'PUBLIC' && !g.revoke);
+  }
+
   hasLanguage(name: string): boolean {
     return [...this.catalog.languages.values()].includes(name);
   }
