@@ -217,6 +217,32 @@ LEFT JOIN pg_operator op ON op.oid = a.aggsortop
 LEFT JOIN pg_namespace opn ON opn.oid = op.oprnamespace
 WHERE ${USER_NAMESPACE}`;
 
+/** Text search configurations and their token mappings (dictionaries as regdictionary texts). */
+export const TS_CONFIGS_SQL = `
+SELECT c.oid::int8 AS oid, n.nspname AS schema, c.cfgname AS name,
+       quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) AS parser, obj_description(c.oid, 'pg_ts_config') AS comment,
+       (SELECT json_agg(json_build_object('token', t.alias,
+                 'dictionaries', (SELECT json_agg(m.mapdict::regdictionary::text ORDER BY m.mapseqno) FROM pg_ts_config_map m WHERE m.mapcfg = c.oid AND m.maptokentype = t.tokid))
+               ORDER BY t.tokid)
+        FROM ts_token_type(c.cfgparser) t WHERE EXISTS (SELECT 1 FROM pg_ts_config_map m WHERE m.mapcfg = c.oid AND m.maptokentype = t.tokid)) AS mappings
+FROM pg_ts_config c
+JOIN pg_namespace n ON n.oid = c.cfgnamespace
+JOIN pg_ts_parser p ON p.oid = c.cfgparser
+JOIN pg_namespace pn ON pn.oid = p.prsnamespace
+WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_ts_config', 'c.oid')}
+ORDER BY n.nspname, c.cfgname`;
+
+export const TS_DICTIONARIES_SQL = `
+SELECT d.oid::int8 AS oid, n.nspname AS schema, d.dictname AS name,
+       quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) AS template, d.dictinitoption AS options,
+       obj_description(d.oid, 'pg_ts_dict') AS comment
+FROM pg_ts_dict d
+JOIN pg_namespace n ON n.oid = d.dictnamespace
+JOIN pg_ts_template t ON t.oid = d.dicttemplate
+JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_ts_dict', 'd.oid')}
+ORDER BY n.nspname, d.dictname`;
+
 /** Row-level security policies; roles by name (`public` for PUBLIC), expressions as the source deparses them. */
 export const POLICIES_SQL = `
 SELECT p.oid::int8 AS oid, p.polrelid::int8 AS relation_oid, p.polname AS name, p.polpermissive AS permissive, p.polcmd AS command,
@@ -291,6 +317,8 @@ SELECT DISTINCT dependent, referenced FROM (
            WHEN 'pg_rewrite'::regclass THEN CASE WHEN rw.rulename = '_RETURN' THEN 'rel:' || rw.ev_class ELSE 'rule:' || d.objid END
            WHEN 'pg_trigger'::regclass THEN 'trg:' || d.objid
            WHEN 'pg_policy'::regclass THEN 'pol:' || d.objid
+           WHEN 'pg_ts_config'::regclass THEN 'tscfg:' || d.objid
+           WHEN 'pg_ts_dict'::regclass THEN 'tsdict:' || d.objid
          END AS dependent,
          CASE d.refclassid
            WHEN 'pg_class'::regclass THEN CASE WHEN rc.relkind = 'c' THEN 'type:' || rc.reltype

@@ -1,6 +1,6 @@
 /** The output of schema planning: DDL statements in the order they must run, and what was left out and why. */
 
-export type PreDataKind = 'drop-table' | 'schema' | 'extension' | 'collation' | 'type' | 'function' | 'sequence' | 'table' | 'sequence-owner' | 'comment';
+export type PreDataKind = 'drop-table' | 'schema' | 'extension' | 'collation' | 'text-search' | 'type' | 'function' | 'sequence' | 'table' | 'sequence-owner' | 'comment';
 
 export type PostDataKind =
   | 'constraint'

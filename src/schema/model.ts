@@ -15,7 +15,8 @@ import type { QualifiedName } from '../pg/ident.js';
  * `rel:` table, view, sequence or composite relation; `type:`; `fn:`; `idx:`
  * index; `con:` primary/unique/exclusion/foreign-key constraint; `trg:`
  * trigger; `coll:`; `opc:`/`opf:`/`op:` operator class/family/operator;
- * `lang:`; `rule:`; `pol:` policy; `ext:`. Followed by the OID.
+ * `lang:`; `rule:`; `pol:` policy; `tscfg:`/`tsdict:` text search
+ * configuration/dictionary; `ext:`. Followed by the OID.
  */
 export type ObjectKey = string;
 
@@ -203,6 +204,24 @@ export interface GrantDef {
   readonly revoke: boolean;
 }
 
+export interface TextSearchConfig extends QualifiedName {
+  readonly oid: number;
+  /** Quoted, qualified parser name. */
+  readonly parser: string;
+  /** Token type alias -> dictionaries in order (regdictionary texts). */
+  readonly mappings: readonly { readonly token: string; readonly dictionaries: readonly string[] }[];
+  readonly comment: string | undefined;
+}
+
+export interface TextSearchDictionary extends QualifiedName {
+  readonly oid: number;
+  /** Quoted, qualified template name. */
+  readonly template: string;
+  /** pg_ts_dict.dictinitoption: `stopwords = 'english', language = 'english'`. */
+  readonly options: string | undefined;
+  readonly comment: string | undefined;
+}
+
 export type ReplicaIdentity = 'default' | 'nothing' | 'full' | 'index';
 
 export type TableKind = 'table' | 'partitioned' | 'foreign';
@@ -311,6 +330,8 @@ export interface SchemaCatalog {
   readonly policies: readonly PolicyDef[];
   readonly rules: readonly RuleDef[];
   readonly grants: readonly GrantDef[];
+  readonly textSearchConfigs: ReadonlyMap<number, TextSearchConfig>;
+  readonly textSearchDictionaries: ReadonlyMap<number, TextSearchDictionary>;
   /** Dependent -> what it needs to exist first (pg_depend, normal and auto). */
   readonly dependencies: ReadonlyMap<ObjectKey, readonly ObjectKey[]>;
   /** Objects that belong to an extension -> the extension's name. */

@@ -8,7 +8,7 @@
  */
 import { displayName } from '../pg/ident.js';
 import type { ObjectKey, SchemaCatalog } from './model.js';
-import { renderCollation, renderSequence, renderType } from './render-types.js';
+import { renderCollation, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType } from './render-types.js';
 import { renderGrant, renderPolicy, renderReplicaIdentity, renderRowSecurity } from './render-security.js';
 import { groups } from './catalog-groups.js';
 
@@ -94,6 +94,14 @@ function describeObject(catalog: SchemaCatalog, key: ObjectKey): Described | und
   if (kind === 'type') {
     const type = catalog.types.get(oid);
     return type === undefined ? undefined : { name: `type ${type.sqlName}`, definition: renderType(catalog, type, catalog.serverVersionNum).join('; '), comment: type.comment };
+  }
+  if (kind === 'tsdict') {
+    const d = catalog.textSearchDictionaries.get(oid);
+    return d === undefined ? undefined : { name: `text search dictionary ${d.schema}.${d.name}`, definition: renderTextSearchDictionary(d), comment: d.comment };
+  }
+  if (kind === 'tscfg') {
+    const c = catalog.textSearchConfigs.get(oid);
+    return c === undefined ? undefined : { name: `text search configuration ${c.schema}.${c.name}`, definition: renderTextSearchConfig(c).join('; '), comment: c.comment };
   }
   if (kind === 'coll') {
     const c = catalog.collations.get(oid);

@@ -33,7 +33,7 @@ import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.j
 import { renderRefresh, renderView, renderViewComments } from './render-post.js';
 import { renderFunctionComment } from './render-security.js';
 import { renderOwnedBy, renderTable } from './render-table.js';
-import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderType } from './render-types.js';
+import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType } from './render-types.js';
 import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
 import { objectCandidates } from './schema-objects.js';
 import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
@@ -42,7 +42,7 @@ import { groups } from './catalog-groups.js';
 
 export type { SchemaSelection } from './schema-scope.js';
 
-const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = { collation: 0, type: 1, sequence: 2, function: 3, table: 4, view: 5 };
+const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = { collation: 0, tsdict: 1, tsconfig: 1, type: 1, sequence: 2, function: 3, table: 4, view: 5 };
 
 export function planSchema(source: SchemaCatalog, target: SchemaCatalog, selection: SchemaSelection): SchemaPlan {
   const scope = buildScope(source, target, selection);
@@ -236,6 +236,22 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
       const rendered = renderTable(source, t);
       out.push({ kind: 'table', object: `table ${displayName(t)}`, sql: rendered.create });
       for (const sql of rendered.comments) comments.push({ kind: 'comment', object: `table ${displayName(t)}`, sql });
+      break;
+    }
+    case 'tsdict': {
+      const d = source.textSearchDictionaries.get(node.oid);
+      if (d === undefined) break;
+      const object = `text search dictionary ${displayName(d)}`;
+      out.push({ kind: 'text-search', object, sql: renderTextSearchDictionary(d) });
+      if (d.comment !== undefined) comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH DICTIONARY ${quoteQualified(d)}`, d.comment) });
+      break;
+    }
+    case 'tsconfig': {
+      const c = source.textSearchConfigs.get(node.oid);
+      if (c === undefined) break;
+      const object = `text search configuration ${displayName(c)}`;
+      for (const sql of renderTextSearchConfig(c)) out.push({ kind: 'text-search', object, sql });
+      if (c.comment !== undefined) comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH CONFIGURATION ${quoteQualified(c)}`, c.comment) });
       break;
     }
     case 'view': {

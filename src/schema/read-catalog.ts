@@ -31,6 +31,8 @@ import type {
   RuleDef,
   GrantDef,
   ReplicaIdentity,
+  TextSearchConfig,
+  TextSearchDictionary,
 } from './model.js';
 import { aggregateDefinition } from './aggregate-definition.js';
 import { quoteIdent } from '../pg/ident.js';
@@ -76,6 +78,8 @@ export async function readSchemaCatalog(client: Client): Promise<SchemaCatalog> 
         rules: await rows(q.RULES_SQL),
         grants: await rows(q.GRANTS_SQL),
         roles: await rows(q.ROLES_SQL),
+        tsConfigs: await rows(q.TS_CONFIGS_SQL),
+        tsDictionaries: await rows(q.TS_DICTIONARIES_SQL),
         languages: await rows(q.LANGUAGES_SQL),
         dependencies: await rows(q.DEPENDENCIES_SQL),
         members: await rows(q.EXTENSION_MEMBERS_SQL),
@@ -186,6 +190,13 @@ function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
     policies: get('policies').map(toPolicy),
     rules: get('rules').map((x): RuleDef => ({ oid: num(x, 'oid'), relationOid: num(x, 'relation_oid'), name: str(x, 'name'), definition: str(x, 'definition').trim().replace(/;$/, ''), comment: optStr(x, 'comment') })),
     grants: get('grants').map(toGrant),
+    textSearchConfigs: new Map(get('tsConfigs').map((x) => [num(x, 'oid'), toTextSearchConfig(x)])),
+    textSearchDictionaries: new Map(
+      get('tsDictionaries').map((x): [number, TextSearchDictionary] => [
+        num(x, 'oid'),
+        { oid: num(x, 'oid'), schema: str(x, 'schema'), name: str(x, 'name'), template: str(x, 'template'), options: optStr(x, 'options'), comment: optStr(x, 'comment') },
+      ]),
+    ),
     dependencies,
     extensionMembers,
   };
@@ -345,6 +356,18 @@ function toPolicy(row: Row): PolicyDef {
     roles: strings(row, 'roles'),
     using: optStr(row, 'qual'),
     withCheck: optStr(row, 'with_check'),
+    comment: optStr(row, 'comment'),
+  };
+}
+
+function toTextSearchConfig(row: Row): TextSearchConfig {
+  const mappings = Array.isArray(row['mappings']) ? (row['mappings'] as Array<{ token?: unknown; dictionaries?: unknown }>) : [];
+  return {
+    oid: num(row, 'oid'),
+    schema: str(row, 'schema'),
+    name: str(row, 'name'),
+    parser: str(row, 'parser'),
+    mappings: mappings.map((m) => ({ token: String(m.token ?? ''), dictionaries: Array.isArray(m.dictionaries) ? m.dictionaries.map(String) : [] })),
     comment: optStr(row, 'comment'),
   };
 }

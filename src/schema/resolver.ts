@@ -16,7 +16,7 @@ import { groups } from './catalog-groups.js';
  */
 export type Decision = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly selection: boolean };
 
-export type NodeKind = 'collation' | 'type' | 'function' | 'sequence' | 'table' | 'view';
+export type NodeKind = 'collation' | 'tsdict' | 'tsconfig' | 'type' | 'function' | 'sequence' | 'table' | 'view';
 
 export interface PlannedNode {
   readonly key: ObjectKey;
@@ -104,6 +104,14 @@ export class Resolver {
       }
       case 'lang':
         return `language ${s.languages.get(oid) ?? oid}`;
+      case 'tscfg': {
+        const c = s.textSearchConfigs.get(oid);
+        return c === undefined ? `text search configuration ${oid}` : `text search configuration ${c.schema}.${c.name}`;
+      }
+      case 'tsdict': {
+        const d = s.textSearchDictionaries.get(oid);
+        return d === undefined ? `text search dictionary ${oid}` : `text search dictionary ${d.schema}.${d.name}`;
+      }
       case 'coll': {
         const c = s.collations.get(oid);
         return c === undefined ? `collation ${oid}` : `collation ${c.schema}.${c.name}`;
@@ -133,6 +141,16 @@ export class Resolver {
         return this.decideCollation(key, oid);
       case 'idx':
         return this.decideIndex(oid);
+      case 'tsdict': {
+        const d = this.source.textSearchDictionaries.get(oid);
+        if (d === undefined || this.target.hasTextSearchObject('tsdict', d.schema, d.name)) return OK;
+        return this.plan(key, 'tsdict', oid, d.schema, [], this.dependenciesOf(key));
+      }
+      case 'tscfg': {
+        const c = this.source.textSearchConfigs.get(oid);
+        if (c === undefined || this.target.hasTextSearchObject('tscfg', c.schema, c.name)) return OK;
+        return this.plan(key, 'tsconfig', oid, c.schema, [], this.dependenciesOf(key));
+      }
       case 'lang': {
         // A language outside any extension (CREATE LANGUAGE by hand) must already be on the target.
         const name = this.source.languages.get(oid);

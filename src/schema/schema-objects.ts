@@ -10,7 +10,7 @@ import { canonicalKey, reverseDependencies } from './object-keys.js';
 import type { SchemaScope } from './schema-scope.js';
 
 export interface ObjectCandidates {
-  /** Keys in catalog order: collations, types, sequences, functions, views. */
+  /** Keys in catalog order: collations, text search dictionaries and configurations, types, sequences, functions, views. */
   readonly keys: readonly ObjectKey[];
   /** Schemas the twin should have even when empty. */
   readonly schemas: readonly string[];
@@ -22,6 +22,8 @@ export function objectCandidates(source: SchemaCatalog, scope: SchemaScope, whol
   const all: Array<{ key: ObjectKey; schema: string }> = [];
   const member = (key: ObjectKey): boolean => source.extensionMembers.has(key);
   for (const c of source.collations.values()) if (!c.system && !member(`coll:${c.oid}`)) all.push({ key: `coll:${c.oid}`, schema: c.schema });
+  for (const d of source.textSearchDictionaries.values()) all.push({ key: `tsdict:${d.oid}`, schema: d.schema });
+  for (const c of source.textSearchConfigs.values()) all.push({ key: `tscfg:${c.oid}`, schema: c.schema });
   for (const t of source.types.values()) {
     if (t.system || member(`type:${t.oid}`)) continue;
     if (t.kind === 'enum' || t.kind === 'domain' || t.kind === 'composite' || t.kind === 'range') all.push({ key: `type:${t.oid}`, schema: t.schema });

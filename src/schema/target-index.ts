@@ -92,6 +92,11 @@ export class TargetIndex {
     return this.catalog.grants.filter((g) => g.key === `nsp:${schema}` && g.grantee === 'PUBLIC' && !g.revoke);
   }
 
+  hasTextSearchObject(kind: 'tscfg' | 'tsdict', schema: string, name: string): boolean {
+    const objects = kind === 'tscfg' ? this.catalog.textSearchConfigs : this.catalog.textSearchDictionaries;
+    return [...objects.values()].some((o) => o.schema === schema && o.name === name) || schema === 'pg_catalog';
+  }
+
   hasLanguage(name: string): boolean {
     return [...this.catalog.languages.values()].includes(name);
   }

@@ -22,6 +22,11 @@ const QUERIES: Readonly<Record<string, string>> = {
                 coalesce((SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid), '') AS def
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
          WHERE ${USER} AND t.typtype IN ('e', 'd', 'r', 'c') AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${NOT_EXT('pg_type', 't.oid')}`,
+  'text search configuration': `SELECT c.oid::regconfig::text AS name, c.cfgparser::text || ' ' ||
+           coalesce((SELECT string_agg(m.maptokentype || ':' || m.mapdict::regdictionary::text, ',' ORDER BY m.maptokentype, m.mapseqno) FROM pg_ts_config_map m WHERE m.mapcfg = c.oid), '') AS def
+           FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE ${USER}`,
+  'text search dictionary': `SELECT d.oid::regdictionary::text AS name, d.dicttemplate::text || ' ' || coalesce(d.dictinitoption, '') AS def
+           FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace WHERE ${USER}`,
   table: `SELECT c.oid::regclass::text AS name,
                  c.relkind::text || ' ' || c.relpersistence::text || ' ' || c.relreplident::text || ' rls=' || c.relrowsecurity || ',' || c.relforcerowsecurity || ' ' ||
                  coalesce(pg_get_partkeydef(c.oid), '') || ' ' || coalesce(pg_get_expr(c.relpartbound, c.oid), '') || ' inherits=' ||

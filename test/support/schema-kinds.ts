@@ -68,7 +68,12 @@ CREATE POLICY own_rows ON app.secrets USING (owner = current_user) WITH CHECK (o
 CREATE POLICY monitors_read ON app.secrets AS RESTRICTIVE FOR SELECT TO pg_monitor USING (true);
 COMMENT ON POLICY own_rows ON app.secrets IS 'each owner sees their rows';
 
-CREATE TABLE app.notes (id int PRIMARY KEY, body text NOT NULL);
+CREATE TEXT SEARCH DICTIONARY app.english_short (TEMPLATE = pg_catalog.simple, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION app.notes_search (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION app.notes_search ALTER MAPPING FOR asciiword WITH app.english_short, english_stem;
+COMMENT ON TEXT SEARCH CONFIGURATION app.notes_search IS 'for notes';
+CREATE TABLE app.notes (id int PRIMARY KEY, body text NOT NULL, words tsvector GENERATED ALWAYS AS (to_tsvector('app.notes_search', body)) STORED);
+CREATE INDEX notes_words ON app.notes USING gin (to_tsvector('app.notes_search'::regconfig, body));
 
 -- A function over a table's row type, and one whose SQL-standard body reads a table.
 CREATE FUNCTION app.room_label(r app.rooms) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT r.name || ' (' || r.id || ')' $$;
@@ -107,7 +112,7 @@ INSERT INTO app.events (id, at) SELECT g, date '2024-06-01' + g * 7 FROM generat
 INSERT INTO app.base_items SELECT g, 'item ' || g FROM generate_series(1, 5) g;
 INSERT INTO app.special_items SELECT g, 'special ' || g, 'x' FROM generate_series(6, 9) g;
 INSERT INTO app.secrets (id, body) SELECT g, 'secret ' || g FROM generate_series(1, 7) g;
-INSERT INTO app.notes SELECT g, 'note ' || g FROM generate_series(1, 3) g;
+INSERT INTO app.notes SELECT g, 'the note number ' || g FROM generate_series(1, 3) g;
 SELECT setval('app.ticket_numbers', 2000);
 REFRESH MATERIALIZED VIEW app.rooms_by_mood;
 `;

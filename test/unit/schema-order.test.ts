@@ -45,6 +45,8 @@ function catalog(parts: {
     policies: [],
     rules: [],
     grants: [],
+    textSearchConfigs: new Map(),
+    textSearchDictionaries: new Map(),
     dependencies: new Map(Object.entries(parts.deps ?? {})),
     extensionMembers: new Map(Object.entries(parts.members ?? {})),
   };
