@@ -167,16 +167,29 @@ function checkTables(source: SchemaCatalog, scope: SchemaScope, resolver: Resolv
 /**
  * Views are created after the data (so are materialized views, refreshed at
  * the end); anything other than a table that needs a view, directly or
- * through other objects, waits for them.
+ * through other objects, waits for them, unless a table needs it.
  */
 function postDataNodes(source: SchemaCatalog, resolver: Resolver, cyclic: ReadonlySet<string>): Set<string> {
+  // What a table needs (a default calling a function that reads a view) is made before the table, views included.
+  const neededByTables = new Set<string>();
+  const pending = [...resolver.planned.values()].filter((n) => n.kind === 'table').map((n) => n.key);
+  while (pending.length > 0) {
+    const node = resolver.planned.get(pending.pop() ?? '');
+    for (const dep of node?.deps ?? []) {
+      const key = canonicalKey(source, dep);
+      if (resolver.planned.has(key) && !neededByTables.has(key)) {
+        neededByTables.add(key);
+        pending.push(key);
+      }
+    }
+  }
   const post = new Set<string>();
   const memo = new Map<string, boolean>();
   const isPost = (key: string, seen: Set<string>): boolean => {
     const known = memo.get(key);
     if (known !== undefined) return known;
     const node = resolver.planned.get(key);
-    if (node === undefined || seen.has(key) || cyclic.has(key)) return false;
+    if (node === undefined || seen.has(key) || cyclic.has(key) || neededByTables.has(key)) return false;
     seen.add(key);
     const result = node.kind === 'view' || (node.kind !== 'table' && node.deps.some((d) => isPost(canonicalKey(source, d), seen)));
     memo.set(key, result);

@@ -4,7 +4,7 @@
  * table's row type, a BEGIN ATOMIC body that reads a table, a default that
  * calls a function), with rows in every table.
  */
-export const SCHEMA_KINDS_TABLES = ['app.rooms', 'app.bookings', 'app.events', 'app.base_items', 'app.special_items', 'app.secrets', 'app.notes'];
+export const SCHEMA_KINDS_TABLES = ['app.rooms', 'app.bookings', 'app.events', 'app.base_items', 'app.special_items', 'app.secrets', 'app.notes', 'app.cleanings'];
 
 export const SCHEMA_KINDS_SQL = `
 CREATE SCHEMA app;
@@ -101,6 +101,10 @@ CREATE RULE room_names_no_insert AS ON INSERT TO app.room_names DO INSTEAD NOTHI
 CREATE MATERIALIZED VIEW app.rooms_by_mood AS SELECT mood, count(*) AS n, app.list(name) AS names FROM app.rooms GROUP BY mood;
 CREATE UNIQUE INDEX rooms_by_mood_mood ON app.rooms_by_mood (mood);
 CREATE VIEW reporting.bookings_per_room AS SELECT room_id, count(*) AS n FROM app.bookings GROUP BY room_id;
+-- A table whose default calls a function that reads a view: the view must exist before that table.
+CREATE VIEW app.busiest_room AS SELECT room_id FROM reporting.bookings_per_room ORDER BY n DESC, room_id LIMIT 1;
+CREATE FUNCTION app.busiest_room_id() RETURNS int LANGUAGE sql STABLE BEGIN ATOMIC SELECT room_id FROM app.busiest_room; END;
+CREATE TABLE app.cleanings (id int PRIMARY KEY, room_id int DEFAULT app.busiest_room_id());
 COMMENT ON COLUMN reporting.bookings_per_room.n IS 'bookings';
 
 INSERT INTO app.rooms (name, area, width, height, mood, addr, price)
@@ -112,6 +116,7 @@ INSERT INTO app.events (id, at) SELECT g, date '2024-06-01' + g * 7 FROM generat
 INSERT INTO app.base_items SELECT g, 'item ' || g FROM generate_series(1, 5) g;
 INSERT INTO app.special_items SELECT g, 'special ' || g, 'x' FROM generate_series(6, 9) g;
 INSERT INTO app.secrets (id, body) SELECT g, 'secret ' || g FROM generate_series(1, 7) g;
+INSERT INTO app.cleanings (id) SELECT g FROM generate_series(1, 4) g;
 INSERT INTO app.notes SELECT g, 'the note number ' || g FROM generate_series(1, 3) g;
 SELECT setval('app.ticket_numbers', 2000);
 REFRESH MATERIALIZED VIEW app.rooms_by_mood;
