@@ -30,7 +30,8 @@ export const AVAILABLE_EXTENSIONS_SQL = `SELECT name FROM pg_available_extension
 
 // The provider-specific columns differ between 12, 15 and 17: read the whole row as JSON.
 export const COLLATIONS_SQL = `
-SELECT c.oid::int8 AS oid, n.nspname AS schema, c.collname AS name, ${SYSTEM_NAMESPACE} AS system, to_jsonb(c) AS info
+SELECT c.oid::int8 AS oid, n.nspname AS schema, c.collname AS name, ${SYSTEM_NAMESPACE} AS system, to_jsonb(c) AS info,
+       CASE WHEN NOT ${SYSTEM_NAMESPACE} THEN obj_description(c.oid, 'pg_collation') END AS comment
 FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
 WHERE c.collencoding IN (-1, pg_char_to_encoding(current_setting('server_encoding')))`;
 
@@ -58,14 +59,16 @@ WHERE ${USER_NAMESPACE} GROUP BY e.enumtypid`;
 
 // contype 'n' (NOT NULL as a constraint, PostgreSQL 17+) is read from typnotnull instead.
 export const DOMAIN_CONSTRAINTS_SQL = `
-SELECT c.contypid::int8 AS oid, c.conname AS name, pg_get_constraintdef(c.oid) AS definition, c.convalidated AS validated
+SELECT c.contypid::int8 AS oid, c.conname AS name, pg_get_constraintdef(c.oid) AS definition, c.convalidated AS validated,
+       obj_description(c.oid, 'pg_constraint') AS comment
 FROM pg_constraint c JOIN pg_type t ON t.oid = c.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE c.contypid <> 0 AND c.contype = 'c' AND ${USER_NAMESPACE}
 ORDER BY c.contypid, c.conname`;
 
 export const COMPOSITE_ATTRIBUTES_SQL = `
 SELECT c.reltype::int8 AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS type_oid,
-       CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::int8 END AS collation
+       CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::int8 END AS collation,
+       col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'c'
 JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -39,6 +39,7 @@ export interface CollationInfo extends QualifiedName {
   readonly icuRules: string | undefined;
   /** In pg_catalog or information_schema: comes with the server. */
   readonly system: boolean;
+  readonly comment: string | undefined;
 }
 
 export type TypeKind = 'base' | 'array' | 'enum' | 'domain' | 'composite' | 'rowtype' | 'range' | 'multirange' | 'pseudo';
@@ -48,6 +49,7 @@ export interface DomainConstraint {
   /** pg_get_constraintdef(): `CHECK ((VALUE > 0))`. */
   readonly definition: string;
   readonly validated: boolean;
+  readonly comment: string | undefined;
 }
 
 export interface DomainInfo {
@@ -66,6 +68,7 @@ export interface AttributeInfo {
   readonly type: string;
   readonly typeOid: number;
   readonly collation: number | undefined;
+  readonly comment: string | undefined;
 }
 
 export interface RangeInfo {

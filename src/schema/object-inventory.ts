@@ -8,7 +8,7 @@
  */
 import { displayName } from '../pg/ident.js';
 import type { ObjectKey, SchemaCatalog } from './model.js';
-import { renderCollation, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType } from './render-types.js';
+import { renderCollation, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType, renderTypeComments } from './render-types.js';
 import { renderGrant, renderPolicy, renderReplicaIdentity, renderRowSecurity } from './render-security.js';
 import { groups } from './catalog-groups.js';
 
@@ -93,7 +93,9 @@ function describeObject(catalog: SchemaCatalog, key: ObjectKey): Described | und
   }
   if (kind === 'type') {
     const type = catalog.types.get(oid);
-    return type === undefined ? undefined : { name: `type ${type.sqlName}`, definition: renderType(catalog, type, catalog.serverVersionNum).join('; '), comment: type.comment };
+    if (type === undefined) return undefined;
+    const comments = renderTypeComments(type).join('; ');
+    return { name: `type ${type.sqlName}`, definition: renderType(catalog, type, catalog.serverVersionNum).join('; '), comment: comments === '' ? undefined : comments };
   }
   if (kind === 'tsdict') {
     const d = catalog.textSearchDictionaries.get(oid);
@@ -105,7 +107,7 @@ function describeObject(catalog: SchemaCatalog, key: ObjectKey): Described | und
   }
   if (kind === 'coll') {
     const c = catalog.collations.get(oid);
-    return c === undefined ? undefined : { name: `collation ${c.schema}.${c.name}`, definition: renderCollation(c), comment: undefined };
+    return c === undefined ? undefined : { name: `collation ${c.schema}.${c.name}`, definition: renderCollation(c), comment: c.comment };
   }
   if (kind === 'rel') {
     const view = catalog.views.get(oid);

@@ -33,7 +33,7 @@ import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.j
 import { renderRefresh, renderView, renderViewComments } from './render-post.js';
 import { renderFunctionComment } from './render-security.js';
 import { renderOwnedBy, renderTable } from './render-table.js';
-import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType } from './render-types.js';
+import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType, renderTypeComments } from './render-types.js';
 import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
 import { objectCandidates } from './schema-objects.js';
 import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
@@ -219,14 +219,14 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
     case 'collation': {
       const c = source.collations.get(node.oid);
       if (c !== undefined) out.push({ kind: 'collation', object: `collation ${displayName(c)}`, sql: renderCollation(c) });
+      if (c?.comment !== undefined) comments.push({ kind: 'comment', object: `collation ${displayName(c)}`, sql: renderComment(`COLLATION ${quoteQualified(c)}`, c.comment) });
       break;
     }
     case 'type': {
       const t = source.types.get(node.oid);
       if (t === undefined) break;
       for (const sql of renderType(source, t, scope.target.versionNum)) out.push({ kind: 'type', object: `type ${t.sqlName}`, sql });
-      const word = t.kind === 'domain' ? 'DOMAIN' : 'TYPE';
-      if (t.comment !== undefined) comments.push({ kind: 'comment', object: `type ${t.sqlName}`, sql: renderComment(`${word} ${quoteQualified(t)}`, t.comment) });
+      for (const sql of renderTypeComments(t)) comments.push({ kind: 'comment', object: `type ${t.sqlName}`, sql });
       break;
     }
     case 'sequence': {

@@ -256,10 +256,10 @@ function readTypes(r: Record<string, Row[]>): Map<number, TypeInfo> {
               notNull: bool(row, 'not_null'),
               defaultExpr: optStr(row, 'default_expr'),
               collation: optNum(row, 'collation'),
-              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({ name: str(c, 'name'), definition: str(c, 'definition'), validated: bool(c, 'validated') })),
+              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({ name: str(c, 'name'), definition: str(c, 'definition'), validated: bool(c, 'validated'), comment: optStr(c, 'comment') })),
             }
           : undefined,
-      attributes: (attributes.get(oid) ?? []).map((a) => ({ name: str(a, 'name'), type: str(a, 'type'), typeOid: num(a, 'type_oid'), collation: optNum(a, 'collation') })),
+      attributes: (attributes.get(oid) ?? []).map((a) => ({ name: str(a, 'name'), type: str(a, 'type'), typeOid: num(a, 'type_oid'), collation: optNum(a, 'collation'), comment: optStr(a, 'comment') })),
       range:
         range === undefined
           ? undefined
@@ -295,6 +295,7 @@ function toCollation(row: Row): CollationInfo {
     lcCtype: text('collctype'),
     icuRules: text('collicurules'),
     system: bool(row, 'system'),
+    comment: optStr(row, 'comment'),
   };
 }
 

@@ -77,6 +77,16 @@ export function renderType(catalog: SchemaCatalog, type: TypeInfo, targetVersion
   }
 }
 
+/** The type's comment, its domain constraints' and its composite attributes'. */
+export function renderTypeComments(type: TypeInfo): string[] {
+  const name = quoteQualified(type);
+  const out: string[] = [];
+  if (type.comment !== undefined) out.push(renderComment(`${type.kind === 'domain' ? 'DOMAIN' : 'TYPE'} ${name}`, type.comment));
+  for (const c of type.domain?.constraints ?? []) if (c.comment !== undefined) out.push(renderComment(`CONSTRAINT ${quoteIdent(c.name)} ON DOMAIN ${name}`, c.comment));
+  for (const a of type.attributes) if (a.comment !== undefined) out.push(renderComment(`COLUMN ${name}.${quoteIdent(a.name)}`, a.comment));
+  return out;
+}
+
 function withNotValid(definition: string): string {
   return /\bNOT VALID$/.test(definition) ? definition : `${definition} NOT VALID`;
 }

@@ -15,12 +15,15 @@ COMMENT ON SCHEMA empty_one IS 'nothing in it yet';
 CREATE EXTENSION btree_gist;
 
 CREATE COLLATION app.by_bytes (provider = libc, locale = 'C');
+COMMENT ON COLLATION app.by_bytes IS 'byte order';
 CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');
 COMMENT ON TYPE app.mood IS 'how a room feels';
 CREATE DOMAIN app.positive AS integer CONSTRAINT positive_check CHECK (VALUE > 0);
 COMMENT ON DOMAIN app.positive IS 'greater than zero';
+COMMENT ON CONSTRAINT positive_check ON DOMAIN app.positive IS 'no zero, no negative';
 CREATE TYPE app.price_range AS RANGE (subtype = numeric);
 CREATE TYPE app.address AS (street text, city text COLLATE app.by_bytes);
+COMMENT ON COLUMN app.address.city IS 'as written';
 CREATE SEQUENCE app.ticket_numbers START 1000 INCREMENT 5;
 COMMENT ON SEQUENCE app.ticket_numbers IS 'owned by no column';
 

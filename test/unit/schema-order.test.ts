@@ -121,7 +121,7 @@ describe('schema: topological order', () => {
 
 describe('schema: plan order from the catalog', () => {
   // Listed dependents first, as OIDs may come out of a real catalog.
-  const composite = type(10, 'shelf', 'composite', { attributes: [{ name: 'states', type: 'public.status_dom[]', typeOid: 11, collation: undefined }] });
+  const composite = type(10, 'shelf', 'composite', { attributes: [{ name: 'states', type: 'public.status_dom[]', typeOid: 11, collation: undefined, comment: undefined }] });
   const domainArray = type(11, '_status_dom', 'array', { elementOid: 12, sqlName: 'public.status_dom[]' });
   const domain = type(12, 'status_dom', 'domain', { domain: { baseType: 'public.status', baseTypeOid: 13, notNull: true, defaultExpr: "'new'::public.status", collation: undefined, constraints: [] } });
   const enumType = type(13, 'status', 'enum', { enumLabels: ['new', "it's done"] });
