@@ -2,7 +2,7 @@
 import { loadSettings } from '../config/index.js';
 import type { Settings } from '../config/settings.js';
 import { EXIT_CODES, SafetyError } from '../errors.js';
-import { createSchema, notCreated, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
+import { createSchema, firstPerObject, notCreated, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
 import { schemaIncompleteError } from '../snapshot/sync-errors.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec, type ParsedFlags } from './args.js';
 import { makeConfirm } from './confirm.js';
@@ -42,7 +42,7 @@ export async function schemaCommand(io: CliIo, argv: readonly string[], signal: 
   });
   for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
   // A dry run only plans; a real run that leaves objects out says the twin is incomplete (exit 6).
-  const missing = result.dryRun ? [] : [...notCreated(result.plan.skipped), ...result.failures];
+  const missing = result.dryRun ? [] : firstPerObject([...notCreated(result.plan.skipped), ...result.failures]);
   if (json) {
     io.stdout(JSON.stringify(resultToJson(result), null, 2) + '\n');
     return missing.length > 0 ? EXIT_CODES.incomplete : 0;
@@ -97,7 +97,7 @@ function summaryText(result: CreateSchemaResult): string {
     lines.push(`  before the data: ${countByKind(plan.preData)}`);
     if (plan.postData.length > 0) lines.push(`  after the data:  ${countByKind(plan.postData)}`);
   }
-  const missing = [...notCreated(plan.skipped), ...result.failures];
+  const missing = firstPerObject([...notCreated(plan.skipped), ...result.failures]);
   if (missing.length > 0) {
     lines.push('', `Not created (${missing.length}):`);
     for (const s of missing) lines.push(`  - ${s.object}: ${s.reason}`);

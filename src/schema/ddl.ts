@@ -43,6 +43,12 @@ export function notCreated(skipped: readonly Skipped[]): Skipped[] {
   return skipped.filter((s) => s.selection !== true);
 }
 
+/** One entry per object, its first reason: a function that failed also fails its comment and its grants' statements. */
+export function firstPerObject<T extends { readonly object: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.object) && seen.add(item.object) !== undefined);
+}
+
 /**
  * Pre-data statements whose failure stops everything: the selected tables.
  * Any other object that fails is reported and the run goes on without it.

@@ -14,7 +14,7 @@ import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
 import { InterruptedError, SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { applyPostData, executePreData, notCreated, type DdlStatement } from '../schema/index.js';
+import { applyPostData, executePreData, firstPerObject, notCreated, type DdlStatement } from '../schema/index.js';
 import { planChunks } from './chunks.js';
 import { checkFilters } from './check-filters.js';
 import { checkSequences } from './check-sequences.js';
@@ -228,7 +228,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
       warnings: [...plan.warnings, ...leftOutOf(schema)],
-      notCreated: notCreated.map((f) => ({ object: f.object, reason: f.reason })),
+      notCreated: firstPerObject(notCreated).map((f) => ({ object: f.object, reason: f.reason })),
     };
     if (fkFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'foreign keys could not be restored');

@@ -39,6 +39,7 @@ describe('pgtwin sync when some objects cannot be created on the target', () => 
       INSERT INTO public.entries SELECT g, 1 + g % 50, g * 1.5 FROM generate_series(1, 200) g;
       CREATE FUNCTION public.in_missing_language() RETURNS int LANGUAGE source_only_lang AS $$ begin return 1; end $$;
       CREATE FUNCTION public.refused_here(a public.accounts) RETURNS text LANGUAGE sql AS $$ SELECT a.name $$;
+      COMMENT ON FUNCTION public.refused_here(public.accounts) IS 'its comment fails with it, and is not listed twice';
       CREATE FUNCTION public.fine(a public.accounts) RETURNS text LANGUAGE sql AS $$ SELECT upper(a.name) $$;
       CREATE VIEW public.account_names AS SELECT public.fine(a) AS name FROM public.accounts a;
       GRANT SELECT ON public.accounts TO ${ROLE};
