@@ -227,7 +227,8 @@ export const SCHEMA_HELP = `Usage: pgtwin schema [flags]
 
 Creates on the target the twin's schema, read from the source's catalog (no
 pg_dump), in pg_depend order: schemas (empty ones too), extensions,
-collations, enum/domain/composite/range types, sequences, functions,
+collations, text search configurations, enum/domain/composite/range types,
+sequences, functions,
 aggregates, tables (defaults, identity and generated columns, NOT NULL, CHECK,
 partitions, inheritance), comments; then keys, exclusion constraints, indexes,
 REPLICA IDENTITY, foreign keys, views, materialized views (refreshed),
