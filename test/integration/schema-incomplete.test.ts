@@ -24,7 +24,8 @@ BEGIN
     IF r.object_identity LIKE '%refused_here%' THEN RAISE EXCEPTION 'the target refuses %', r.object_identity; END IF;
   END LOOP;
 END $$;
-CREATE EVENT TRIGGER refuse_some ON ddl_command_end WHEN TAG IN ('CREATE FUNCTION') EXECUTE FUNCTION public.refuse_some();`;
+CREATE EVENT TRIGGER refuse_some ON ddl_command_end WHEN TAG IN ('CREATE FUNCTION') EXECUTE FUNCTION public.refuse_some();
+ALTER EVENT TRIGGER refuse_some ENABLE ALWAYS;`; // sync writes as a replica; the target's own policy still holds
 
 describe('pgtwin sync when some objects cannot be created on the target', () => {
   let dbs: TestDatabases;
