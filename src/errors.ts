@@ -5,7 +5,7 @@
  * decides exit codes.
  */
 
-export type ErrorCategory = 'failure' | 'usage' | 'connect' | 'schema' | 'safety' | 'interrupted';
+export type ErrorCategory = 'failure' | 'usage' | 'connect' | 'schema' | 'safety' | 'incomplete' | 'interrupted';
 
 /** Exit codes of the CLI, documented in docs/cli.md. */
 export const EXIT_CODES: Readonly<Record<ErrorCategory | 'ok', number>> = {
@@ -15,6 +15,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCategory | 'ok', number>> = {
   connect: 3,
   schema: 4,
   safety: 5,
+  incomplete: 6,
   interrupted: 130,
 };
 
@@ -77,6 +78,16 @@ export class SchemaMismatchError extends PgtwinError {
 export class SafetyError extends PgtwinError {
   constructor(code: string, message: string, options: PgtwinErrorOptions = {}) {
     super(code, 'safety', message, options);
+  }
+}
+
+/**
+ * The run did what it could and the rows are copied, but the twin lacks
+ * schema objects that could not be created (each listed with its reason): exit 6.
+ */
+export class IncompleteError extends PgtwinError {
+  constructor(code: string, message: string, options: PgtwinErrorOptions = {}) {
+    super(code, 'incomplete', message, options);
   }
 }
 

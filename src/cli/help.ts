@@ -55,8 +55,10 @@ export const SYNC_HELP = `Usage: pgtwin sync [flags]
 Copies the selected tables from the source to the target: every table is read
 under one exported snapshot (one instant of the source), streamed with
 COPY ... TO STDOUT into COPY ... FROM STDIN, masked on the way by the
-anonymize: rules of pgtwin.yaml. Tables the target lacks are created from the
-source's catalog first (keys, indexes and foreign keys after the load). The
+anonymize: rules of pgtwin.yaml. What the target lacks is created from the
+source's catalog first, in pg_depend order (tables, types, functions; keys,
+indexes, foreign keys, views, triggers, policies and grants after the load;
+materialized views refreshed last; see pgtwin schema). The
 selected target tables are truncated first (after confirmation), foreign keys
 are set aside during the load and restored afterwards, sequences end at the
 source's values, then ANALYZE. Without --to (and no target in the config) the
@@ -91,8 +93,9 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error (also: a selected table does
 not exist), 3 cannot connect, 4 schema mismatch, 5 refused for safety (same source
-and target, remote target, truncation not confirmed), 130 interrupted (rerun the
-same command to complete).
+and target, remote target, truncation not confirmed), 6 rows copied but the twin
+is incomplete (schema objects not created, each listed with its reason),
+130 interrupted (rerun the same command to complete).
 `;
 
 export const PLAN_HELP = `Usage: pgtwin plan [flags]
@@ -237,14 +240,20 @@ const SCHEMA_SELECTION_FLAGS = `  -c, --config PATH        config file (default 
 
 export const SCHEMA_HELP = `Usage: pgtwin schema [flags]
 
-Creates on the target what the selected tables need, read from the source's
-catalog (no pg_dump): schemas, extensions, collations, enum/domain/composite/
-range types, sequences, functions, tables (defaults, identity and generated
-columns, NOT NULL, CHECK, partitions), comments; then primary keys, unique and
-exclusion constraints, indexes, foreign keys, views, materialized views
-(refreshed) and triggers. No rows are copied. Only what the target lacks is
+Creates on the target the twin's schema, read from the source's catalog (no
+pg_dump), in pg_depend order: schemas (empty ones too), extensions,
+collations, text search configurations, enum/domain/composite/range types,
+sequences, functions,
+aggregates, tables (defaults, identity and generated columns, NOT NULL, CHECK,
+partitions, inheritance), comments; then keys, exclusion constraints, indexes,
+REPLICA IDENTITY, foreign keys, views, materialized views (refreshed),
+triggers, rules, row-level security policies, grants. No rows are copied.
+Without --tables the twin is the whole database (a database of functions and
+views only, too); with --tables it gets what the selected tables' schemas hold
+and whatever is built on those tables elsewhere. Only what the target lacks is
 created; existing tables are left alone unless --recreate. What cannot be
-created (a view over a table that is not selected, ...) is listed with the reason.
+created (a language, extension or role the target lacks, a function the target
+refuses) is listed with the reason; the tables are created all the same.
 
 Flags:
 ${SCHEMA_SELECTION_FLAGS}
@@ -258,18 +267,22 @@ Examples:
   pgtwin schema --from production --to local --dry-run
   pgtwin schema --from "$PROD_URL" --to "$TWIN_URL" --tables 'public.*' --recreate --yes
 
-Exit codes: 0 ok, 1 an object failed after the data step (the others were created),
-2 usage or config error, 3 cannot connect, 4 the target cannot hold the tables
-(an extension it lacks, a feature its version lacks), 5 refused for safety
-(same source and target, remote target, --recreate not confirmed).
+Exit codes: 0 ok, 2 usage or config error, 3 cannot connect, 4 the target
+cannot hold the tables (an extension it lacks, a feature its version lacks),
+5 refused for safety (same source and target, remote target, --recreate not
+confirmed), 6 the twin is incomplete: some objects were not created (each is
+listed with its reason; the others, tables included, were).
 `;
 
 export const DIFF_HELP = `Usage: pgtwin diff [flags]
 
-Compares the selected tables of the source and the target: tables missing on
-either side, columns missing on either side, type, NOT NULL, default, identity,
-generated and collation differences, partitioning, and indexes and constraints
-(compared by definition, not by name). Both sides are only read.
+Compares the source and the target: tables missing on either side, columns
+missing on either side, type, NOT NULL, default, identity, generated and
+collation differences, partitioning, indexes and constraints (compared by
+definition, not by name), and every other object the twin gets (views,
+materialized views, functions, aggregates, types, sequences, collations,
+extensions, schemas, triggers, rules, policies, row-level security, replica
+identity, grants, comments), by name and definition. Both sides are only read.
 
 Flags:
 ${SCHEMA_SELECTION_FLAGS}

@@ -1,8 +1,9 @@
 /** `pgtwin schema`: create on the target what the selected tables need (no rows), or print the DDL with --dry-run. */
 import { loadSettings } from '../config/index.js';
 import type { Settings } from '../config/settings.js';
-import { EXIT_CODES, PgtwinError, SafetyError } from '../errors.js';
-import { createSchema, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
+import { EXIT_CODES, SafetyError } from '../errors.js';
+import { createSchema, firstPerObject, notCreated, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
+import { schemaIncompleteError } from '../snapshot/sync-errors.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec, type ParsedFlags } from './args.js';
 import { makeConfirm } from './confirm.js';
 import { SCHEMA_HELP } from './help.js';
@@ -44,17 +45,14 @@ export async function schemaCommand(io: CliIo, argv: readonly string[], signal: 
     confirm: confirmDrop(io, booleanFlag(flags, 'yes')),
   });
   for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
+  // A dry run only plans; a real run that leaves objects out says the twin is incomplete (exit 6).
+  const missing = result.dryRun ? [] : firstPerObject([...notCreated(result.plan.skipped), ...result.failures]);
   if (json) {
     io.stdout(JSON.stringify(resultToJson(result), null, 2) + '\n');
-    return result.failures.length > 0 ? EXIT_CODES.failure : 0;
+    return missing.length > 0 ? EXIT_CODES.incomplete : 0;
   }
   io.stdout(result.dryRun ? dryRunText(result) : summaryText(result));
-  if (result.failures.length > 0) {
-    throw new PgtwinError('SCHEMA_INCOMPLETE', 'failure', `${result.failures.length} post-data object${result.failures.length === 1 ? '' : 's'} could not be created on the target.`, {
-      details: result.failures.map((f) => `${f.object}: ${f.reason}`),
-      nextStep: 'Fix the cause on the target and run the same command again: it creates only what is still missing.',
-    });
-  }
+  if (missing.length > 0) throw schemaIncompleteError(missing, false);
   return 0;
 }
 
@@ -80,7 +78,9 @@ function resultToJson(result: CreateSchemaResult): unknown {
     preData: result.plan.preData.map(statement),
     postData: result.plan.postData.map(statement),
     skipped: result.plan.skipped,
+    standaloneSequences: result.plan.standaloneSequences.map((q) => `${q.schema}.${q.name}`),
     failed: result.failures,
+    complete: result.dryRun ? null : notCreated(result.plan.skipped).length + result.failures.length === 0,
   };
 }
 
@@ -101,9 +101,15 @@ function summaryText(result: CreateSchemaResult): string {
     lines.push(`  before the data: ${countByKind(plan.preData)}`);
     if (plan.postData.length > 0) lines.push(`  after the data:  ${countByKind(plan.postData)}`);
   }
-  if (plan.skipped.length > 0) {
-    lines.push('', `Not created (${plan.skipped.length}):`);
-    for (const s of plan.skipped) lines.push(`  - ${s.object}: ${s.reason}`);
+  const missing = firstPerObject([...notCreated(plan.skipped), ...result.failures]);
+  if (missing.length > 0) {
+    lines.push('', `Not created (${missing.length}):`);
+    for (const s of missing) lines.push(`  - ${s.object}: ${s.reason}`);
+  }
+  const leftOut = plan.skipped.filter((s) => s.selection === true);
+  if (leftOut.length > 0) {
+    lines.push('', `Left out by the table selection (${leftOut.length}):`);
+    for (const s of leftOut) lines.push(`  - ${s.object}: ${s.reason}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -116,6 +122,9 @@ const LABELS: Readonly<Record<string, readonly [string, string]>> = {
   'materialized-view': ['materialized view', 'materialized views'],
   index: ['index', 'indexes'],
   refresh: ['refresh', 'refreshes'],
+  policy: ['policy', 'policies'],
+  'row-security': ['row-level security switch', 'row-level security switches'],
+  'replica-identity': ['replica identity', 'replica identities'],
 };
 
 function countByKind(statements: readonly DdlStatement[]): string {

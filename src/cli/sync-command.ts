@@ -13,8 +13,9 @@ import { PLAN_HELP, SYNC_HELP } from './help.js';
 import { schemaCommand } from './schema-command.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpointSync } from './checkpoint-file.js';
 import { resolveEndpoints } from '../snapshot/connect-endpoints.js';
-import { PgtwinError } from '../errors.js';
+import { EXIT_CODES, PgtwinError } from '../errors.js';
 import type { SyncObserver } from '../snapshot/observer.js';
+import { schemaIncompleteError } from '../snapshot/sync-errors.js';
 
 interface SyncArgs {
   readonly settings: Settings;
@@ -88,10 +89,17 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
     }
     if (checkpointFile !== undefined) await removeCheckpoint(checkpointFile);
     progress.stop();
+    const incomplete = report.notCreated.length > 0;
     if (parsed.json) {
-      io.stdout(JSON.stringify({ tables: report.tables, totalRows: report.totalRows, durationMs: report.durationMs, runId: report.runId, sequences: report.sequences }) + '\n');
-    } else {
-      io.stdout(`Synced ${report.tables.length} table${report.tables.length === 1 ? '' : 's'}, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
+      const { tables, totalRows, durationMs, runId, sequences, notCreated } = report;
+      io.stdout(JSON.stringify({ tables, totalRows, durationMs, runId, sequences, complete: !incomplete, notCreated }) + '\n');
+      return incomplete ? EXIT_CODES.incomplete : 0;
+    }
+    io.stdout(`Synced ${report.tables.length} table${report.tables.length === 1 ? '' : 's'}, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
+    for (const warning of report.warnings.filter((w) => w.startsWith('left out: '))) io.stderr(`pgtwin: ${warning}\n`);
+    if (incomplete) {
+      io.stdout(`Not created (${report.notCreated.length}):\n${report.notCreated.map((n) => `  - ${n.object}: ${n.reason}\n`).join('')}`);
+      throw schemaIncompleteError(report.notCreated, true);
     }
     return 0;
   } finally {

@@ -68,8 +68,9 @@ export function planToText(result: PlanResult, notes: readonly string[] = []): s
     const { ddl, created, dropped } = result.schema;
     lines.push('');
     if (dropped.length > 0) lines.push(`${dropped.length} table${dropped.length === 1 ? '' : 's'} would be dropped and recreated (--recreate): ${dropped.join(', ')}`);
-    lines.push(`${created.length} table${created.length === 1 ? '' : 's'} would be created from the source's catalog: ${ddl.preData.length} statement${ddl.preData.length === 1 ? '' : 's'} before the load, ${ddl.postData.length} after it (keys, indexes, foreign keys, views, triggers); \`pgtwin schema --dry-run\` prints them.`);
-    for (const s of ddl.skipped) lines.push(`  not created: ${s.object}: ${s.reason}`);
+    const what = created.length > 0 ? `${created.length} table${created.length === 1 ? '' : 's'} would be created from the source's catalog, with the other objects the twin lacks` : `The objects the twin lacks (no table) would be created from the source's catalog`;
+    lines.push(`${what}: ${ddl.preData.length} statement${ddl.preData.length === 1 ? '' : 's'} before the load, ${ddl.postData.length} after it (keys, indexes, foreign keys, views, triggers, policies, grants); \`pgtwin schema --dry-run\` prints them.`);
+    for (const s of ddl.skipped) lines.push(`  ${s.selection === true ? 'left out' : 'not created'}: ${s.object}: ${s.reason}`);
   }
   if (plan.foreignKeys.length > 0) {
     lines.push('');

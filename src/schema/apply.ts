@@ -1,13 +1,14 @@
 /**
- * Running a plan's DDL on the target. Pre-data is all or nothing (one
- * transaction: a half-made schema helps nobody); post-data runs one object at
- * a time, each in its own transaction, so one failing index is reported with
- * its name and does not undo the keys built before it.
+ * Running a plan's DDL on the target. Pre-data is one transaction in which
+ * the tables are all or nothing (a half-made set of tables helps nobody) and
+ * every other object stands alone under a savepoint; post-data runs one
+ * object at a time, each in its own transaction, so one failing index is
+ * reported with its name and does not undo the keys built before it.
  */
 import type { Client } from '../pg/connect.js';
 import { withTransaction } from '../pg/connect.js';
 import { InterruptedError, messageOf } from '../errors.js';
-import type { DdlStatement } from './ddl.js';
+import { isCritical, type DdlStatement } from './ddl.js';
 import { DdlError } from './errors.js';
 
 export interface DdlObserver {
@@ -32,31 +33,47 @@ export interface ApplyOptions {
 // (as in a pg_dump restore), so functions can precede what they use.
 const SESSION = ["SELECT set_config('search_path', 'pg_catalog', true)", "SELECT set_config('check_function_bodies', 'off', true)"];
 
-/** Runs the pre-data statements in one transaction; the first failure rolls all of them back. */
-export async function applyPreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<void> {
-  if (statements.length === 0) return;
-  await withTransaction(client, () => executePreData(client, statements, options));
+/**
+ * Runs the pre-data statements in one transaction. A table's failure rolls all
+ * of it back; any other object's failure is reported and the rest goes on.
+ */
+export async function applyPreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<DdlFailure[]> {
+  if (statements.length === 0) return [];
+  return withTransaction(client, () => executePreData(client, statements, options));
 }
 
 /**
  * The pre-data statements inside the caller's open transaction (sync commits
  * them with the truncation and the stored plan, all or nothing). The session
- * settings are transaction-local, so they end with it.
+ * settings are transaction-local, so they end with it. Each statement runs
+ * under a savepoint: a function, view or type that the target refuses is
+ * rolled back alone and returned, so the tables are still created and loaded.
  */
-export async function executePreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<void> {
-  if (statements.length === 0) return;
+export async function executePreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<DdlFailure[]> {
+  if (statements.length === 0) return [];
   for (const sql of SESSION) await client.query(sql);
+  const failures: DdlFailure[] = [];
   for (const statement of statements) {
     throwIfAborted(options.signal);
     options.observer?.statement?.(statement);
+    await client.query('SAVEPOINT pgtwin_ddl');
     try {
       await client.query(statement.sql);
+      await client.query('RELEASE SAVEPOINT pgtwin_ddl');
     } catch (error) {
-      throw new DdlError(statement.object, statement.sql, error, `Creating ${statement.object} on the target failed: ${messageOf(error)}`, {
-        nextStep: 'Nothing of the schema was created (the pre-data step is one transaction). Fix the cause on the target, or leave the table out with --exclude, and run again.',
-      });
+      if (isCritical(statement)) {
+        throw new DdlError(statement.object, statement.sql, error, `Creating ${statement.object} on the target failed: ${messageOf(error)}`, {
+          nextStep: 'Nothing of the schema was created (the tables are created in one transaction). Fix the cause on the target, or leave the table out with --exclude, and run again.',
+        });
+      }
+      await client.query('ROLLBACK TO SAVEPOINT pgtwin_ddl');
+      await client.query('RELEASE SAVEPOINT pgtwin_ddl');
+      const failure: DdlFailure = { object: statement.object, sql: statement.sql, reason: messageOf(error) };
+      failures.push(failure);
+      options.observer?.failed?.(failure);
     }
   }
+  return failures;
 }
 
 /**

@@ -16,7 +16,11 @@ function notExtensionMember(catalog: string, oid: string): string {
 }
 
 export const SCHEMAS_SQL = `
-SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_NAMESPACE} ORDER BY 1`;
+SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment FROM pg_namespace n WHERE ${USER_NAMESPACE} ORDER BY 1`;
+
+export const ROLES_SQL = `SELECT rolname AS name FROM pg_roles`;
+
+export const LANGUAGES_SQL = `SELECT l.oid::int8 AS oid, l.lanname AS name FROM pg_language l`;
 
 export const EXTENSIONS_SQL = `
 SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
@@ -26,7 +30,8 @@ export const AVAILABLE_EXTENSIONS_SQL = `SELECT name FROM pg_available_extension
 
 // The provider-specific columns differ between 12, 15 and 17: read the whole row as JSON.
 export const COLLATIONS_SQL = `
-SELECT c.oid::int8 AS oid, n.nspname AS schema, c.collname AS name, ${SYSTEM_NAMESPACE} AS system, to_jsonb(c) AS info
+SELECT c.oid::int8 AS oid, n.nspname AS schema, c.collname AS name, ${SYSTEM_NAMESPACE} AS system, to_jsonb(c) AS info,
+       CASE WHEN NOT ${SYSTEM_NAMESPACE} THEN obj_description(c.oid, 'pg_collation') END AS comment
 FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
 WHERE c.collencoding IN (-1, pg_char_to_encoding(current_setting('server_encoding')))`;
 
@@ -54,14 +59,16 @@ WHERE ${USER_NAMESPACE} GROUP BY e.enumtypid`;
 
 // contype 'n' (NOT NULL as a constraint, PostgreSQL 17+) is read from typnotnull instead.
 export const DOMAIN_CONSTRAINTS_SQL = `
-SELECT c.contypid::int8 AS oid, c.conname AS name, pg_get_constraintdef(c.oid) AS definition, c.convalidated AS validated
+SELECT c.contypid::int8 AS oid, c.conname AS name, pg_get_constraintdef(c.oid) AS definition, c.convalidated AS validated,
+       obj_description(c.oid, 'pg_constraint') AS comment
 FROM pg_constraint c JOIN pg_type t ON t.oid = c.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE c.contypid <> 0 AND c.contype = 'c' AND ${USER_NAMESPACE}
 ORDER BY c.contypid, c.conname`;
 
 export const COMPOSITE_ATTRIBUTES_SQL = `
 SELECT c.reltype::int8 AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS type_oid,
-       CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::int8 END AS collation
+       CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::int8 END AS collation,
+       col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'c'
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -99,7 +106,8 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        CASE WHEN c.relispartition THEN (SELECT i.inhparent::int8 FROM pg_inherits i WHERE i.inhrelid = c.oid) END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
-       c.reltype::int8 AS row_type_oid, obj_description(c.oid, 'pg_class') AS comment
+       c.reltype::int8 AS row_type_oid, obj_description(c.oid, 'pg_class') AS comment,
+       c.relreplident AS replica_identity, c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_am am ON am.oid = c.relam
@@ -124,7 +132,8 @@ ORDER BY a.attrelid, a.attnum`;
 export const CONSTRAINTS_SQL = `
 SELECT con.oid::int8 AS oid, con.conrelid::int8 AS table_oid, con.conname AS name, con.contype AS contype,
        pg_get_constraintdef(con.oid) AS definition, con.convalidated AS validated, con.conislocal AS local,
-       con.conparentid <> 0 AS cloned, nullif(con.confrelid, 0)::int8 AS referenced_oid
+       con.conparentid <> 0 AS cloned, nullif(con.confrelid, 0)::int8 AS referenced_oid,
+       obj_description(con.oid, 'pg_constraint') AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -135,7 +144,7 @@ export const INDEXES_SQL = `
 SELECT i.indexrelid::int8 AS oid, i.indrelid::int8 AS relation_oid, n.nspname AS schema, ic.relname AS name,
        pg_get_indexdef(i.indexrelid) AS definition, ic.relispartition AS attached,
        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')) AS of_constraint,
-       obj_description(i.indexrelid, 'pg_class') AS comment
+       obj_description(i.indexrelid, 'pg_class') AS comment, i.indisreplident AS replica_identity
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -148,7 +157,7 @@ export function triggersSql(versionNum: number): string {
   const notClone = versionNum >= 130000 ? 't.tgparentid = 0' : 'true';
   return `
 SELECT t.oid::int8 AS oid, t.tgrelid::int8 AS relation_oid, t.tgname AS name, pg_get_triggerdef(t.oid) AS definition,
-       t.tgfoid::int8 AS function_oid, t.tgenabled AS enabled
+       t.tgfoid::int8 AS function_oid, t.tgenabled AS enabled, obj_description(t.oid, 'pg_trigger') AS comment
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -183,7 +192,8 @@ export function functionsSql(versionNum: number): string {
   return `
 SELECT p.oid::int8 AS oid, n.nspname AS schema, p.proname AS name, p.oid::regprocedure::text AS signature, p.prokind AS prokind,
        CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END AS definition,
-       ${sqlBody} AS sql_body, obj_description(p.oid, 'pg_proc') AS comment
+       ${sqlBody} AS sql_body, obj_description(p.oid, 'pg_proc') AS comment,
+       pg_get_function_identity_arguments(p.oid) AS identity_args, p.prolang::int8 AS language_oid, p.proparallel AS parallel
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_proc', 'p.oid')}
   -- constructors made with a range type come back with CREATE TYPE
@@ -191,17 +201,105 @@ WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_proc', 'p.oid')}
 ORDER BY n.nspname, p.proname, p.oid`;
 }
 
-/** Policies and rules on user tables: reported, not reproduced. */
-export const UNSUPPORTED_SQL = `
-SELECT p.polrelid::int8 AS relation_oid, 'policy ' || quote_ident(p.polname) AS object,
-       'row-level security policies are not reproduced (they name roles the target may not have); create them by hand' AS reason
-FROM pg_policy p
+/** Functions, as CREATE AGGREGATE needs them: regproc texts are schema-qualified under search_path = pg_catalog. */
+export const AGGREGATES_SQL = `
+SELECT a.aggfnoid::int8 AS oid, pg_get_function_arguments(a.aggfnoid) AS args, a.aggkind AS kind,
+       a.aggtransfn::regproc::text AS sfunc, format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace,
+       nullif(a.aggfinalfn, 0)::regproc::text AS finalfunc, a.aggfinalextra AS finalextra, a.aggfinalmodify AS finalmodify,
+       nullif(a.aggcombinefn, 0)::regproc::text AS combinefunc, nullif(a.aggserialfn, 0)::regproc::text AS serialfunc,
+       nullif(a.aggdeserialfn, 0)::regproc::text AS deserialfunc, a.agginitval AS initcond,
+       nullif(a.aggmtransfn, 0)::regproc::text AS msfunc, nullif(a.aggminvtransfn, 0)::regproc::text AS minvfunc,
+       CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS mstype, a.aggmtransspace AS msspace,
+       nullif(a.aggmfinalfn, 0)::regproc::text AS mfinalfunc, a.aggmfinalextra AS mfinalextra, a.aggmfinalmodify AS mfinalmodify,
+       a.aggminitval AS minitcond,
+       CASE WHEN a.aggsortop <> 0 THEN 'OPERATOR(' || quote_ident(opn.nspname) || '.' || op.oprname || ')' END AS sortop
+FROM pg_aggregate a
+JOIN pg_proc p ON p.oid = a.aggfnoid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_operator op ON op.oid = a.aggsortop
+LEFT JOIN pg_namespace opn ON opn.oid = op.oprnamespace
+WHERE ${USER_NAMESPACE}`;
+
+/** Text search configurations and their token mappings (dictionaries as regdictionary texts). */
+export const TS_CONFIGS_SQL = `
+SELECT c.oid::int8 AS oid, n.nspname AS schema, c.cfgname AS name,
+       quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) AS parser, obj_description(c.oid, 'pg_ts_config') AS comment,
+       (SELECT json_agg(json_build_object('token', t.alias,
+                 'dictionaries', (SELECT json_agg(m.mapdict::regdictionary::text ORDER BY m.mapseqno) FROM pg_ts_config_map m WHERE m.mapcfg = c.oid AND m.maptokentype = t.tokid))
+               ORDER BY t.tokid)
+        FROM ts_token_type(c.cfgparser) t WHERE EXISTS (SELECT 1 FROM pg_ts_config_map m WHERE m.mapcfg = c.oid AND m.maptokentype = t.tokid)) AS mappings
+FROM pg_ts_config c
+JOIN pg_namespace n ON n.oid = c.cfgnamespace
+JOIN pg_ts_parser p ON p.oid = c.cfgparser
+JOIN pg_namespace pn ON pn.oid = p.prsnamespace
+WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_ts_config', 'c.oid')}
+ORDER BY n.nspname, c.cfgname`;
+
+export const TS_DICTIONARIES_SQL = `
+SELECT d.oid::int8 AS oid, n.nspname AS schema, d.dictname AS name,
+       quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) AS template, d.dictinitoption AS options,
+       obj_description(d.oid, 'pg_ts_dict') AS comment
+FROM pg_ts_dict d
+JOIN pg_namespace n ON n.oid = d.dictnamespace
+JOIN pg_ts_template t ON t.oid = d.dicttemplate
+JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_ts_dict', 'd.oid')}
+ORDER BY n.nspname, d.dictname`;
+
+/** Row-level security policies; roles by name (`public` for PUBLIC), expressions as the source deparses them. */
+export const POLICIES_SQL = `
+SELECT p.oid::int8 AS oid, p.polrelid::int8 AS relation_oid, p.polname AS name, p.polpermissive AS permissive, p.polcmd AS command,
+       array(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r ORDER BY 1)::text[] AS roles,
+       pg_get_expr(p.polqual, p.polrelid) AS qual, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check,
+       obj_description(p.oid, 'pg_policy') AS comment
+FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE ${USER_RELATION}
+ORDER BY n.nspname, c.relname, p.polname`;
+
+export const RULES_SQL = `
+SELECT r.oid::int8 AS oid, r.ev_class::int8 AS relation_oid, r.rulename AS name, pg_get_ruledef(r.oid) AS definition,
+       obj_description(r.oid, 'pg_rewrite') AS comment
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.rulename <> '_RETURN' AND ${USER_RELATION}
+ORDER BY n.nspname, c.relname, r.rulename`;
+
+/**
+ * Privileges granted on user objects, one row per grantee and privilege. The
+ * owner's own privileges are left out (the target's owner has them); a
+ * function or type whose ACL lacks PUBLIC had the default revoked.
+ */
+export const GRANTS_SQL = `
+WITH objects AS (
+  SELECT 'rel:' || c.oid AS key, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS word,
+         quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, NULL::name AS column_name, c.relowner AS owner, c.relacl AS acl
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${USER_RELATION}
+  UNION ALL
+  SELECT 'rel:' || c.oid, 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname, c.relowner, a.attacl
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATION}
+  UNION ALL
+  SELECT 'fn:' || p.oid, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::regprocedure::text, NULL, p.proowner, p.proacl
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE ${USER_NAMESPACE} AND ${notExtensionMember('pg_proc', 'p.oid')}
+  UNION ALL
+  SELECT 'nsp:' || n.nspname, 'SCHEMA', quote_ident(n.nspname), NULL, n.nspowner, n.nspacl
+  FROM pg_namespace n WHERE ${USER_NAMESPACE}
+  UNION ALL
+  SELECT 'type:' || t.oid, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, format_type(t.oid, NULL), NULL, t.typowner, t.typacl
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE t.typtype IN ('d', 'e', 'r', 'c') AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = t.typrelid AND k.relkind = 'c'))
+    AND ${USER_NAMESPACE} AND ${notExtensionMember('pg_type', 't.oid')}
+)
+SELECT o.key, o.word, o.name, o.column_name, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END AS grantee,
+       x.privilege_type AS privilege, x.is_grantable AS grantable, false AS revoke
+FROM objects o, aclexplode(o.acl) x
+WHERE o.acl IS NOT NULL AND x.grantee <> o.owner
 UNION ALL
-SELECT c.oid::int8, 'row-level security', 'row-level security is enabled on the source table but not turned on by pgtwin; ALTER TABLE ... ENABLE ROW LEVEL SECURITY by hand'
-FROM pg_class c WHERE c.relrowsecurity
-UNION ALL
-SELECT r.ev_class::int8, 'rule ' || quote_ident(r.rulename), 'rules are not reproduced; create it by hand (pg_get_ruledef on the source gives its definition)'
-FROM pg_rewrite r WHERE r.rulename <> '_RETURN'`;
+SELECT o.key, o.word, o.name, NULL, 'PUBLIC', CASE WHEN o.word IN ('FUNCTION', 'PROCEDURE') THEN 'EXECUTE' ELSE 'USAGE' END, false, true
+FROM objects o
+WHERE o.word IN ('FUNCTION', 'PROCEDURE', 'TYPE', 'DOMAIN') AND o.acl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) x WHERE x.grantee = 0)
+ORDER BY 1, 4, 5, 6`;
 
 // What each user object needs to exist first, from pg_depend (normal and auto
 // dependencies). Sub-objects are folded into what they are created with: a
@@ -221,6 +319,9 @@ SELECT DISTINCT dependent, referenced FROM (
                                                     ELSE 'con:' || d.objid END
            WHEN 'pg_rewrite'::regclass THEN CASE WHEN rw.rulename = '_RETURN' THEN 'rel:' || rw.ev_class ELSE 'rule:' || d.objid END
            WHEN 'pg_trigger'::regclass THEN 'trg:' || d.objid
+           WHEN 'pg_policy'::regclass THEN 'pol:' || d.objid
+           WHEN 'pg_ts_config'::regclass THEN 'tscfg:' || d.objid
+           WHEN 'pg_ts_dict'::regclass THEN 'tsdict:' || d.objid
          END AS dependent,
          CASE d.refclassid
            WHEN 'pg_class'::regclass THEN CASE WHEN rc.relkind = 'c' THEN 'type:' || rc.reltype

@@ -30,7 +30,7 @@ export interface CreateSchemaResult {
   readonly target: string;
   readonly plan: SchemaPlan;
   readonly dryRun: boolean;
-  /** Post-data objects that failed (pre-data failures throw). */
+  /** Objects that failed (a table's failure throws instead). */
   readonly failures: readonly DdlFailure[];
   readonly warnings: readonly string[];
 }
@@ -38,7 +38,7 @@ export interface CreateSchemaResult {
 export async function createSchema(request: CreateSchemaRequest): Promise<CreateSchemaResult> {
   return withScope(async (scope) => {
     const session = await openSchemaSession(request, scope, 'write');
-    const plan = planSchema(session.source, session.target, { tables: session.tables, recreate: request.recreate });
+    const plan = planSchema(session.source, session.target, { tables: session.tables, recreate: request.recreate, wholeDatabase: session.wholeDatabase });
     const base = { source: session.endpoints.source.display, target: session.endpoints.target.display, plan, warnings: session.warnings };
     if (request.dryRun) return { ...base, dryRun: true, failures: [] };
 
@@ -52,8 +52,8 @@ export async function createSchema(request: CreateSchemaRequest): Promise<Create
     }
     const client = session.targetClient;
     await lockTargetForRun(client);
-    await applyPreData(client, plan.preData, { observer: request.observer, signal: request.signal });
-    const failures = await applyPostData(client, plan.postData, { observer: request.observer, signal: request.signal });
-    return { ...base, dryRun: false, failures };
+    const preFailures = await applyPreData(client, plan.preData, { observer: request.observer, signal: request.signal });
+    const postFailures = await applyPostData(client, plan.postData, { observer: request.observer, signal: request.signal });
+    return { ...base, dryRun: false, failures: [...preFailures, ...postFailures] };
   });
 }

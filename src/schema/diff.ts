@@ -1,7 +1,7 @@
 /**
- * How the target's tables differ from the source's: tables, columns (type,
- * NOT NULL, default, generated, identity, collation), partitioning, indexes
- * and constraints. Indexes and constraints are compared by definition, not by
+ * How the target differs from the source: tables, columns (type, NOT NULL,
+ * default, generated, identity, collation), partitioning, indexes and
+ * constraints, and every other object kind the twin gets (object-inventory.ts). Indexes and constraints are compared by definition, not by
  * name: an index that does the same thing under another name is no difference.
  * `pgtwin diff` prints these; `sync` uses `blocking` for its pre-flight check.
  */
@@ -10,6 +10,9 @@ import { normalizeIndexDefinition } from './definitions.js';
 import type { ColumnDef, ConstraintDef, SchemaCatalog, TableDef } from './model.js';
 import { collationName } from './render-types.js';
 import { groups } from './catalog-groups.js';
+import { objectInventory } from './object-inventory.js';
+import { dependentsOf, objectCandidates } from './schema-objects.js';
+import { buildScope } from './schema-scope.js';
 
 export type DifferenceKind =
   | 'missing-table'
@@ -26,10 +29,13 @@ export type DifferenceKind =
   | 'missing-index'
   | 'extra-index'
   | 'missing-constraint'
-  | 'extra-constraint';
+  | 'extra-constraint'
+  | 'missing-object'
+  | 'extra-object'
+  | 'object-differs';
 
 export interface SchemaDifference {
-  /** `schema.table` */
+  /** `schema.table`, or for an object that is not on a table, the object (`view public.v`). */
   readonly table: string;
   readonly kind: DifferenceKind;
   /** The column, index or constraint concerned. */
@@ -46,6 +52,8 @@ export interface DiffSelection {
   readonly tables: readonly QualifiedName[];
   /** Target tables the same selection picks; those the source lacks are reported as extra. */
   readonly targetTables?: readonly QualifiedName[];
+  /** No include pattern: every object of both databases is compared, not only what the tables carry. */
+  readonly wholeDatabase?: boolean;
 }
 
 export function diffSchemas(source: SchemaCatalog, target: SchemaCatalog, selection: DiffSelection): SchemaDifference[] {
@@ -65,7 +73,35 @@ export function diffSchemas(source: SchemaCatalog, target: SchemaCatalog, select
     const key = displayName(table);
     if (!sourceByName.has(key)) differences.push(diff(key, 'extra-table', undefined, undefined, describeTable(table), false, 'exists only on the target'));
   }
+  differences.push(...diffObjects(source, target, selection));
   return differences;
+}
+
+/** Views, functions, types, triggers, policies, grants, comments and the rest, by name and definition. */
+function diffObjects(source: SchemaCatalog, target: SchemaCatalog, selection: DiffSelection): SchemaDifference[] {
+  const whole = selection.wholeDatabase === true;
+  const inventoryOf = (catalog: SchemaCatalog, tables: readonly QualifiedName[]) => {
+    const byName = new Set([...catalog.tables.values()].map(displayName));
+    const scope = buildScope(catalog, catalog, { tables: tables.filter((t) => byName.has(displayName(t))), recreate: false });
+    const candidates = objectCandidates(catalog, scope, whole);
+    // What needs a table the selection leaves out cannot be in the twin: no difference.
+    const outside = [...catalog.tables.values()].filter((t) => !scope.inScope.has(t.oid)).map((t) => `rel:${t.oid}`);
+    const leftOut = dependentsOf(catalog, outside);
+    const keys = candidates.keys.filter((k) => !leftOut.has(k));
+    return objectInventory(catalog, { ...candidates, keys, tables: scope.tables.map((t) => t.oid) });
+  };
+  const ours = inventoryOf(source, selection.tables);
+  const theirs = inventoryOf(target, selection.targetTables ?? selection.tables);
+  const out: SchemaDifference[] = [];
+  for (const [name, entry] of ours) {
+    const other = theirs.get(name);
+    if (other === undefined) out.push(diff(entry.container, 'missing-object', name, entry.definition, undefined, false, `${name}: missing on the target`));
+    else if (other.definition !== entry.definition) out.push(diff(entry.container, 'object-differs', name, entry.definition, other.definition, false, `${name}: differs (source: ${entry.definition}; target: ${other.definition})`));
+  }
+  for (const [name, entry] of theirs) {
+    if (!ours.has(name)) out.push(diff(entry.container, 'extra-object', name, undefined, entry.definition, false, `${name}: exists only on the target`));
+  }
+  return out;
 }
 
 function withPartitions(catalog: SchemaCatalog, roots: readonly QualifiedName[]): TableDef[] {
@@ -197,6 +233,6 @@ export function differencesToText(differences: readonly SchemaDifference[]): str
     lines.push(table);
     for (const d of list) lines.push(`  - ${d.message}${d.blocking ? '  [blocks sync]' : ''}`);
   }
-  lines.push('', `${differences.length} difference${differences.length === 1 ? '' : 's'} in ${byTable.size} table${byTable.size === 1 ? '' : 's'}.`);
+  lines.push('', `${differences.length} difference${differences.length === 1 ? '' : 's'} in ${byTable.size} table${byTable.size === 1 ? '' : 's'} or object${byTable.size === 1 ? '' : 's'}.`);
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,8 @@ import type { QualifiedName } from '../pg/ident.js';
  * `rel:` table, view, sequence or composite relation; `type:`; `fn:`; `idx:`
  * index; `con:` primary/unique/exclusion/foreign-key constraint; `trg:`
  * trigger; `coll:`; `opc:`/`opf:`/`op:` operator class/family/operator;
- * `lang:`; `rule:`; `ext:`. Followed by the OID.
+ * `lang:`; `rule:`; `pol:` policy; `tscfg:`/`tsdict:` text search
+ * configuration/dictionary; `ext:`. Followed by the OID.
  */
 export type ObjectKey = string;
 
@@ -38,6 +39,7 @@ export interface CollationInfo extends QualifiedName {
   readonly icuRules: string | undefined;
   /** In pg_catalog or information_schema: comes with the server. */
   readonly system: boolean;
+  readonly comment: string | undefined;
 }
 
 export type TypeKind = 'base' | 'array' | 'enum' | 'domain' | 'composite' | 'rowtype' | 'range' | 'multirange' | 'pseudo';
@@ -47,6 +49,7 @@ export interface DomainConstraint {
   /** pg_get_constraintdef(): `CHECK ((VALUE > 0))`. */
   readonly definition: string;
   readonly validated: boolean;
+  readonly comment: string | undefined;
 }
 
 export interface DomainInfo {
@@ -65,6 +68,7 @@ export interface AttributeInfo {
   readonly type: string;
   readonly typeOid: number;
   readonly collation: number | undefined;
+  readonly comment: string | undefined;
 }
 
 export interface RangeInfo {
@@ -131,6 +135,7 @@ export interface ConstraintDef {
   readonly cloned: boolean;
   /** Foreign key: the referenced table. */
   readonly referencedOid: number | undefined;
+  readonly comment: string | undefined;
 }
 
 export interface IndexDef {
@@ -145,6 +150,8 @@ export interface IndexDef {
   /** Attached to the partitioned table's index (created with it). */
   readonly attached: boolean;
   readonly comment: string | undefined;
+  /** The index of REPLICA IDENTITY USING INDEX. */
+  readonly replicaIdentity: boolean;
 }
 
 export interface TriggerDef {
@@ -156,7 +163,69 @@ export interface TriggerDef {
   readonly functionOid: number;
   /** pg_trigger.tgenabled: O origin (default), D disabled, R replica, A always. */
   readonly enabled: 'O' | 'D' | 'R' | 'A';
+  readonly comment: string | undefined;
 }
+
+export type PolicyCommand = 'ALL' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface PolicyDef {
+  readonly oid: number;
+  readonly relationOid: number;
+  readonly name: string;
+  readonly permissive: boolean;
+  readonly command: PolicyCommand;
+  /** Role names; `public` stands for PUBLIC. */
+  readonly roles: readonly string[];
+  readonly using: string | undefined;
+  readonly withCheck: string | undefined;
+  readonly comment: string | undefined;
+}
+
+export interface RuleDef {
+  readonly oid: number;
+  readonly relationOid: number;
+  readonly name: string;
+  /** pg_get_ruledef() without the trailing semicolon. */
+  readonly definition: string;
+  readonly comment: string | undefined;
+}
+
+/** One privilege granted on an object to one role (or, with `revoke`, the PUBLIC default taken away). */
+export interface GrantDef {
+  /** The object's key (`rel:`, `fn:`, `type:`; `nsp:<name>` for a schema). */
+  readonly key: ObjectKey;
+  /** TABLE, SEQUENCE, FUNCTION, PROCEDURE, SCHEMA, TYPE or DOMAIN. */
+  readonly word: string;
+  /** Quoted, qualified name (a function's regprocedure text). */
+  readonly name: string;
+  /** A column privilege: the column. */
+  readonly column: string | undefined;
+  /** A role name, or PUBLIC. */
+  readonly grantee: string;
+  readonly privilege: string;
+  readonly grantable: boolean;
+  readonly revoke: boolean;
+}
+
+export interface TextSearchConfig extends QualifiedName {
+  readonly oid: number;
+  /** Quoted, qualified parser name. */
+  readonly parser: string;
+  /** Token type alias -> dictionaries in order (regdictionary texts). */
+  readonly mappings: readonly { readonly token: string; readonly dictionaries: readonly string[] }[];
+  readonly comment: string | undefined;
+}
+
+export interface TextSearchDictionary extends QualifiedName {
+  readonly oid: number;
+  /** Quoted, qualified template name. */
+  readonly template: string;
+  /** pg_ts_dict.dictinitoption: `stopwords = 'english', language = 'english'`. */
+  readonly options: string | undefined;
+  readonly comment: string | undefined;
+}
+
+export type ReplicaIdentity = 'default' | 'nothing' | 'full' | 'index';
 
 export type TableKind = 'table' | 'partitioned' | 'foreign';
 
@@ -178,6 +247,9 @@ export interface TableDef extends QualifiedName {
   readonly columns: readonly ColumnDef[];
   readonly rowTypeOid: number;
   readonly comment: string | undefined;
+  readonly replicaIdentity: ReplicaIdentity;
+  readonly rowSecurity: boolean;
+  readonly forceRowSecurity: boolean;
 }
 
 export interface ViewDef extends QualifiedName {
@@ -219,18 +291,14 @@ export interface FunctionDef extends QualifiedName {
   /** oid::regprocedure: `public.f(integer, public.mood)`: identity across databases. */
   readonly signature: string;
   readonly kind: FunctionKind;
-  /** pg_get_functiondef(); undefined for aggregates. */
+  /** pg_get_functiondef(), or the CREATE AGGREGATE built from pg_aggregate; undefined when neither can be had. */
   readonly definition: string | undefined;
   /** SQL-standard body (BEGIN ATOMIC / RETURN): PostgreSQL 14+. */
   readonly sqlBody: boolean;
   readonly comment: string | undefined;
-}
-
-/** Something found on a selected table that pgtwin does not reproduce (policies, rules). */
-export interface UnsupportedObject {
-  readonly relationOid: number;
-  readonly object: string;
-  readonly reason: string;
+  /** pg_get_function_identity_arguments(): what COMMENT ON AGGREGATE needs. */
+  readonly identityArgs: string;
+  readonly languageOid: number;
 }
 
 export interface RelationName extends QualifiedName {
@@ -242,6 +310,11 @@ export interface SchemaCatalog {
   readonly serverVersionNum: number;
   /** Non-system schemas (pgtwin's own state schema excluded). */
   readonly schemas: ReadonlySet<string>;
+  readonly schemaComments: ReadonlyMap<string, string>;
+  /** Role names of the server (grants and policies name them). */
+  readonly roles: ReadonlySet<string>;
+  /** Every procedural language, by OID. */
+  readonly languages: ReadonlyMap<number, string>;
   readonly extensions: ReadonlyMap<string, ExtensionInfo>;
   /** pg_available_extensions: what CREATE EXTENSION could install here. */
   readonly availableExtensions: ReadonlySet<string>;
@@ -257,7 +330,11 @@ export interface SchemaCatalog {
   readonly constraints: readonly ConstraintDef[];
   readonly indexes: readonly IndexDef[];
   readonly triggers: readonly TriggerDef[];
-  readonly unsupported: readonly UnsupportedObject[];
+  readonly policies: readonly PolicyDef[];
+  readonly rules: readonly RuleDef[];
+  readonly grants: readonly GrantDef[];
+  readonly textSearchConfigs: ReadonlyMap<number, TextSearchConfig>;
+  readonly textSearchDictionaries: ReadonlyMap<number, TextSearchDictionary>;
   /** Dependent -> what it needs to exist first (pg_depend, normal and auto). */
   readonly dependencies: ReadonlyMap<ObjectKey, readonly ObjectKey[]>;
   /** Objects that belong to an extension -> the extension's name. */

@@ -43,7 +43,7 @@ export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, r
       if (!created && scope.target.hasEquivalentConstraint(table.schema, table.name, constraint)) continue;
       const object = `${constraint.type === 'foreign key' ? 'foreign key' : 'constraint'} ${constraint.name} on ${displayName(table)}`;
       if (drift !== undefined) {
-        skipped.push({ object, reason: drift });
+        skipped.push({ object, reason: drift, selection: true });
         continue;
       }
       const existingKey = constraint.type === 'primary key' && !created ? scope.target.primaryKeyOf(table.schema, table.name) : undefined;
@@ -53,7 +53,7 @@ export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, r
       }
       const reason = blocked(resolver, `con:${constraint.oid}`, constraint.definition, scope.target.versionNum, `rel:${table.oid}`);
       if (reason !== undefined) {
-        skipped.push({ object, reason });
+        skipped.push({ object, ...reason });
         continue;
       }
       const statement: DdlStatement = {
@@ -85,7 +85,7 @@ export function planIndexes(
     if (!created && target.hasEquivalentIndex(relation.schema, relation.name, index)) continue;
     const object = `index ${index.schema}.${index.name}`;
     if (drift !== undefined) {
-      skipped.push({ object, reason: drift });
+      skipped.push({ object, reason: drift, selection: true });
       continue;
     }
     if (target.hasIndexName(index.schema, index.name)) {
@@ -94,7 +94,7 @@ export function planIndexes(
     }
     const reason = blocked(resolver, `idx:${index.oid}`, index.definition, target.versionNum, `rel:${relation.oid}`);
     if (reason !== undefined) {
-      skipped.push({ object, reason });
+      skipped.push({ object, ...reason });
       continue;
     }
     statements.push({ kind: 'index', object, sql: renderIndex(index, partitioned) });
@@ -119,12 +119,12 @@ export function planTriggers(
       const table = relation.created ? undefined : source.tables.get(relation.oid);
       const drift = table === undefined ? undefined : target.columnDrift(table);
       if (drift !== undefined) {
-        skipped.push({ object, reason: drift });
+        skipped.push({ object, reason: drift, selection: true });
         continue;
       }
       const decision = resolver.resolveAll([`fn:${trigger.functionOid}`, ...resolver.dependenciesOf(`trg:${trigger.oid}`)], `rel:${relation.oid}`);
       if (!decision.ok) {
-        skipped.push({ object, reason: decision.reason });
+        skipped.push({ object, reason: decision.reason, ...(decision.selection ? { selection: true as const } : {}) });
         continue;
       }
       for (const sql of renderTrigger(trigger, relation)) statements.push({ kind: 'trigger', object, sql });
@@ -134,9 +134,10 @@ export function planTriggers(
 }
 
 /** Why an index or constraint cannot be created, or undefined when it can. */
-function blocked(resolver: Resolver, key: string, definition: string, targetVersion: number, own: string): string | undefined {
+function blocked(resolver: Resolver, key: string, definition: string, targetVersion: number, own: string): { reason: string; selection?: true } | undefined {
   const unmet = unmetNeeds(definitionNeeds(definition), targetVersion);
-  if (unmet !== undefined) return unmet;
+  if (unmet !== undefined) return { reason: unmet };
   const decision = resolver.resolveAll(resolver.dependenciesOf(key), own);
-  return decision.ok ? undefined : decision.reason;
+  if (decision.ok) return undefined;
+  return decision.selection ? { reason: decision.reason, selection: true } : { reason: decision.reason };
 }

@@ -1,16 +1,24 @@
 /**
  * planSchema: the DDL that gives the target what the source's selected tables
- * need, and only what it lacks, in an order that works.
+ * need, and the other objects of the twin (see schema-objects.ts), and only
+ * what it lacks, in dependency order.
  *
- * Pre-data (one transaction, before the rows): schemas, extensions,
- * collations, then types, sequences, functions and tables in dependency order,
- * sequence ownership and comments. Functions come before tables because
- * defaults, CHECKs and generated columns may call them (bodies are not
- * checked at creation, as in pg_dump).
+ * Every created object is a node ordered by pg_depend (a function over a
+ * table's row type comes after the table; a table whose default calls a
+ * function after the function); kinds only break ties. Function bodies are
+ * not in pg_depend (unless BEGIN ATOMIC): they are created with
+ * check_function_bodies off, as pg_dump does.
  *
- * Post-data (one transaction each, after the rows): keys and indexes, foreign
- * keys, then views, materialized views and the functions that need them, then
- * triggers, then materialized view refreshes.
+ * Pre-data (one transaction, before the rows; every statement but a table's
+ * under its own savepoint, so a failing function is reported and does not
+ * undo the tables): schemas, extensions, then collations, types, sequences,
+ * functions, aggregates and tables in dependency order, sequence ownership and
+ * comments.
+ *
+ * Post-data (one object per transaction, after the rows): keys and indexes,
+ * REPLICA IDENTITY, foreign keys, then views, materialized views and what
+ * needs them, triggers, rules, policies and RLS, grants, comments, and the
+ * materialized view refreshes last.
  *
  * A selected table that cannot be created stops the plan with every reason at
  * once; any other object that cannot be created is listed in `skipped`.
@@ -18,102 +26,116 @@
 import { displayName, quoteQualified } from '../pg/ident.js';
 import type { DdlStatement, SchemaPlan, Skipped } from './ddl.js';
 import { SchemaError } from './errors.js';
-import type { SchemaCatalog } from './model.js';
+import type { ObjectKey, SchemaCatalog } from './model.js';
+import { canonicalKey } from './object-keys.js';
+import { planExtras, planGrants, planSchemaComments, type Extras } from './plan-extras.js';
 import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.js';
-import { renderFunctionComment, renderRefresh, renderView, renderViewComments } from './render-post.js';
+import { renderRefresh, renderView, renderViewComments } from './render-post.js';
+import { renderFunctionComment } from './render-security.js';
 import { renderOwnedBy, renderTable } from './render-table.js';
-import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderType } from './render-types.js';
+import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType, renderTypeComments } from './render-types.js';
 import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
+import { objectCandidates } from './schema-objects.js';
 import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
 import { topoSort } from './toposort.js';
 import { groups } from './catalog-groups.js';
 
 export type { SchemaSelection } from './schema-scope.js';
 
-const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = { collation: 0, type: 1, sequence: 2, function: 3, table: 4, view: 5 };
+const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = { collation: 0, tsdict: 1, tsconfig: 1, type: 1, sequence: 2, function: 3, table: 4, view: 5 };
 
 export function planSchema(source: SchemaCatalog, target: SchemaCatalog, selection: SchemaSelection): SchemaPlan {
   const scope = buildScope(source, target, selection);
   const resolver = new Resolver(source, scope.target, scope);
   checkTables(source, scope, resolver);
   const skipped: Skipped[] = [];
-  for (const u of source.unsupported) {
-    const rel = source.relations.get(u.relationOid);
-    if (scope.inScope.has(u.relationOid) && rel !== undefined) skipped.push({ object: `${u.object} on ${displayName(rel)}`, reason: u.reason });
+  const candidates = objectCandidates(source, scope, selection.wholeDatabase === true);
+  for (const name of candidates.extensions) {
+    const d = resolver.wantExtension(name);
+    if (!d.ok) skipped.push({ object: `extension ${name}`, reason: d.reason });
   }
-  resolveSchemaObjects(source, scope, resolver, skipped);
+  // Objects the twin has once the plan has run (created now or already there): their grants are checked.
+  const twinKeys = new Set<ObjectKey>([...scope.inScope].map((oid) => `rel:${oid}`));
+  for (const key of candidates.keys) {
+    const d = resolver.resolve(key);
+    if (d.ok) twinKeys.add(key);
+    else skipped.push({ object: resolver.describe(key), reason: d.reason, ...(d.selection ? { selection: true as const } : {}) });
+  }
   const post = decidePostData(source, scope, resolver, skipped);
-  return assemble(source, scope, resolver, post, skipped);
-}
-
-/** Functions and views of the selected schemas, each when what it needs can exist. */
-function resolveSchemaObjects(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): void {
-  const schemas = new Set(scope.tables.map((t) => t.schema));
-  for (const fn of source.functions.values()) {
-    if (!schemas.has(fn.schema)) continue;
-    const d = resolver.resolve(`fn:${fn.oid}`);
-    if (!d.ok) skipped.push({ object: `${fn.kind} ${fn.signature}`, reason: d.reason });
-  }
-  for (const view of source.views.values()) {
-    if (!schemas.has(view.schema)) continue;
-    const d = resolver.resolve(`rel:${view.oid}`);
-    if (!d.ok) skipped.push({ object: `${view.materialized ? 'materialized view' : 'view'} ${displayName(view)}`, reason: d.reason });
-  }
+  return assemble(source, scope, resolver, post, skipped, candidates.schemas, twinKeys);
 }
 
 interface PostDataDecisions {
   readonly keys: readonly DdlStatement[];
   readonly foreignKeys: readonly DdlStatement[];
   readonly triggers: readonly DdlStatement[];
+  readonly extras: Extras;
   /** Indexes of new materialized views, by view OID. */
   readonly viewIndexes: ReadonlyMap<number, readonly DdlStatement[]>;
 }
 
 function decidePostData(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): PostDataDecisions {
   const tablePost = planTablePostData(source, scope, resolver, skipped);
-  const views = [...resolver.planned.values()].filter((n) => n.kind === 'view');
+  const views = [...resolver.planned.values()].filter((n) => n.kind === 'view').map((n) => ({ oid: n.oid, schema: n.schema, name: source.relations.get(n.oid)?.name ?? '' }));
   const triggerRelations = [
     ...scope.tables.map((t) => ({ oid: t.oid, schema: t.schema, name: t.name, created: scope.creates.has(t.oid) })),
-    ...views.map((n) => ({ oid: n.oid, schema: n.schema, name: source.relations.get(n.oid)?.name ?? '', created: true })),
+    ...views.map((v) => ({ ...v, created: true })),
   ];
   const triggers = planTriggers(source, triggerRelations, scope.target, resolver, skipped);
+  const created = scope.tables.filter((t) => scope.creates.has(t.oid));
+  const extras = planExtras(source, created, views, scope.target, resolver, skipped);
   const viewIndexes = new Map<number, DdlStatement[]>();
   for (const node of views) {
     const view = source.views.get(node.oid);
     if (view?.materialized === true) viewIndexes.set(node.oid, planIndexes(source, view, false, true, scope.target, resolver, skipped));
   }
-  return { ...tablePost, triggers, viewIndexes };
+  return { ...tablePost, triggers, extras, viewIndexes };
 }
 
-function assemble(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, post: PostDataDecisions, skipped: Skipped[]): SchemaPlan {
-  const postKeys = postDataNodes(resolver);
+function assemble(
+  source: SchemaCatalog,
+  scope: SchemaScope,
+  resolver: Resolver,
+  post: PostDataDecisions,
+  skipped: Skipped[],
+  wantedSchemas: readonly string[],
+  twinKeys: ReadonlySet<ObjectKey>,
+): SchemaPlan {
   const planned = [...resolver.planned.values()];
-  const preOrder = orderNodes(planned.filter((n) => !postKeys.has(n.key)), resolver, skipped);
-  const postOrder = orderNodes(planned.filter((n) => postKeys.has(n.key)), resolver, skipped);
+  const { ordered, cyclic } = orderNodes(source, planned, resolver, skipped);
+  const postKeys = postDataNodes(source, resolver, new Set(cyclic.map((n) => n.key)));
+  const preOrder = ordered.filter((n) => !postKeys.has(n.key));
+  const postOrder = ordered.filter((n) => postKeys.has(n.key));
 
   const preData: DdlStatement[] = [];
   if (scope.drops.length > 0) {
     preData.push({ kind: 'drop-table', object: scope.drops.map((t) => `table ${displayName(t)}`).join(', '), sql: `DROP TABLE ${scope.drops.map(quoteQualified).join(', ')} CASCADE` });
   }
-  const neededSchemas = new Set([...planned.map((n) => n.schema), ...[...resolver.extensions.values()].map((x) => x.schema)]);
-  for (const schema of [...neededSchemas].sort()) if (!scope.target.hasSchema(schema)) preData.push({ kind: 'schema', object: `schema ${schema}`, sql: renderSchema(schema) });
+  const neededSchemas = new Set([...planned.map((n) => n.schema), ...[...resolver.extensions.values()].map((x) => x.schema), ...wantedSchemas]);
+  const createdSchemas = [...neededSchemas].sort().filter((schema) => !scope.target.hasSchema(schema));
+  for (const schema of createdSchemas) preData.push({ kind: 'schema', object: `schema ${schema}`, sql: renderSchema(schema) });
   for (const x of resolver.extensions.values()) preData.push({ kind: 'extension', object: `extension ${x.name}`, sql: renderExtension(x) });
   const comments: DdlStatement[] = [];
   for (const node of preOrder) preData.push(...nodeStatements(source, scope, node, comments));
-  preData.push(...ownedBy(source, scope, resolver), ...comments);
+  preData.push(...ownedBy(source, scope, resolver), ...comments, ...planSchemaComments(source, createdSchemas));
 
-  const postData: DdlStatement[] = [...post.keys, ...post.foreignKeys];
+  const postData: DdlStatement[] = [...post.keys, ...post.extras.replicaIdentity, ...post.foreignKeys];
   for (const node of postOrder) {
     const nodeComments: DdlStatement[] = [];
     postData.push(...nodeStatements(source, scope, node, nodeComments), ...nodeComments, ...(post.viewIndexes.get(node.oid) ?? []));
   }
-  postData.push(...post.triggers);
+  postData.push(...post.triggers, ...post.extras.rules, ...post.extras.policies);
+  const grantKeys = new Set<ObjectKey>([...twinKeys, ...ordered.map((n) => n.key), ...[...neededSchemas].map((s) => `nsp:${s}`)]);
+  postData.push(...planGrants(source, grantKeys, scope.target, skipped), ...post.extras.comments);
   // Refreshed last: a materialized view may read views, functions and tables made just before.
   for (const node of postOrder) {
     const view = node.kind === 'view' ? source.views.get(node.oid) : undefined;
     if (view?.materialized === true && view.populated) postData.push({ kind: 'refresh', object: `materialized view ${displayName(view)}`, sql: renderRefresh(view) });
   }
-  return { preData, postData, skipped, drops: [...scope.drops.map((t) => `table ${displayName(t)}`), ...scope.closure.alsoDropped] };
+  const standaloneSequences = ordered
+    .filter((n) => n.kind === 'sequence' && source.sequences.get(n.oid)?.ownedBy === undefined)
+    .map((n) => ({ schema: n.schema, name: source.relations.get(n.oid)?.name ?? '' }));
+  return { preData, postData, skipped, drops: [...scope.drops.map((t) => `table ${displayName(t)}`), ...scope.closure.alsoDropped], standaloneSequences };
 }
 
 /** Every selected table must be creatable; otherwise nothing is, and every reason is named at once. */
@@ -142,17 +164,34 @@ function checkTables(source: SchemaCatalog, scope: SchemaScope, resolver: Resolv
   });
 }
 
-/** Functions that need a view (directly or through another function) wait for the views, after the data. */
-function postDataNodes(resolver: Resolver): Set<string> {
+/**
+ * Views are created after the data (so are materialized views, refreshed at
+ * the end); anything other than a table that needs a view, directly or
+ * through other objects, waits for them, unless a table needs it.
+ */
+function postDataNodes(source: SchemaCatalog, resolver: Resolver, cyclic: ReadonlySet<string>): Set<string> {
+  // What a table needs (a default calling a function that reads a view) is made before the table, views included.
+  const neededByTables = new Set<string>();
+  const pending = [...resolver.planned.values()].filter((n) => n.kind === 'table').map((n) => n.key);
+  while (pending.length > 0) {
+    const node = resolver.planned.get(pending.pop() ?? '');
+    for (const dep of node?.deps ?? []) {
+      const key = canonicalKey(source, dep);
+      if (resolver.planned.has(key) && !neededByTables.has(key)) {
+        neededByTables.add(key);
+        pending.push(key);
+      }
+    }
+  }
   const post = new Set<string>();
   const memo = new Map<string, boolean>();
   const isPost = (key: string, seen: Set<string>): boolean => {
     const known = memo.get(key);
     if (known !== undefined) return known;
     const node = resolver.planned.get(key);
-    if (node === undefined || seen.has(key)) return false;
+    if (node === undefined || seen.has(key) || cyclic.has(key) || neededByTables.has(key)) return false;
     seen.add(key);
-    const result = node.kind === 'view' || (node.kind === 'function' && node.deps.some((d) => isPost(d, seen)));
+    const result = node.kind === 'view' || (node.kind !== 'table' && node.deps.some((d) => isPost(canonicalKey(source, d), seen)));
     memo.set(key, result);
     return result;
   };
@@ -160,18 +199,18 @@ function postDataNodes(resolver: Resolver): Set<string> {
   return post;
 }
 
-function orderNodes(nodes: readonly PlannedNode[], resolver: Resolver, skipped: Skipped[]): PlannedNode[] {
+function orderNodes(source: SchemaCatalog, nodes: readonly PlannedNode[], resolver: Resolver, skipped: Skipped[]): { ordered: PlannedNode[]; cyclic: PlannedNode[] } {
   const ranked = [...nodes].map((n, i) => ({ n, i })).sort((a, b) => PRE_DATA_RANK[a.n.kind] - PRE_DATA_RANK[b.n.kind] || a.i - b.i);
   const { ordered, cyclic } = topoSort(
     ranked.map((r) => r.n),
     (n) => n.key,
-    (n) => n.deps,
+    (n) => n.deps.map((d) => canonicalKey(source, d)),
   );
   for (const n of cyclic) {
     if (n.kind === 'table') throw new SchemaError('SCHEMA_CYCLE', `${resolver.describe(n.key)} is part of a dependency cycle pgtwin cannot order.`, { nextStep: 'Create it by hand, or leave it out with --exclude.' });
     skipped.push({ object: resolver.describe(n.key), reason: 'part of a dependency cycle that pgtwin cannot order' });
   }
-  return [...ordered];
+  return { ordered: [...ordered], cyclic: [...cyclic] };
 }
 
 function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: PlannedNode, comments: DdlStatement[]): DdlStatement[] {
@@ -180,14 +219,14 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
     case 'collation': {
       const c = source.collations.get(node.oid);
       if (c !== undefined) out.push({ kind: 'collation', object: `collation ${displayName(c)}`, sql: renderCollation(c) });
+      if (c?.comment !== undefined) comments.push({ kind: 'comment', object: `collation ${displayName(c)}`, sql: renderComment(`COLLATION ${quoteQualified(c)}`, c.comment) });
       break;
     }
     case 'type': {
       const t = source.types.get(node.oid);
       if (t === undefined) break;
       for (const sql of renderType(source, t, scope.target.versionNum)) out.push({ kind: 'type', object: `type ${t.sqlName}`, sql });
-      const word = t.kind === 'domain' ? 'DOMAIN' : 'TYPE';
-      if (t.comment !== undefined) comments.push({ kind: 'comment', object: `type ${t.sqlName}`, sql: renderComment(`${word} ${quoteQualified(t)}`, t.comment) });
+      for (const sql of renderTypeComments(t)) comments.push({ kind: 'comment', object: `type ${t.sqlName}`, sql });
       break;
     }
     case 'sequence': {
@@ -210,6 +249,22 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
       const rendered = renderTable(source, t);
       out.push({ kind: 'table', object: `table ${displayName(t)}`, sql: rendered.create });
       for (const sql of rendered.comments) comments.push({ kind: 'comment', object: `table ${displayName(t)}`, sql });
+      break;
+    }
+    case 'tsdict': {
+      const d = source.textSearchDictionaries.get(node.oid);
+      if (d === undefined) break;
+      const object = `text search dictionary ${displayName(d)}`;
+      out.push({ kind: 'text-search', object, sql: renderTextSearchDictionary(d) });
+      if (d.comment !== undefined) comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH DICTIONARY ${quoteQualified(d)}`, d.comment) });
+      break;
+    }
+    case 'tsconfig': {
+      const c = source.textSearchConfigs.get(node.oid);
+      if (c === undefined) break;
+      const object = `text search configuration ${displayName(c)}`;
+      for (const sql of renderTextSearchConfig(c)) out.push({ kind: 'text-search', object, sql });
+      if (c.comment !== undefined) comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH CONFIGURATION ${quoteQualified(c)}`, c.comment) });
       break;
     }
     case 'view': {

@@ -25,9 +25,17 @@ import type {
   TriggerDef,
   TypeInfo,
   TypeKind,
-  UnsupportedObject,
   ViewDef,
+  PolicyDef,
+  PolicyCommand,
+  RuleDef,
+  GrantDef,
+  ReplicaIdentity,
+  TextSearchConfig,
+  TextSearchDictionary,
 } from './model.js';
+import { aggregateDefinition } from './aggregate-definition.js';
+import { quoteIdent } from '../pg/ident.js';
 
 /** The oldest server the queries support (pg_partition_root, attgenerated). */
 export const MIN_SERVER_VERSION = 120000;
@@ -65,7 +73,14 @@ export async function readSchemaCatalog(client: Client): Promise<SchemaCatalog> 
         sequences: await rows(q.SEQUENCES_SQL),
         views: await rows(q.VIEWS_SQL),
         functions: await rows(q.functionsSql(version)),
-        unsupported: await rows(q.UNSUPPORTED_SQL),
+        aggregates: await rows(q.AGGREGATES_SQL),
+        policies: await rows(q.POLICIES_SQL),
+        rules: await rows(q.RULES_SQL),
+        grants: await rows(q.GRANTS_SQL),
+        roles: await rows(q.ROLES_SQL),
+        tsConfigs: await rows(q.TS_CONFIGS_SQL),
+        tsDictionaries: await rows(q.TS_DICTIONARIES_SQL),
+        languages: await rows(q.LANGUAGES_SQL),
         dependencies: await rows(q.DEPENDENCIES_SQL),
         members: await rows(q.EXTENSION_MEMBERS_SQL),
       };
@@ -127,6 +142,9 @@ function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
       columns: (columnsByTable.get(oid) ?? []).map((c) => c.column),
       rowTypeOid: num(row, 'row_type_oid'),
       comment: optStr(row, 'comment'),
+      replicaIdentity: REPLICA_IDENTITIES[str(row, 'replica_identity')] ?? 'default',
+      rowSecurity: bool(row, 'row_security'),
+      forceRowSecurity: bool(row, 'force_row_security'),
     });
   }
 
@@ -154,6 +172,9 @@ function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
   return {
     serverVersionNum: version,
     schemas: new Set(get('schemas').map((x) => str(x, 'name'))),
+    schemaComments: new Map(get('schemas').filter((x) => x['comment'] !== null).map((x) => [str(x, 'name'), str(x, 'comment')])),
+    roles: new Set(get('roles').map((x) => str(x, 'name'))),
+    languages: new Map(get('languages').map((x) => [num(x, 'oid'), str(x, 'name')])),
     extensions,
     availableExtensions: new Set(get('available').map((x) => str(x, 'name'))),
     collations: new Map(get('collations').map((x) => [num(x, 'oid'), toCollation(x)])),
@@ -162,11 +183,20 @@ function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
     tables,
     views,
     sequences: new Map(get('sequences').map((x) => [num(x, 'oid'), toSequence(x)])),
-    functions: new Map(get('functions').map((x) => [num(x, 'oid'), toFunction(x)])),
+    functions: readFunctions(get('functions'), get('aggregates')),
     constraints: get('constraints').map(toConstraint),
     indexes: get('indexes').map(toIndex),
     triggers: get('triggers').map(toTrigger),
-    unsupported: get('unsupported').map((x): UnsupportedObject => ({ relationOid: num(x, 'relation_oid'), object: str(x, 'object'), reason: str(x, 'reason') })),
+    policies: get('policies').map(toPolicy),
+    rules: get('rules').map((x): RuleDef => ({ oid: num(x, 'oid'), relationOid: num(x, 'relation_oid'), name: str(x, 'name'), definition: str(x, 'definition').trim().replace(/;$/, ''), comment: optStr(x, 'comment') })),
+    grants: get('grants').map(toGrant),
+    textSearchConfigs: new Map(get('tsConfigs').map((x) => [num(x, 'oid'), toTextSearchConfig(x)])),
+    textSearchDictionaries: new Map(
+      get('tsDictionaries').map((x): [number, TextSearchDictionary] => [
+        num(x, 'oid'),
+        { oid: num(x, 'oid'), schema: str(x, 'schema'), name: str(x, 'name'), template: str(x, 'template'), options: optStr(x, 'options'), comment: optStr(x, 'comment') },
+      ]),
+    ),
     dependencies,
     extensionMembers,
   };
@@ -226,10 +256,10 @@ function readTypes(r: Record<string, Row[]>): Map<number, TypeInfo> {
               notNull: bool(row, 'not_null'),
               defaultExpr: optStr(row, 'default_expr'),
               collation: optNum(row, 'collation'),
-              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({ name: str(c, 'name'), definition: str(c, 'definition'), validated: bool(c, 'validated') })),
+              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({ name: str(c, 'name'), definition: str(c, 'definition'), validated: bool(c, 'validated'), comment: optStr(c, 'comment') })),
             }
           : undefined,
-      attributes: (attributes.get(oid) ?? []).map((a) => ({ name: str(a, 'name'), type: str(a, 'type'), typeOid: num(a, 'type_oid'), collation: optNum(a, 'collation') })),
+      attributes: (attributes.get(oid) ?? []).map((a) => ({ name: str(a, 'name'), type: str(a, 'type'), typeOid: num(a, 'type_oid'), collation: optNum(a, 'collation'), comment: optStr(a, 'comment') })),
       range:
         range === undefined
           ? undefined
@@ -265,6 +295,7 @@ function toCollation(row: Row): CollationInfo {
     lcCtype: text('collctype'),
     icuRules: text('collicurules'),
     system: bool(row, 'system'),
+    comment: optStr(row, 'comment'),
   };
 }
 
@@ -291,8 +322,14 @@ function toSequence(row: Row): SequenceDef {
 
 const FUNCTION_KINDS: Readonly<Record<string, FunctionKind>> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
 
-function toFunction(row: Row): FunctionDef {
-  const definition = optStr(row, 'definition');
+function readFunctions(rows: readonly Row[], aggregateRows: readonly Row[]): Map<number, FunctionDef> {
+  const aggregates = new Map(aggregateRows.map((a) => [num(a, 'oid'), a]));
+  return new Map(rows.map((x) => [num(x, 'oid'), toFunction(x, aggregates.get(num(x, 'oid')))]));
+}
+
+function toFunction(row: Row, aggregate: Row | undefined): FunctionDef {
+  const name = `${quoteIdent(str(row, 'schema'))}.${quoteIdent(str(row, 'name'))}`;
+  const definition = aggregate === undefined ? optStr(row, 'definition') : aggregateDefinition(name, aggregate, str(row, 'parallel'));
   return {
     oid: num(row, 'oid'),
     schema: str(row, 'schema'),
@@ -302,6 +339,50 @@ function toFunction(row: Row): FunctionDef {
     definition: definition?.trimEnd(),
     sqlBody: bool(row, 'sql_body'),
     comment: optStr(row, 'comment'),
+    identityArgs: str(row, 'identity_args'),
+    languageOid: num(row, 'language_oid'),
+  };
+}
+
+const REPLICA_IDENTITIES: Readonly<Record<string, ReplicaIdentity>> = { d: 'default', n: 'nothing', f: 'full', i: 'index' };
+const POLICY_COMMANDS: Readonly<Record<string, PolicyCommand>> = { '*': 'ALL', r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE' };
+
+function toPolicy(row: Row): PolicyDef {
+  return {
+    oid: num(row, 'oid'),
+    relationOid: num(row, 'relation_oid'),
+    name: str(row, 'name'),
+    permissive: bool(row, 'permissive'),
+    command: POLICY_COMMANDS[str(row, 'command')] ?? 'ALL',
+    roles: strings(row, 'roles'),
+    using: optStr(row, 'qual'),
+    withCheck: optStr(row, 'with_check'),
+    comment: optStr(row, 'comment'),
+  };
+}
+
+function toTextSearchConfig(row: Row): TextSearchConfig {
+  const mappings = Array.isArray(row['mappings']) ? (row['mappings'] as Array<{ token?: unknown; dictionaries?: unknown }>) : [];
+  return {
+    oid: num(row, 'oid'),
+    schema: str(row, 'schema'),
+    name: str(row, 'name'),
+    parser: str(row, 'parser'),
+    mappings: mappings.map((m) => ({ token: String(m.token ?? ''), dictionaries: Array.isArray(m.dictionaries) ? m.dictionaries.map(String) : [] })),
+    comment: optStr(row, 'comment'),
+  };
+}
+
+function toGrant(row: Row): GrantDef {
+  return {
+    key: str(row, 'key'),
+    word: str(row, 'word'),
+    name: str(row, 'name'),
+    column: optStr(row, 'column_name'),
+    grantee: str(row, 'grantee'),
+    privilege: str(row, 'privilege'),
+    grantable: bool(row, 'grantable'),
+    revoke: bool(row, 'revoke'),
   };
 }
 
@@ -318,6 +399,7 @@ function toConstraint(row: Row): ConstraintDef {
     local: bool(row, 'local'),
     cloned: bool(row, 'cloned'),
     referencedOid: optNum(row, 'referenced_oid'),
+    comment: optStr(row, 'comment'),
   };
 }
 
@@ -331,6 +413,7 @@ function toIndex(row: Row): IndexDef {
     ofConstraint: bool(row, 'of_constraint'),
     attached: bool(row, 'attached'),
     comment: optStr(row, 'comment'),
+    replicaIdentity: bool(row, 'replica_identity'),
   };
 }
 
@@ -343,5 +426,6 @@ function toTrigger(row: Row): TriggerDef {
     definition: str(row, 'definition'),
     functionOid: num(row, 'function_oid'),
     enabled: enabled === 'D' || enabled === 'R' || enabled === 'A' ? enabled : 'O',
+    comment: optStr(row, 'comment'),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { cascadingIndexDefinition } from './definitions.js';
-import type { ConstraintDef, FunctionDef, IndexDef, TriggerDef, ViewDef } from './model.js';
+import type { ConstraintDef, IndexDef, TriggerDef, ViewDef } from './model.js';
 import { renderComment } from './render-types.js';
 
 /**
@@ -43,10 +43,6 @@ export function renderViewComments(view: ViewDef): string[] {
 
 export function renderRefresh(view: ViewDef): string {
   return `REFRESH MATERIALIZED VIEW ${quoteQualified(view)}`;
-}
-
-export function renderFunctionComment(fn: FunctionDef): string[] {
-  return fn.comment === undefined ? [] : [renderComment(`${fn.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${fn.signature}`, fn.comment)];
 }
 
 /** The trigger, and its enabled state when the source had changed it. */

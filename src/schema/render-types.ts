@@ -4,7 +4,7 @@
  * expressions come from the source's pg_get_* output, already qualified.
  */
 import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
-import type { CollationInfo, ExtensionInfo, SchemaCatalog, SequenceDef, TypeInfo } from './model.js';
+import type { CollationInfo, ExtensionInfo, SchemaCatalog, SequenceDef, TextSearchConfig, TextSearchDictionary, TypeInfo } from './model.js';
 
 export function collationName(catalog: SchemaCatalog, oid: number): string {
   const collation = catalog.collations.get(oid);
@@ -77,6 +77,16 @@ export function renderType(catalog: SchemaCatalog, type: TypeInfo, targetVersion
   }
 }
 
+/** The type's comment, its domain constraints' and its composite attributes'. */
+export function renderTypeComments(type: TypeInfo): string[] {
+  const name = quoteQualified(type);
+  const out: string[] = [];
+  if (type.comment !== undefined) out.push(renderComment(`${type.kind === 'domain' ? 'DOMAIN' : 'TYPE'} ${name}`, type.comment));
+  for (const c of type.domain?.constraints ?? []) if (c.comment !== undefined) out.push(renderComment(`CONSTRAINT ${quoteIdent(c.name)} ON DOMAIN ${name}`, c.comment));
+  for (const a of type.attributes) if (a.comment !== undefined) out.push(renderComment(`COLUMN ${name}.${quoteIdent(a.name)}`, a.comment));
+  return out;
+}
+
 function withNotValid(definition: string): string {
   return /\bNOT VALID$/.test(definition) ? definition : `${definition} NOT VALID`;
 }
@@ -99,6 +109,20 @@ export function renderSequence(sequence: SequenceDef): string {
 /** The options of an identity column: its sequence keeps the source's name and parameters. */
 export function identityOptions(sequence: SequenceDef): string {
   return `SEQUENCE NAME ${quoteQualified(sequence)} ${sequenceOptions(sequence)}`;
+}
+
+export function renderTextSearchDictionary(dictionary: TextSearchDictionary): string {
+  const options = [`TEMPLATE = ${dictionary.template}`, ...(dictionary.options === undefined ? [] : [dictionary.options])];
+  return `CREATE TEXT SEARCH DICTIONARY ${quoteQualified(dictionary)} (${options.join(', ')})`;
+}
+
+/** The configuration with its parser, then one ADD MAPPING per token type (a new configuration maps nothing). */
+export function renderTextSearchConfig(config: TextSearchConfig): string[] {
+  const name = quoteQualified(config);
+  return [
+    `CREATE TEXT SEARCH CONFIGURATION ${name} (PARSER = ${config.parser})`,
+    ...config.mappings.filter((m) => m.dictionaries.length > 0).map((m) => `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${quoteIdent(m.token)} WITH ${m.dictionaries.join(', ')}`),
+  ];
 }
 
 export function renderComment(what: string, comment: string): string {

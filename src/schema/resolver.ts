@@ -10,9 +10,13 @@ import type { TargetIndex } from './target-index.js';
 import { collationNeeds, columnNeeds, definitionNeeds, functionNeeds, sequenceNeeds, typeNeeds, unmetNeeds, type FeatureNeed } from './versions.js';
 import { groups } from './catalog-groups.js';
 
-export type Decision = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/**
+ * `selection`: the object cannot exist only because it needs a table the
+ * selection leaves out (the user's choice, not a shortcoming of the target).
+ */
+export type Decision = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly selection: boolean };
 
-export type NodeKind = 'collation' | 'type' | 'function' | 'sequence' | 'table' | 'view';
+export type NodeKind = 'collation' | 'tsdict' | 'tsconfig' | 'type' | 'function' | 'sequence' | 'table' | 'view';
 
 export interface PlannedNode {
   readonly key: ObjectKey;
@@ -31,7 +35,7 @@ export interface ResolverScope {
 }
 
 const OK: Decision = { ok: true };
-const fail = (reason: string): Decision => ({ ok: false, reason });
+const fail = (reason: string, selection = false): Decision => ({ ok: false, reason, selection });
 
 export class Resolver {
   /** In the order decided: dependencies before dependents within one root. */
@@ -72,7 +76,7 @@ export class Resolver {
     for (const key of keys) {
       if (key === except) continue;
       const d = this.resolve(key);
-      if (!d.ok) return fail(`needs ${this.describe(key)}: ${d.reason}`);
+      if (!d.ok) return fail(`needs ${this.describe(key)}: ${d.reason}`, d.selection);
     }
     return OK;
   }
@@ -94,8 +98,20 @@ export class Resolver {
       }
       case 'type':
         return `type ${s.types.get(oid)?.sqlName ?? oid}`;
-      case 'fn':
-        return `function ${s.functions.get(oid)?.signature ?? oid}`;
+      case 'fn': {
+        const fn = s.functions.get(oid);
+        return fn === undefined ? `function ${oid}` : `${fn.kind} ${fn.signature}`;
+      }
+      case 'lang':
+        return `language ${s.languages.get(oid) ?? oid}`;
+      case 'tscfg': {
+        const c = s.textSearchConfigs.get(oid);
+        return c === undefined ? `text search configuration ${oid}` : `text search configuration ${c.schema}.${c.name}`;
+      }
+      case 'tsdict': {
+        const d = s.textSearchDictionaries.get(oid);
+        return d === undefined ? `text search dictionary ${oid}` : `text search dictionary ${d.schema}.${d.name}`;
+      }
       case 'coll': {
         const c = s.collations.get(oid);
         return c === undefined ? `collation ${oid}` : `collation ${c.schema}.${c.name}`;
@@ -125,9 +141,29 @@ export class Resolver {
         return this.decideCollation(key, oid);
       case 'idx':
         return this.decideIndex(oid);
+      case 'tsdict': {
+        const d = this.source.textSearchDictionaries.get(oid);
+        if (d === undefined || this.target.hasTextSearchObject('tsdict', d.schema, d.name)) return OK;
+        return this.plan(key, 'tsdict', oid, d.schema, [], this.dependenciesOf(key));
+      }
+      case 'tscfg': {
+        const c = this.source.textSearchConfigs.get(oid);
+        if (c === undefined || this.target.hasTextSearchObject('tscfg', c.schema, c.name)) return OK;
+        return this.plan(key, 'tsconfig', oid, c.schema, [], this.dependenciesOf(key));
+      }
+      case 'lang': {
+        // A language outside any extension (CREATE LANGUAGE by hand) must already be on the target.
+        const name = this.source.languages.get(oid);
+        return name === undefined || this.target.hasLanguage(name) ? OK : fail('it does not exist on the target (create it there first)');
+      }
       default:
         return OK; // operators, classes, languages outside extensions: built in
     }
+  }
+
+  /** An extension of the source that the twin should have even when no selected object needs it. */
+  wantExtension(name: string): Decision {
+    return this.resolveExtension(name);
   }
 
   private resolveExtension(name: string): Decision {
@@ -159,7 +195,7 @@ export class Resolver {
         return this.plan(key, 'table', oid, table.schema, needs, this.dependenciesOf(key));
       }
       if (this.scope.inScope.has(oid) || this.target.relation(table.schema, table.name) !== undefined) return OK;
-      return fail('not selected and not on the target');
+      return fail('not selected and not on the target', true);
     }
     if (this.target.relation(rel.schema, rel.name) !== undefined) return OK;
     const view = this.source.views.get(oid);
@@ -197,7 +233,7 @@ export class Resolver {
   private decideFunction(key: ObjectKey, oid: number): Decision {
     const fn = this.source.functions.get(oid);
     if (fn === undefined || this.target.hasFunction(fn.signature)) return OK;
-    if (fn.definition === undefined) return fail(`${fn.kind}s are not reproduced by pgtwin; create it by hand`);
+    if (fn.definition === undefined) return fail(`pgtwin cannot read the definition of this ${fn.kind}; create it by hand`);
     return this.plan(key, 'function', oid, fn.schema, functionNeeds(fn), this.dependenciesOf(key));
   }
 
@@ -216,7 +252,7 @@ export class Resolver {
     // An in-scope table's missing index is created in post-data, unless that table's columns differ.
     const drift = table === undefined ? undefined : this.target.columnDrift(table);
     if (this.scope.inScope.has(index.relationOid) && drift === undefined) return OK;
-    return fail(drift ?? 'not on the target');
+    return fail(drift ?? 'not on the target', drift !== undefined || !this.scope.inScope.has(index.relationOid));
   }
 
   private plan(key: ObjectKey, kind: NodeKind, oid: number, schema: string, needs: readonly FeatureNeed[], deps: readonly ObjectKey[]): Decision {

@@ -16,6 +16,11 @@ export interface SchemaSelection {
   readonly tables: readonly QualifiedName[];
   /** Drop the selected tables that exist on the target and create them again. */
   readonly recreate: boolean;
+  /**
+   * No table pattern was given: the twin is the whole database (every schema,
+   * function, view, type, sequence and extension), not only what the tables need.
+   */
+  readonly wholeDatabase?: boolean;
 }
 
 export interface SchemaScope {

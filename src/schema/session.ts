@@ -11,7 +11,7 @@ import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import type { ResourceScope } from '../scope.js';
 import { connectPair, openEndpoints, type Endpoints } from '../snapshot/connect-endpoints.js';
-import { cascadeSelection, selectTables } from '../snapshot/select-tables.js';
+import { cascadeSelection, isWholeDatabase, selectTables } from '../snapshot/select-tables.js';
 import { compilePattern } from '../snapshot/table-patterns.js';
 import type { SchemaCatalog, TableDef } from './model.js';
 import { readSchemaCatalog } from './read-catalog.js';
@@ -25,6 +25,8 @@ export interface SchemaSession {
   readonly tables: readonly QualifiedName[];
   /** Target tables the same patterns pick (for tables that exist only there). */
   readonly targetTables: readonly QualifiedName[];
+  /** No include pattern: every object of the database belongs to the twin. */
+  readonly wholeDatabase: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -60,7 +62,7 @@ export async function openSchemaSession(request: SessionRequest, scope: Resource
     tables = cascadeSelection(selectionCatalog, tables);
     for (const key of tables.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
   }
-  if (tables.size === 0) {
+  if (tables.size === 0 && !isWholeDatabase(request.settings.tables)) {
     throw new UsageError('NOTHING_SELECTED', 'No table is selected: the include/exclude patterns leave nothing.', {
       nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
     });
@@ -73,6 +75,7 @@ export async function openSchemaSession(request: SessionRequest, scope: Resource
     target,
     tables: [...tables.values()].map((t) => ({ schema: t.schema, name: t.name })),
     targetTables: matchTargetTables(target, request.settings.tables),
+    wholeDatabase: isWholeDatabase(request.settings.tables),
     warnings,
   };
 }

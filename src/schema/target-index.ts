@@ -3,7 +3,8 @@
  * databases, names do not. Objects that a `recreate` is about to drop are left
  * out, so the plan creates them again.
  */
-import type { ConstraintDef, ExtensionInfo, IndexDef, ObjectKey, RelationName, SchemaCatalog, TableDef } from './model.js';
+import type { ConstraintDef, ExtensionInfo, GrantDef, IndexDef, ObjectKey, RelationName, SchemaCatalog, TableDef } from './model.js';
+import { renderGrant } from './render-security.js';
 import { normalizeIndexDefinition } from './definitions.js';
 
 const nameKey = (schema: string, name: string): string => `${schema}\u0000${name}`;
@@ -19,6 +20,7 @@ export class TargetIndex {
   private readonly indexesByTable = new Map<number, IndexDef[]>();
   private readonly constraintsByTable = new Map<number, ConstraintDef[]>();
   private readonly triggersByTable = new Map<number, Set<string>>();
+  private readonly grants: ReadonlySet<string>;
 
   constructor(
     private readonly catalog: SchemaCatalog,
@@ -26,6 +28,7 @@ export class TargetIndex {
   ) {
     this.versionNum = catalog.serverVersionNum;
     this.schemas = catalog.schemas;
+    this.grants = new Set(catalog.grants.map(renderGrant));
     for (const t of catalog.types.values()) if (!dropped.has(`type:${t.oid}`)) this.types.add(nameKey(t.schema, t.name));
     for (const [oid, r] of catalog.relations) {
       if (r.relkind === 'i' || r.relkind === 'I') continue;
@@ -77,6 +80,30 @@ export class TargetIndex {
 
   hasFunction(signature: string): boolean {
     return this.functions.has(signature);
+  }
+
+  /** The same GRANT (or REVOKE from PUBLIC) already holds on the target's object of the same name. */
+  hasGrant(grant: GrantDef): boolean {
+    return this.grants.has(renderGrant(grant));
+  }
+
+  /** What the target grants PUBLIC on a schema (a server's defaults differ by version: 15 took CREATE on public away). */
+  schemaGrantsToPublic(schema: string): GrantDef[] {
+    return this.catalog.grants.filter((g) => g.key === `nsp:${schema}` && g.grantee === 'PUBLIC' && !g.revoke);
+  }
+
+  hasTextSearchObject(kind: 'tscfg' | 'tsdict', schema: string, name: string): boolean {
+    const objects = kind === 'tscfg' ? this.catalog.textSearchConfigs : this.catalog.textSearchDictionaries;
+    return [...objects.values()].some((o) => o.schema === schema && o.name === name) || schema === 'pg_catalog';
+  }
+
+  hasLanguage(name: string): boolean {
+    return [...this.catalog.languages.values()].includes(name);
+  }
+
+  /** A role name as grants and policies spell it (`public`/`PUBLIC` always exists). */
+  hasRole(name: string): boolean {
+    return name.toLowerCase() === 'public' || this.catalog.roles.has(name);
   }
 
   hasCollation(schema: string, name: string): boolean {

@@ -48,7 +48,7 @@ export function selectTables(catalog: Catalog, selection: TableSelectionSettings
   return { tables: chosen, warnings };
 }
 
-/** The tables a run copies: the selection, closed over `--cascade`; an empty selection is an error. */
+/** The tables a run copies: the selection, closed over `--cascade`; include patterns that select nothing are an error. */
 export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, catalog: Catalog): TableSelection {
   const selection = selectTables(catalog, settings.tables);
   const warnings = [...selection.warnings];
@@ -58,7 +58,8 @@ export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, cat
     tables = cascadeSelection(catalog, tables);
     for (const key of tables.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
   }
-  if (tables.size === 0) {
+  // Without include patterns an empty selection is a database of functions, views or types only: its twin has those.
+  if (tables.size === 0 && settings.tables.include.length > 0) {
     throw new UsageError('NOTHING_SELECTED', 'No table is selected: the include/exclude patterns leave nothing to copy.', {
       nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
     });
@@ -101,6 +102,11 @@ export function isCovered(catalog: Catalog, selected: ReadonlyMap<string, TableI
   if (selected.has(key)) return true;
   const root = catalog.tables.get(key)?.partitionRoot;
   return root !== undefined && selected.has(displayName(root));
+}
+
+/** No include pattern: the twin is the whole database, objects other than tables included. */
+export function isWholeDatabase(selection: TableSelectionSettings): boolean {
+  return selection.include.length === 0;
 }
 
 export function compileAll(patterns: readonly string[]): TablePattern[] {

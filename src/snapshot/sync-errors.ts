@@ -1,6 +1,5 @@
 /** How a sync that stopped part way explains itself: what is loaded, what is not, and how to finish. */
-import { InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
-import type { DdlFailure } from '../schema/index.js';
+import { IncompleteError, InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
 import type { ChunkResults } from './copy-workers.js';
 import type { RestoreFailure } from './foreign-keys.js';
 import type { SyncPlan } from './plan.js';
@@ -44,9 +43,17 @@ export function foreignKeyError(failures: readonly RestoreFailure[]): SyncError 
   });
 }
 
-export function schemaIncompleteError(failures: readonly DdlFailure[]): SyncError {
-  return new SyncError('SCHEMA_INCOMPLETE', `All rows were copied, but ${failures.length} key, index or other object${failures.length === 1 ? '' : 's'} could not be created on the target.`, {
-    details: failures.map((f) => `${f.object}: ${f.reason}`),
-    nextStep: 'Fix the cause on the target, then run `pgtwin schema` with the same selection: it creates only what is still missing.',
+/** Exit 6: the copy is complete, the twin lacks the listed schema objects. */
+export function schemaIncompleteError(notCreated: readonly NotCreated[], rowsCopied: boolean): IncompleteError {
+  const n = notCreated.length;
+  const head = rowsCopied ? 'All rows were copied, but' : 'The schema was created, but';
+  return new IncompleteError('SCHEMA_INCOMPLETE', `${head} ${n} schema object${n === 1 ? ' was' : 's were'} not created on the target: the twin is incomplete.`, {
+    details: notCreated.map((f) => `${f.object}: ${f.reason}`),
+    nextStep: 'Fix the cause on the target (install what is named, create the missing roles), then run `pgtwin schema` with the same selection: it creates only what is still missing.',
   });
+}
+
+export interface NotCreated {
+  readonly object: string;
+  readonly reason: string;
 }

@@ -17,6 +17,12 @@ export interface SyncReport {
   /** Number of sequences set to the source's values. */
   readonly sequences: number;
   readonly warnings: readonly string[];
+  /**
+   * Schema objects the twin lacks, with the reason: planned out (an extension,
+   * language or role the target lacks) or refused by the target when created.
+   * Not empty: the twin is incomplete (the CLI exits 6).
+   */
+  readonly notCreated: readonly { readonly object: string; readonly reason: string }[];
 }
 
 export function describeTables(plan: SyncPlan, done: ReadonlySet<string>): Array<{ table: string; loaded: boolean }> {

@@ -16,7 +16,7 @@ import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
 import { InterruptedError, SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { applyPostData, executePreData, type DdlStatement } from '../schema/index.js';
+import { applyPostData, executePreData, firstPerObject, notCreated, type DdlStatement } from '../schema/index.js';
 import { planChunks } from './chunks.js';
 import { checkFilters } from './check-filters.js';
 import { checkSequences } from './check-sequences.js';
@@ -32,7 +32,7 @@ import { compileRunMasks, strategyRegistry, type RunMasks } from './run-masks.js
 import { MaskPool } from './mask-pool.js';
 import { syncSequences } from './sequences.js';
 import { exportSnapshot, importSnapshot } from './snapshot-session.js';
-import { foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
+import { foreignKeyError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
@@ -108,7 +108,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const whole = await planSync(request, true);
   const planned = request.onlyTables === undefined ? whole : { ...whole, plan: restrictPlan(whole.plan, request.onlyTables) };
   const { endpoints, schema } = planned;
-  if (resume && schema !== undefined) {
+  if (resume && schema !== undefined && schema.created.length > 0) {
     throw new UsageError('RESUME_MISMATCH', `The target lacks ${schema.created.join(', ')}, so the last run cannot be resumed.`, {
       nextStep: 'Run pgtwin sync without --resume: it creates the tables and reloads everything.',
     });
@@ -162,6 +162,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     }
 
     let storedPlan = resume;
+    const notCreated: Array<{ object: string; reason: string }> = resume ? [] : notCreatedOf(schema);
     const fail = async (status: 'failed' | 'interrupted', error: unknown, chunks: ChunkResults): Promise<never> => {
       const tables = describeTables(plan, new Set([...chunks].filter(([key, done]) => done.size === plan.tables.find((t) => t.key === key)?.chunks.length).map(([key]) => key)));
       await finishRun(control, runId, status, 0, { tables }, messageOf(error)).catch(() => undefined);
@@ -170,18 +171,19 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 
     if (!resume) {
       observer.phase?.('prepare');
-      if (schema !== undefined) {
-        observer.note?.(`creating ${schema.created.length} table${schema.created.length === 1 ? '' : 's'} on the target (${schema.ddl.preData.length} statements)`);
+      if (schema !== undefined && schema.ddl.preData.length > 0) {
+        const n = schema.created.length;
+        observer.note?.(`creating ${n > 0 ? `${n} table${n === 1 ? '' : 's'} and ` : ''}what the twin lacks on the target (${schema.ddl.preData.length} statements before the load, ${schema.ddl.postData.length} after)`);
       }
       try {
         // One transaction: the tables exist, are empty and the plan is stored, or none of it.
         await control.query('BEGIN');
-        await executePreData(control, schema?.ddl.preData ?? [], { signal });
+        notCreated.push(...(await executePreData(control, schema?.ddl.preData ?? [], { signal })));
         await setAsideForeignKeys(control, plan.foreignKeys, runId);
         // Without the replica role, ON TRUNCATE triggers are turned off for this transaction only.
         const triggers = [...writeMode.triggersOff.values()].flat();
         for (const sql of triggerSwitchSql(triggers, false)) await control.query(sql);
-        await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
+        if (plan.tables.length > 0) await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
         for (const sql of triggerSwitchSql(triggers, true)) await control.query(sql);
         await storePlan(control, runId, storedPlanOf(plan, postData, masks.keyFingerprint));
         await control.query('COMMIT');
@@ -220,12 +222,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const fkFailures = await restoreForeignKeys(control);
     // Keys, indexes and foreign keys of created tables: built on the loaded rows, faster than maintained during the load.
     observer.phase?.('post-data');
-    const ddlFailures = await applyPostData(control, postData, { signal });
+    notCreated.push(...(await applyPostData(control, postData, { signal })));
     observer.phase?.('sequences');
     const sequences = await syncSequences(holder, control, plan.sequences);
     await holder.query('COMMIT');
     observer.phase?.('analyze');
-    await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
+    if (plan.tables.length > 0) await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
 
     const tables: TableReport[] = plan.tables.map((t) => {
       const result = outcome.completed.get(t.key);
@@ -237,17 +239,16 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       totalRows: tables.reduce((sum, t) => sum + t.rows, 0),
       durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
-      warnings: [...plan.warnings],
+      warnings: [...plan.warnings, ...leftOutOf(schema)],
+      notCreated: firstPerObject(notCreated).map((f) => ({ object: f.object, reason: f.reason })),
     };
-    if (ddlFailures.length > 0) {
-      await finishRun(control, runId, 'failed', report.totalRows, report, 'schema objects could not be created');
-      throw schemaIncompleteError(ddlFailures);
-    }
     if (fkFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'foreign keys could not be restored');
       throw foreignKeyError(fkFailures);
     }
-    await finishRun(control, runId, 'succeeded', report.totalRows, report, undefined);
+    // The rows are all there: the run succeeded, and the report says what the twin lacks.
+    const incomplete = report.notCreated.length > 0 ? `the twin is incomplete: ${report.notCreated.length} schema object(s) not created` : undefined;
+    await finishRun(control, runId, 'succeeded', report.totalRows, report, incomplete);
     observer.phase?.('done');
     return report;
   });
@@ -257,6 +258,15 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 function loadedWithTriggers(plan: SyncPlan, schema: TargetSchemaPlan | undefined): TablePlan[] {
   const created = new Set(schema?.created ?? []);
   return plan.tables.filter((t) => !created.has(t.key));
+}
+
+/** What the schema plan could not create (the selection's own choices are not among them). */
+function notCreatedOf(schema: TargetSchemaPlan | undefined): Array<{ object: string; reason: string }> {
+  return notCreated(schema?.ddl.skipped ?? []).map((s) => ({ object: s.object, reason: s.reason }));
+}
+
+function leftOutOf(schema: TargetSchemaPlan | undefined): string[] {
+  return (schema?.ddl.skipped ?? []).filter((s) => s.selection === true).map((s) => `left out: ${s.object} (${s.reason})`);
 }
 
 interface RunState {

@@ -9,11 +9,12 @@ import type { Settings } from '../config/settings.js';
 import type { Catalog, TableInfo } from '../pg/catalog.js';
 import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
-import { planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
-import { selectForRun } from './select-tables.js';
+import { notCreated, planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
+import { isWholeDatabase, selectForRun } from './select-tables.js';
+import { pendingForeignKeys } from './foreign-keys.js';
 
 export interface TargetSchemaPlan {
-  /** DDL before the load (pre-data) and after it (keys, indexes, foreign keys, views). */
+  /** DDL before the load (pre-data) and after it (keys, indexes, foreign keys, views, triggers, grants). */
   readonly ddl: SchemaPlan;
   /** Selected tables (keys) the pre-data creates. */
   readonly created: readonly string[];
@@ -37,14 +38,24 @@ export async function planTargetSchema(
 ): Promise<TargetSchemaResult> {
   const selected = selectForRun(settings, source).tables;
   const missing = [...selected.keys()].filter((key) => !target.tables.has(key));
-  if (missing.length === 0 && !recreate) return { schema: undefined, target };
-
+  // Views, functions and the rest are compared on every run: a twin whose tables exist may still lack them.
   const [sourceSchema, targetSchema] = await Promise.all([readSchemaCatalog(clients.source), readSchemaCatalog(clients.target)]);
   const tables = [...selected.values()].map((t) => ({ schema: t.schema, name: t.name }));
-  const ddl = planSchema(sourceSchema, targetSchema, { tables, recreate });
+  const planned = planSchema(sourceSchema, targetSchema, { tables, recreate, wholeDatabase: isWholeDatabase(settings.tables) });
+  // Foreign keys a stopped run set aside are not missing: the copy restores them from pgtwin.pending_foreign_keys.
+  const pending = await pendingForeignKeyObjects(clients.target);
+  const ddl = pending.size === 0 ? planned : { ...planned, postData: planned.postData.filter((s) => !(s.kind === 'foreign-key' && pending.has(s.object))) };
+  if (missing.length === 0 && !recreate && ddl.preData.length === 0 && ddl.postData.length === 0 && notCreated(ddl.skipped).length === 0) return { schema: undefined, target };
   const created = recreate ? [...selected.keys()] : missing;
   const dropped = recreate ? created.filter((key) => target.tables.has(key)) : [];
   return { schema: { ddl, created, dropped }, target: afterPreData(source, target, new Set(created)) };
+}
+
+/** `foreign key <name> on <schema>.<table>` of the keys set aside by an earlier run (none before pgtwin's schema exists). */
+async function pendingForeignKeyObjects(target: Client): Promise<Set<string>> {
+  const exists = await target.query<{ ok: boolean }>("SELECT to_regclass('pgtwin.pending_foreign_keys') IS NOT NULL AS ok");
+  if (exists.rows[0]?.ok !== true) return new Set();
+  return new Set((await pendingForeignKeys(target)).map((fk) => `foreign key ${fk.name} on ${displayName(fk.table)}`));
 }
 
 /** The target catalog with the created tables (and their partitions) in the source's shape. */

@@ -88,7 +88,7 @@ describe('pgtwin schema: --dry-run, --recreate and refusals', () => {
 
   it('without --recreate an existing table is left alone; with --recreate --yes it is rebuilt from the source', async () => {
     const kept = await pgtwin(['schema', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'inventory.*', '--json']);
-    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(kept.code, 0, kept.stdout + kept.stderr);
     const columns = async (): Promise<string[]> =>
       (await dbs.target.query<{ attname: string }>(`SELECT attname FROM pg_attribute WHERE attrelid = 'inventory.bins'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)).rows.map((r) => r.attname);
     assert.deepEqual(await columns(), ['id', 'note'], 'left alone');

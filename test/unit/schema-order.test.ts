@@ -24,6 +24,9 @@ function catalog(parts: {
   return {
     serverVersionNum: parts.version ?? 180000,
     schemas: new Set(['public', ...tables.map((t) => t.schema)]),
+    schemaComments: new Map(),
+    roles: new Set(),
+    languages: new Map(),
     extensions: new Map((parts.extensions ?? []).map((name) => [name, { name, schema: 'public', version: '1' }])),
     availableExtensions: new Set(parts.available ?? []),
     collations: new Map(),
@@ -39,7 +42,11 @@ function catalog(parts: {
     constraints: [],
     indexes: parts.indexes ?? [],
     triggers: [],
-    unsupported: [],
+    policies: [],
+    rules: [],
+    grants: [],
+    textSearchConfigs: new Map(),
+    textSearchDictionaries: new Map(),
     dependencies: new Map(Object.entries(parts.deps ?? {})),
     extensionMembers: new Map(Object.entries(parts.members ?? {})),
   };
@@ -86,6 +93,9 @@ function table(oid: number, name: string, columns: ColumnDef[], extra: Partial<T
     columns,
     rowTypeOid: oid + 1,
     comment: undefined,
+    replicaIdentity: 'default',
+    rowSecurity: false,
+    forceRowSecurity: false,
     ...extra,
   };
 }
@@ -111,7 +121,7 @@ describe('schema: topological order', () => {
 
 describe('schema: plan order from the catalog', () => {
   // Listed dependents first, as OIDs may come out of a real catalog.
-  const composite = type(10, 'shelf', 'composite', { attributes: [{ name: 'states', type: 'public.status_dom[]', typeOid: 11, collation: undefined }] });
+  const composite = type(10, 'shelf', 'composite', { attributes: [{ name: 'states', type: 'public.status_dom[]', typeOid: 11, collation: undefined, comment: undefined }] });
   const domainArray = type(11, '_status_dom', 'array', { elementOid: 12, sqlName: 'public.status_dom[]' });
   const domain = type(12, 'status_dom', 'domain', { domain: { baseType: 'public.status', baseTypeOid: 13, notNull: true, defaultExpr: "'new'::public.status", collation: undefined, constraints: [] } });
   const enumType = type(13, 'status', 'enum', { enumLabels: ['new', "it's done"] });
@@ -151,8 +161,8 @@ describe('schema: plan order from the catalog', () => {
     const plan = planSchema(source, empty(), { tables: [users], recreate: false });
     assert.deepEqual(objects(plan.postData), ['view public.v_users']);
     assert.deepEqual(plan.skipped, [
-      { object: 'view public.v_secret', reason: 'needs table public.secret: not selected and not on the target' },
-      { object: 'view public.v_secret2', reason: 'needs view public.v_secret: needs table public.secret: not selected and not on the target' },
+      { object: 'view public.v_secret', reason: 'needs table public.secret: not selected and not on the target', selection: true },
+      { object: 'view public.v_secret2', reason: 'needs view public.v_secret: needs table public.secret: not selected and not on the target', selection: true },
     ]);
   });
 });
@@ -181,7 +191,7 @@ describe('schema: what the target cannot hold', () => {
       (error: unknown) => error instanceof SchemaError && /PostgreSQL 18 or later is needed for virtual generated column area; the target runs 17/.test(error.details.join()),
     );
     const plain = table(1, 'codes', [column('code', 'text', 25)]);
-    const index: IndexDef = { oid: 9, relationOid: 1, schema: 'public', name: 'codes_nnd', definition: 'CREATE UNIQUE INDEX codes_nnd ON public.codes USING btree (code) NULLS NOT DISTINCT', ofConstraint: false, attached: false, comment: undefined };
+    const index: IndexDef = { oid: 9, relationOid: 1, schema: 'public', name: 'codes_nnd', definition: 'CREATE UNIQUE INDEX codes_nnd ON public.codes USING btree (code) NULLS NOT DISTINCT', ofConstraint: false, attached: false, comment: undefined, replicaIdentity: false };
     const plan = planSchema(catalog({ tables: [plain], indexes: [index] }), empty(140000), { tables: [plain], recreate: false });
     assert.deepEqual(plan.postData, []);
     assert.match(plan.skipped[0]?.reason ?? '', /PostgreSQL 15 or later is needed for NULLS NOT DISTINCT; the target runs 14/);
