@@ -116,7 +116,8 @@ function planColumns(key: string, source: TableInfo, target: TableInfo, warnings
       warnings.push(`${key}.${column.name} exists only on the target: left to its default${column.notNull ? ' (NOT NULL: the load fails without a default)' : ''}`);
     }
   }
-  if (columns.length === 0 && source.columns.length > 0) mismatches.push(`${key}: no column in common`);
+  // Columns the target generates count as common: their values are recomputed there.
+  if (source.columns.length > 0 && !source.columns.some((c) => targetColumns.has(c.name))) mismatches.push(`${key}: no column in common`);
   return columns;
 }
 
