@@ -11,7 +11,7 @@ import pg from 'pg';
 import { InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../pg/embedded-server.js';
 import { quoteIdent } from '../pg/ident.js';
-import { formatBytes, formatCount, formatDuration } from '../report/format.js';
+import { countOf, formatBytes, formatCount, formatDuration } from '../report/format.js';
 import { withScope, type ResourceScope } from '../scope.js';
 import type { SyncReport } from '../snapshot/sync-report.js';
 import { seedDemoDatabase, type SeedResult } from './seed.js';
@@ -145,7 +145,7 @@ function reportText(report: SyncReport): string {
   const width = Math.max(...report.tables.map((t) => t.table.length), 5);
   const rate = report.totalRows / Math.max(report.durationMs / 1000, 0.001);
   const lines = [
-    `\nSynced ${report.tables.length} tables, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (${formatCount(rate)} rows/s, run ${report.runId}):`,
+    `\nSynced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')} in ${formatDuration(report.durationMs)} (${formatCount(rate)} rows/s, run ${report.runId}):`,
     ...report.tables.map((t) => `  ${t.table.padEnd(width)}  ${formatCount(t.rows).padStart(9)} rows  ${formatBytes(t.bytes).padStart(8)}  ${formatDuration(t.durationMs).padStart(7)}`),
     `  sequences set: ${report.sequences}`,
   ];

@@ -5,7 +5,7 @@
 import type { SyncObserver, SyncPhase } from '../snapshot/observer.js';
 import type { SyncPlan, TablePlan } from '../snapshot/plan.js';
 import type { CopyResult } from '../snapshot/copy-table.js';
-import { bar, formatBytes, formatCount, formatDuration } from './format.js';
+import { countOf, bar, formatBytes, formatCount, formatDuration } from './format.js';
 
 interface TableState {
   rows: number;
@@ -79,7 +79,7 @@ export class ProgressReporter implements SyncObserver {
       state.bytes = result.bytes;
     }
     if (!this.options.tty && this.options.progress !== false) {
-      this.options.write(`pgtwin: ${table.key}: ${formatCount(result.rows)} rows, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
+      this.options.write(`pgtwin: ${table.key}: ${countOf(result.rows, 'row')}, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
     }
   }
 
