@@ -48,7 +48,15 @@ export interface SyncPlan {
   readonly warnings: readonly string[];
 }
 
-export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry()): SyncPlan {
+export interface PlanPurpose {
+  /**
+   * The plan is for `verify`, which writes nothing: refusals that protect the
+   * target from a truncate do not apply.
+   */
+  readonly verifyOnly?: boolean;
+}
+
+export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry(), purpose: PlanPurpose = {}): SyncPlan {
   const selection = selectForRun(settings, source);
   const warnings: string[] = [...selection.warnings];
   const selected = selection.tables;
@@ -66,10 +74,11 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog, 
     plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: filter?.where, limit: filter?.limit, chunks: WHOLE_TABLE });
   }
 
-  // Tables outside the selection whose foreign keys point into it: truncating
-  // the selection would fail on the target or orphan their rows.
-  const outsiders = new Map([...referencingOutsiders(source, selected), ...referencingOutsiders(target, selected)]);
-  if (outsiders.size > 0) {
+  // Tables of the target outside the selection whose foreign keys point into
+  // it: truncating the selection would orphan their rows (or fail). Only the
+  // target's keys matter; a source table the target does not hold breaks nothing.
+  const outsiders = referencingOutsiders(target, selected);
+  if (outsiders.size > 0 && purpose.verifyOnly !== true) {
     throw new UsageError('UNSELECTED_REFERENCING_TABLE', 'Tables that are not selected have foreign keys into selected tables.', {
       details: [...outsiders].map(([table, fks]) => `${table} (${fks.join(', ')})`),
       nextStep: 'Add them to the selection, or pass --cascade to include them (and anything that references them).',

@@ -52,6 +52,8 @@ export interface SyncRequest {
   readonly snapshotId?: string;
   /** Kind recorded in pgtwin.runs (`sync` by default). */
   readonly runKind?: string;
+  /** Plan for `verify` (writes nothing): checks that guard writes are skipped. */
+  readonly verifyOnly?: boolean;
 }
 
 export interface PlanResult {
@@ -77,11 +79,12 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     request.observer?.phase?.('plan');
     const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
-    const whole = buildPlan(request.settings, sourceCatalog, target, registry);
+    const verifyOnly = request.verifyOnly === true;
+    const whole = buildPlan(request.settings, sourceCatalog, target, registry, { verifyOnly });
     // A target role that could not keep the twin's triggers quiet is refused with the plan, before any prompt.
     if (forLoad) await syncWriteMode(pair.target, loadedWithTriggers(whole, schema));
     await checkFilters(pair.source, whole);
-    await checkSequences(pair.source, whole);
+    if (!verifyOnly) await checkSequences(pair.source, whole);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });
@@ -139,7 +142,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
     const { runId, plan, postData } = run;
     observer.planned?.(plan);
-    if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunks left to copy`);
+    if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunk${countChunks(plan) === 1 ? '' : 's'} left to copy`);
     const holder = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }), (c) => c.end(), 'snapshot holder');
     let snapshotId: string;
     if (request.snapshotId === undefined) {
