@@ -3,6 +3,7 @@ import { InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.j
 import type { DdlFailure } from '../schema/index.js';
 import type { ChunkResults } from './copy-workers.js';
 import type { RestoreFailure } from './foreign-keys.js';
+import type { FinishInterrupted } from './finish-steps.js';
 import type { SyncPlan } from './plan.js';
 
 export function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, chunks: ChunkResults, resumable: boolean): PgtwinError {
@@ -34,6 +35,15 @@ export function pgtwinErrorIn(error: unknown): PgtwinError | undefined {
     if (e instanceof PgtwinError) return e;
   }
   return undefined;
+}
+
+/** A stop during the finishing steps: every row is on the target, some steps after the copy are not done. */
+export function finishInterruptedError(stopped: FinishInterrupted): InterruptedError {
+  return new InterruptedError('The sync was interrupted after every row was copied; the twin is not finished yet.', {
+    details: [`done: rows copied${stopped.done.length > 0 ? `, ${stopped.done.join(', ')}` : ''}`, `left: ${stopped.left.join(', ')}`],
+    nextStep: 'Run the same command with --resume: it copies nothing again and does only the steps left.',
+    cause: stopped,
+  });
 }
 
 export function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {

@@ -14,22 +14,22 @@ import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
 import { InterruptedError, SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { applyPostData, executePreData, type DdlStatement } from '../schema/index.js';
+import { executePreData, type DdlStatement } from '../schema/index.js';
+import { finishSteps, FinishInterrupted, type FinishResult } from './finish-steps.js';
 import { planChunks } from './chunks.js';
 import { checkFilters } from './check-filters.js';
 import { checkSequences } from './check-sequences.js';
 import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
 import { isLocalEndpoint } from '../pg/endpoint.js';
 import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
-import { restoreForeignKeys, setAsideForeignKeys } from './foreign-keys.js';
+import { setAsideForeignKeys } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
 import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
 import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
 import { compileRunMasks, strategyRegistry, type RunMasks } from './run-masks.js';
 import { MaskPool } from './mask-pool.js';
-import { syncSequences } from './sequences.js';
 import { exportSnapshot, importSnapshot } from './snapshot-session.js';
-import { foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
+import { finishInterruptedError, foreignKeyError, schemaIncompleteError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
@@ -207,16 +207,16 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, outcome.chunks);
     }
 
-    observer.phase?.('foreign-keys');
-    const fkFailures = await restoreForeignKeys(control);
-    // Keys, indexes and foreign keys of created tables: built on the loaded rows, faster than maintained during the load.
-    observer.phase?.('post-data');
-    const ddlFailures = await applyPostData(control, postData, { signal });
-    observer.phase?.('sequences');
-    const sequences = await syncSequences(holder, control, plan.sequences);
+    let finished: FinishResult;
+    try {
+      finished = await finishSteps({ control, holder, runId, plan, postData, postDataApplied: run.postDataApplied, signal, observer });
+    } catch (error) {
+      if (!(error instanceof FinishInterrupted)) throw error;
+      await finishRun(control, runId, 'interrupted', 0, { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) }, error.message).catch(() => undefined);
+      throw finishInterruptedError(error);
+    }
+    const { foreignKeyFailures: fkFailures, ddlFailures, sequences } = finished;
     await holder.query('COMMIT');
-    observer.phase?.('analyze');
-    await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
 
     const tables: TableReport[] = plan.tables.map((t) => {
       const result = outcome.completed.get(t.key);
@@ -254,19 +254,20 @@ interface RunState {
   readonly runId: number;
   readonly plan: SyncPlan;
   readonly postData: readonly DdlStatement[];
+  readonly postDataApplied: number;
   readonly done: ChunkResults;
 }
 
 async function newRun(control: Client, plan: SyncPlan, endpoints: Endpoints, schema: TargetSchemaPlan | undefined, kind: string): Promise<RunState> {
   const runId = await startRun(control, kind, endpoints.source.display, plan.tables.map((t) => t.key));
-  return { runId, plan, postData: schema?.ddl.postData ?? [], done: new Map() };
+  return { runId, plan, postData: schema?.ddl.postData ?? [], postDataApplied: 0, done: new Map() };
 }
 
 async function reopenRun(control: Client, plan: SyncPlan, keyFingerprint: string | undefined): Promise<RunState> {
   const run = await findResumableRun(control);
   const resumed = resumePlan(plan, run, keyFingerprint);
   await control.query("UPDATE pgtwin.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1", [run.runId]);
-  return { runId: run.runId, plan: resumed, postData: run.stored.postData, done: run.done };
+  return { runId: run.runId, plan: resumed, postData: run.stored.postData, postDataApplied: run.stored.postDataApplied ?? 0, done: run.done };
 }
 
 function countChunks(plan: SyncPlan): number {
