@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { planSync, runSync } from '../snapshot/sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';
 import { ProgressReporter } from '../report/progress.js';
-import { countOf, formatDuration } from '../report/format.js';
+import { countOf, formatBytes, formatDuration } from '../report/format.js';
 import { booleanFlag, parseFlags, stringFlag } from './args.js';
 import { makeConfirm } from './confirm.js';
 import type { CliIo } from './io.js';
@@ -66,9 +66,11 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
     });
     progress.stop();
     if (parsed.json) {
-      io.stdout(JSON.stringify({ tables: report.tables, totalRows: report.totalRows, durationMs: report.durationMs, runId: report.runId, sequences: report.sequences, warnings: report.warnings }) + '\n');
+      io.stdout(JSON.stringify({ tables: report.tables, totalRows: report.totalRows, durationMs: report.durationMs, runId: report.runId, sequences: report.sequences, largeObjects: report.largeObjects ?? null, warnings: report.warnings }) + '\n');
     } else {
-      io.stdout(`Synced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')} in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
+      const lo = report.largeObjects;
+      const objects = lo === undefined ? '' : `, ${countOf(lo.count, 'large object')}${lo.decision === 'empty' ? ' (empty)' : ` (${formatBytes(lo.bytes)})`}`;
+      io.stdout(`Synced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')}${objects} in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
     }
     return 0;
   } finally {

@@ -35,6 +35,12 @@ export function planToText(result: PlanResult): string {
     lines.push('');
     lines.push(`${plan.sequences.length} sequence${plan.sequences.length === 1 ? '' : 's'} set to the source's values.`);
   }
+  const lo = plan.largeObjects;
+  if (lo !== undefined) {
+    lines.push('');
+    const what = lo.decision === 'copy' ? `copied with their OIDs and content${lo.bytes === undefined ? '' : ` (${formatBytes(lo.bytes)})`}` : lo.decision === 'empty' ? 'created empty with their OIDs' : 'not copied';
+    lines.push(`${countOf(lo.count, 'large object')} on the source: ${what} (large_objects: ${lo.decision}${lo.configured ? '' : ', not set'}).`);
+  }
   if (plan.warnings.length > 0) {
     lines.push('');
     lines.push('warnings:');
@@ -71,6 +77,7 @@ export function planToJson(result: PlanResult): unknown {
             postData: result.schema.ddl.postData.length,
             skipped: result.schema.ddl.skipped,
           },
+    largeObjects: plan.largeObjects === undefined ? null : { decision: plan.largeObjects.decision, configured: plan.largeObjects.configured, count: plan.largeObjects.count, bytes: plan.largeObjects.bytes ?? null },
     warnings: plan.warnings,
   };
 }

@@ -28,6 +28,14 @@ export interface ProgressOptions {
   readonly columns?: number;
 }
 
+/** Phases after the copy that get a line of their own when there are no bars. */
+const PHASE_LINES: Partial<Record<SyncPhase, string>> = {
+  'foreign-keys': 'restoring foreign keys',
+  'large-objects': 'copying large objects',
+  sequences: 'setting sequences',
+  analyze: 'analyzing tables',
+};
+
 export class ProgressReporter implements SyncObserver {
   private readonly states = new Map<string, TableState>();
   private plan: SyncPlan | undefined;
@@ -47,9 +55,8 @@ export class ProgressReporter implements SyncObserver {
       this.timer.unref();
     }
     if (phase === 'foreign-keys' || phase === 'done') this.stop();
-    if (!this.options.tty && (phase === 'foreign-keys' || phase === 'sequences' || phase === 'analyze')) {
-      this.options.write(`pgtwin: ${phase === 'foreign-keys' ? 'restoring foreign keys' : phase === 'sequences' ? 'setting sequences' : 'analyzing tables'}\n`);
-    }
+    const line = PHASE_LINES[phase];
+    if (!this.options.tty && line !== undefined) this.options.write(`pgtwin: ${line}\n`);
   }
 
   planned(plan: SyncPlan): void {

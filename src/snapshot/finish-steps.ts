@@ -1,10 +1,11 @@
 /**
  * The steps after the copy: restore the foreign keys set aside, build the
- * keys and indexes of created tables (post-data), set sequences, ANALYZE.
+ * keys and indexes of created tables (post-data), copy the large objects,
+ * set sequences, ANALYZE.
  * A stop request (SIGINT/SIGTERM) is honoured between steps, and between
  * post-data objects, never inside one, so the run always stops at a point
- * `--resume` can continue from: foreign keys, sequences and ANALYZE are
- * idempotent, and post-data progress is recorded in the run's stored plan
+ * `--resume` can continue from: foreign keys, large objects, sequences and
+ * ANALYZE are idempotent, and post-data progress is recorded in the run's stored plan
  * after each object, so a resume applies only what is left.
  */
 import type { Client } from '../pg/connect.js';
@@ -15,6 +16,8 @@ import type { SyncObserver } from './observer.js';
 import type { SyncPlan } from './plan.js';
 import { recordPostDataApplied } from './resume.js';
 import { syncSequences, type SequenceResult } from './sequences.js';
+import { copyLargeObjects, type LargeObjectsResult } from './large-objects-copy.js';
+import { SyncError, messageOf } from '../errors.js';
 
 export interface FinishInput {
   readonly control: Client;
@@ -31,6 +34,8 @@ export interface FinishInput {
 
 export interface FinishResult {
   readonly foreignKeyFailures: readonly RestoreFailure[];
+  /** Undefined when the source has none, or they are skipped. */
+  readonly largeObjects: LargeObjectsResult | undefined;
   readonly ddlFailures: readonly DdlFailure[];
   readonly sequences: readonly SequenceResult[];
 }
@@ -48,7 +53,15 @@ export class FinishInterrupted extends Error {
 export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   const { control, plan, signal, observer } = input;
   const groups = objectGroups(input.postData.slice(input.postDataApplied));
-  const steps = ['foreign keys restored', ...(groups.length > 0 ? ['keys, indexes and other objects of created tables'] : []), 'sequences set', 'tables analyzed'];
+  const lo = plan.largeObjects;
+  const copiesObjects = lo !== undefined && lo.decision !== 'skip';
+  const steps = [
+    'foreign keys restored',
+    ...(groups.length > 0 ? ['keys, indexes and other objects of created tables'] : []),
+    ...(copiesObjects ? ['large objects copied'] : []),
+    'sequences set',
+    'tables analyzed',
+  ];
   const done: string[] = [];
   const checkpoint = (leftInStep?: string): void => {
     if (!signal.aborted) return;
@@ -77,6 +90,24 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
     step('keys, indexes and other objects of created tables');
   }
 
+  let largeObjects: LargeObjectsResult | undefined;
+  if (copiesObjects) {
+    checkpoint();
+    observer.phase?.('large-objects');
+    const copied = await copyLargeObjects(input.holder, control, lo.decision === 'copy' ? 'copy' : 'empty', () => signal.aborted).catch((error: unknown) => {
+      throw new SyncError('LARGE_OBJECTS_NOT_COPIED', `All rows were copied, but the large objects could not be: ${messageOf(error)}`, {
+        cause: error,
+        nextStep: 'Fix the cause (the target user must own the large objects already on the target, or be allowed to remove them), then run the same command with --resume.',
+      });
+    });
+    if (copied === 'stopped') checkpoint();
+    else {
+      largeObjects = copied;
+      for (const warning of copied.warnings) observer.warning?.(warning);
+      step('large objects copied');
+    }
+  }
+
   checkpoint();
   observer.phase?.('sequences');
   const sequences = await syncSequences(input.holder, control, plan.sequences);
@@ -85,7 +116,7 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   checkpoint();
   observer.phase?.('analyze');
   await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
-  return { foreignKeyFailures, ddlFailures, sequences };
+  return { foreignKeyFailures, largeObjects, ddlFailures, sequences };
 }
 
 /** Statements of one object run in one transaction, as `applyPostData` groups them; a refresh stands alone. */

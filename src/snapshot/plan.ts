@@ -13,6 +13,7 @@ import { isCovered, referencingOutsiders, selectForRun } from './select-tables.j
 import { compilePattern, specificity } from './table-patterns.js';
 import { planMasking } from './mask-plan.js';
 import { WHOLE_TABLE, type ChunkPlan } from './chunks.js';
+import type { LargeObjectPlan } from './large-objects-plan.js';
 
 export interface TablePlan {
   /** `schema.table` */
@@ -45,6 +46,8 @@ export interface SyncPlan {
   /** Target foreign keys that touch a selected table: dropped for the load, restored after. */
   readonly foreignKeys: readonly ForeignKeyInfo[];
   readonly sequences: readonly SequencePlan[];
+  /** The source's large objects and what happens to them; undefined when it has none (or for verify). */
+  readonly largeObjects?: LargeObjectPlan | undefined;
   readonly warnings: readonly string[];
 }
 

@@ -33,6 +33,7 @@ import { finishInterruptedError, foreignKeyError, schemaIncompleteError, stopped
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
+import { planLargeObjects } from './large-objects-plan.js';
 
 export interface SyncRequest {
   readonly settings: Settings;
@@ -85,10 +86,12 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     if (forLoad) await syncWriteMode(pair.target, loadedWithTriggers(whole, schema));
     await checkFilters(pair.source, whole);
     if (!verifyOnly) await checkSequences(pair.source, whole);
+    const warnings = [...whole.warnings];
+    const largeObjects = verifyOnly ? undefined : await planLargeObjects(pair.source, request.settings, warnings);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });
-    return { endpoints, plan: { ...whole, tables }, registry, schema };
+    return { endpoints, plan: { ...whole, tables, largeObjects, warnings }, registry, schema };
   });
 }
 
@@ -215,7 +218,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       await finishRun(control, runId, 'interrupted', 0, { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) }, error.message).catch(() => undefined);
       throw finishInterruptedError(error);
     }
-    const { foreignKeyFailures: fkFailures, ddlFailures, sequences } = finished;
+    const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects } = finished;
     await holder.query('COMMIT');
 
     const tables: TableReport[] = plan.tables.map((t) => {
@@ -228,7 +231,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       totalRows: tables.reduce((sum, t) => sum + t.rows, 0),
       durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
-      warnings: [...plan.warnings],
+      ...(largeObjects === undefined ? {} : { largeObjects: { decision: largeObjects.decision, count: largeObjects.count, bytes: largeObjects.bytes } }),
+      warnings: [...plan.warnings, ...(largeObjects?.warnings ?? [])],
     };
     if (ddlFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'schema objects could not be created');
@@ -309,5 +313,7 @@ function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefin
   const fresh = [...created].filter((k) => !(schema?.dropped ?? []).includes(k));
   if (fresh.length > 0) lines.push(`Create ${plural(fresh.length)}: ${fresh.join(', ')}`);
   if (truncated.length > 0) lines.push(`Truncate ${plural(truncated.length)}: ${truncated.join(', ')}`);
+  const lo = plan.largeObjects;
+  if (lo !== undefined && lo.decision !== 'skip') lines.push(`Replace the target's large objects with the source's ${lo.count}${lo.decision === 'empty' ? ' (empty)' : ''}`);
   return `On the target ${endpoints.target.display}, load from ${endpoints.source.display}:\n  ${lines.join('\n  ')}\nGo ahead?`;
 }
