@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { pgtwin } from '../support/cli.js';
+import { loadSettings } from '../../src/config/index.js';
+import { runSync } from '../../src/snapshot/sync.js';
 
 interface LoRow {
   oid: string;
@@ -128,5 +130,26 @@ describe('sync of large objects', () => {
     assert.equal(unset.code, 0, unset.stderr);
     assert.match(unset.stderr, /warning: the source holds 4 large objects: copied as they are, since large_objects is not set/);
     assert.deepEqual(await objects(dbs.target), await objects(dbs.source));
+  });
+
+  it('reads them under the snapshot of the tables: changes made on the source during the sync do not reach the target', async () => {
+    const cfg = await config('large_objects: copy\n');
+    const before = await objects(dbs.source);
+    const settings = await loadSettings({ cwd: cfg, env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
+    let writes: Promise<unknown> | undefined;
+    const report = await runSync({
+      settings,
+      env: {},
+      confirm: async () => true,
+      observer: {
+        tableStarted: () => {
+          writes ??= dbs.source.query(`SELECT lo_put(71001, 0, 'CHANGED'::bytea), lo_from_bytea(71009, 'created after the snapshot'::bytea), lo_unlink(71003)`);
+        },
+      },
+    });
+    await writes;
+    assert.equal(report.largeObjects?.count, 4);
+    assert.deepEqual(await objects(dbs.target), before);
+    assert.notDeepEqual(await objects(dbs.source), before, 'the source really changed during the sync');
   });
 });
