@@ -31,9 +31,11 @@ export function planToText(result: PlanResult): string {
     lines.push(`${plan.foreignKeys.length} foreign key${plan.foreignKeys.length === 1 ? '' : 's'} set aside during the load and restored (and checked) after it:`);
     for (const fk of plan.foreignKeys) lines.push(`  ${fk.table.schema}.${fk.table.name} ${fk.name}`);
   }
-  if (plan.sequences.length > 0) {
+  const unowned = plan.unownedSequences ?? [];
+  if (plan.sequences.length + unowned.length > 0) {
     lines.push('');
-    lines.push(`${plan.sequences.length} sequence${plan.sequences.length === 1 ? '' : 's'} set to the source's values.`);
+    const free = unowned.length === 0 ? '' : ` (${unowned.length} of them owned by no column: ${unowned.map((s) => `${s.schema}.${s.name}`).join(', ')})`;
+    lines.push(`${countOf(plan.sequences.length + unowned.length, 'sequence')} set to the source's values${free}.`);
   }
   const lo = plan.largeObjects;
   if (lo !== undefined) {
@@ -67,6 +69,7 @@ export function planToJson(result: PlanResult): unknown {
     })),
     foreignKeys: plan.foreignKeys.map((fk) => ({ table: `${fk.table.schema}.${fk.table.name}`, name: fk.name })),
     sequences: plan.sequences.map((s) => `${s.target.sequence.schema}.${s.target.sequence.name}`),
+    unownedSequences: (plan.unownedSequences ?? []).map((s) => `${s.schema}.${s.name}`),
     schema:
       result.schema === undefined
         ? null

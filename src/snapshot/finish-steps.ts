@@ -38,6 +38,8 @@ export interface FinishResult {
   readonly largeObjects: LargeObjectsResult | undefined;
   readonly ddlFailures: readonly DdlFailure[];
   readonly sequences: readonly SequenceResult[];
+  /** Sequences no column owns that the target lacks (not set). */
+  readonly missingSequences: readonly string[];
 }
 
 /** A stop request arrived during the finishing steps; the run stopped between two of them. */
@@ -110,13 +112,13 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
 
   checkpoint();
   observer.phase?.('sequences');
-  const sequences = await syncSequences(input.holder, control, plan.sequences);
+  const sequences = await syncSequences(input.holder, control, plan.sequences, plan.unownedSequences);
   step('sequences set');
 
   checkpoint();
   observer.phase?.('analyze');
   await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
-  return { foreignKeyFailures, largeObjects, ddlFailures, sequences };
+  return { foreignKeyFailures, largeObjects, ddlFailures, sequences: sequences.set, missingSequences: sequences.missing };
 }
 
 /** Statements of one object run in one transaction, as `applyPostData` groups them; a refresh stands alone. */

@@ -7,7 +7,7 @@
 import type { Settings, StrategySpec, TableFilter } from '../config/settings.js';
 import { builtinRegistry, type StrategyRegistry } from '../anonymize/index.js';
 import type { Catalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../pg/catalog.js';
-import { displayName } from '../pg/ident.js';
+import { displayName, type QualifiedName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
@@ -46,6 +46,8 @@ export interface SyncPlan {
   /** Target foreign keys that touch a selected table: dropped for the load, restored after. */
   readonly foreignKeys: readonly ForeignKeyInfo[];
   readonly sequences: readonly SequencePlan[];
+  /** Sequences no column owns, in the schemas of the selected tables: set by name when the target holds them. */
+  readonly unownedSequences?: readonly QualifiedName[] | undefined;
   /** The source's large objects and what happens to them; undefined when it has none (or for verify). */
   readonly largeObjects?: LargeObjectPlan | undefined;
   readonly warnings: readonly string[];

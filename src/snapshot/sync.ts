@@ -34,6 +34,7 @@ import { describeTables, type SyncReport, type TableReport } from './sync-report
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
 import { planLargeObjects } from './large-objects-plan.js';
+import { planUnownedSequences } from './unowned-sequences.js';
 
 export interface SyncRequest {
   readonly settings: Settings;
@@ -85,13 +86,15 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     // A target role that could not keep the twin's triggers quiet is refused with the plan, before any prompt.
     if (forLoad) await syncWriteMode(pair.target, loadedWithTriggers(whole, schema));
     await checkFilters(pair.source, whole);
-    if (!verifyOnly) await checkSequences(pair.source, whole);
     const warnings = [...whole.warnings];
     const largeObjects = verifyOnly ? undefined : await planLargeObjects(pair.source, request.settings, warnings);
+    const unownedSequences = verifyOnly ? [] : await planUnownedSequences(pair.source, sourceCatalog, whole.tables);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });
-    return { endpoints, plan: { ...whole, tables, largeObjects, warnings }, registry, schema };
+    const plan: SyncPlan = { ...whole, tables, largeObjects, unownedSequences, warnings };
+    if (!verifyOnly) await checkSequences(pair.source, plan);
+    return { endpoints, plan, registry, schema };
   });
 }
 
@@ -218,7 +221,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       await finishRun(control, runId, 'interrupted', 0, { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) }, error.message).catch(() => undefined);
       throw finishInterruptedError(error);
     }
-    const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects } = finished;
+    const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects, missingSequences } = finished;
     await holder.query('COMMIT');
 
     const tables: TableReport[] = plan.tables.map((t) => {
@@ -232,7 +235,11 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
       ...(largeObjects === undefined ? {} : { largeObjects: { decision: largeObjects.decision, count: largeObjects.count, bytes: largeObjects.bytes } }),
-      warnings: [...plan.warnings, ...(largeObjects?.warnings ?? [])],
+      warnings: [
+        ...plan.warnings,
+        ...(largeObjects?.warnings ?? []),
+        ...missingSequences.map((s) => `the sequence ${s} (no column owns it) does not exist on the target; not set`),
+      ],
     };
     if (ddlFailures.length > 0) {
       await finishRun(control, runId, 'failed', report.totalRows, report, 'schema objects could not be created');
