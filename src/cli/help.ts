@@ -54,7 +54,8 @@ COPY ... TO STDOUT into COPY ... FROM STDIN, masked on the way by the
 anonymize: rules of pgtwin.yaml. Tables the target lacks are created from the
 source's catalog first (keys, indexes and foreign keys after the load). The
 selected target tables are truncated first (after confirmation), foreign keys
-are set aside during the load and restored afterwards, sequences end at the
+are set aside during the load and restored afterwards, large objects follow
+the config's large_objects: (copy, empty or skip), sequences end at the
 source's values, then ANALYZE. Without --to (and no target in the config) the
 target is the embedded local server \`local\`, started if needed.
 
@@ -67,7 +68,8 @@ ${SELECTION_FLAGS}
                            create them again from the source's catalog (asks first)
       --schema-only        only create what the target lacks (= pgtwin schema)
       --resume             finish the last run that stopped part way: copy only the
-                           chunks it did not commit (under a newer source snapshot)
+                           chunks it did not commit (under a newer source snapshot),
+                           then only the finishing steps it did not do
       --split-tables-larger-than SIZE
                            copy tables larger than SIZE (e.g. 32MB; default 256MB)
                            in chunks, in parallel (options.split_tables_larger_than)
@@ -82,8 +84,11 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error (also: a selected table does
 not exist), 3 cannot connect, 4 schema mismatch, 5 refused for safety (same source
-and target, remote target, truncation not confirmed), 130 interrupted (rerun the
-same command to complete).
+and target, remote target, truncation not confirmed), 130 interrupted (run the
+same command with --resume to complete).
+
+Ctrl-C or SIGTERM stops cleanly, between tables or finishing steps; a second
+Ctrl-C (not SIGTERM) exits at once.
 `;
 
 export const PLAN_HELP = `Usage: pgtwin plan [flags]
