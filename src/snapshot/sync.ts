@@ -217,9 +217,10 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     try {
       finished = await finishSteps({ control, holder, runId, plan, postData, postDataApplied: run.postDataApplied, signal, observer });
     } catch (error) {
-      if (!(error instanceof FinishInterrupted)) throw error;
-      await finishRun(control, runId, 'interrupted', 0, { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) }, error.message).catch(() => undefined);
-      throw finishInterruptedError(error);
+      // Every row is in: the run is left resumable (`--resume` does the steps left).
+      const loaded = { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) };
+      await finishRun(control, runId, error instanceof FinishInterrupted ? 'interrupted' : 'failed', 0, loaded, messageOf(error)).catch(() => undefined);
+      throw error instanceof FinishInterrupted ? finishInterruptedError(error) : error;
     }
     const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects, missingSequences } = finished;
     await holder.query('COMMIT');
