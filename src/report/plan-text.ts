@@ -1,6 +1,6 @@
 /** `pgtwin plan` (and `sync --dry-run`): what a sync would do, in words and as JSON. */
 import type { PlanResult } from '../snapshot/sync.js';
-import { countOf, formatBytes, formatCount } from './format.js';
+import { countOf, formatBytes } from './format.js';
 
 export function planToText(result: PlanResult): string {
   const { plan, endpoints } = result;
@@ -16,7 +16,7 @@ export function planToText(result: PlanResult): string {
       t.limit !== undefined ? `limit ${t.limit}` : undefined,
       t.maskedColumns.length > 0 ? `masked: ${t.maskedColumns.join(', ')}` : 'no masking (byte copy)',
     ].filter((x): x is string => x !== undefined);
-    const estimate = t.source.estimatedRows >= 0 ? `~${formatCount(t.source.estimatedRows)} rows, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
+    const estimate = t.source.estimatedRows >= 0 ? `~${countOf(t.source.estimatedRows, 'row')}, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
     lines.push(`  ${t.key} (${countOf(t.columns.length, 'column')}, ${estimate}; ${extras.join('; ')})`);
   }
   if (result.schema !== undefined) {

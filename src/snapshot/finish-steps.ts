@@ -83,7 +83,7 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
     observer.phase?.('post-data');
     let applied = input.postDataApplied;
     for (const [index, group] of groups.entries()) {
-      checkpoint(`${groups.length - index} of ${groups.length} objects left`);
+      checkpoint(`${groups.length - index} of ${groups.length} ${groups.length === 1 ? 'object' : 'objects'} left`);
       // Keys, indexes and foreign keys of created tables: built on the loaded rows, faster than maintained during the load.
       ddlFailures.push(...(await applyPostData(control, group)));
       applied += group.length;
