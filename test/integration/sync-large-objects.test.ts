@@ -136,20 +136,34 @@ describe('sync of large objects', () => {
     const cfg = await config('large_objects: copy\n');
     const before = await objects(dbs.source);
     const settings = await loadSettings({ cwd: cfg, env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
-    let writes: Promise<unknown> | undefined;
-    const report = await runSync({
-      settings,
-      env: {},
-      confirm: async () => true,
-      observer: {
-        tableStarted: () => {
-          writes ??= dbs.source.query(`SELECT lo_put(71001, 0, 'CHANGED'::bytea), lo_from_bytea(71009, 'created after the snapshot'::bytea), lo_unlink(71003)`);
+    // A write in progress on a target object holds the sync's large-object
+    // step (its removal of the target's objects waits for it) until the
+    // source has changed: the step then reads after the change.
+    await dbs.target.query(`SELECT lo_from_bytea(99998, 'held'::bytea)`);
+    const holder = new pg.Client({ connectionString: dbs.targetUrl });
+    await holder.connect();
+    try {
+      await holder.query(`BEGIN; SELECT lo_put(99998, 0, 'x'::bytea)`);
+      let sourceChanged: (() => void) | undefined;
+      const changed = new Promise<void>((resolve) => (sourceChanged = resolve));
+      const syncing = runSync({
+        settings,
+        env: {},
+        confirm: async () => true,
+        observer: {
+          tableStarted: () => {
+            void dbs.source.query(`SELECT lo_put(71001, 0, 'CHANGED'::bytea), lo_from_bytea(71009, 'created after the snapshot'::bytea), lo_unlink(71003)`).then(() => sourceChanged?.());
+          },
         },
-      },
-    });
-    await writes;
-    assert.equal(report.largeObjects?.count, 4);
-    assert.deepEqual(await objects(dbs.target), before);
-    assert.notDeepEqual(await objects(dbs.source), before, 'the source really changed during the sync');
+      });
+      await changed;
+      await holder.query('COMMIT');
+      const report = await syncing;
+      assert.equal(report.largeObjects?.count, 4);
+      assert.deepEqual(await objects(dbs.target), before);
+      assert.notDeepEqual(await objects(dbs.source), before, 'the source really changed during the sync');
+    } finally {
+      await holder.end();
+    }
   });
 });
