@@ -223,6 +223,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       throw error instanceof FinishInterrupted ? finishInterruptedError(error) : error;
     }
     const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects, missingSequences } = finished;
+    // A stop asked for during the last step (ANALYZE) came too late to leave anything undone.
+    if (signal.aborted) observer.note?.('the stop request came during the last step (ANALYZE), which finished: the sync is complete');
     await holder.query('COMMIT');
 
     const tables: TableReport[] = plan.tables.map((t) => {
