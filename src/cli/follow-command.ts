@@ -5,7 +5,7 @@ import { formatLsn } from '../follow/lsn.js';
 import { defaultSlotName } from '../follow/names.js';
 import { resolveEndpoints } from '../snapshot/connect-endpoints.js';
 import { ProgressReporter } from '../report/progress.js';
-import { formatCount } from '../report/format.js';
+import { countOf } from '../report/format.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import { makeConfirm } from './confirm.js';
 import { FOLLOW_HELP } from './help-stream.js';
@@ -50,13 +50,13 @@ export async function followCommand(io: CliIo, argv: readonly string[], signal: 
           window.changes += batch.changes;
           const now = performance.now();
           if (now - window.since < SUMMARY_EVERY_MS) return;
-          io.stderr(`pgtwin: applied ${formatCount(window.transactions)} transactions, ${formatCount(window.changes)} changes in ${Math.round((now - window.since) / 1000)} s; at ${formatLsn(batch.lastCommitLsn)}\n`);
+          io.stderr(`pgtwin: applied ${countOf(window.transactions, 'transaction')}, ${countOf(window.changes, 'change')} in ${Math.round((now - window.since) / 1000)} s; at ${formatLsn(batch.lastCommitLsn)}\n`);
           window = { transactions: 0, changes: 0, since: now };
         },
         reconnecting: (reason, delayMs) => io.stderr(`pgtwin: warning: ${reason}; reconnecting in ${Math.round(delayMs / 100) / 10} s\n`),
       },
     });
-    io.stderr(`pgtwin: follow stopped at ${summary.lastCommitLsn} after ${formatCount(summary.transactions)} transactions (${formatCount(summary.changes)} changes) in this run\n`);
+    io.stderr(`pgtwin: follow stopped at ${summary.lastCommitLsn} after ${countOf(summary.transactions, 'transaction')} (${countOf(summary.changes, 'change')}) in this run\n`);
     return 0;
   } finally {
     progress.stop();

@@ -60,7 +60,8 @@ source's catalog first, in pg_depend order (tables, types, functions; keys,
 indexes, foreign keys, views, triggers, policies and grants after the load;
 materialized views refreshed last; see pgtwin schema). The
 selected target tables are truncated first (after confirmation), foreign keys
-are set aside during the load and restored afterwards, sequences end at the
+are set aside during the load and restored afterwards, large objects follow
+the config's large_objects: (copy, empty or skip), sequences end at the
 source's values, then ANALYZE. Without --to (and no target in the config) the
 target is the embedded local server \`local\`, started if needed.
 
@@ -73,7 +74,8 @@ ${SELECTION_FLAGS}
                            create them again from the source's catalog (asks first)
       --schema-only        only create what the target lacks (= pgtwin schema)
       --resume             finish the last run that stopped part way: copy only the
-                           chunks it did not commit (under a newer source snapshot)
+                           chunks it did not commit (under a newer source snapshot),
+                           then only the finishing steps it did not do
       --checkpoint FILE    write FILE when the target starts changing, remove it on
                            success; while it exists, sync resumes that run
                            (Confiture's checkpoint_file)
@@ -95,7 +97,10 @@ Exit codes: 0 ok, 1 failure, 2 usage or config error (also: a selected table doe
 not exist), 3 cannot connect, 4 schema mismatch, 5 refused for safety (same source
 and target, remote target, truncation not confirmed), 6 rows copied but the twin
 is incomplete (schema objects not created, each listed with its reason),
-130 interrupted (rerun the same command to complete).
+130 interrupted (run the same command with --resume to complete).
+
+Ctrl-C or SIGTERM stops cleanly, between tables or finishing steps; a second
+Ctrl-C (not SIGTERM) exits at once.
 `;
 
 export const PLAN_HELP = `Usage: pgtwin plan [flags]

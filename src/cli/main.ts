@@ -90,16 +90,31 @@ function reportError(io: CliIo, error: unknown, json: boolean): number {
   return EXIT_CODES.failure;
 }
 
-/** Called by bin/pgtwin. SIGINT/SIGTERM stop the run cleanly; a second one exits at once. */
+/**
+ * A second Ctrl-C this soon after the first is the same keypress delivered
+ * twice (the terminal signals the whole process group, and a wrapper such as
+ * npm forwards it again), not a person asking a second time.
+ */
+export const DUPLICATE_SIGNAL_WINDOW_MS = 500;
+
+/**
+ * Called by bin/pgtwin. SIGINT/SIGTERM stop the run cleanly. Only a person
+ * can ask to exit at once, by pressing Ctrl-C again once the stop has begun:
+ * SIGTERM comes from supervisors (`timeout`, a container or service stop,
+ * `pgtwin stop`, `kill -TERM -<pgid>`), which often deliver it more than
+ * once and escalate with SIGKILL if they must, so repeats of it are ignored.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
-  let signals = 0;
+  let firstAt: number | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    if (signals === 1) {
+    const now = performance.now();
+    if (firstAt === undefined) {
+      firstAt = now;
       process.stderr.write(`\npgtwin: ${sig} received, stopping cleanly (press Ctrl-C again to exit at once)\n`);
       controller.abort(new Error(`${sig} received`));
-    } else {
+    } else if (sig === 'SIGINT' && now - firstAt >= DUPLICATE_SIGNAL_WINDOW_MS) {
+      process.stderr.write('pgtwin: Ctrl-C pressed again, exiting at once without cleaning up\n');
       process.exit(EXIT_CODES.interrupted);
     }
   };

@@ -8,7 +8,7 @@ import { toEndpoint } from '../pg/endpoint.js';
 import { openTargetEndpoint } from '../snapshot/connect-endpoints.js';
 import { PgtwinError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { formatBytes, formatCount } from '../report/format.js';
+import { countOf, formatBytes, formatCount } from '../report/format.js';
 import { booleanFlag, parseFlags, type FlagSpec } from './args.js';
 import { STATUS_HELP } from './help-stream.js';
 import type { CliIo } from './io.js';
@@ -68,13 +68,13 @@ function reportText(r: FollowReport, pid: number | undefined): string {
   else if (r.slot !== undefined) lines.push(`  slot: ${r.slot.active ? 'active' : 'inactive'}, retains ${r.slot.retainedBytes === null ? 'unknown' : formatBytes(r.slot.retainedBytes)} of WAL on the source${r.slot.walStatus === null ? '' : ` (${r.slot.walStatus})`}`);
   if (r.lastHour.length > 0) {
     lines.push('  last hour:');
-    for (const t of r.lastHour) lines.push(`    ${t.table}: ${formatCount(t.inserts)} inserts, ${formatCount(t.updates)} updates, ${formatCount(t.deletes)} deletes${t.truncates > 0 ? `, ${t.truncates} truncates` : ''}${t.missing > 0 ? `, ${t.missing} missing rows` : ''}`);
+    for (const t of r.lastHour) lines.push(`    ${t.table}: ${formatCount(t.inserts)} inserts, ${formatCount(t.updates)} updates, ${formatCount(t.deletes)} deletes${t.truncates > 0 ? `, ${countOf(t.truncates, 'truncate')}` : ''}${t.missing > 0 ? `, ${countOf(t.missing, 'missing row')}` : ''}`);
   }
   return lines.join('\n') + '\n';
 }
 
 function runLine(run: RunSummary): string {
-  const rows = run.totalRows === null ? '' : `, ${formatCount(run.totalRows)} rows`;
+  const rows = run.totalRows === null ? '' : `, ${countOf(run.totalRows, 'row')}`;
   const error = run.error === null ? '' : `: ${run.error}`;
   return `  run ${run.id} (${run.kind}) ${run.status}, started ${run.startedAt.toISOString()}${rows}${error}`;
 }

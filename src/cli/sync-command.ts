@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { planSync, runSync } from '../snapshot/sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';
 import { ProgressReporter } from '../report/progress.js';
-import { formatCount, formatDuration } from '../report/format.js';
+import { countOf, formatBytes, formatDuration } from '../report/format.js';
 import { booleanFlag, parseFlags, stringFlag } from './args.js';
 import { makeConfirm } from './confirm.js';
 import type { CliIo } from './io.js';
@@ -91,11 +91,13 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
     progress.stop();
     const incomplete = report.notCreated.length > 0;
     if (parsed.json) {
-      const { tables, totalRows, durationMs, runId, sequences, notCreated } = report;
-      io.stdout(JSON.stringify({ tables, totalRows, durationMs, runId, sequences, complete: !incomplete, notCreated }) + '\n');
+      const { tables, totalRows, durationMs, runId, sequences, notCreated, warnings } = report;
+      io.stdout(JSON.stringify({ tables, totalRows, durationMs, runId, sequences, largeObjects: report.largeObjects ?? null, warnings, complete: !incomplete, notCreated }) + '\n');
       return incomplete ? EXIT_CODES.incomplete : 0;
     }
-    io.stdout(`Synced ${report.tables.length} table${report.tables.length === 1 ? '' : 's'}, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
+    const lo = report.largeObjects;
+    const objects = lo === undefined ? '' : `, ${countOf(lo.count, 'large object')}${lo.decision === 'empty' ? ' (empty)' : ` (${formatBytes(lo.bytes)})`}`;
+    io.stdout(`Synced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')}${objects} in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
     for (const warning of report.warnings.filter((w) => w.startsWith('left out: '))) io.stderr(`pgtwin: ${warning}\n`);
     if (incomplete) {
       io.stdout(`Not created (${report.notCreated.length}):\n${report.notCreated.map((n) => `  - ${n.object}: ${n.reason}\n`).join('')}`);

@@ -5,7 +5,7 @@
  * problem instead of letting the file order decide silently.
  */
 
-import type { EnvironmentSettings, StrategySpec, TableFilter } from './settings.js';
+import type { EnvironmentSettings, LargeObjectsDecision, StrategySpec, TableFilter } from './settings.js';
 import { formatPath, type Path } from './problems.js';
 import type { Reader } from './read.js';
 
@@ -19,6 +19,7 @@ export interface Draft {
   readonly anonymize: Map<string, Map<string, StrategySpec>>;
   readonly keep: Map<string, { readonly columns: string[]; readonly path: Path }>;
   strict?: boolean;
+  largeObjects?: LargeObjectsDecision;
   strategiesModule?: string;
   secretFile?: string;
   /** `null`: explicitly "one per CPU" (Confiture `parallel: true`). */

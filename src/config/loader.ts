@@ -76,6 +76,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     anonymize: draft.anonymize,
     keep: new Map([...draft.keep].map(([table, entry]) => [table, entry.columns] as const)),
     strict: draft.strict ?? false,
+    largeObjects: draft.largeObjects,
     strategiesModule: draft.strategiesModule,
     secretFile: draft.secretFile,
     options: Object.freeze({

@@ -81,6 +81,14 @@ export interface SyncOptions {
   readonly verbose?: boolean | undefined;
 }
 
+/**
+ * `copy`: the same OIDs with their content; `empty`: the same OIDs with no
+ * content (references resolve, nothing personal travels); `skip`: none.
+ */
+export type LargeObjectsDecision = 'copy' | 'empty' | 'skip';
+
+export const LARGE_OBJECTS_DECISIONS: readonly LargeObjectsDecision[] = ['copy', 'empty', 'skip'];
+
 export interface Settings {
   /** The file the settings came from, if any. */
   readonly configPath: string | undefined;
@@ -95,6 +103,12 @@ export interface Settings {
   readonly keep: ReadonlyMap<string, readonly string[]>;
   /** Every column must be masked or kept (enforced by the masking step). */
   readonly strict: boolean;
+  /**
+   * What sync does with the source's large objects (`large_objects:`);
+   * undefined: not decided (strict mode refuses a source that has some).
+   * Optional so that hand-built Settings (tests) need not name it.
+   */
+  readonly largeObjects?: LargeObjectsDecision | undefined;
   /** Path of a module registering custom strategies, resolved against the config file. */
   readonly strategiesModule: string | undefined;
   readonly options: SyncOptions;

@@ -9,6 +9,7 @@ import { readAnonymize } from './anonymize-rules.js';
 import { confitureKeys } from './confiture.js';
 import type { Ctx } from './draft.js';
 import type { Path } from './problems.js';
+import { LARGE_OBJECTS_DECISIONS } from './settings.js';
 import type { KeyHandler } from './read.js';
 import {
   readEndpoint,
@@ -39,6 +40,13 @@ function nativeKeys(ctx: Ctx): Record<string, KeyHandler> {
     keep: (value, at) => readKeep(ctx, value, at),
     strict: (value, at) => {
       ctx.draft.strict = ctx.read.boolean(value, at);
+    },
+    large_objects: (value, at) => {
+      const text = ctx.read.string(value, at, `one of ${LARGE_OBJECTS_DECISIONS.join(', ')}`);
+      if (text === undefined) return;
+      const decision = LARGE_OBJECTS_DECISIONS.find((d) => d === text);
+      if (decision === undefined) ctx.read.report.problem(at, `expected one of ${LARGE_OBJECTS_DECISIONS.join(', ')}, got ${JSON.stringify(text)}`);
+      else ctx.draft.largeObjects = decision;
     },
     strategies: (value, at) => {
       ctx.draft.strategiesModule = readPath(ctx, value, at, 'a module path');

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../pg/embedded-server.js';
 import { quoteIdent } from '../pg/ident.js';
-import { formatBytes, formatCount, formatDuration } from '../report/format.js';
+import { countOf, formatBytes, formatCount, formatDuration } from '../report/format.js';
 import { withScope, type ResourceScope } from '../scope.js';
 import type { SyncReport } from '../snapshot/sync-report.js';
 import { seedDemoDatabase, type SeedResult } from './seed.js';
@@ -78,12 +78,12 @@ async function demo(io: DemoIo, options: DemoOptions, signal: AbortSignal): Prom
       scale: options.scale ?? 1,
       seed: options.seed ?? 1,
       signal,
-      onTable: (table, rows) => step(`  ${table}: ${formatCount(rows)} rows`),
+      onTable: (table, rows) => step(`  ${table}: ${countOf(rows, 'row')}`),
     }).catch((error: unknown) => {
       throwIfInterrupted(signal);
       throw new SyncError('DEMO_SEED_FAILED', `Filling the demo production database failed: ${messageOf(error)}`, { cause: error });
     });
-    step(`production holds ${formatCount(seeded.totalRows)} rows (generated and loaded in ${formatDuration(seeded.durationMs)})`);
+    step(`production holds ${countOf(seeded.totalRows, 'row')} (generated and loaded in ${formatDuration(seeded.durationMs)})`);
 
     step('syncing production into the twin: schema created by pgtwin, personal data masked (strict mode)');
     const { report, settings, env } = await syncIntoTwin(production.url(), twin.url(), { signal });
@@ -145,7 +145,7 @@ function reportText(report: SyncReport): string {
   const width = Math.max(...report.tables.map((t) => t.table.length), 5);
   const rate = report.totalRows / Math.max(report.durationMs / 1000, 0.001);
   const lines = [
-    `\nSynced ${report.tables.length} tables, ${formatCount(report.totalRows)} rows in ${formatDuration(report.durationMs)} (${formatCount(rate)} rows/s, run ${report.runId}):`,
+    `\nSynced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')} in ${formatDuration(report.durationMs)} (${formatCount(rate)} rows/s, run ${report.runId}):`,
     ...report.tables.map((t) => `  ${t.table.padEnd(width)}  ${formatCount(t.rows).padStart(9)} rows  ${formatBytes(t.bytes).padStart(8)}  ${formatDuration(t.durationMs).padStart(7)}`),
     `  sequences set: ${report.sequences}`,
   ];
@@ -158,7 +158,7 @@ function verifyText(report: VerifyReport): string {
   const leaks = report.leaks;
   const searched = leaks?.origins.reduce((sum, o) => sum + o.values, 0) ?? 0;
   return [
-    `Verify: ${matching} of ${tables.length} tables match production (row counts and checksums of the unmasked columns).`,
+    `Verify: ${matching} of ${countOf(tables.length, 'table')} ${matching === 1 ? 'matches' : 'match'} production (row counts and checksums of the unmasked columns).`,
     leaks === undefined
       ? ''
       : `Leak check: ${leaks.leaks} production value${leaks.leaks === 1 ? '' : 's'} of masked columns found in the twin ` +
@@ -172,7 +172,7 @@ async function checkCounts(source: pg.Client, target: pg.Client, seeded: SeedRes
   const [a, b] = await Promise.all([source.query<Record<string, number>>(count), target.query<Record<string, number>>(count)]);
   const differ = DEMO_TABLES.filter((t) => a.rows[0]?.[t] !== b.rows[0]?.[t]);
   if (differ.length > 0) {
-    throw new PgtwinError('DEMO_TWIN_DIFFERS', 'failure', `The twin's row counts differ from production's after the sync (${seeded.totalRows} rows seeded).`, {
+    throw new PgtwinError('DEMO_TWIN_DIFFERS', 'failure', `The twin's row counts differ from production's after the sync (${countOf(seeded.totalRows, 'row')} seeded).`, {
       details: differ.map((t) => `${t}: production ${a.rows[0]?.[t] ?? '?'}, twin ${b.rows[0]?.[t] ?? '?'}`),
       nextStep: 'This is a bug in pgtwin; please report it with the output above.',
     });

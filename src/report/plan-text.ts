@@ -2,7 +2,7 @@
 import { displayName } from '../pg/ident.js';
 import type { TablePlan } from '../snapshot/plan.js';
 import type { PlanResult } from '../snapshot/sync.js';
-import { formatBytes, formatCount } from './format.js';
+import { countOf, formatBytes } from './format.js';
 
 /** How one masked column is masked, for the text and the JSON. */
 interface ColumnMasking {
@@ -60,8 +60,8 @@ export function planToText(result: PlanResult, notes: readonly string[] = []): s
       t.limit !== undefined ? `limit ${t.limit}` : undefined,
       t.maskedColumns.length > 0 ? `masked: ${t.maskedColumns.join(', ')}` : 'no masking (byte copy)',
     ].filter((x): x is string => x !== undefined);
-    const estimate = t.source.estimatedRows >= 0 ? `~${formatCount(t.source.estimatedRows)} rows, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
-    lines.push(`  ${t.key} (${t.columns.length} columns, ${estimate}; ${extras.join('; ')})`);
+    const estimate = t.source.estimatedRows >= 0 ? `~${countOf(t.source.estimatedRows, 'row')}, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
+    lines.push(`  ${t.key} (${countOf(t.columns.length, 'column')}, ${estimate}; ${extras.join('; ')})`);
     for (const m of columnMasking(t)) lines.push(`    ${describeMasking(m)}`);
   }
   if (result.schema !== undefined) {
@@ -77,9 +77,17 @@ export function planToText(result: PlanResult, notes: readonly string[] = []): s
     lines.push(`${plan.foreignKeys.length} foreign key${plan.foreignKeys.length === 1 ? '' : 's'} set aside during the load and restored (and checked) after it:`);
     for (const fk of plan.foreignKeys) lines.push(`  ${fk.table.schema}.${fk.table.name} ${fk.name}`);
   }
-  if (plan.sequences.length > 0) {
+  const unowned = plan.unownedSequences ?? [];
+  if (plan.sequences.length + unowned.length > 0) {
     lines.push('');
-    lines.push(`${plan.sequences.length} sequence${plan.sequences.length === 1 ? '' : 's'} set to the source's values.`);
+    const free = unowned.length === 0 ? '' : ` (${unowned.length} of them owned by no column: ${unowned.map((s) => `${s.schema}.${s.name}`).join(', ')})`;
+    lines.push(`${countOf(plan.sequences.length + unowned.length, 'sequence')} set to the source's values${free}.`);
+  }
+  const lo = plan.largeObjects;
+  if (lo !== undefined) {
+    lines.push('');
+    const what = lo.decision === 'copy' ? `copied with their OIDs and content${lo.bytes === undefined ? '' : ` (${formatBytes(lo.bytes)})`}` : lo.decision === 'empty' ? 'created empty with their OIDs' : 'not copied';
+    lines.push(`${countOf(lo.count, 'large object')} on the source: ${what} (large_objects: ${lo.decision}${lo.configured ? '' : ', not set'}).`);
   }
   if (plan.warnings.length > 0) {
     lines.push('');
@@ -120,6 +128,7 @@ export function planToJson(result: PlanResult, notes: readonly string[] = []): u
     })),
     foreignKeys: plan.foreignKeys.map((fk) => ({ table: `${fk.table.schema}.${fk.table.name}`, name: fk.name })),
     sequences: plan.sequences.map((s) => `${s.target.sequence.schema}.${s.target.sequence.name}`),
+    unownedSequences: (plan.unownedSequences ?? []).map((s) => `${s.schema}.${s.name}`),
     schema:
       result.schema === undefined
         ? null
@@ -130,6 +139,7 @@ export function planToJson(result: PlanResult, notes: readonly string[] = []): u
             postData: result.schema.ddl.postData.length,
             skipped: result.schema.ddl.skipped,
           },
+    largeObjects: plan.largeObjects === undefined ? null : { decision: plan.largeObjects.decision, configured: plan.largeObjects.configured, count: plan.largeObjects.count, bytes: plan.largeObjects.bytes ?? null },
     warnings: plan.warnings,
     notes,
   };

@@ -5,7 +5,7 @@
 import type { SyncObserver, SyncPhase } from '../snapshot/observer.js';
 import type { SyncPlan, TablePlan } from '../snapshot/plan.js';
 import type { CopyResult } from '../snapshot/copy-table.js';
-import { bar, formatBytes, formatCount, formatDuration } from './format.js';
+import { countOf, bar, formatBytes, formatCount, formatDuration } from './format.js';
 
 interface TableState {
   rows: number;
@@ -28,6 +28,14 @@ export interface ProgressOptions {
   readonly columns?: number;
 }
 
+/** Phases after the copy that get a line of their own when there are no bars. */
+const PHASE_LINES: Partial<Record<SyncPhase, string>> = {
+  'foreign-keys': 'restoring foreign keys',
+  'large-objects': 'copying large objects',
+  sequences: 'setting sequences',
+  analyze: 'analyzing tables',
+};
+
 export class ProgressReporter implements SyncObserver {
   private readonly states = new Map<string, TableState>();
   private plan: SyncPlan | undefined;
@@ -47,9 +55,8 @@ export class ProgressReporter implements SyncObserver {
       this.timer.unref();
     }
     if (phase === 'foreign-keys' || phase === 'done') this.stop();
-    if (!this.options.tty && (phase === 'foreign-keys' || phase === 'sequences' || phase === 'analyze')) {
-      this.options.write(`pgtwin: ${phase === 'foreign-keys' ? 'restoring foreign keys' : phase === 'sequences' ? 'setting sequences' : 'analyzing tables'}\n`);
-    }
+    const line = PHASE_LINES[phase];
+    if (!this.options.tty && line !== undefined) this.options.write(`pgtwin: ${line}\n`);
   }
 
   planned(plan: SyncPlan): void {
@@ -79,7 +86,7 @@ export class ProgressReporter implements SyncObserver {
       state.bytes = result.bytes;
     }
     if (!this.options.tty && this.options.progress !== false) {
-      this.options.write(`pgtwin: ${table.key}: ${formatCount(result.rows)} rows, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
+      this.options.write(`pgtwin: ${table.key}: ${countOf(result.rows, 'row')}, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
     }
   }
 

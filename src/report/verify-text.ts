@@ -3,9 +3,9 @@ import type { PgtwinError } from '../errors.js';
 import type { LeakCheckResult, LeakExample, LeakFinding } from '../verify/leak-types.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import { describeMismatch } from '../verify/verify-errors.js';
-import { formatCount } from './format.js';
+import { countOf } from './format.js';
 
-const plural = (n: number, word: string): string => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string): string => countOf(n, word);
 
 export function verifyToText(report: VerifyReport): string {
   const lines = [`source: ${report.source}`, `target: ${report.target}`, ''];
@@ -31,7 +31,7 @@ function leakLines(leaks: LeakCheckResult): string[] {
   ];
   for (const f of leaks.findings) lines.push(...findingLines(f));
   for (const c of leaks.coincidences) {
-    lines.push(`  ${c.table}.${c.column}: ${plural(c.rows, 'row')} hold another row's source value (expected of dictionary strategies; not a leak)`);
+    lines.push(`  ${c.table}.${c.column}: ${plural(c.rows, 'row')} ${c.rows === 1 ? 'holds' : 'hold'} another row's source value (expected of dictionary strategies; not a leak)`);
   }
   if (leaks.findings.length === 0) lines.push('  No leaks found.');
   return lines;

@@ -8,18 +8,20 @@ import { displayName, quoteQualified } from '../pg/ident.js';
 import { SyncError } from '../errors.js';
 import type { SyncPlan } from './plan.js';
 
-export async function checkSequences(source: Client, plan: SyncPlan): Promise<void> {
-  if (plan.sequences.length === 0) return;
-  const names = plan.sequences.map((s) => quoteQualified(s.source.sequence));
+export async function checkSequences(source: Client, plan: Pick<SyncPlan, 'sequences' | 'unownedSequences'>): Promise<void> {
+  const described = new Map<string, string>();
+  for (const s of plan.sequences) described.set(quoteQualified(s.source.sequence), `${displayName(s.source.sequence)} (${displayName(s.source.table)}.${s.source.column})`);
+  for (const s of plan.unownedSequences ?? []) described.set(quoteQualified(s), `${displayName(s)} (no column owns it)`);
+  if (described.size === 0) return;
   const result = await source.query<{ name: string; ok: boolean }>(
     'SELECT n AS name, has_sequence_privilege(n, $2) AS ok FROM unnest($1::text[]) AS n',
-    [names, 'SELECT'],
+    [[...described.keys()], 'SELECT'],
   );
   const denied = result.rows.filter((r) => !r.ok).map((r) => r.name);
   if (denied.length === 0) return;
   const user = (await source.query<{ u: string }>('SELECT current_user AS u')).rows[0]?.u ?? 'the source user';
   throw new SyncError('SEQUENCE_NOT_READABLE', `The source user ${user} may not read ${denied.length === 1 ? 'a sequence' : `${denied.length} sequences`} of the selected tables; nothing was written.`, {
-    details: plan.sequences.filter((s) => denied.includes(quoteQualified(s.source.sequence))).map((s) => `${displayName(s.source.sequence)} (${displayName(s.source.table)}.${s.source.column})`),
+    details: denied.map((name) => described.get(name) ?? name),
     nextStep: `On the source: GRANT SELECT ON SEQUENCE ${denied.join(', ')} TO ${user};`,
   });
 }

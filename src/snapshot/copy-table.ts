@@ -16,6 +16,7 @@ import { createParallelMaskingTransform } from './parallel-mask-transform.js';
 import type { MaskPool } from './mask-pool.js';
 import { chunkPredicate, type ChunkPlan } from './chunks.js';
 import { triggerSwitchSql, type FiringObject } from './replica-session.js';
+import { copyRowCount } from './copy-row-count.js';
 
 export interface CopyResult {
   readonly rows: number;
@@ -36,19 +37,27 @@ export interface CopyTableOptions {
 }
 
 export function copyOutSql(plan: TablePlan, chunk?: ChunkPlan): string {
-  const columns = plan.columns.map(quoteIdent).join(', ');
-  const table = quoteQualified(plan.source);
   const range = chunk === undefined ? undefined : chunkPredicate(chunk.bounds);
-  if (plan.source.kind === 'table' && plan.where === undefined && plan.limit === undefined && range === undefined) {
-    return `COPY ${table} (${columns}) TO STDOUT`;
+  if (plan.source.kind === 'table' && plan.where === undefined && plan.limit === undefined && range === undefined && plan.columns.length > 0) {
+    return `COPY ${quoteQualified(plan.source)} (${plan.columns.map(quoteIdent).join(', ')}) TO STDOUT`;
   }
-  // COPY of a partitioned root needs the query form; ONLY keeps legacy
-  // inheritance children (separate tables) out of a plain table's rows.
+  return `COPY (${selectSql(plan, chunk)}) TO STDOUT`;
+}
+
+/**
+ * The rows a chunk copies, as a query. COPY of a partitioned root needs the
+ * query form; ONLY keeps legacy inheritance children (separate tables) out of
+ * a plain table's rows. With no column, `SELECT FROM` still yields one (empty)
+ * row per source row.
+ */
+export function selectSql(plan: TablePlan, chunk?: ChunkPlan): string {
+  const columns = plan.columns.map(quoteIdent).join(', ');
+  const range = chunk === undefined ? undefined : chunkPredicate(chunk.bounds);
   const only = plan.source.kind === 'table' ? 'ONLY ' : '';
   const conditions = [plan.where === undefined ? undefined : `(${plan.where})`, range].filter((c): c is string => c !== undefined);
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   const limit = plan.limit === undefined ? '' : ` LIMIT ${plan.limit}`;
-  return `COPY (SELECT ${columns} FROM ${only}${table}${where}${limit}) TO STDOUT`;
+  return `SELECT ${columns} FROM ${only}${quoteQualified(plan.source)}${where}${limit}`;
 }
 
 export function copyInSql(plan: TablePlan): string {
@@ -76,9 +85,15 @@ export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Clien
   try {
     const triggers = options.triggersOff ?? [];
     for (const sql of triggerSwitchSql(triggers, false)) await target.query(sql);
-    const ingest = target.query(copyStreams.from(copyInSql(plan)));
-    const extract = source.query(copyStreams.to(copyOutSql(plan, chunk)));
-    await pipeline(extract, transform, ingest, { signal: options.signal });
+    if (plan.columns.length === 0) {
+      // `COPY t () FROM STDIN` is not SQL: a table with nothing to copy gets its rows' count.
+      const copied = await copyRowCount(plan, selectSql(plan, chunk), source, target);
+      onRows(copied, 0);
+    } else {
+      const ingest = target.query(copyStreams.from(copyInSql(plan)));
+      const extract = source.query(copyStreams.to(copyOutSql(plan, chunk)));
+      await pipeline(extract, transform, ingest, { signal: options.signal });
+    }
     const durationMs = Math.round(performance.now() - started);
     await target.query('INSERT INTO pgtwin.run_chunks (run_id, table_name, chunk, rows, bytes, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)', [
       options.runId,

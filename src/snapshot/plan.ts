@@ -7,12 +7,13 @@
 import type { Settings, StrategySpec, TableFilter } from '../config/settings.js';
 import { builtinRegistry, type StrategyRegistry } from '../anonymize/index.js';
 import type { Catalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../pg/catalog.js';
-import { displayName } from '../pg/ident.js';
+import { displayName, type QualifiedName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
 import { planMasking, type FakeSamples, type OwnerCheck } from './mask-plan.js';
 import { WHOLE_TABLE, type ChunkPlan } from './chunks.js';
+import type { LargeObjectPlan } from './large-objects-plan.js';
 
 export interface TablePlan {
   /** `schema.table` */
@@ -49,10 +50,22 @@ export interface SyncPlan {
   /** Target foreign keys that touch a selected table: dropped for the load, restored after. */
   readonly foreignKeys: readonly ForeignKeyInfo[];
   readonly sequences: readonly SequencePlan[];
+  /** Sequences no column owns, in the schemas of the selected tables: set by name when the target holds them. */
+  readonly unownedSequences?: readonly QualifiedName[] | undefined;
+  /** The source's large objects and what happens to them; undefined when it has none (or for verify). */
+  readonly largeObjects?: LargeObjectPlan | undefined;
   readonly warnings: readonly string[];
 }
 
-export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry(), samples?: FakeSamples): SyncPlan {
+export interface PlanPurpose {
+  /**
+   * The plan is for `verify`, which writes nothing: refusals that protect the
+   * target from a truncate do not apply.
+   */
+  readonly verifyOnly?: boolean;
+}
+
+export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry(), samples?: FakeSamples, purpose: PlanPurpose = {}): SyncPlan {
   const selection = selectForRun(settings, source);
   const warnings: string[] = [...selection.warnings];
   const selected = selection.tables;
@@ -70,10 +83,11 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog, 
     plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: filter?.where, limit: filter?.limit, chunks: WHOLE_TABLE });
   }
 
-  // Tables outside the selection whose foreign keys point into it: truncating
-  // the selection would fail on the target or orphan their rows.
-  const outsiders = new Map([...referencingOutsiders(source, selected), ...referencingOutsiders(target, selected)]);
-  if (outsiders.size > 0) {
+  // Tables of the target outside the selection whose foreign keys point into
+  // it: truncating the selection would orphan their rows (or fail). Only the
+  // target's keys matter; a source table the target does not hold breaks nothing.
+  const outsiders = referencingOutsiders(target, selected);
+  if (outsiders.size > 0 && purpose.verifyOnly !== true) {
     throw new UsageError('UNSELECTED_REFERENCING_TABLE', 'Tables that are not selected have foreign keys into selected tables.', {
       details: [...outsiders].map(([table, fks]) => `${table} (${fks.join(', ')})`),
       nextStep: 'Add them to the selection, or pass --cascade to include them (and anything that references them).',
@@ -120,7 +134,8 @@ function planColumns(key: string, source: TableInfo, target: TableInfo, warnings
       warnings.push(`${key}.${column.name} exists only on the target: left to its default${column.notNull ? ' (NOT NULL: the load fails without a default)' : ''}`);
     }
   }
-  if (columns.length === 0 && source.columns.length > 0) mismatches.push(`${key}: no column in common`);
+  // Columns the target generates count as common: their values are recomputed there.
+  if (source.columns.length > 0 && !source.columns.some((c) => targetColumns.has(c.name))) mismatches.push(`${key}: no column in common`);
   return columns;
 }
 

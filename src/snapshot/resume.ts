@@ -18,6 +18,8 @@ export interface StoredPlan {
   readonly tables: readonly { readonly key: string; readonly columns: readonly string[]; readonly maskedColumns: readonly string[]; readonly chunks: readonly ChunkPlan[] }[];
   readonly postData: readonly DdlStatement[];
   readonly keyFingerprint: string | null;
+  /** Post-data statements applied so far (absent: none); a resume starts after them. */
+  readonly postDataApplied?: number;
 }
 
 export interface ResumableRun {
@@ -33,6 +35,11 @@ export function storedPlanOf(plan: SyncPlan, postData: readonly DdlStatement[], 
     postData,
     keyFingerprint: keyFingerprint ?? null,
   };
+}
+
+/** After each post-data object, so that a resume does not create it again. */
+export async function recordPostDataApplied(client: Client, runId: number, applied: number): Promise<void> {
+  await client.query(`UPDATE pgtwin.runs SET plan = jsonb_set(plan, '{postDataApplied}', to_jsonb($2::int)) WHERE id = $1`, [runId, applied]);
 }
 
 export async function storePlan(client: Client, runId: number, stored: StoredPlan): Promise<void> {

@@ -36,14 +36,23 @@ export function selectTables(catalog: Catalog, selection: TableSelectionSettings
   for (const p of include) if (p.glob && !all.some((t) => p.matches(t))) warnings.push(`include pattern ${p.text} matches no table`);
 
   const chosen = new Map<string, TableInfo>();
+  const excluded: TableInfo[] = [];
   for (const table of all) {
     const included = include.length === 0 || include.some((p) => p.matches(table));
-    if (included && !exclude.some((p) => p.matches(table))) chosen.set(displayName(table), table);
+    if (exclude.some((p) => p.matches(table))) excluded.push(table);
+    else if (included) chosen.set(displayName(table), table);
   }
   // A partition is copied through its root (COPY into the root routes rows), so
   // keeping both would copy its rows twice.
   for (const [key, table] of chosen) {
     if (table.partitionRoot !== undefined && chosen.has(displayName(table.partitionRoot))) chosen.delete(key);
+  }
+  // For the same reason, excluding one partition of a selected root leaves it in.
+  for (const table of excluded) {
+    const root = table.partitionRoot === undefined ? undefined : displayName(table.partitionRoot);
+    if (root !== undefined && chosen.has(root)) {
+      warnings.push(`${displayName(table)} is excluded, but it is a partition of ${root}, which is copied whole through its root: its rows are copied too (exclude ${root}, or give ${root} a where filter)`);
+    }
   }
   return { tables: chosen, warnings };
 }
@@ -67,7 +76,7 @@ export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, cat
   return { tables, warnings };
 }
 
-/** Tables (source catalog) with a foreign key into `selected` that are not selected themselves. */
+/** Tables of `catalog` with a foreign key into `selected` that are not selected themselves. */
 export function referencingOutsiders(catalog: Catalog, selected: ReadonlyMap<string, TableInfo>): Map<string, string[]> {
   const outsiders = new Map<string, string[]>();
   for (const fk of catalog.foreignKeys) {

@@ -1,11 +1,11 @@
 /**
- * Sequences (serial, identity, nextval defaults) end at the source's values, so
- * the twin's next insert does not collide with a copied row. Values are read
- * after the copy: sequences are not transactional, and a later value is never
- * below any id in the snapshot.
+ * Sequences (serial, identity, nextval defaults, and those no column owns)
+ * end at the source's values, so the twin's next insert does not collide
+ * with a copied row. Values are read after the copy: sequences are not
+ * transactional, and a later value is never below any id in the snapshot.
  */
 import type { Client } from '../pg/connect.js';
-import { displayName, quoteQualified } from '../pg/ident.js';
+import { displayName, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import type { SequencePlan } from './plan.js';
 
 export interface SequenceResult {
@@ -14,16 +14,29 @@ export interface SequenceResult {
   readonly isCalled: boolean;
 }
 
-export async function syncSequences(source: Client, target: Client, sequences: readonly SequencePlan[]): Promise<SequenceResult[]> {
-  const results: SequenceResult[] = [];
-  for (const seq of sequences) {
-    const read = await source.query<{ last_value: string; is_called: boolean }>(
-      `SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(seq.source.sequence)}`,
-    );
+export interface SequencesOutcome {
+  readonly set: readonly SequenceResult[];
+  /** Sequences no column owns that the target does not hold: not set. */
+  readonly missing: readonly string[];
+}
+
+/** `unowned`: sequences no column owns, set by name when the target holds them. */
+export async function syncSequences(source: Client, target: Client, sequences: readonly SequencePlan[], unowned: readonly QualifiedName[] = []): Promise<SequencesOutcome> {
+  const set: SequenceResult[] = [];
+  const missing: string[] = [];
+  const pairs: Array<{ source: QualifiedName; target: QualifiedName }> = sequences.map((s) => ({ source: s.source.sequence, target: s.target.sequence }));
+  for (const sequence of unowned) {
+    // The target may have gained it with this run's schema creation: looked up now, not at plan time.
+    const present = await target.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteQualified(sequence)]);
+    if (present.rows[0]?.ok === true) pairs.push({ source: sequence, target: sequence });
+    else missing.push(displayName(sequence));
+  }
+  for (const seq of pairs) {
+    const read = await source.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(seq.source)}`);
     const row = read.rows[0];
     if (row === undefined) continue;
-    await target.query('SELECT setval($1::regclass, $2::bigint, $3)', [quoteQualified(seq.target.sequence), row.last_value, row.is_called]);
-    results.push({ sequence: displayName(seq.target.sequence), lastValue: row.last_value, isCalled: row.is_called });
+    await target.query('SELECT setval($1::regclass, $2::bigint, $3)', [quoteQualified(seq.target), row.last_value, row.is_called]);
+    set.push({ sequence: displayName(seq.target), lastValue: row.last_value, isCalled: row.is_called });
   }
-  return results;
+  return { set, missing };
 }

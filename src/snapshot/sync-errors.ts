@@ -2,6 +2,7 @@
 import { IncompleteError, InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
 import type { ChunkResults } from './copy-workers.js';
 import type { RestoreFailure } from './foreign-keys.js';
+import type { FinishInterrupted } from './finish-steps.js';
 import type { SyncPlan } from './plan.js';
 
 export function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, chunks: ChunkResults, resumable: boolean): PgtwinError {
@@ -14,7 +15,7 @@ export function stoppedError(status: 'failed' | 'interrupted', error: unknown, p
     `loaded completely: ${complete.length === 0 ? 'none' : complete.join(', ')}`,
     ...(partial.length > 0 ? [`loaded in part: ${partial.join(', ')}`] : []),
     `empty or rolled back: ${missing.length === 0 ? 'none' : missing.join(', ')}`,
-    ...(plan.foreignKeys.length > 0 ? [`${plan.foreignKeys.length} foreign key(s) are set aside until the run completes (kept in pgtwin.pending_foreign_keys)`] : []),
+    ...(plan.foreignKeys.length > 0 ? [`${plan.foreignKeys.length === 1 ? '1 foreign key is' : `${plan.foreignKeys.length} foreign keys are`} set aside until the run completes (kept in pgtwin.pending_foreign_keys)`] : []),
   ];
   const nextStep = resumable
     ? 'Run the same command with --resume to copy only what is missing (it reads a newer snapshot of the source), or run it again without --resume to reload everything.'
@@ -35,8 +36,17 @@ export function pgtwinErrorIn(error: unknown): PgtwinError | undefined {
   return undefined;
 }
 
+/** A stop during the finishing steps: every row is on the target, some steps after the copy are not done. */
+export function finishInterruptedError(stopped: FinishInterrupted): InterruptedError {
+  return new InterruptedError('The sync was interrupted after every row was copied; the twin is not finished yet.', {
+    details: [`done: rows copied${stopped.done.length > 0 ? `, ${stopped.done.join(', ')}` : ''}`, `left: ${stopped.left.join(', ')}`],
+    nextStep: 'Run the same command with --resume: it copies nothing again and does only the steps left.',
+    cause: stopped,
+  });
+}
+
 export function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {
-  return new SyncError('FOREIGN_KEYS_NOT_RESTORED', `All rows were copied, but ${failures.length} foreign key(s) do not hold on the copied rows and could not be restored.`, {
+  return new SyncError('FOREIGN_KEYS_NOT_RESTORED', `All rows were copied, but ${failures.length === 1 ? '1 foreign key does' : `${failures.length} foreign keys do`} not hold on the copied rows and could not be restored.`, {
     details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
     nextStep:
       'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',

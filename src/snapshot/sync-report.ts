@@ -16,6 +16,8 @@ export interface SyncReport {
   readonly durationMs: number;
   /** Number of sequences set to the source's values. */
   readonly sequences: number;
+  /** Present when the source has large objects and they were not skipped. */
+  readonly largeObjects?: { readonly decision: 'copy' | 'empty'; readonly count: number; readonly bytes: number };
   readonly warnings: readonly string[];
   /**
    * Schema objects the twin lacks, with the reason: planned out (an extension,

@@ -16,26 +16,28 @@ import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
 import { InterruptedError, SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { applyPostData, executePreData, firstPerObject, notCreated, type DdlStatement } from '../schema/index.js';
+import { executePreData, firstPerObject, notCreated, type DdlStatement } from '../schema/index.js';
+import { finishSteps, FinishInterrupted, type FinishResult } from './finish-steps.js';
 import { planChunks } from './chunks.js';
 import { checkFilters } from './check-filters.js';
 import { checkSequences } from './check-sequences.js';
 import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
 import { isLocalEndpoint } from '../pg/endpoint.js';
 import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
-import { restoreForeignKeys, setAsideForeignKeys } from './foreign-keys.js';
+import { setAsideForeignKeys } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
 import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
 import { restrictPlan } from './plan-subset.js';
 import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
 import { compileRunMasks, strategyRegistry, type RunMasks } from './run-masks.js';
 import { MaskPool } from './mask-pool.js';
-import { syncSequences } from './sequences.js';
 import { exportSnapshot, importSnapshot } from './snapshot-session.js';
-import { foreignKeyError, stoppedError } from './sync-errors.js';
+import { finishInterruptedError, foreignKeyError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
 import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
 import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
+import { planLargeObjects } from './large-objects-plan.js';
+import { planUnownedSequences } from './unowned-sequences.js';
 
 export interface SyncRequest {
   readonly settings: Settings;
@@ -60,6 +62,8 @@ export interface SyncRequest {
    * they are: follow's copy of tables added to a followed twin.
    */
   readonly onlyTables?: ReadonlySet<string>;
+  /** Plan for `verify` (writes nothing): checks that guard writes are skipped. */
+  readonly verifyOnly?: boolean;
 }
 
 export interface PlanResult {
@@ -85,18 +89,25 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     request.observer?.phase?.('plan');
     const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
+    const verifyOnly = request.verifyOnly === true;
     const samples = await sampleFakeColumns(pair.source, request.settings, sourceCatalog);
-    const whole = buildPlan(request.settings, sourceCatalog, target, registry, samples);
+    const whole = buildPlan(request.settings, sourceCatalog, target, registry, samples, { verifyOnly });
     // A target role that could not keep the twin's triggers quiet is refused with the plan, before any prompt.
     if (forLoad) await syncWriteMode(pair.target, loadedWithTriggers(whole, schema));
     await checkFilters(pair.source, whole);
-    await checkSequences(pair.source, whole);
-    const key = (): Promise<MaskingKey> => requireMaskingKey({ env: request.env, secretFile: request.settings.secretFile });
-    await checkOwners({ source: pair.source, target: pair.target, plan: whole, registry, key });
+    if (!verifyOnly) {
+      const key = (): Promise<MaskingKey> => requireMaskingKey({ env: request.env, secretFile: request.settings.secretFile });
+      await checkOwners({ source: pair.source, target: pair.target, plan: whole, registry, key });
+    }
+    const warnings = [...whole.warnings];
+    const largeObjects = verifyOnly ? undefined : await planLargeObjects(pair.source, request.settings, warnings);
+    const unownedSequences = verifyOnly ? [] : await planUnownedSequences(pair.source, sourceCatalog, whole.tables);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });
-    return { endpoints, plan: { ...whole, tables }, registry, schema };
+    const plan: SyncPlan = { ...whole, tables, largeObjects, unownedSequences, warnings };
+    if (!verifyOnly) await checkSequences(pair.source, plan);
+    return { endpoints, plan, registry, schema };
   });
 }
 
@@ -151,7 +162,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
     const { runId, plan, postData } = run;
     observer.planned?.(plan);
-    if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunks left to copy`);
+    if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunk${countChunks(plan) === 1 ? '' : 's'} left to copy`);
     const holder = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }), (c) => c.end(), 'snapshot holder');
     let snapshotId: string;
     if (request.snapshotId === undefined) {
@@ -218,16 +229,20 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       return fail(signal.aborted ? 'interrupted' : 'failed', outcome.error ?? signal.reason, outcome.chunks);
     }
 
-    observer.phase?.('foreign-keys');
-    const fkFailures = await restoreForeignKeys(control);
-    // Keys, indexes and foreign keys of created tables: built on the loaded rows, faster than maintained during the load.
-    observer.phase?.('post-data');
-    notCreated.push(...(await applyPostData(control, postData, { signal })));
-    observer.phase?.('sequences');
-    const sequences = await syncSequences(holder, control, plan.sequences);
+    let finished: FinishResult;
+    try {
+      finished = await finishSteps({ control, holder, runId, plan, postData, postDataApplied: run.postDataApplied, signal, observer });
+    } catch (error) {
+      // Every row is in: the run is left resumable (`--resume` does the steps left).
+      const loaded = { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) };
+      await finishRun(control, runId, error instanceof FinishInterrupted ? 'interrupted' : 'failed', 0, loaded, messageOf(error)).catch(() => undefined);
+      throw error instanceof FinishInterrupted ? finishInterruptedError(error) : error;
+    }
+    const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects, missingSequences } = finished;
+    // A stop asked for during the last step (ANALYZE) came too late to leave anything undone.
+    if (signal.aborted) observer.note?.('the stop request came during the last step (ANALYZE), which finished: the sync is complete');
     await holder.query('COMMIT');
-    observer.phase?.('analyze');
-    if (plan.tables.length > 0) await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
+    notCreated.push(...ddlFailures);
 
     const tables: TableReport[] = plan.tables.map((t) => {
       const result = outcome.completed.get(t.key);
@@ -239,7 +254,13 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       totalRows: tables.reduce((sum, t) => sum + t.rows, 0),
       durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
-      warnings: [...plan.warnings, ...leftOutOf(schema)],
+      ...(largeObjects === undefined ? {} : { largeObjects: { decision: largeObjects.decision, count: largeObjects.count, bytes: largeObjects.bytes } }),
+      warnings: [
+        ...plan.warnings,
+        ...leftOutOf(schema),
+        ...(largeObjects?.warnings ?? []),
+        ...missingSequences.map((s) => `the sequence ${s} (no column owns it) does not exist on the target; not set`),
+      ],
       notCreated: firstPerObject(notCreated).map((f) => ({ object: f.object, reason: f.reason })),
     };
     if (fkFailures.length > 0) {
@@ -273,19 +294,20 @@ interface RunState {
   readonly runId: number;
   readonly plan: SyncPlan;
   readonly postData: readonly DdlStatement[];
+  readonly postDataApplied: number;
   readonly done: ChunkResults;
 }
 
 async function newRun(control: Client, plan: SyncPlan, endpoints: Endpoints, schema: TargetSchemaPlan | undefined, kind: string): Promise<RunState> {
   const runId = await startRun(control, kind, endpoints.source.display, plan.tables.map((t) => t.key));
-  return { runId, plan, postData: schema?.ddl.postData ?? [], done: new Map() };
+  return { runId, plan, postData: schema?.ddl.postData ?? [], postDataApplied: 0, done: new Map() };
 }
 
 async function reopenRun(control: Client, plan: SyncPlan, keyFingerprint: string | undefined): Promise<RunState> {
   const run = await findResumableRun(control);
   const resumed = resumePlan(plan, run, keyFingerprint);
   await control.query("UPDATE pgtwin.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1", [run.runId]);
-  return { runId: run.runId, plan: resumed, postData: run.stored.postData, done: run.done };
+  return { runId: run.runId, plan: resumed, postData: run.stored.postData, postDataApplied: run.stored.postDataApplied ?? 0, done: run.done };
 }
 
 function countChunks(plan: SyncPlan): number {
@@ -327,5 +349,7 @@ function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefin
   const fresh = [...created].filter((k) => !(schema?.dropped ?? []).includes(k));
   if (fresh.length > 0) lines.push(`Create ${plural(fresh.length)}: ${fresh.join(', ')}`);
   if (truncated.length > 0) lines.push(`Truncate ${plural(truncated.length)}: ${truncated.join(', ')}`);
+  const lo = plan.largeObjects;
+  if (lo !== undefined && lo.decision !== 'skip') lines.push(`Replace the target's large objects with the source's ${lo.count}${lo.decision === 'empty' ? ' (empty)' : ''}`);
   return `On the target ${endpoints.target.display}, load from ${endpoints.source.display}:\n  ${lines.join('\n  ')}\nGo ahead?`;
 }

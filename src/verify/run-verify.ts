@@ -35,7 +35,7 @@ export interface VerifyReport {
 
 export async function runVerify(request: VerifyRequest): Promise<VerifyReport> {
   const { signal } = request;
-  const { endpoints, plan } = await planSync({ settings: request.settings, env: request.env, signal });
+  const { endpoints, plan } = await planSync({ settings: request.settings, env: request.env, signal, verifyOnly: true });
   return withScope(async (scope) => {
     const options = { applicationName: 'pgtwin verify', signal };
     const source = scope.add(await openClient(endpoints.source, { ...options, readOnly: true }), (c) => c.end(), 'source session');

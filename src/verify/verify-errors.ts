@@ -48,9 +48,9 @@ export function describeFinding(f: LeakFinding): string {
 export function describeMismatch(t: TableVerification): string {
   switch (t.status) {
     case 'missing-on-target':
-      return `missing on the target (${count(t.sourceRows)} rows on the source)`;
+      return `missing on the target (${count(t.sourceRows)} ${t.sourceRows === 1 ? 'row' : 'rows'} on the source)`;
     case 'row-count-differs':
-      return `${count(t.sourceRows)} rows on the source, ${count(t.targetRows)} on the target`;
+      return `${count(t.sourceRows)} ${t.sourceRows === 1 ? 'row' : 'rows'} on the source, ${count(t.targetRows)} on the target`;
     case 'checksum-differs':
       return `same row count, different values (checksum of ${t.comparedColumns.length} unmasked column${t.comparedColumns.length === 1 ? '' : 's'})`;
     case 'match':
