@@ -104,7 +104,8 @@ export async function applyPostData(client: Client, statements: readonly DdlStat
   return failures;
 }
 
-function groupByObject(statements: readonly DdlStatement[]): DdlStatement[][] {
+/** Statements of one object run in one transaction (a trigger and its enabled state); a refresh stands alone. */
+export function groupByObject(statements: readonly DdlStatement[]): DdlStatement[][] {
   const groups: DdlStatement[][] = [];
   for (const statement of statements) {
     const last = groups[groups.length - 1];

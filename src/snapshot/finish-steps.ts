@@ -10,7 +10,7 @@
  */
 import type { Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
-import { applyPostData, type DdlFailure, type DdlStatement } from '../schema/index.js';
+import { applyPostData, groupByObject, type DdlFailure, type DdlStatement } from '../schema/index.js';
 import { restoreForeignKeys, type RestoreFailure } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
 import type { SyncPlan } from './plan.js';
@@ -54,7 +54,7 @@ export class FinishInterrupted extends Error {
 
 export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   const { control, plan, signal, observer } = input;
-  const groups = objectGroups(input.postData.slice(input.postDataApplied));
+  const groups = groupByObject(input.postData.slice(input.postDataApplied));
   const lo = plan.largeObjects;
   const copiesObjects = lo !== undefined && lo.decision !== 'skip';
   const steps = [
@@ -117,17 +117,6 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
 
   checkpoint();
   observer.phase?.('analyze');
-  if (plan.tables.length > 0) await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(", ")}`);
+  if (plan.tables.length > 0) await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
   return { foreignKeyFailures, largeObjects, ddlFailures, sequences: sequences.set, missingSequences: sequences.missing };
-}
-
-/** Statements of one object run in one transaction, as `applyPostData` groups them; a refresh stands alone. */
-function objectGroups(statements: readonly DdlStatement[]): DdlStatement[][] {
-  const groups: DdlStatement[][] = [];
-  for (const statement of statements) {
-    const last = groups[groups.length - 1];
-    if (last !== undefined && last[0]?.object === statement.object && statement.kind !== 'refresh') last.push(statement);
-    else groups.push([statement]);
-  }
-  return groups;
 }
