@@ -34,7 +34,9 @@ describe('backpressure', () => {
       `INSERT INTO wide SELECT g, (SELECT string_agg(md5(random()::text || g || i), '') FROM generate_series(1, ${ROW_BYTES / 32}) i) FROM generate_series(1, ${ROWS}) g`,
     );
     await dbs.target.query(`CREATE FUNCTION slow_start() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
-      CREATE TRIGGER slow_start BEFORE INSERT ON wide FOR EACH STATEMENT EXECUTE FUNCTION slow_start();`);
+      CREATE TRIGGER slow_start BEFORE INSERT ON wide FOR EACH STATEMENT EXECUTE FUNCTION slow_start();
+      -- The load runs with session_replication_role = replica: only an ALWAYS trigger still stalls it.
+      ALTER TABLE wide ENABLE ALWAYS TRIGGER slow_start;`);
   });
   after(async () => dbs.drop());
 
