@@ -4,22 +4,13 @@
  * Email domains are the reserved example.* names: no generated address can
  * belong to anyone.
  */
+import { readWordList } from '../word-list.js';
 
-export const FIRST_NAMES = [
-  'Anna', 'Ben', 'Chloé', 'David', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kai', 'Lena', 'Marta', 'Noah',
-  'Olivia', 'Pablo', 'Quinn', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Wei', 'Ximena', 'Yusuf', 'Zoë', 'Amelia',
-  'Bruno', 'Clara', 'Dmitri', 'Emma', 'Felix', 'Giulia', 'Hannah', 'Ivan', 'José', 'Karin', 'Lucas', 'Mia', 'Nils',
-  'Oskar', 'Priya', 'Rafael', 'Sofia', 'Tomás', 'Ulla', 'Viktor', 'William', 'Yara', 'Zeynep', 'Aiko', 'Björn',
-  'Camille', 'Diego', 'Esther', 'Frida', 'Gabriel', 'Helga', 'Isaac', 'Julia', 'Søren', 'Ngozi', 'Mateo', 'Leila',
-] as const;
+const list = (name: string): readonly string[] => readWordList(new URL(`./data/${name}.txt`, import.meta.url));
 
-export const LAST_NAMES = [
-  'Schmidt', 'Novak', 'García', 'Rossi', 'Dubois', 'Jansen', 'Kowalski', 'Nielsen', 'Silva', 'Müller', 'Smith',
-  'Johnson', 'Brown', 'Tanaka', 'Kim', 'Singh', 'Okafor', 'Haddad', 'Cohen', 'Larsen', 'Popescu', 'Horvat', 'Virtanen',
-  'Andersson', 'Fischer', 'Weber', 'Martin', 'Bernard', 'Moreau', 'Romano', 'Ricci', 'Costa', 'Pereira', 'Fernández',
-  'López', 'Wójcik', 'Nagy', 'Papadopoulos', 'Yilmaz', 'Ivanova', "O'Brien", 'MacLeod', 'van Dijk', 'de Vries', 'Chen',
-  'Wang', 'Nguyen', 'Park', 'Mensah', 'Abebe', 'Khan', 'Ali', 'Sato', 'Suzuki', 'Eriksen', 'Berg', 'Lindqvist',
-] as const;
+export const FIRST_NAMES = list('first-names');
+
+export const LAST_NAMES = list('last-names');
 
 export const EMAIL_DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'shop.example.org'] as const;
 
@@ -51,58 +42,40 @@ export const PLACES: readonly Place[] = [
   { city: 'Wien', country: 'AT', postal: '1###', phonePrefix: '+43 1 ', phoneDigits: 7 },
 ];
 
-export const STREETS = [
-  'Hauptstraße', 'Kastanienallee', 'Prinsengracht', 'Rue de Rivoli', 'Calle Mayor', 'Via Roma', 'Market Street',
-  'Baker Street', 'Elm Street', 'Oak Avenue', 'Queen Street', 'Nørrebrogade', 'Rua Augusta', 'Ringstraße',
-  'Church Lane', 'Station Road', 'Mill Road', 'Harbour View', 'Park Avenue', 'Linden Way',
-] as const;
+export const STREETS = list('streets');
 
 /** SKU prefix, product name, price in cents. */
 export const PRODUCTS: ReadonlyArray<readonly [string, string, number]> = [
-  ['MUG', 'Ceramic mug, 350 ml', 1290], ['TEE', 'Organic cotton T-shirt', 2490], ['HOD', 'Hooded sweatshirt', 5990],
-  ['CAP', 'Baseball cap', 1990], ['BAG', 'Canvas tote bag', 1490], ['NTB', 'Dotted notebook A5', 990],
-  ['PEN', 'Fountain pen', 3450], ['LMP', 'Desk lamp', 4900], ['KBD', 'Mechanical keyboard', 11900],
-  ['MOU', 'Wireless mouse', 3990], ['HDP', 'Noise-cancelling headphones', 19900], ['CHR', 'USB-C charger 65 W', 3990],
-  ['CBL', 'Braided USB-C cable', 1290], ['BTL', 'Insulated bottle 750 ml', 2790], ['SOC', 'Merino socks (2 pairs)', 1890],
-  ['PLT', 'Houseplant, potted', 2490], ['CAN', 'Scented candle', 1690], ['TEA', 'Loose-leaf tea, 100 g', 890],
-  ['COF', 'Coffee beans, 1 kg', 2290], ['BLK', 'Wool blanket', 8900], ['UMB', 'Compact umbrella', 2190],
-  ['BKP', 'Laptop backpack', 7900], ['WAL', 'Leather wallet', 4490], ['SUN', 'Sunglasses', 6900],
+  ['MUG', 'Ceramic mug, 350 ml', 1290],
+  ['TEE', 'Organic cotton T-shirt', 2490],
+  ['HOD', 'Hooded sweatshirt', 5990],
+  ['CAP', 'Baseball cap', 1990],
+  ['BAG', 'Canvas tote bag', 1490],
+  ['NTB', 'Dotted notebook A5', 990],
+  ['PEN', 'Fountain pen', 3450],
+  ['LMP', 'Desk lamp', 4900],
+  ['KBD', 'Mechanical keyboard', 11900],
+  ['MOU', 'Wireless mouse', 3990],
+  ['HDP', 'Noise-cancelling headphones', 19900],
+  ['CHR', 'USB-C charger 65 W', 3990],
+  ['CBL', 'Braided USB-C cable', 1290],
+  ['BTL', 'Insulated bottle 750 ml', 2790],
+  ['SOC', 'Merino socks (2 pairs)', 1890],
+  ['PLT', 'Houseplant, potted', 2490],
+  ['CAN', 'Scented candle', 1690],
+  ['TEA', 'Loose-leaf tea, 100 g', 890],
+  ['COF', 'Coffee beans, 1 kg', 2290],
+  ['BLK', 'Wool blanket', 8900],
+  ['UMB', 'Compact umbrella', 2190],
+  ['BKP', 'Laptop backpack', 7900],
+  ['WAL', 'Leather wallet', 4490],
+  ['SUN', 'Sunglasses', 6900],
 ];
 
-export const TICKET_SUBJECTS = [
-  'Where is my order?', 'Wrong size delivered', 'Refund request', 'Payment charged twice', 'Change my address',
-  'Item arrived damaged', 'Cannot log in', 'Question about invoice', 'Cancel my order', 'Discount code not working',
-  'Delete my account', 'Update card details',
-] as const;
+export const TICKET_SUBJECTS = list('ticket-subjects');
 
-export const SENTENCES = [
-  'I ordered last week and the tracking page has not changed since.',
-  'The parcel was left at the wrong door, my neighbour brought it over.',
-  'Could you please send the invoice again, I cannot find it in my inbox.',
-  'The colour is different from the photo on the website.',
-  'I was charged twice for the same order, please check.',
-  'Please update the delivery address before it ships.',
-  'The box was open when it arrived and one item is missing.',
-  'I would like to return the item and get a refund.',
-  'My discount code says it has expired but the newsletter said it is valid this month.',
-  'Thanks for the quick help last time!',
-  'I have been a customer for years and this never happened before.',
-  'Can I pay by bank transfer instead of card?',
-  'The size chart seems to be off by one size.',
-  'Please do not call me during working hours.',
-] as const;
+export const SENTENCES = list('sentences');
 
-export const CUSTOMER_NOTES = [
-  'VIP: handle with priority.',
-  'Prefers contact by email.',
-  'Asked not to receive paper catalogues.',
-  'Wholesale customer, invoices monthly.',
-  'Had a delivery problem in the past; double-check the address.',
-] as const;
+export const CUSTOMER_NOTES = list('customer-notes');
 
-export const ORDER_NOTES = [
-  'Please leave at the back door.',
-  'Gift: do not include the receipt.',
-  'Ring twice, the bell is broken.',
-  'Deliver after 5 pm if possible.',
-] as const;
+export const ORDER_NOTES = list('order-notes');
