@@ -39,7 +39,16 @@ import { startEmbeddedServer } from '../src/pg/embedded-server.js';
 import { cpuModel, postgresVersion } from './support/machine.js';
 import type { FollowChildArgs, FollowChildMessage } from './support/follow-child.js';
 import { machineCpu, processCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
-import { CHANGES_PER_TRANSACTION, createTpcb, pgbenchVersion, runNodeLoad, runPgbench, tpcbScale, type LoadRequest, type LoadResult } from './support/tpcb-load.js';
+import {
+  CHANGES_PER_TRANSACTION,
+  createTpcb,
+  pgbenchVersion,
+  runNodeLoad,
+  runPgbench,
+  tpcbScale,
+  type LoadRequest,
+  type LoadResult,
+} from './support/tpcb-load.js';
 
 const VARIANTS = ['plain', 'masked'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -69,14 +78,23 @@ const RATE = wholeNumber('rate', options.rate, 1);
 const SECONDS = wholeNumber('seconds', options.seconds, 1);
 const ACCOUNTS = wholeNumber('accounts', options.accounts, 1000);
 const SELECTED = options.variants.split(',').map((v) => v.trim());
-for (const v of SELECTED) if (!(VARIANTS as readonly string[]).includes(v)) throw new Error(`unknown variant "${v}"; variants are ${VARIANTS.join(', ')}`);
-if (!['auto', 'pgbench', 'node'].includes(options.generator)) throw new Error(`--generator is auto, pgbench or node, not ${options.generator}`);
+for (const v of SELECTED)
+  if (!(VARIANTS as readonly string[]).includes(v)) throw new Error(`unknown variant "${v}"; variants are ${VARIANTS.join(', ')}`);
+if (!['auto', 'pgbench', 'node'].includes(options.generator))
+  throw new Error(`--generator is auto, pgbench or node, not ${options.generator}`);
 
 const GOAL_CHANGES_PER_SECOND = 20_000;
 const GOAL_P99_MS = 1000;
 const GOAL_RATE = 2000;
 const PASSWORD = 'bench-password';
-const SERVER_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_wal_size: '4GB', shared_buffers: '512MB', track_commit_timestamp: 'on' };
+const SERVER_SETTINGS = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  max_wal_size: '4GB',
+  shared_buffers: '512MB',
+  track_commit_timestamp: 'on',
+};
 /**
  * The source commits synchronously, as production sources do: a logical
  * walsender sends only flushed WAL, so with asynchronous commit every
@@ -84,14 +102,23 @@ const SERVER_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_wri
  * sent, and that wait would be counted as the follow's lag. With fsync=off the
  * flush costs a write(), not a disk sync.
  */
-const SOURCE_SETTINGS = { ...SERVER_SETTINGS, synchronous_commit: 'on', wal_level: 'logical', max_replication_slots: 8, max_wal_senders: 8 };
+const SOURCE_SETTINGS = {
+  ...SERVER_SETTINGS,
+  synchronous_commit: 'on',
+  wal_level: 'logical',
+  max_replication_slots: 8,
+  max_wal_senders: 8,
+};
 const TARGET_SETTINGS = SERVER_SETTINGS;
 const MASKED_YAML = 'anonymize:\n  accounts:\n    filler: lorem\n  history:\n    filler: lorem\n';
 /** Same zone and style on both sides: mtime::text is part of the key that pairs a transaction's rows. */
 const SESSION = { options: '-c TimeZone=UTC -c DateStyle=ISO,MDY' };
 
 const say = (message: string): void => void process.stderr.write(`${message}\n`);
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
 // ---------------------------------------------------------------- the follow child
@@ -116,7 +143,11 @@ class FollowProcess {
   constructor(args: FollowChildArgs, env: Readonly<Record<string, string>>, profileDir: string | undefined) {
     const script = fileURLToPath(new URL('./support/follow-child.ts', import.meta.url));
     const execArgv = ['--import', 'tsx', ...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir])];
-    this.child = fork(script, [JSON.stringify(args)], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(script, [JSON.stringify(args)], {
+      execArgv,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let following!: (at: number) => void;
     let done!: (m: Extract<FollowChildMessage, { type: 'done' }>) => void;
     let failed!: (error: Error) => void;
@@ -238,10 +269,18 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Counts per whole second since `from`: how the load and the apply moved over the run. */
-function timeline(from: number, sourceCommits: readonly number[], batches: readonly Committed[]): { sourceTransactions: number[]; batches: number[]; appliedChanges: number[] } {
+function timeline(
+  from: number,
+  sourceCommits: readonly number[],
+  batches: readonly Committed[],
+): { sourceTransactions: number[]; batches: number[]; appliedChanges: number[] } {
   const bucket = (at: number): number => Math.max(0, Math.floor((at - from) / 1000));
   const seconds = [...sourceCommits, ...batches.map((b) => b.at)].reduce((m, at) => Math.max(m, bucket(at)), 0) + 1;
-  const result = { sourceTransactions: new Array<number>(seconds).fill(0), batches: new Array<number>(seconds).fill(0), appliedChanges: new Array<number>(seconds).fill(0) };
+  const result = {
+    sourceTransactions: new Array<number>(seconds).fill(0),
+    batches: new Array<number>(seconds).fill(0),
+    appliedChanges: new Array<number>(seconds).fill(0),
+  };
   for (const at of sourceCommits) result.sourceTransactions[bucket(at)]! += 1;
   for (const b of batches) {
     result.batches[bucket(b.at)]! += 1;
@@ -326,7 +365,13 @@ interface VariantResult {
 }
 
 interface References {
-  readonly decode: { readonly transactions: number; readonly changes: number; readonly seconds: number; readonly changesPerSecond: number; readonly backendCpu: CpuUse | undefined };
+  readonly decode: {
+    readonly transactions: number;
+    readonly changes: number;
+    readonly seconds: number;
+    readonly changesPerSecond: number;
+    readonly backendCpu: CpuUse | undefined;
+  };
   readonly perRow: ApplyReference;
   readonly literalBatch: ApplyReference;
   readonly multiRow: ApplyReference;
@@ -374,7 +419,9 @@ async function main(): Promise<void> {
   const results: VariantResult[] = [];
   try {
     await Promise.all([s.connect(), admin.connect()]);
-    say(`creating pgbench-like tables on the source: ${scale.accounts.toLocaleString('en-US')} accounts, ${scale.tellers} tellers, ${scale.branches} branches`);
+    say(
+      `creating pgbench-like tables on the source: ${scale.accounts.toLocaleString('en-US')} accounts, ${scale.tellers} tellers, ${scale.branches} branches`,
+    );
     await createTpcb(s, scale);
     const loadBefore = load();
     say(`load average before: ${loadBefore} (${availableParallelism()} CPUs); generator: ${generatorVersion ?? 'node'}`);
@@ -423,14 +470,18 @@ async function main(): Promise<void> {
       const firstFollowing = await first.whenFollowing();
       const firstDone = await first.stop();
       const snapshot = { seconds: (firstDone.snapshotMs ?? Number.NaN) / 1000, startToFollowingSeconds: (firstFollowing - spawned) / 1000 };
-      say(`[${variant}] snapshot loaded in ${snapshot.seconds.toFixed(2)} s (spawn to streaming ${snapshot.startToFollowingSeconds.toFixed(2)} s)`);
+      say(
+        `[${variant}] snapshot loaded in ${snapshot.seconds.toFixed(2)} s (spawn to streaming ${snapshot.startToFollowingSeconds.toFixed(2)} s)`,
+      );
 
       // Phase A: backlog while stopped, then time the catch-up.
       const walBefore = await scalar<string>(s, 'SELECT pg_current_wal_lsn()::text AS v');
       const generated = await loadRun({ transactions: BACKLOG });
       const walBytes = Number(await scalar<string>(s, 'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS v', [walBefore]));
       const backlogChanges = generated.transactions * CHANGES_PER_TRANSACTION;
-      say(`[${variant}] backlog: ${generated.transactions} transactions (${backlogChanges} changes) in ${generated.seconds.toFixed(2)} s by ${generated.generator}, ${(walBytes / 1e6).toFixed(1)} MB of WAL`);
+      say(
+        `[${variant}] backlog: ${generated.transactions} transactions (${backlogChanges} changes) in ${generated.seconds.toFixed(2)} s by ${generated.generator}, ${(walBytes / 1e6).toFixed(1)} MB of WAL`,
+      );
       const restarted = epochMs();
       const follow = new FollowProcess(args, env, options.profile ? resultsDir : undefined);
       try {
@@ -452,7 +503,9 @@ async function main(): Promise<void> {
           batches: follow.batches.length,
           cpu: cpuSplit(a0, a1),
         };
-        say(`[${variant}] phase A: applied ${backlogChanges} changes in ${applySeconds.toFixed(2)} s = ${Math.round(backlog.changesPerSecond).toLocaleString('en-US')} changes/s in ${backlog.batches} batches`);
+        say(
+          `[${variant}] phase A: applied ${backlogChanges} changes in ${applySeconds.toFixed(2)} s = ${Math.round(backlog.changesPerSecond).toLocaleString('en-US')} changes/s in ${backlog.batches} batches`,
+        );
 
         // Phase B: steady load with follow running.
         await sleep(500);
@@ -472,7 +525,8 @@ async function main(): Promise<void> {
         await checkConverged(s, t, variant === 'masked');
 
         const [sourceTimes, twinTimes] = await Promise.all([commitTimes(s, since), commitTimes(t, since)]);
-        if (sourceTimes.size !== transactions) say(`[${variant}] note: ${transactions} transactions but ${sourceTimes.size} distinct keys; lag is over the distinct ones`);
+        if (sourceTimes.size !== transactions)
+          say(`[${variant}] note: ${transactions} transactions but ${sourceTimes.size} distinct keys; lag is over the distinct ones`);
         const lags: number[] = [];
         const perSecond: number[] = [];
         // reduce, not Math.min(...): a long run has more values than a call takes arguments.
@@ -493,7 +547,13 @@ async function main(): Promise<void> {
           transactions,
           achievedRate: (sourceTimes.size - 1) / ((lastCommit - firstCommit) / 1000),
           generatorReportedSeconds: steadyLoad.seconds,
-          lagMs: { p50: percentile(lags, 0.5), p90: percentile(lags, 0.9), p99: percentile(lags, 0.99), max: lags[lags.length - 1] ?? Number.NaN, mean: lags.reduce((x, y) => x + y, 0) / lags.length },
+          lagMs: {
+            p50: percentile(lags, 0.5),
+            p90: percentile(lags, 0.9),
+            p99: percentile(lags, 0.99),
+            max: lags[lags.length - 1] ?? Number.NaN,
+            mean: lags.reduce((x, y) => x + y, 0) / lags.length,
+          },
           maxLagPerSecondMs: Array.from(perSecond, (v) => Math.round(v ?? 0)),
           timeline: timeline(loadStarted, [...sourceTimes.values()], steadyBatches),
           batches: steadyBatches.length,
@@ -515,8 +575,14 @@ async function main(): Promise<void> {
   }
 
   async function findPids(follow: FollowProcess, t: pg.Client): Promise<Pids> {
-    const applier = await scalar<number | null>(t, `SELECT pid AS v FROM pg_stat_activity WHERE application_name = 'pgtwin follow' AND backend_type = 'client backend' AND datname = current_database() LIMIT 1`);
-    const walsender = await scalar<number | null>(s, `SELECT pid AS v FROM pg_stat_replication WHERE application_name = 'pgtwin follow' LIMIT 1`);
+    const applier = await scalar<number | null>(
+      t,
+      `SELECT pid AS v FROM pg_stat_activity WHERE application_name = 'pgtwin follow' AND backend_type = 'client backend' AND datname = current_database() LIMIT 1`,
+    );
+    const walsender = await scalar<number | null>(
+      s,
+      `SELECT pid AS v FROM pg_stat_replication WHERE application_name = 'pgtwin follow' LIMIT 1`,
+    );
     return { follow: follow.pid, applier: applier ?? undefined, walsender: walsender ?? undefined };
   }
 
@@ -541,7 +607,13 @@ async function main(): Promise<void> {
       const cpu1 = processCpu(pid);
       const changes = generated.transactions * CHANGES_PER_TRANSACTION;
       say(`  ${messages} pgoutput messages for ${changes} changes in ${seconds.toFixed(2)} s`);
-      decode = { transactions: generated.transactions, changes, seconds, changesPerSecond: changes / seconds, backendCpu: cpuUse(cpu0, cpu1) };
+      decode = {
+        transactions: generated.transactions,
+        changes,
+        seconds,
+        changesPerSecond: changes / seconds,
+        backendCpu: cpuUse(cpu0, cpu1),
+      };
     } finally {
       await dropSlot(s, 'pgtwin_bench_decode');
     }
@@ -603,10 +675,14 @@ async function main(): Promise<void> {
             const cast = (type: string): string => (k === 0 ? `::${type}` : '');
             return `(${quote(id)}${cast('integer')}, '1'${cast('integer')}, ${quote(String(from + k))}${cast('integer')}, ${quote(`account ${id}`)}${cast('bpchar')})`;
           });
-          await c.query(`UPDATE public.accounts AS t SET bid = v.bid, abalance = v.abalance, filler = v.filler FROM (VALUES ${list.join(', ')}) AS v(aid, bid, abalance, filler) WHERE t.aid = v.aid`);
+          await c.query(
+            `UPDATE public.accounts AS t SET bid = v.bid, abalance = v.abalance, filler = v.filler FROM (VALUES ${list.join(', ')}) AS v(aid, bid, abalance, filler) WHERE t.aid = v.aid`,
+          );
         }
       });
-      say(`  ${rows} rows: per row ${perRowRun.seconds.toFixed(2)} s; statements batched ${literalRun.seconds.toFixed(2)} s; multi-row ${multiRowRun.seconds.toFixed(2)} s`);
+      say(
+        `  ${rows} rows: per row ${perRowRun.seconds.toFixed(2)} s; statements batched ${literalRun.seconds.toFixed(2)} s; multi-row ${multiRowRun.seconds.toFixed(2)} s`,
+      );
       return {
         decode,
         perRow: { rows, rowsPerRoundTrip: 1, ...perRowRun, rowsPerSecond: rows / perRowRun.seconds },
@@ -619,10 +695,19 @@ async function main(): Promise<void> {
   }
 
   async function report(variants: readonly VariantResult[], references: References, loadBefore: string, loadAfter: string): Promise<void> {
-    const machine = { cpus: availableParallelism(), cpuModel: cpuModel(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: postgresVersion() };
-    const n = (v: number, digits = 0): string => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    const pad = (cells: readonly string[], widths: readonly number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-    const cpuText = (u: CpuUse | undefined): string => (u === undefined ? '?' : `${(u.user + u.system).toFixed(2)} s (user ${u.user.toFixed(2)}, system ${u.system.toFixed(2)})`);
+    const machine = {
+      cpus: availableParallelism(),
+      cpuModel: cpuModel(),
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: postgresVersion(),
+    };
+    const n = (v: number, digits = 0): string =>
+      v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const pad = (cells: readonly string[], widths: readonly number[]): string =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    const cpuText = (u: CpuUse | undefined): string =>
+      u === undefined ? '?' : `${(u.user + u.system).toFixed(2)} s (user ${u.user.toFixed(2)}, system ${u.system.toFixed(2)})`;
     // Per change as well: the applier's cost is per change, and so is any fix's gain.
     const cpuLines = (label: string, split: CpuSplit, changes: number): string[] => [
       `  ${label}: ${split.wallSeconds.toFixed(2)} s wall, ${n(changes)} changes = ${((split.wallSeconds * 1e6) / changes).toFixed(1)} µs wall per change; steal ${split.stealSeconds?.toFixed(2) ?? '?'} s`,
@@ -639,8 +724,12 @@ async function main(): Promise<void> {
     const lines = [
       '',
       `${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.postgres} (embedded) on both sides`,
-      `source: ${Object.entries(SOURCE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-      `target: ${Object.entries(TARGET_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+      `source: ${Object.entries(SOURCE_SETTINGS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+      `target: ${Object.entries(TARGET_SETTINGS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
       '  (fsync=off: NOT production durability, on both; track_commit_timestamp times every transaction on both sides)',
       `load: ${scale.accounts.toLocaleString('en-US')} accounts, ${scale.tellers} tellers, ${scale.branches} branches; ${CHANGES_PER_TRANSACTION} changes per transaction; ${WRITERS} writers by ${generatorVersion ?? 'a Node generator'}, on the same ${machine.cpus} CPUs as everything else`,
       `load average before ${loadBefore}, after ${loadAfter}`,
@@ -694,8 +783,14 @@ async function main(): Promise<void> {
       ...(
         [
           ['UPDATE by key, named statement, one row per round trip', references.perRow],
-          [`the same as literal statements, ${references.literalBatch.rowsPerRoundTrip} per round trip (the applier's shape before multi-row statements)`, references.literalBatch],
-          [`one UPDATE ... FROM (VALUES ...) of ${references.multiRow.rowsPerRoundTrip} rows per round trip (the applier's shape)`, references.multiRow],
+          [
+            `the same as literal statements, ${references.literalBatch.rowsPerRoundTrip} per round trip (the applier's shape before multi-row statements)`,
+            references.literalBatch,
+          ],
+          [
+            `one UPDATE ... FROM (VALUES ...) of ${references.multiRow.rowsPerRoundTrip} rows per round trip (the applier's shape)`,
+            references.multiRow,
+          ],
         ] as const
       ).flatMap(([label, r]) => [
         `  target, ${label}: ${n(r.rows)} rows in ${r.seconds.toFixed(2)} s = ${n(r.rowsPerSecond)} rows/s`,
@@ -717,7 +812,14 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n'));
     const out = join(resultsDir, `follow-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     const json = {
-      options: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, writers: WRITERS, accounts: ACCOUNTS, generator: generatorVersion ?? 'node' },
+      options: {
+        backlog: BACKLOG,
+        rate: RATE,
+        seconds: SECONDS,
+        writers: WRITERS,
+        accounts: ACCOUNTS,
+        generator: generatorVersion ?? 'node',
+      },
       machine,
       serverSettings: { source: SOURCE_SETTINGS, target: TARGET_SETTINGS },
       load: { before: loadBefore, after: loadAfter },

@@ -20,7 +20,6 @@ const COUNT = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 3;
 const key = new MaskingKey(Buffer.alloc(32, 0x42));
 
-
 const random = prng(7);
 const int = (n: number): number => Math.floor(random() * n);
 const digits = (n: number): string => Array.from({ length: n }, () => String(int(10))).join('');
@@ -60,7 +59,13 @@ const CASES: readonly Case[] = [
   { label: 'phone', strategy: 'phone', type: 'text', make: () => `+1-${digits(3)}-${digits(3)}-${digits(4)}` },
   { label: 'name', strategy: 'name', type: 'text', make: () => `${pick(FIRST)} ${pick(LAST)}` },
   { label: 'first_name', strategy: 'first_name', type: 'text', make: () => pick(FIRST) },
-  { label: 'fake street_address', strategy: 'fake', type: 'text', options: { kind: 'street_address' }, make: (i) => `${i % 999} Main Street` },
+  {
+    label: 'fake street_address',
+    strategy: 'fake',
+    type: 'text',
+    options: { kind: 'street_address' },
+    make: (i) => `${i % 999} Main Street`,
+  },
   { label: 'redact', strategy: 'redact', type: 'text', make: () => digits(9) },
   { label: 'hash (32 hex)', strategy: 'hash', type: 'text', make: (i) => `token-${i}-${digits(8)}` },
   { label: 'hash (64 hex)', strategy: 'hash', type: 'text', options: { length: 64 }, make: (i) => `token-${i}-${digits(8)}` },
@@ -77,11 +82,22 @@ const CASES: readonly Case[] = [
   { label: 'digits (SSN)', strategy: 'digits', type: 'text', make: () => `${digits(3)}-${digits(2)}-${digits(4)}` },
   { label: 'digits (bigint)', strategy: 'digits', type: 'bigint', make: () => String(1 + int(1e12)) },
   { label: 'partial', strategy: 'partial', type: 'text', make: () => digits(16) },
-  { label: 'regex', strategy: 'regex', type: 'text', options: { pattern: '\\d{3}-\\d{2}-\\d{4}' }, make: () => `ssn ${digits(3)}-${digits(2)}-${digits(4)} on file` },
+  {
+    label: 'regex',
+    strategy: 'regex',
+    type: 'text',
+    options: { pattern: '\\d{3}-\\d{2}-\\d{4}' },
+    make: () => `ssn ${digits(3)}-${digits(2)}-${digits(4)} on file`,
+  },
   { label: 'ip v4', strategy: 'ip', type: 'inet', make: () => `${int(256)}.${int(256)}.${int(256)}.${int(256)}` },
   { label: 'ip v6', strategy: 'ip', type: 'inet', make: () => `2001:db8:${int(65536).toString(16)}::${int(65536).toString(16)}` },
   { label: 'date', strategy: 'date', type: 'date', make: () => `19${50 + int(50)}-0${1 + int(9)}-1${int(9)}` },
-  { label: 'timestamp (tz)', strategy: 'timestamp', type: 'timestamp with time zone', make: () => `2023-0${1 + int(9)}-1${int(9)} 1${int(9)}:3${int(9)}:2${int(9)}.${digits(6)}+00` },
+  {
+    label: 'timestamp (tz)',
+    strategy: 'timestamp',
+    type: 'timestamp with time zone',
+    make: () => `2023-0${1 + int(9)}-1${int(9)} 1${int(9)}:3${int(9)}:2${int(9)}.${digits(6)}+00`,
+  },
   { label: 'number numeric(12,2)', strategy: 'number', type: 'numeric(12,2)', make: () => `${int(100000)}.${digits(2)}` },
   { label: 'number integer', strategy: 'number', type: 'integer', make: () => String(int(1e6)) },
   { label: 'uuid', strategy: 'uuid', type: 'uuid', make: () => `${digits(8)}-${digits(4)}-4${digits(3)}-a${digits(3)}-${digits(12)}` },
@@ -90,7 +106,8 @@ const CASES: readonly Case[] = [
     strategy: 'json',
     type: 'jsonb',
     options: { paths: { '$.email': 'email', '$.contact.phone': 'phone' } },
-    make: (i) => `{"email": "${emailOf(i)}", "plan": "pro", "contact": {"phone": "+1 555 ${digits(4)}", "city": "Springfield"}, "score": ${int(100)}}`,
+    make: (i) =>
+      `{"email": "${emailOf(i)}", "plan": "pro", "contact": {"phone": "+1 555 ${digits(4)}", "city": "Springfield"}, "score": ${int(100)}}`,
   },
   { label: 'lorem', strategy: 'lorem', type: 'text', make: () => Array.from({ length: 3 + int(8) }, () => pick(WORDS)).join(' ') },
   { label: 'template', strategy: 'template', type: 'text', options: { template: 'user{{id}}@test.local' }, make: (i) => String(i) },
@@ -138,8 +155,13 @@ function main(): void {
     ['baseline: HMAC-SHA-256 per value', hmac],
   ];
   for (const c of CASES) {
-    const columns = [{ name: 'v', type: c.type }, { name: 'id', type: 'bigint' }];
-    const mask = compileMasks(new Map([['v', { strategy: c.strategy, options: c.options ?? {} }]]), columns, { table: 'bench', key }).get(0);
+    const columns = [
+      { name: 'v', type: c.type },
+      { name: 'id', type: 'bigint' },
+    ];
+    const mask = compileMasks(new Map([['v', { strategy: c.strategy, options: c.options ?? {} }]]), columns, { table: 'bench', key }).get(
+      0,
+    );
     if (mask === undefined) throw new Error(`no mask for ${c.label}`);
     const inputs = values(c.make);
     let current = '';
@@ -151,7 +173,9 @@ function main(): void {
   console.log(`\n${'case'.padEnd(width)}  ns/value  × SipHash  ÷ HMAC`);
   console.log(`${'-'.repeat(width)}  --------  ---------  ------`);
   for (const [label, ns] of rows) {
-    console.log(`${label.padEnd(width)}  ${ns.toFixed(0).padStart(8)}  ${(ns / siphash).toFixed(2).padStart(9)}  ${(hmac / ns).toFixed(1).padStart(6)}`);
+    console.log(
+      `${label.padEnd(width)}  ${ns.toFixed(0).padStart(8)}  ${(ns / siphash).toFixed(2).padStart(9)}  ${(hmac / ns).toFixed(1).padStart(6)}`,
+    );
   }
   console.log('\n× SipHash: cost relative to the raw 64-bit PRF; ÷ HMAC: how many times cheaper than one HMAC-SHA-256 per value.');
 }

@@ -27,7 +27,6 @@ const CHUNK_BYTES = 64 * 1024;
 const RUNS = 3;
 const COLUMN_COUNT = 9;
 
-
 const FIRST = ['John', 'Maria', 'Wei', 'Amélie', 'Olusegun', 'Sven', 'Priya', 'José', 'Yuki', 'Fatima'];
 const LAST = ['Smith', 'García', 'Chen', 'Dubois', 'Adeyemi', 'Larsson', 'Patel', 'Müller', 'Sato', 'Haddad'];
 const WORDS = ['loves', 'hiking', 'coffee', 'and', 'databases', 'café', 'music', 'runs', 'marathons', 'writes', 'code', 'on', 'weekends'];
@@ -101,7 +100,17 @@ async function median(chunks: readonly Buffer[], warmUp: readonly Buffer[], make
   return mid.wall;
 }
 
-const COLUMNS = ['id bigint', 'email text', 'phone text', 'first_name text', 'last_name text', 'ssn text', 'created_at timestamptz', 'balance numeric(12,2)', 'bio text'];
+const COLUMNS = [
+  'id bigint',
+  'email text',
+  'phone text',
+  'first_name text',
+  'last_name text',
+  'ssn text',
+  'created_at timestamptz',
+  'balance numeric(12,2)',
+  'bio text',
+];
 const REAL_RULES: MaskTableSpec = {
   table: 'public.users',
   rules: [
@@ -147,7 +156,9 @@ async function main(): Promise<void> {
   report('(a) counting pass-through', passThrough, input.length, ROWS);
   report('(b) masking, 3 columns (1, 2, 4)', masking, input.length, ROWS);
   console.log(`ratio b/a: ${(masking / passThrough).toFixed(2)}`);
-  console.log(`masking overhead: ${(((masking - passThrough) / ROWS) * 1e6).toFixed(3)} µs/row, ${(((masking - passThrough) / (ROWS * masks.size)) * 1e9).toFixed(0)} ns/masked value`);
+  console.log(
+    `masking overhead: ${(((masking - passThrough) / ROWS) * 1e6).toFixed(3)} µs/row, ${(((masking - passThrough) / (ROWS * masks.size)) * 1e9).toFixed(0)} ns/masked value`,
+  );
 
   const key = new MaskingKey(Buffer.alloc(32, 7));
   const realMasks = compileTableMasks(REAL_RULES, await strategyRegistry({ strategiesModule: undefined }), key);

@@ -43,15 +43,21 @@ type CaseId = (typeof ALL_CASES)[number];
 const DEFAULT_CASES: readonly CaseId[] = ['a', 'b', 'b1', 'c', 'd', 'e', 'f'];
 
 const { values: options } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, cases: { type: 'string', default: DEFAULT_CASES.join(',') } },
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    cases: { type: 'string', default: DEFAULT_CASES.join(',') },
+  },
   strict: true,
 });
 const ROWS = Number(options.rows);
 const RUNS = Number(options.runs);
-if (!Number.isSafeInteger(ROWS) || ROWS < 20) throw new Error(`--rows takes a whole number of at least 20 (the mask check samples ids 1..20), not ${options.rows}`);
+if (!Number.isSafeInteger(ROWS) || ROWS < 20)
+  throw new Error(`--rows takes a whole number of at least 20 (the mask check samples ids 1..20), not ${options.rows}`);
 if (!Number.isSafeInteger(RUNS) || RUNS < 1) throw new Error(`--runs takes a positive whole number, not ${options.runs}`);
 const SELECTED = new Set(options.cases.split(',').map((c) => c.trim()));
-for (const c of SELECTED) if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case "${c}"; cases are ${ALL_CASES.join(', ')}`);
+for (const c of SELECTED)
+  if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case "${c}"; cases are ${ALL_CASES.join(', ')}`);
 
 const PASSWORD = 'bench-password';
 const SPLIT = '32MB';
@@ -133,15 +139,30 @@ function hasPsql(): boolean {
 }
 
 const say = (message: string): void => void process.stderr.write(`${message}\n`);
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   const base = await mkdtemp(join(tmpdir(), 'pgtwin-bench-'));
   // autovacuum off: every run loads the whole table, and the vacuum that
   // triggers would otherwise land in whichever case runs next.
-  const settings = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_wal_size: '4GB', shared_buffers: '512MB', autovacuum: 'off' };
+  const settings = {
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    max_wal_size: '4GB',
+    shared_buffers: '512MB',
+    autovacuum: 'off',
+  };
   const [source, target] = await Promise.all([
-    startEmbeddedServer({ dataDir: join(base, 'source'), password: PASSWORD, ephemeral: true, settings: { ...settings, wal_level: 'logical' } }),
+    startEmbeddedServer({
+      dataDir: join(base, 'source'),
+      password: PASSWORD,
+      ephemeral: true,
+      settings: { ...settings, wal_level: 'logical' },
+    }),
     startEmbeddedServer({ dataDir: join(base, 'target'), password: PASSWORD, ephemeral: true, settings }),
   ]);
   const sourceUrl = source.url();
@@ -161,20 +182,42 @@ async function main(): Promise<void> {
     const plainConfig = join(cwd, 'plain.yaml');
     const maskedConfig = join(cwd, 'masked.yaml');
     await writeFile(plainConfig, `options:\n  show_progress: false\n`);
-    await writeFile(maskedConfig, `options:\n  show_progress: false\nanonymize:\n  users:\n    email: email\n    phone: phone\n    last_name: last_name\n`);
+    await writeFile(
+      maskedConfig,
+      `options:\n  show_progress: false\nanonymize:\n  users:\n    email: email\n    phone: phone\n    last_name: last_name\n`,
+    );
     // A fresh high-entropy key per bench run: the key checker refuses weak ones, and no key is kept anywhere.
     const env = { PGTWIN_SECRET: randomBytes(32).toString('hex') };
     // The built CLI (dist/, as bin/pgtwin runs it; `npm run bench` builds first), wrapped to report its peak RSS and CPU time.
     const cli = fileURLToPath(new URL('./support/cli-with-rss.mjs', import.meta.url));
 
     const pgtwin = (masked: boolean, extra: readonly string[]) => async (): Promise<Run> => {
-      const argv = [cli, 'sync', '--config', masked ? maskedConfig : plainConfig, '--from', sourceUrl, '--to', targetUrl, '--yes', '--json', ...extra];
+      const argv = [
+        cli,
+        'sync',
+        '--config',
+        masked ? maskedConfig : plainConfig,
+        '--from',
+        sourceUrl,
+        '--to',
+        targetUrl,
+        '--yes',
+        '--json',
+        ...extra,
+      ];
       const r = await runChild(process.execPath, argv, { rss: true, env });
-      const report = JSON.parse(r.stdout) as { runId: number; durationMs: number; totalRows: number; tables: Array<{ maskedColumns: string[] }> };
+      const report = JSON.parse(r.stdout) as {
+        runId: number;
+        durationMs: number;
+        totalRows: number;
+        tables: Array<{ maskedColumns: string[] }>;
+      };
       const maskedColumns = [...(report.tables[0]?.maskedColumns ?? [])].sort();
       const expected = masked ? MASKED_COLUMNS : [];
       if (report.totalRows !== ROWS || maskedColumns.join(',') !== expected.join(',')) {
-        throw new Error(`pgtwin reported ${report.totalRows} rows with masked columns [${maskedColumns.join(', ')}], expected ${ROWS} and [${expected.join(', ')}]`);
+        throw new Error(
+          `pgtwin reported ${report.totalRows} rows with masked columns [${maskedColumns.join(', ')}], expected ${ROWS} and [${expected.join(', ')}]`,
+        );
       }
       // committed_at defaults to now(), the chunk transaction's start; it ends duration_ms later.
       const phase = await t.query<{ ms: string; chunks: string }>(
@@ -183,7 +226,14 @@ async function main(): Promise<void> {
         [report.runId],
       );
       const row = phase.rows[0];
-      return { seconds: r.seconds, rssKb: r.rssKb, cpuMs: r.cpuMs, syncMs: report.durationMs, copyMs: row === undefined ? undefined : Number(row.ms), chunks: row === undefined ? undefined : Number(row.chunks) };
+      return {
+        seconds: r.seconds,
+        rssKb: r.rssKb,
+        cpuMs: r.cpuMs,
+        syncMs: report.durationMs,
+        copyMs: row === undefined ? undefined : Number(row.ms),
+        chunks: row === undefined ? undefined : Number(row.chunks),
+      };
     };
 
     const psql = hasPsql();
@@ -196,12 +246,23 @@ async function main(): Promise<void> {
         before: () => t.query('TRUNCATE users'),
         once: async () => {
           if (psql) {
-            const r = await runChild('bash', ['-c', `psql "${sourceUrl}" -qc "COPY users TO STDOUT" | psql "${targetUrl}" -qc "COPY users FROM STDIN"`], { rss: false });
+            const r = await runChild(
+              'bash',
+              ['-c', `psql "${sourceUrl}" -qc "COPY users TO STDOUT" | psql "${targetUrl}" -qc "COPY users FROM STDIN"`],
+              { rss: false },
+            );
             return { seconds: r.seconds, rssKb: undefined, cpuMs: undefined, syncMs: undefined, copyMs: undefined, chunks: undefined };
           }
           const started = performance.now();
           await pipeline(s.query(copyStreams.to('COPY users TO STDOUT')), t.query(copyStreams.from('COPY users FROM STDIN')));
-          return { seconds: (performance.now() - started) / 1000, rssKb: undefined, cpuMs: undefined, syncMs: undefined, copyMs: undefined, chunks: undefined };
+          return {
+            seconds: (performance.now() - started) / 1000,
+            rssKb: undefined,
+            cpuMs: undefined,
+            syncMs: undefined,
+            copyMs: undefined,
+            chunks: undefined,
+          };
         },
       },
       { id: 'b', name: 'b: sync, unmasked', masked: false, once: pgtwin(false, []) },
@@ -224,8 +285,14 @@ async function main(): Promise<void> {
     const runs = new Map<CaseId, Run[]>(cases.map((c) => [c.id, []]));
     const cpus = new Map<CaseId, RunCpu[]>(cases.map((c) => [c.id, []]));
     const total = (t: CpuTimes | undefined): number | undefined => (t === undefined ? undefined : t.userMs + t.systemMs);
-    const delta = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : b - a);
-    const cpuNow = () => ({ source: total(serverCpu(join(base, 'source'))), target: total(serverCpu(join(base, 'target'))), machine: total(machineCpu()), at: performance.now() });
+    const delta = (a: number | undefined, b: number | undefined): number | undefined =>
+      a === undefined || b === undefined ? undefined : b - a;
+    const cpuNow = () => ({
+      source: total(serverCpu(join(base, 'source'))),
+      target: total(serverCpu(join(base, 'target'))),
+      machine: total(machineCpu()),
+      at: performance.now(),
+    });
     for (let i = 0; i < RUNS; i++) {
       for (const c of cases) {
         // The previous run's dirty pages (or the generation's) are written out
@@ -244,8 +311,14 @@ async function main(): Promise<void> {
         await checkTarget(s, t, ROWS, c.masked, c.name);
         runs.get(c.id)?.push(r);
         cpus.get(c.id)?.push(cpu);
-        const servers = cpu.sourceMs === undefined || cpu.targetMs === undefined ? '' : `; CPU source ${(cpu.sourceMs / 1000).toFixed(2)} s, target ${(cpu.targetMs / 1000).toFixed(2)} s, machine ${Math.round((cpu.busy ?? 0) * 100)}% busy`;
-        const detail = r.syncMs === undefined ? servers : `${servers} (in pgtwin ${(r.syncMs / 1000).toFixed(2)} s, copy ${((r.copyMs ?? 0) / 1000).toFixed(2)} s, CPU ${((r.cpuMs ?? 0) / 1000).toFixed(2)} s, ${r.chunks} chunk(s), peak RSS ${((r.rssKb ?? 0) / 1024).toFixed(0)} MB)`;
+        const servers =
+          cpu.sourceMs === undefined || cpu.targetMs === undefined
+            ? ''
+            : `; CPU source ${(cpu.sourceMs / 1000).toFixed(2)} s, target ${(cpu.targetMs / 1000).toFixed(2)} s, machine ${Math.round((cpu.busy ?? 0) * 100)}% busy`;
+        const detail =
+          r.syncMs === undefined
+            ? servers
+            : `${servers} (in pgtwin ${(r.syncMs / 1000).toFixed(2)} s, copy ${((r.copyMs ?? 0) / 1000).toFixed(2)} s, CPU ${((r.cpuMs ?? 0) / 1000).toFixed(2)} s, ${r.chunks} chunk(s), peak RSS ${((r.rssKb ?? 0) / 1024).toFixed(0)} MB)`;
         say(`${c.name}: run ${i + 1}: ${r.seconds.toFixed(2)} s${detail}`);
       }
     }
@@ -341,7 +414,21 @@ async function main(): Promise<void> {
     const out = join(dir, `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     await writeFile(
       out,
-      JSON.stringify({ rows: ROWS, bytes, heapBytes, runs: RUNS, split: SPLIT, machine, load: { before: loadBefore, after: loadAfter }, fixedCosts: { startupSeconds: startup, analyzeSeconds }, results }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          rows: ROWS,
+          bytes,
+          heapBytes,
+          runs: RUNS,
+          split: SPLIT,
+          machine,
+          load: { before: loadBefore, after: loadAfter },
+          fixedCosts: { startupSeconds: startup, analyzeSeconds },
+          results,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     process.stdout.write(`written ${out}\n`);
     await rm(cwd, { recursive: true, force: true });

@@ -6,7 +6,13 @@ export type { SyncReport, TableReport } from './snapshot/sync-report.js';
 export type { SyncPlan, TablePlan } from './snapshot/plan.js';
 export type { SyncObserver, SyncPhase } from './snapshot/observer.js';
 export { tableChecksum, type TableChecksum, type ChecksumOptions } from './verify/table-checksum.js';
-export { verifyTables, type VerifyTablesRequest, type VerifyTablesResult, type TableVerification, type TableStatus } from './verify/verify-tables.js';
+export {
+  verifyTables,
+  type VerifyTablesRequest,
+  type VerifyTablesResult,
+  type TableVerification,
+  type TableStatus,
+} from './verify/verify-tables.js';
 export { findLeaks, DEFAULT_MIN_LENGTH, type FindLeaksRequest } from './verify/find-leaks.js';
 export type { LeakCheckResult, LeakFinding, LeakExample, LeakKind, Coincidences } from './verify/leak-types.js';
 export type { OriginStats } from './verify/leak-candidates.js';
@@ -30,7 +36,17 @@ export {
 } from './scan/index.js';
 export { generateKey, writeKeyFile } from './anonymize/keygen.js';
 export { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './pg/embedded-server.js';
-export { PgtwinError, UsageError, ConfigError, ConnectError, SchemaMismatchError, SafetyError, InterruptedError, SyncError, EXIT_CODES } from './errors.js';
+export {
+  PgtwinError,
+  UsageError,
+  ConfigError,
+  ConnectError,
+  SchemaMismatchError,
+  SafetyError,
+  InterruptedError,
+  SyncError,
+  EXIT_CODES,
+} from './errors.js';
 export {
   defineStrategy,
   MaskingKey,

@@ -23,9 +23,21 @@ export interface FollowChildArgs {
 /** Times are epoch milliseconds with sub-millisecond precision, comparable across processes. */
 export type FollowChildMessage =
   | { readonly type: 'following'; readonly at: number; readonly from: string }
-  | { readonly type: 'committed'; readonly at: number; readonly transactions: number; readonly changes: number; readonly lastCommitLsn: string }
+  | {
+      readonly type: 'committed';
+      readonly at: number;
+      readonly transactions: number;
+      readonly changes: number;
+      readonly lastCommitLsn: string;
+    }
   | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'done'; readonly snapshotMs: number | undefined; readonly transactions: number; readonly changes: number; readonly lastCommitLsn: string }
+  | {
+      readonly type: 'done';
+      readonly snapshotMs: number | undefined;
+      readonly transactions: number;
+      readonly changes: number;
+      readonly lastCommitLsn: string;
+    }
   | { readonly type: 'failed'; readonly message: string };
 
 export const epochMs = (): number => performance.timeOrigin + performance.now();
@@ -55,11 +67,24 @@ async function main(): Promise<void> {
     slot: args.slot,
     observer: {
       following: (_slot, from) => send({ type: 'following', at: epochMs(), from: formatLsn(from) }),
-      committed: (batch) => send({ type: 'committed', at: epochMs(), transactions: batch.transactions, changes: batch.changes, lastCommitLsn: formatLsn(batch.lastCommitLsn) }),
+      committed: (batch) =>
+        send({
+          type: 'committed',
+          at: epochMs(),
+          transactions: batch.transactions,
+          changes: batch.changes,
+          lastCommitLsn: formatLsn(batch.lastCommitLsn),
+        }),
       warning: (message) => send({ type: 'warning', message }),
     },
   });
-  sendLast({ type: 'done', snapshotMs: summary.initialSync?.durationMs, transactions: summary.transactions, changes: summary.changes, lastCommitLsn: summary.lastCommitLsn });
+  sendLast({
+    type: 'done',
+    snapshotMs: summary.initialSync?.durationMs,
+    transactions: summary.transactions,
+    changes: summary.changes,
+    lastCommitLsn: summary.lastCommitLsn,
+  });
 }
 
 main().catch((error: unknown) => {

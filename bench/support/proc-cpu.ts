@@ -47,7 +47,13 @@ function readStat(pid: number): Stat | undefined {
     // The command name is in parentheses and may itself hold spaces or parentheses.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state) of proc(5): ppid is field 4, utime..cstime fields 14..17.
-    return { ppid: Number(fields[1]), user: Number(fields[11]), system: Number(fields[12]), reapedUser: Number(fields[13]), reapedSystem: Number(fields[14]) };
+    return {
+      ppid: Number(fields[1]),
+      user: Number(fields[11]),
+      system: Number(fields[12]),
+      reapedUser: Number(fields[13]),
+      reapedSystem: Number(fields[14]),
+    };
   } catch {
     return undefined;
   }

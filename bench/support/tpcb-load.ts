@@ -77,7 +77,9 @@ export interface LoadResult {
 }
 
 export function pgbenchVersion(): Promise<string | undefined> {
-  return new Promise((resolve) => execFile('pgbench', ['--version'], (error, stdout) => resolve(error === null ? stdout.trim() : undefined)));
+  return new Promise((resolve) =>
+    execFile('pgbench', ['--version'], (error, stdout) => resolve(error === null ? stdout.trim() : undefined)),
+  );
 }
 
 function script(scale: TpcbScale): string {
@@ -167,5 +169,10 @@ export async function runNodeLoad(request: LoadRequest): Promise<LoadResult> {
     await Promise.all(clients.map((c) => c.end()));
   }
   const used = process.cpuUsage(cpuBefore);
-  return { generator: 'node', transactions: total, seconds: (performance.now() - started) / 1000, cpu: { userMs: used.user / 1000, systemMs: used.system / 1000 } };
+  return {
+    generator: 'node',
+    transactions: total,
+    seconds: (performance.now() - started) / 1000,
+    cpu: { userMs: used.user / 1000, systemMs: used.system / 1000 },
+  };
 }

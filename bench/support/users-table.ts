@@ -81,9 +81,12 @@ export async function checkTarget(source: pg.Client, target: pg.Client, rows: nu
   // Emails and phones are unique per row here, so a single clear value is a leak.
   const clear = pairs.filter(({ s, t }) => s.email === t.email || s.phone === t.phone);
   if (clear.length > 0) {
-    throw new Error(`${label}: MASKING DID NOT APPLY: row ${clear[0]?.s.id} has email ${JSON.stringify(clear[0]?.t.email)} / phone ${JSON.stringify(clear[0]?.t.phone)} on the target, as on the source`);
+    throw new Error(
+      `${label}: MASKING DID NOT APPLY: row ${clear[0]?.s.id} has email ${JSON.stringify(clear[0]?.t.email)} / phone ${JSON.stringify(clear[0]?.t.phone)} on the target, as on the source`,
+    );
   }
   // Last names come from 8 values on the source, so a masked one may land on its original by chance; most must not.
   const sameLastName = pairs.filter(({ s, t }) => s.last_name === t.last_name).length;
-  if (sameLastName > pairs.length / 2) throw new Error(`${label}: MASKING DID NOT APPLY to last_name: ${sameLastName} of ${pairs.length} sample rows unchanged`);
+  if (sameLastName > pairs.length / 2)
+    throw new Error(`${label}: MASKING DID NOT APPLY to last_name: ${sameLastName} of ${pairs.length} sample rows unchanged`);
 }

@@ -66,13 +66,7 @@ export function registryOf(table: MaskTable): StrategyRegistry {
 }
 
 export type MaskProblemCode =
-  | 'UNKNOWN_COLUMN'
-  | 'UNKNOWN_STRATEGY'
-  | 'TYPE_MISMATCH'
-  | 'BAD_OPTIONS'
-  | 'NOT_INJECTIVE'
-  | 'NULL_ON_NOT_NULL'
-  | 'READ_CYCLE';
+  'UNKNOWN_COLUMN' | 'UNKNOWN_STRATEGY' | 'TYPE_MISMATCH' | 'BAD_OPTIONS' | 'NOT_INJECTIVE' | 'NULL_ON_NOT_NULL' | 'READ_CYCLE';
 
 export interface MaskProblem {
   readonly table: string;
@@ -114,7 +108,16 @@ export function columnFacts(columns: readonly MaskColumn[], table: MaskTable): C
 
 /** Facts for a value nested in a json column: plain text, no constraints of its own. */
 function nestedFacts(column: ColumnFacts): ColumnFacts {
-  return { name: column.name, type: 'text', family: 'text', maxLength: undefined, notNull: false, unique: false, uniqueAlone: false, referenced: false };
+  return {
+    name: column.name,
+    type: 'text',
+    family: 'text',
+    maxLength: undefined,
+    notNull: false,
+    unique: false,
+    uniqueAlone: false,
+    referenced: false,
+  };
 }
 
 function check(rules: ReadonlyMap<string, StrategySpec>, columns: readonly MaskColumn[], table: MaskTable): CheckResult {
@@ -128,12 +131,14 @@ function check(rules: ReadonlyMap<string, StrategySpec>, columns: readonly MaskC
     problems.push({ table: table.table, column, strategy, code, message });
   };
 
-  const checkNested = (column: ColumnFacts, columnCtx: Omit<CheckContext, 'column' | 'checkNested'>) => (spec: StrategySpec): string[] => {
-    const strategy = registry.get(spec.strategy);
-    if (strategy === undefined) return [`unknown strategy \`${spec.strategy}\`${didYouMeanSuffix(spec.strategy, registry.names())}`];
-    const ctx: CheckContext = { ...columnCtx, column: nestedFacts(column), checkNested: () => ['strategies cannot be nested twice'] };
-    return [...strategy.check(spec.options, ctx).problems];
-  };
+  const checkNested =
+    (column: ColumnFacts, columnCtx: Omit<CheckContext, 'column' | 'checkNested'>) =>
+    (spec: StrategySpec): string[] => {
+      const strategy = registry.get(spec.strategy);
+      if (strategy === undefined) return [`unknown strategy \`${spec.strategy}\`${didYouMeanSuffix(spec.strategy, registry.names())}`];
+      const ctx: CheckContext = { ...columnCtx, column: nestedFacts(column), checkNested: () => ['strategies cannot be nested twice'] };
+      return [...strategy.check(spec.options, ctx).problems];
+    };
 
   for (const [column, spec] of rules) {
     const index = names.indexOf(column);
@@ -144,16 +149,24 @@ function check(rules: ReadonlyMap<string, StrategySpec>, columns: readonly MaskC
     }
     const strategy = registry.get(spec.strategy);
     if (strategy === undefined) {
-      report(column, spec.strategy, 'UNKNOWN_STRATEGY',
-        `unknown strategy \`${spec.strategy}\`${didYouMeanSuffix(spec.strategy, registry.names())}; known: ${registry.names().join(', ')}`);
+      report(
+        column,
+        spec.strategy,
+        'UNKNOWN_STRATEGY',
+        `unknown strategy \`${spec.strategy}\`${didYouMeanSuffix(spec.strategy, registry.names())}; known: ${registry.names().join(', ')}`,
+      );
       continue;
     }
     const needsInjective = columnFacts.unique || columnFacts.referenced;
     if (!strategy.accepts(columnFacts.family)) {
       const fits = registry.suggest(columnFacts.family, needsInjective);
-      report(column, spec.strategy, 'TYPE_MISMATCH',
+      report(
+        column,
+        spec.strategy,
+        'TYPE_MISMATCH',
         `\`${spec.strategy}\` does not fit column ${column} of type ${columnFacts.type}` +
-          (fits.length > 0 ? `; strategies that fit: ${fits.join(', ')}` : ''));
+          (fits.length > 0 ? `; strategies that fit: ${fits.join(', ')}` : ''),
+      );
       continue;
     }
     const base = { table: table.table, columns: facts, maskedColumns };
@@ -162,15 +175,26 @@ function check(rules: ReadonlyMap<string, StrategySpec>, columns: readonly MaskC
     for (const message of result.problems) report(column, spec.strategy, 'BAD_OPTIONS', message);
     if (result.problems.length > 0) continue;
     if (needsInjective && !result.injective) {
-      const why = [columnFacts.unique ? 'unique (a primary key or unique constraint)' : '', columnFacts.referenced ? 'referenced by a foreign key' : '']
+      const why = [
+        columnFacts.unique ? 'unique (a primary key or unique constraint)' : '',
+        columnFacts.referenced ? 'referenced by a foreign key' : '',
+      ]
         .filter((s) => s !== '')
         .join(' and ');
-      report(column, spec.strategy, 'NOT_INJECTIVE',
-        `${column} is ${why}, and \`${spec.strategy}\` can give two values the same output; use an injective strategy: ${registry.injectiveNames().join(', ')}`);
+      report(
+        column,
+        spec.strategy,
+        'NOT_INJECTIVE',
+        `${column} is ${why}, and \`${spec.strategy}\` can give two values the same output; use an injective strategy: ${registry.injectiveNames().join(', ')}`,
+      );
     }
     if (strategy.producesNull && columnFacts.notNull) {
-      report(column, spec.strategy, 'NULL_ON_NOT_NULL',
-        `${column} is NOT NULL, so \`${spec.strategy}\` cannot be used; strategies that fit: ${registry.suggest(columnFacts.family, needsInjective).join(', ')}`);
+      report(
+        column,
+        spec.strategy,
+        'NULL_ON_NOT_NULL',
+        `${column} is NOT NULL, so \`${spec.strategy}\` cannot be used; strategies that fit: ${registry.suggest(columnFacts.family, needsInjective).join(', ')}`,
+      );
     }
     checked.push({ index, facts: columnFacts, spec, strategy });
   }
@@ -194,8 +218,13 @@ function readCycles(rules: readonly CheckedRule[], table: string): MaskProblem[]
     };
     if (visit(rule.facts.name) && !path.some((c) => reported.has(c))) {
       path.forEach((c) => reported.add(c));
-      problems.push({ table, column: rule.facts.name, strategy: rule.spec.strategy, code: 'READ_CYCLE',
-        message: `the rules read each other in a cycle: ${[...path, rule.facts.name].join(' -> ')}` });
+      problems.push({
+        table,
+        column: rule.facts.name,
+        strategy: rule.spec.strategy,
+        code: 'READ_CYCLE',
+        message: `the rules read each other in a cycle: ${[...path, rule.facts.name].join(' -> ')}`,
+      });
     }
   }
   return problems;
@@ -216,7 +245,10 @@ class TableRow implements RowReader {
   private depth = 0;
   readonly masks = new Map<number, (value: string | null) => string | null>();
 
-  constructor(private readonly indexOf: ReadonlyMap<string, number>, private readonly table: string) {}
+  constructor(
+    private readonly indexOf: ReadonlyMap<string, number>,
+    private readonly table: string,
+  ) {}
 
   get(column: string): string | null {
     const index = this.indexOf.get(column);
@@ -285,7 +317,10 @@ function guard(compiled: CompiledStrategy, row: TableRow, site: MaskSite): (valu
     }
     if (typeof masked !== 'string' && masked !== null) {
       const what = masked instanceof Promise ? 'a Promise (masks must be synchronous)' : typeof masked;
-      throw new AnonymizationError(site, `strategy \`${site.strategy}\` returned ${what} for ${site.table}.${site.column}; expected a string or null`);
+      throw new AnonymizationError(
+        site,
+        `strategy \`${site.strategy}\` returned ${what} for ${site.table}.${site.column}; expected a string or null`,
+      );
     }
     return masked;
   }, byteMaskOf(mask));

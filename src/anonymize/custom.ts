@@ -32,7 +32,10 @@ export async function loadCustomStrategies(path: string): Promise<Strategy[]> {
   if (known !== undefined) return known;
 
   const captured: Strategy[] = [];
-  const namespace = await captureDefinitions((s) => captured.push(s), () => importModule(url, path, TYPESCRIPT.has(extension)));
+  const namespace = await captureDefinitions(
+    (s) => captured.push(s),
+    () => importModule(url, path, TYPESCRIPT.has(extension)),
+  );
   const strategies = dedupe([...captured, ...exportedStrategies(namespace)]);
   if (strategies.length === 0) {
     throw new UsageError('STRATEGIES_MODULE_EMPTY', `${path} defines no strategy`, {

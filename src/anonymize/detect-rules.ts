@@ -55,7 +55,10 @@ function shaped(values: readonly string[], share: number, what: string): RuleCho
       why: `${best.count} of ${values.length} sampled values have the ${what} shape \`${best.shape}\``,
     };
   }
-  return { rules: [spec('digits')], why: values.length > 0 ? `sampled values have several shapes: \`digits\` keeps each one's layout` : undefined };
+  return {
+    rules: [spec('digits')],
+    why: values.length > 0 ? `sampled values have several shapes: \`digits\` keeps each one's layout` : undefined,
+  };
 }
 
 /** The text rules for a kind. */
@@ -77,7 +80,9 @@ function textRules(kind: string, ctx: RuleContext): RuleChoice {
       return { rules: [spec('digits')] };
     case 'ip': {
       const allAddresses = ctx.values.every((v) => parseAddress(v.trim()) !== undefined);
-      return allAddresses ? { rules: [spec('ip'), hashRule] } : { rules: [hashRule, spec('lorem')], why: 'not every sampled value is an IP address, which `ip` needs' };
+      return allAddresses
+        ? { rules: [spec('ip'), hashRule] }
+        : { rules: [hashRule, spec('lorem')], why: 'not every sampled value is an IP address, which `ip` needs' };
     }
     case 'name':
       return { rules: [spec('name'), hashRule] };
@@ -98,7 +103,10 @@ function textRules(kind: string, ctx: RuleContext): RuleChoice {
     case 'birth_date':
       return { rules: [spec('digits')], why: 'text dates: `digits` keeps the layout' };
     case 'username':
-      if (ctx.values.length > 0 && ctx.values.filter((v) => /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/.test(v.trim())).length / ctx.values.length >= 0.5) {
+      if (
+        ctx.values.length > 0 &&
+        ctx.values.filter((v) => /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/.test(v.trim())).length / ctx.values.length >= 0.5
+      ) {
         return { rules: [spec('email'), spec('email', { domain: 'x.test' }), hashRule], why: 'the logins are email addresses' };
       }
       return { rules: [spec('fake', { kind: 'username' }), hashRule] };
@@ -106,11 +114,17 @@ function textRules(kind: string, ctx: RuleContext): RuleChoice {
       return { rules: [hashRule, spec('redact')] };
     case 'url':
       return fits(19)
-        ? { rules: [spec('regex', { pattern: '^([A-Za-z][A-Za-z0-9+.-]*://)?[\\s\\S]+$', replacement: '$1example.com' }), spec('lorem')], why: 'every address becomes example.com (the scheme stays)' }
+        ? {
+            rules: [spec('regex', { pattern: '^([A-Za-z][A-Za-z0-9+.-]*://)?[\\s\\S]+$', replacement: '$1example.com' }), spec('lorem')],
+            why: 'every address becomes example.com (the scheme stays)',
+          }
         : { rules: [spec('lorem')] };
     case 'coordinates':
       // Two leading digits stay, so a latitude stays within ±99 and a longitude within its hundreds.
-      return { rules: [spec('digits', { keep_first: 2 }), spec('lorem')], why: 'text coordinates: `digits` keeps the first two digits, so the value stays in range' };
+      return {
+        rules: [spec('digits', { keep_first: 2 }), spec('lorem')],
+        why: 'text coordinates: `digits` keeps the first two digits, so the value stays in range',
+      };
     default:
       return { rules: [spec('lorem'), spec('redact')] };
   }
@@ -137,7 +151,10 @@ function numericCoordinate(ctx: RuleContext): RuleChoice {
   const percent = Math.min(10, Math.floor((bound / Math.max(largest, 1) - 1) * 100));
   const fallback = ctx.notNull ? spec('constant', { value: '0' }) : spec('null');
   if (percent < 1) return { rules: [fallback], why: `sampled values reach ±${bound}, so no multiplier keeps them in range` };
-  return { rules: [spec('number', { percent }), fallback], why: `\`number\` within ${percent}% keeps the sampled values (up to ${largest}) within ±${bound}` };
+  return {
+    rules: [spec('number', { percent }), fallback],
+    why: `\`number\` within ${percent}% keeps the sampled values (up to ${largest}) within ±${bound}`,
+  };
 }
 
 /** Point-like types: a constant the type accepts, when the column needs a value. */
@@ -165,13 +182,25 @@ export function ruleChoice(kind: string, ctx: RuleContext): RuleChoice {
     if (family === 'numeric' || family === 'integer') return numericCoordinate(ctx);
     if (family === 'other') {
       const constant = pointConstant(ctx.type);
-      return { rules: [...drop, ...(constant === undefined ? [] : [spec('constant', { value: constant })])], why: ctx.notNull ? 'NOT NULL: every location becomes the same point' : undefined };
+      return {
+        rules: [...drop, ...(constant === undefined ? [] : [spec('constant', { value: constant })])],
+        why: ctx.notNull ? 'NOT NULL: every location becomes the same point' : undefined,
+      };
     }
   }
-  if (family === 'integer' && ['phone', 'ssn', 'national_id', 'tax_id', 'credit_card', 'bank_account', 'postcode', 'license_plate'].includes(kind)) return { rules: [spec('digits')] };
-  if (family === 'date' || family === 'timestamp') return { rules: [spec(family === 'date' ? 'date' : 'timestamp', { days: kind === 'birth_date' ? 180 : 30 })] };
+  if (
+    family === 'integer' &&
+    ['phone', 'ssn', 'national_id', 'tax_id', 'credit_card', 'bank_account', 'postcode', 'license_plate'].includes(kind)
+  )
+    return { rules: [spec('digits')] };
+  if (family === 'date' || family === 'timestamp')
+    return { rules: [spec(family === 'date' ? 'date' : 'timestamp', { days: kind === 'birth_date' ? 180 : 30 })] };
   if (family === 'inet') return { rules: [spec('ip')] };
-  if (family === 'json') return { rules: [...drop, spec('constant', { value: '{}' })], why: 'no path inside the documents looks personal by itself: the whole document goes' };
+  if (family === 'json')
+    return {
+      rules: [...drop, spec('constant', { value: '{}' })],
+      why: 'no path inside the documents looks personal by itself: the whole document goes',
+    };
   if (family === 'uuid') return { rules: [spec('uuid')] };
   if (family !== 'text') return { rules: drop };
   return textRules(kind, ctx);

@@ -7,7 +7,8 @@ import { FIRST_NAMES, LAST_NAMES } from './strategies/data/names.js';
 import { digitsOf, luhnValid } from './strategies/digit-layout.js';
 import { parseAddress } from './strategies/network.js';
 
-export type ValueKind = 'email' | 'phone' | 'credit_card' | 'ssn' | 'ip' | 'name' | 'address' | 'date' | 'iban' | 'nino' | 'url' | 'company';
+export type ValueKind =
+  'email' | 'phone' | 'credit_card' | 'ssn' | 'ip' | 'name' | 'address' | 'date' | 'iban' | 'nino' | 'url' | 'company';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 const EMAIL_INSIDE = /[^\s@<>(),;:"']+@[^\s@<>(),;:"']+\.[A-Za-z]{2,}/;
@@ -17,17 +18,56 @@ const PHONE_INSIDE = /(?:^|[^\w.+-])(\+?\(?\d[\d ().-]{5,20}\d)(?![\w.-]*\d)/g;
 const SSN = /^\d{3}-\d{2}-\d{4}$/;
 const CARD = /^\d[\d -]{11,22}\d$/;
 const DATE = /^\d{4}-\d{2}-\d{2}(?:[ T]|$)/;
-const STREET = /^\d{1,6}[a-z]?,?\s+(?:[\p{L}'.-]+\s+){0,4}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|square|sq|parkway|pkwy|highway|hwy)\.?\b/iu;
-const STREET_EU = /^[\p{L}'.-]+(?:\s+[\p{L}'.-]+){0,3}(?:straße|strasse|str\.|weg|gasse|platz|laan|straat|rue|via|calle|avenida)?\s+\d{1,5}[a-z]?(?:,|$)/iu;
+const STREET =
+  /^\d{1,6}[a-z]?,?\s+(?:[\p{L}'.-]+\s+){0,4}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|square|sq|parkway|pkwy|highway|hwy)\.?\b/iu;
+const STREET_EU =
+  /^[\p{L}'.-]+(?:\s+[\p{L}'.-]+){0,3}(?:straße|strasse|str\.|weg|gasse|platz|laan|straat|rue|via|calle|avenida)?\s+\d{1,5}[a-z]?(?:,|$)/iu;
 const IBAN = /^[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}$/;
 const NINO = /^(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]$/;
 const URL = /^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s]+$/i;
-const COMPANY_SUFFIX = /\s(?:inc|ltd|llc|llp|plc|gmbh|ag|sa|s\.a|s\.a\.s|bv|b\.v|nv|n\.v|srl|s\.r\.l|s\.r\.o|sarl|sas|kg|gbr|oy|ab|a\/s|as|pty|co|corp|corporation|company|limited|group|holdings?|s\.p\.a|spa|ltda|kk|k\.k)\.?$/i;
+const COMPANY_SUFFIX =
+  /\s(?:inc|ltd|llc|llp|plc|gmbh|ag|sa|s\.a|s\.a\.s|bv|b\.v|nv|n\.v|srl|s\.r\.l|s\.r\.o|sarl|sas|kg|gbr|oy|ab|a\/s|as|pty|co|corp|corporation|company|limited|group|holdings?|s\.p\.a|spa|ltda|kk|k\.k)\.?$/i;
 
 const FIRST = new Set(FIRST_NAMES.map((n) => n.toLowerCase()));
 const LAST = new Set(LAST_NAMES.map((n) => n.toLowerCase()));
 /** First names that are also everyday capitalised words in running text. */
-const COMMON_WORDS = new Set(['mark', 'grace', 'rose', 'frank', 'jack', 'amber', 'madison', 'jordan', 'austin', 'christian', 'victoria', 'virginia', 'carmen', 'aurora', 'will', 'willie', 'bill', 'billy', 'joy', 'hope', 'sun', 'jun', 'li', 'lin', 'ren', 'ana', 'ann', 'jan', 'mio', 'hao', 'yan', 'wei', 'mei', 'min-jun', 'an']);
+const COMMON_WORDS = new Set([
+  'mark',
+  'grace',
+  'rose',
+  'frank',
+  'jack',
+  'amber',
+  'madison',
+  'jordan',
+  'austin',
+  'christian',
+  'victoria',
+  'virginia',
+  'carmen',
+  'aurora',
+  'will',
+  'willie',
+  'bill',
+  'billy',
+  'joy',
+  'hope',
+  'sun',
+  'jun',
+  'li',
+  'lin',
+  'ren',
+  'ana',
+  'ann',
+  'jan',
+  'mio',
+  'hao',
+  'yan',
+  'wei',
+  'mei',
+  'min-jun',
+  'an',
+]);
 
 /** The kinds `value` looks like (usually zero or one). */
 export function classifyValue(value: string): ValueKind[] {
@@ -118,5 +158,7 @@ export function urlNamesSomeone(value: string): boolean {
   if (!URL.test(text) && !/^[\w.-]+\.[a-z]{2,}\//i.test(text)) return false;
   if (/\/(?:@|~)[\w.-]+/.test(text)) return true;
   if (/\/(?:in|u|user|users|profile|profiles|people|member|members|author|authors)\/[\w.-]+/i.test(text)) return true;
-  return /(?:^|\/\/|\.)(?:twitter|x|facebook|instagram|linkedin|github|gitlab|tiktok|youtube|mastodon\.social|medium|reddit|pinterest|flickr|vimeo|soundcloud|twitch)\.com\/[\w.-]+/i.test(text);
+  return /(?:^|\/\/|\.)(?:twitter|x|facebook|instagram|linkedin|github|gitlab|tiktok|youtube|mastodon\.social|medium|reddit|pinterest|flickr|vimeo|soundcloud|twitch)\.com\/[\w.-]+/i.test(
+    text,
+  );
 }

@@ -62,7 +62,8 @@ const OUTWEIGHED_BY: Readonly<Partial<Record<PiiKind, readonly PiiKind[]>>> = {
 };
 
 /** Free-text names that are about people often enough to mask without values to confirm it. */
-const PERSONAL_TEXT = /\b(?:notes?|comments?|remarks?|bio|biography|memo|feedback|message|observations?|anmerkung|bemerkung|kommentar|notizen?|comentarios?|observaciones)\b/;
+const PERSONAL_TEXT =
+  /\b(?:notes?|comments?|remarks?|bio|biography|memo|feedback|message|observations?|anmerkung|bemerkung|kommentar|notizen?|comentarios?|observaciones)\b/;
 
 const label = (kind: string): string => kind.replace(/_/g, ' ');
 const share = (n: number, total: number): Confidence => (n / total >= 0.8 ? 'high' : n / total >= 0.5 ? 'medium' : 'low');
@@ -142,7 +143,12 @@ export function detectPii(column: ColumnSample): PiiFinding[] {
       add(kind, share(n, values.length), `${n} of ${values.length} sampled values look like ${text}`);
     }
     const handles = values.filter(urlNamesSomeone).length;
-    if (handles / values.length >= 0.3) add('url', share(handles, values.length), `${handles} of ${values.length} sampled values are web addresses naming someone (a handle or profile)`);
+    if (handles / values.length >= 0.3)
+      add(
+        'url',
+        share(handles, values.length),
+        `${handles} of ${values.length} sampled values are web addresses naming someone (a handle or profile)`,
+      );
     freeText(column, values, hinted, found);
   } else if (values.length === 0 && found.get('free_text') !== undefined && !PERSONAL_TEXT.test(splitWords(column.name))) {
     // `description` or `details` without values to look at: too often about products to mask on the name alone.
@@ -187,11 +193,20 @@ function freeText(
   else found.set('free_text', { confidence: strength, evidence: signs });
 }
 
-function finding(kind: PiiKind, confidence: Confidence, evidence: readonly string[], column: ColumnSample, values: readonly string[], json: PiiFinding | undefined): PiiFinding {
+function finding(
+  kind: PiiKind,
+  confidence: Confidence,
+  evidence: readonly string[],
+  column: ColumnSample,
+  values: readonly string[],
+  json: PiiFinding | undefined,
+): PiiFinding {
   if (kind === 'json_fields' && json !== undefined) return { kind, confidence, evidence, suggestion: json.suggestion };
   const choice = ruleChoice(kind, { name: column.name, type: column.type, notNull: column.notNull === true, values });
   const [first, ...rest] = choice.rules;
   const suggestion = first ?? { strategy: 'null', options: {} };
   const why = choice.why === undefined ? [] : [`rule: ${choice.why}`];
-  return rest.length > 0 ? { kind, confidence, evidence: [...evidence, ...why], suggestion, alternatives: rest } : { kind, confidence, evidence: [...evidence, ...why], suggestion };
+  return rest.length > 0
+    ? { kind, confidence, evidence: [...evidence, ...why], suggestion, alternatives: rest }
+    : { kind, confidence, evidence: [...evidence, ...why], suggestion };
 }

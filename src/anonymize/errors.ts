@@ -33,15 +33,10 @@ export class AnonymizationError extends PgtwinError {
 export function maskFailure(site: MaskSite, thrown: unknown, value: string | null): AnonymizationError {
   const name = thrown instanceof Error ? thrown.name : typeof thrown;
   const raw = thrown instanceof Error ? thrown.message : String(thrown);
-  return new AnonymizationError(
-    site,
-    `strategy \`${site.strategy}\` failed on a value of ${site.table}.${site.column}`,
-    {
-      details: [`${name}: ${scrub(raw, value)}`],
-      nextStep:
-        'fix the strategy or its options, or choose another strategy for this column; the table was not committed',
-    },
-  );
+  return new AnonymizationError(site, `strategy \`${site.strategy}\` failed on a value of ${site.table}.${site.column}`, {
+    details: [`${name}: ${scrub(raw, value)}`],
+    nextStep: 'fix the strategy or its options, or choose another strategy for this column; the table was not committed',
+  });
 }
 
 /** `text` with the value (and, for long values, any 8-character piece of it) replaced by `<value>`. */

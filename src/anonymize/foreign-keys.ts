@@ -49,7 +49,7 @@ export function inheritForeignKeyRules(
   };
 
   // Repeat until nothing changes: a grandchild inherits once its parent has.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const fk of foreignKeys) {
       fk.columns.forEach((column, i) => {
@@ -61,18 +61,30 @@ export function inheritForeignKeyRules(
         const from = `${fk.referencedTable}.${parentColumn}`;
         if (parentRule === undefined) {
           if (childRule !== undefined && childRule.strategy !== 'keep') {
-            report(fk.table, column, `references ${from}, which is not masked, so masking it breaks the foreign key; mask ${from} with the same rule, or remove this rule`);
+            report(
+              fk.table,
+              column,
+              `references ${from}, which is not masked, so masking it breaks the foreign key; mask ${from} with the same rule, or remove this rule`,
+            );
           }
           return;
         }
         if (childRule !== undefined) {
           if (!sameRule(childRule, parentRule)) {
-            report(fk.table, column, `references ${from}, which is masked by \`${parentRule.strategy}\` with other options; use the same rule (or none: it is inherited)`);
+            report(
+              fk.table,
+              column,
+              `references ${from}, which is masked by \`${parentRule.strategy}\` with other options; use the same rule (or none: it is inherited)`,
+            );
           }
           return;
         }
         if (registry.get(parentRule.strategy)?.reads(parentRule.options).length) {
-          report(fk.table, column, `references ${from}, whose rule reads other columns of its row and cannot be repeated here; give both columns a rule that depends on the value only`);
+          report(
+            fk.table,
+            column,
+            `references ${from}, whose rule reads other columns of its row and cannot be repeated here; give both columns a rule that depends on the value only`,
+          );
           return;
         }
         childRules.set(column, parentRule);

@@ -96,7 +96,15 @@ function permuteChunk(s: string, from: number, to: number, prf: Prf, tweak: numb
   return formatDigits(halves.a, u) + formatDigits(halves.b, n - u);
 }
 
-function derangeChunk(s: string, from: number, to: number, prf: Prf, tweak: number, accept: DigitsAccept | undefined, suffix: string): string {
+function derangeChunk(
+  s: string,
+  from: number,
+  to: number,
+  prf: Prf,
+  tweak: number,
+  accept: DigitsAccept | undefined,
+  suffix: string,
+): string {
   const n = to - from;
   if (n === 1) {
     const table = digitTable(prf, tweak);

@@ -5,9 +5,7 @@
  */
 
 export type PathSegment =
-  | { readonly kind: 'key'; readonly key: string }
-  | { readonly kind: 'index'; readonly index: number }
-  | { readonly kind: 'any' };
+  { readonly kind: 'key'; readonly key: string } | { readonly kind: 'index'; readonly index: number } | { readonly kind: 'any' };
 
 /** Parsed segments, or a problem text. A leading `$` is optional. */
 export function parseJsonPath(path: string): PathSegment[] | string {

@@ -102,7 +102,12 @@ export class OptionReader {
     }
     const { min, max } = bounds;
     if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-      const range = min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${String(max)}`;
+      const range =
+        min !== undefined && max !== undefined
+          ? `between ${min} and ${max}`
+          : min !== undefined
+            ? `at least ${min}`
+            : `at most ${String(max)}`;
       this.problems.push(`option \`${name}\` must be ${kind} ${range}, got ${value}`);
       return fallback;
     }

@@ -146,4 +146,3 @@ export function top53(out: Uint32Array): number {
 export function below(out: Uint32Array, bound: number): number {
   return Math.floor((top53(out) / TWO_53) * bound);
 }
-

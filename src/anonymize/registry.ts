@@ -22,8 +22,30 @@ import { constant, lorem, partial, redact, regex } from './strategies/text.js';
 import type { TypeFamily } from './types.js';
 
 export const BUILTIN_STRATEGIES: readonly Strategy[] = [
-  email, phone, fullName, fullNameAlias, firstName, lastName, fake, redact, hash, nullStrategy, creditCard, digits,
-  partial, regex, ip, date, timestamp, number, uuid, json, lorem, template, constant, keep,
+  email,
+  phone,
+  fullName,
+  fullNameAlias,
+  firstName,
+  lastName,
+  fake,
+  redact,
+  hash,
+  nullStrategy,
+  creditCard,
+  digits,
+  partial,
+  regex,
+  ip,
+  date,
+  timestamp,
+  number,
+  uuid,
+  json,
+  lorem,
+  template,
+  constant,
+  keep,
 ];
 
 /** What to suggest for a column of each family when the configured strategy does not fit (injective ones first). */
@@ -101,7 +123,11 @@ export class StrategyRegistry {
   injectiveNames(): string[] {
     return this.all()
       .filter((s) => s.injectivity !== 'no')
-      .map((s) => (s.injectivity === 'depends' ? `${s.name} (${(BUILTIN_STRATEGIES.includes(s) ? DEPENDS_NOTES[s.name] : undefined) ?? 'with suitable options'})` : s.name))
+      .map((s) =>
+        s.injectivity === 'depends'
+          ? `${s.name} (${(BUILTIN_STRATEGIES.includes(s) ? DEPENDS_NOTES[s.name] : undefined) ?? 'with suitable options'})`
+          : s.name,
+      )
       .sort();
   }
 }

@@ -41,9 +41,19 @@ export function checkStrict(
   }
   for (const name of keep) {
     if (!names.includes(name)) {
-      problems.push({ table, column: name, code: 'UNKNOWN_KEEP_COLUMN', message: `\`keep:\` names no column \`${name}\` of ${table}${didYouMeanSuffix(name, names)}` });
+      problems.push({
+        table,
+        column: name,
+        code: 'UNKNOWN_KEEP_COLUMN',
+        message: `\`keep:\` names no column \`${name}\` of ${table}${didYouMeanSuffix(name, names)}`,
+      });
     } else if (rules.has(name)) {
-      problems.push({ table, column: name, code: 'KEEP_AND_MASK', message: `${table}.${name} is both masked and listed under \`keep:\`; choose one` });
+      problems.push({
+        table,
+        column: name,
+        code: 'KEEP_AND_MASK',
+        message: `${table}.${name} is both masked and listed under \`keep:\`; choose one`,
+      });
     }
   }
   return problems;

@@ -26,22 +26,58 @@ export type TypeFamily =
   | 'other';
 
 export const TYPE_FAMILIES: readonly TypeFamily[] = [
-  'text', 'integer', 'numeric', 'boolean', 'date', 'timestamp', 'time', 'interval', 'inet', 'uuid', 'json', 'bytea', 'array', 'other',
+  'text',
+  'integer',
+  'numeric',
+  'boolean',
+  'date',
+  'timestamp',
+  'time',
+  'interval',
+  'inet',
+  'uuid',
+  'json',
+  'bytea',
+  'array',
+  'other',
 ];
 
 const EXACT: ReadonlyMap<string, TypeFamily> = new Map<string, TypeFamily>([
-  ['text', 'text'], ['character varying', 'text'], ['varchar', 'text'], ['character', 'text'], ['char', 'text'],
-  ['bpchar', 'text'], ['"char"', 'text'], ['name', 'text'], ['citext', 'text'],
-  ['smallint', 'integer'], ['integer', 'integer'], ['bigint', 'integer'], ['int2', 'integer'], ['int4', 'integer'], ['int8', 'integer'],
-  ['numeric', 'numeric'], ['decimal', 'numeric'], ['real', 'numeric'], ['double precision', 'numeric'], ['float4', 'numeric'], ['float8', 'numeric'],
+  ['text', 'text'],
+  ['character varying', 'text'],
+  ['varchar', 'text'],
+  ['character', 'text'],
+  ['char', 'text'],
+  ['bpchar', 'text'],
+  ['"char"', 'text'],
+  ['name', 'text'],
+  ['citext', 'text'],
+  ['smallint', 'integer'],
+  ['integer', 'integer'],
+  ['bigint', 'integer'],
+  ['int2', 'integer'],
+  ['int4', 'integer'],
+  ['int8', 'integer'],
+  ['numeric', 'numeric'],
+  ['decimal', 'numeric'],
+  ['real', 'numeric'],
+  ['double precision', 'numeric'],
+  ['float4', 'numeric'],
+  ['float8', 'numeric'],
   ['boolean', 'boolean'],
   ['date', 'date'],
-  ['timestamp without time zone', 'timestamp'], ['timestamp with time zone', 'timestamp'], ['timestamp', 'timestamp'], ['timestamptz', 'timestamp'],
-  ['time without time zone', 'time'], ['time with time zone', 'time'],
+  ['timestamp without time zone', 'timestamp'],
+  ['timestamp with time zone', 'timestamp'],
+  ['timestamp', 'timestamp'],
+  ['timestamptz', 'timestamp'],
+  ['time without time zone', 'time'],
+  ['time with time zone', 'time'],
   ['interval', 'interval'],
-  ['inet', 'inet'], ['cidr', 'inet'],
+  ['inet', 'inet'],
+  ['cidr', 'inet'],
   ['uuid', 'uuid'],
-  ['json', 'json'], ['jsonb', 'json'],
+  ['json', 'json'],
+  ['jsonb', 'json'],
   ['bytea', 'bytea'],
 ]);
 
@@ -57,7 +93,10 @@ export function classifyType(formatType: string): TypeFamily {
 
 /** `timestamp(3) with time zone` -> `timestamp with time zone`; `numeric(12,2)` -> `numeric`. */
 function stripModifiers(type: string): string {
-  return type.replace(/\s*\([^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+  return type
+    .replace(/\s*\([^)]*\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The declared length limit in characters of `character varying(n)` / `character(n)`, else undefined. */

@@ -22,12 +22,21 @@ export function parseFlags(command: string, argv: readonly string[], spec: FlagS
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
     if (unknown !== undefined) {
-      const near = didYouMean(unknown, Object.keys(spec).map((k) => `--${k}`));
-      throw new UsageError('UNKNOWN_FLAG', `Unknown flag ${unknown} for \`pgtwin ${command}\`${near !== undefined ? ` (did you mean ${near}?)` : ''}.`, {
-        nextStep: `See \`pgtwin ${command} --help\`.`,
-      });
+      const near = didYouMean(
+        unknown,
+        Object.keys(spec).map((k) => `--${k}`),
+      );
+      throw new UsageError(
+        'UNKNOWN_FLAG',
+        `Unknown flag ${unknown} for \`pgtwin ${command}\`${near !== undefined ? ` (did you mean ${near}?)` : ''}.`,
+        {
+          nextStep: `See \`pgtwin ${command} --help\`.`,
+        },
+      );
     }
-    throw new UsageError('BAD_FLAGS', `${message.replace(/\. To specify a positional.*$/s, '')}.`, { nextStep: `See \`pgtwin ${command} --help\`.` });
+    throw new UsageError('BAD_FLAGS', `${message.replace(/\. To specify a positional.*$/s, '')}.`, {
+      nextStep: `See \`pgtwin ${command} --help\`.`,
+    });
   }
 }
 
@@ -53,7 +62,9 @@ export function nonNegativeIntegerFlag(flags: ParsedFlags, name: string): number
   const value = stringFlag(flags, name);
   if (value === undefined) return undefined;
   if (!/^(0|[1-9][0-9]*)$/.test(value)) {
-    throw new UsageError('BAD_FLAGS', `--${name} takes a whole number (0 or more), not "${value}".`, { nextStep: `For example --${name} 2.` });
+    throw new UsageError('BAD_FLAGS', `--${name} takes a whole number (0 or more), not "${value}".`, {
+      nextStep: `For example --${name} 2.`,
+    });
   }
   return Number(value);
 }

@@ -20,7 +20,8 @@ export interface CheckpointMark {
   readonly note: string;
 }
 
-const NOTE = "pgtwin keeps the sync's progress in the target's pgtwin schema; while this file exists, `pgtwin sync` resumes the run. Delete it to start over.";
+const NOTE =
+  "pgtwin keeps the sync's progress in the target's pgtwin schema; while this file exists, `pgtwin sync` resumes the run. Delete it to start over.";
 
 /** The mark in `file`, or undefined when there is none. */
 export async function readCheckpoint(file: string): Promise<CheckpointMark | undefined> {
@@ -29,7 +30,10 @@ export async function readCheckpoint(file: string): Promise<CheckpointMark | und
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return undefined;
-    throw new UsageError('CHECKPOINT_UNREADABLE', `The checkpoint file ${file} cannot be read.`, { cause: error, nextStep: 'Check its permissions, or point checkpoint_file (--checkpoint) elsewhere.' });
+    throw new UsageError('CHECKPOINT_UNREADABLE', `The checkpoint file ${file} cannot be read.`, {
+      cause: error,
+      nextStep: 'Check its permissions, or point checkpoint_file (--checkpoint) elsewhere.',
+    });
   }
   let parsed: unknown;
   try {
@@ -40,14 +44,22 @@ export async function readCheckpoint(file: string): Promise<CheckpointMark | und
   if (!isMark(parsed)) {
     // Most likely Confiture's own checkpoint, whose table offsets mean nothing to pgtwin.
     throw new UsageError('CHECKPOINT_FOREIGN', `The checkpoint file ${file} was not written by pgtwin.`, {
-      nextStep: 'Delete it (or point checkpoint_file / --checkpoint at another path): pgtwin keeps its progress in the target and writes its own mark there.',
+      nextStep:
+        'Delete it (or point checkpoint_file / --checkpoint at another path): pgtwin keeps its progress in the target and writes its own mark there.',
     });
   }
   return parsed;
 }
 
 function isMark(value: unknown): value is CheckpointMark {
-  return typeof value === 'object' && value !== null && 'pgtwin' in value && value.pgtwin === 'sync checkpoint' && 'target' in value && typeof value.target === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'pgtwin' in value &&
+    value.pgtwin === 'sync checkpoint' &&
+    'target' in value &&
+    typeof value.target === 'string'
+  );
 }
 
 /**

@@ -11,10 +11,14 @@ export function makeConfirm(options: ConfirmOptions): (question: string) => Prom
   return async (question) => {
     if (options.yes) return true;
     if (!options.interactive) {
-      throw new SafetyError('NOT_CONFIRMED', 'This step truncates tables on the target and there is no terminal to confirm it on; nothing was written.', {
-        details: question.split('\n'),
-        nextStep: 'Pass --yes to confirm in scripts and CI.',
-      });
+      throw new SafetyError(
+        'NOT_CONFIRMED',
+        'This step truncates tables on the target and there is no terminal to confirm it on; nothing was written.',
+        {
+          details: question.split('\n'),
+          nextStep: 'Pass --yes to confirm in scripts and CI.',
+        },
+      );
     }
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {

@@ -7,7 +7,6 @@ import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { pickSyncFlags } from './sync-flags.js';
 
-
 export const DIFF_FLAGS: FlagSpec = pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'json', 'help');
 
 export async function diffCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
@@ -21,14 +20,26 @@ export async function diffCommand(io: CliIo, argv: readonly string[], signal: Ab
   for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
   const equal = result.differences.length === 0;
   if (booleanFlag(flags, 'json')) {
-    io.stdout(JSON.stringify({ source: result.source, target: result.target, tables: result.tables, equal, differences: result.differences }, null, 2) + '\n');
+    io.stdout(
+      JSON.stringify(
+        { source: result.source, target: result.target, tables: result.tables, equal, differences: result.differences },
+        null,
+        2,
+      ) + '\n',
+    );
     return equal ? 0 : EXIT_CODES.schema;
   }
-  io.stdout(`source: ${result.source}\ntarget: ${result.target}\n${result.tables.length} table${result.tables.length === 1 ? '' : 's'} compared.\n\n`);
+  io.stdout(
+    `source: ${result.source}\ntarget: ${result.target}\n${result.tables.length} table${result.tables.length === 1 ? '' : 's'} compared.\n\n`,
+  );
   io.stdout(differencesToText(result.differences));
   if (equal) return 0;
   const blocking = result.differences.filter((d) => d.blocking).length;
-  throw new SchemaMismatchError(`The target's schema differs from the source's in ${result.differences.length} place${result.differences.length === 1 ? '' : 's'}${blocking > 0 ? ` (${blocking} would make a sync fail)` : ''}.`, {
-    nextStep: 'Run `pgtwin schema` to create what is missing on the target (--recreate to rebuild tables that differ), or align the target by hand.',
-  });
+  throw new SchemaMismatchError(
+    `The target's schema differs from the source's in ${result.differences.length} place${result.differences.length === 1 ? '' : 's'}${blocking > 0 ? ` (${blocking} would make a sync fail)` : ''}.`,
+    {
+      nextStep:
+        'Run `pgtwin schema` to create what is missing on the target (--recreate to rebuild tables that differ), or align the target by hand.',
+    },
+  );
 }

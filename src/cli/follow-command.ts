@@ -13,9 +13,21 @@ import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { pickSyncFlags } from './sync-flags.js';
 
-
 export const FOLLOW_FLAGS: FlagSpec = {
-  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'jobs', 'yes', 'help', 'split-tables-larger-than', 'mask-workers'),
+  ...pickSyncFlags(
+    'config',
+    'from',
+    'to',
+    'tables',
+    'exclude',
+    'cascade',
+    'allow-remote-target',
+    'jobs',
+    'yes',
+    'help',
+    'split-tables-larger-than',
+    'mask-workers',
+  ),
   slot: { type: 'string' },
   publication: { type: 'string' },
 };
@@ -44,19 +56,24 @@ export async function followCommand(io: CliIo, argv: readonly string[], signal: 
       publication: stringFlag(flags, 'publication'),
       observer: {
         ...bind(progress),
-        following: (name, from) => io.stderr(`pgtwin: following slot ${name} from ${formatLsn(from)} (Ctrl-C or \`pgtwin stop\` stops after committing)\n`),
+        following: (name, from) =>
+          io.stderr(`pgtwin: following slot ${name} from ${formatLsn(from)} (Ctrl-C or \`pgtwin stop\` stops after committing)\n`),
         committed: (batch) => {
           window.transactions += batch.transactions;
           window.changes += batch.changes;
           const now = performance.now();
           if (now - window.since < SUMMARY_EVERY_MS) return;
-          io.stderr(`pgtwin: applied ${countOf(window.transactions, 'transaction')}, ${countOf(window.changes, 'change')} in ${Math.round((now - window.since) / 1000)} s; at ${formatLsn(batch.lastCommitLsn)}\n`);
+          io.stderr(
+            `pgtwin: applied ${countOf(window.transactions, 'transaction')}, ${countOf(window.changes, 'change')} in ${Math.round((now - window.since) / 1000)} s; at ${formatLsn(batch.lastCommitLsn)}\n`,
+          );
           window = { transactions: 0, changes: 0, since: now };
         },
         reconnecting: (reason, delayMs) => io.stderr(`pgtwin: warning: ${reason}; reconnecting in ${Math.round(delayMs / 100) / 10} s\n`),
       },
     });
-    io.stderr(`pgtwin: follow stopped at ${summary.lastCommitLsn} after ${countOf(summary.transactions, 'transaction')} (${countOf(summary.changes, 'change')}) in this run\n`);
+    io.stderr(
+      `pgtwin: follow stopped at ${summary.lastCommitLsn} after ${countOf(summary.transactions, 'transaction')} (${countOf(summary.changes, 'change')}) in this run\n`,
+    );
     return 0;
   } finally {
     progress.stop();

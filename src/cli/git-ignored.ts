@@ -11,9 +11,14 @@ export type GitStatus = 'ignored' | 'not-ignored' | 'unknown';
 export function gitIgnoreStatus(file: string): Promise<GitStatus> {
   return new Promise((resolve) => {
     // check-ignore exits 0 when ignored, 1 when not, 128 outside a repository.
-    execFile('git', ['check-ignore', '-q', '--', path.basename(file)], { cwd: path.dirname(file), timeout: 5000, windowsHide: true }, (error) => {
-      if (error === null) return resolve('ignored');
-      resolve(error.code === 1 ? 'not-ignored' : 'unknown');
-    });
+    execFile(
+      'git',
+      ['check-ignore', '-q', '--', path.basename(file)],
+      { cwd: path.dirname(file), timeout: 5000, windowsHide: true },
+      (error) => {
+        if (error === null) return resolve('ignored');
+        resolve(error.code === 1 ? 'not-ignored' : 'unknown');
+      },
+    );
   });
 }

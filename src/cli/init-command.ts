@@ -36,9 +36,13 @@ export async function initCommand(io: CliIo, argv: readonly string[], signal: Ab
   const file = path.join(io.cwd, FILE_NAME);
   const existing = await existingConfigs(io.cwd);
   if (existing.length > 0 && !force) {
-    throw new SafetyError('CONFIG_EXISTS', `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; pgtwin init does not overwrite a config.`, {
-      nextStep: 'Edit the file, add rules to it with `pgtwin scan --write`, or pass --force to replace pgtwin.yaml with a new one.',
-    });
+    throw new SafetyError(
+      'CONFIG_EXISTS',
+      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; pgtwin init does not overwrite a config.`,
+      {
+        nextStep: 'Edit the file, add rules to it with `pgtwin scan --write`, or pass --force to replace pgtwin.yaml with a new one.',
+      },
+    );
   }
 
   const starter = starterConfig({ from, to, env: io.env, secretFileExists: await exists(path.join(io.cwd, DEFAULT_SECRET_FILE)) });
@@ -47,14 +51,18 @@ export async function initCommand(io: CliIo, argv: readonly string[], signal: Ab
 
   const previous = force ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
   await writeFile(file, scanned.text, { flag: force ? 'w' : 'wx' }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new SafetyError('CONFIG_EXISTS', `${FILE_NAME} was created by something else meanwhile; it was not overwritten.`, { nextStep: 'Look at it, then run pgtwin init --force if you still want a new one.' });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new SafetyError('CONFIG_EXISTS', `${FILE_NAME} was created by something else meanwhile; it was not overwritten.`, {
+        nextStep: 'Look at it, then run pgtwin init --force if you still want a new one.',
+      });
     throw error;
   });
   await checkReadable(file, starter, io, previous);
 
   const lines = [`Wrote ${FILE_NAME}: ${summary(starter)}, strict: true.`];
   if (scanned.line !== undefined) lines.push(scanned.line);
-  for (const other of existing.filter((name) => name !== FILE_NAME)) lines.push(`Note: ${other} is now ignored, because ${FILE_NAME} comes first; remove it.`);
+  for (const other of existing.filter((name) => name !== FILE_NAME))
+    lines.push(`Note: ${other} is now ignored, because ${FILE_NAME} comes first; remove it.`);
   lines.push('', 'Next steps:');
   const steps: string[] = [];
   for (const env of [starter.source, starter.target]) {
@@ -66,7 +74,11 @@ export async function initCommand(io: CliIo, argv: readonly string[], signal: Ab
     );
   }
   if (starter.source === undefined) steps.push(`define the production database under environments: in ${FILE_NAME} and set source:`);
-  steps.push(scanned.line === undefined ? `pgtwin scan --write   adds masking rules and a keep: list for every table` : `review anonymize: and keep: in ${FILE_NAME} (each rule has a comment saying why)`);
+  steps.push(
+    scanned.line === undefined
+      ? `pgtwin scan --write   adds masking rules and a keep: list for every table`
+      : `review anonymize: and keep: in ${FILE_NAME} (each rule has a comment saying why)`,
+  );
   steps.push(`pgtwin keygen   writes the masking key to ${DEFAULT_SECRET_FILE}; then uncomment secret_file: in ${FILE_NAME}`);
   steps.push('pgtwin plan, then pgtwin sync');
   steps.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
@@ -79,7 +91,9 @@ async function scanInto(io: CliIo, starter: StarterConfig, signal: AbortSignal):
   const source = starter.source;
   if (source === undefined) return { text: starter.text, line: undefined };
   if (source.connectUrl === undefined) {
-    io.stderr(`pgtwin: ${source.variable ?? 'the source URL'} is not set, so the source was not scanned; set it and run \`pgtwin scan --write\`.\n`);
+    io.stderr(
+      `pgtwin: ${source.variable ?? 'the source URL'} is not set, so the source was not scanned; set it and run \`pgtwin scan --write\`.\n`,
+    );
     return { text: starter.text, line: undefined };
   }
   const endpoint = toEndpoint({ name: source.name, url: source.connectUrl }, 'source', io.env);
@@ -108,17 +122,23 @@ async function scanInto(io: CliIo, starter: StarterConfig, signal: AbortSignal):
 async function checkReadable(file: string, starter: StarterConfig, io: CliIo, previous: string | undefined): Promise<void> {
   const env: Record<string, string | undefined> = { ...io.env };
   for (const side of [starter.source, starter.target]) {
-    if (side?.variable !== undefined && (env[side.variable] ?? '') === '') env[side.variable] = side.variableHolds === 'url' ? 'postgres://stand-in@localhost/db' : 'stand-in';
+    if (side?.variable !== undefined && (env[side.variable] ?? '') === '')
+      env[side.variable] = side.variableHolds === 'url' ? 'postgres://stand-in@localhost/db' : 'stand-in';
   }
   try {
     await loadSettings({ configPath: file, cwd: io.cwd, env, overrides: {} });
   } catch (error) {
     await (previous === undefined ? unlink(file) : writeFile(file, previous)).catch(() => undefined);
-    throw new PgtwinError('CONFIG_WRITE_FAILED', 'failure', `The new ${FILE_NAME} could not be read back, so it was ${previous === undefined ? 'removed' : 'replaced by the previous one again'}.`, {
-      cause: error,
-      details: error instanceof PgtwinError ? error.details : [messageOf(error)],
-      nextStep: 'This is a bug in pgtwin; please report it with the flags you passed (not the password).',
-    });
+    throw new PgtwinError(
+      'CONFIG_WRITE_FAILED',
+      'failure',
+      `The new ${FILE_NAME} could not be read back, so it was ${previous === undefined ? 'removed' : 'replaced by the previous one again'}.`,
+      {
+        cause: error,
+        details: error instanceof PgtwinError ? error.details : [messageOf(error)],
+        nextStep: 'This is a bug in pgtwin; please report it with the flags you passed (not the password).',
+      },
+    );
   }
 }
 

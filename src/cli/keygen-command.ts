@@ -27,17 +27,22 @@ export async function keygenCommand(io: CliIo, argv: readonly string[]): Promise
     return 0;
   }
   const output = stringFlag(flags, 'output') ?? DEFAULT_SECRET_FILE;
-  if (output.trim() === '') throw new UsageError('BAD_FLAGS', '--output must not be empty.', { nextStep: `Leave --output out to write ${DEFAULT_SECRET_FILE}.` });
+  if (output.trim() === '')
+    throw new UsageError('BAD_FLAGS', '--output must not be empty.', { nextStep: `Leave --output out to write ${DEFAULT_SECRET_FILE}.` });
   const file = path.resolve(io.cwd, output);
   const shown = shownPath(io.cwd, file);
   const force = booleanFlag(flags, 'force');
 
   // 0700: the directory also holds the embedded server's data and credentials by default.
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-    throw new UsageError('KEY_FILE_WRITE', `Cannot create the directory of ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      cause: error,
-      nextStep: 'Choose another --output path, or check the permissions of its directory.',
-    });
+    throw new UsageError(
+      'KEY_FILE_WRITE',
+      `Cannot create the directory of ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      {
+        cause: error,
+        nextStep: 'Choose another --output path, or check the permissions of its directory.',
+      },
+    );
   });
   const replaced = force ? await replaceKeyFile(file, shown) : await createKeyFile(file, shown);
 
@@ -58,7 +63,9 @@ export async function keygenCommand(io: CliIo, argv: readonly string[]): Promise
   io.stdout(lines.join('\n') + '\n');
   if ((await gitIgnoreStatus(file)) === 'not-ignored') {
     const dir = path.dirname(shown);
-    io.stderr(`pgtwin: warning: ${shown} is inside a git work tree and not ignored; add ${dir === '.' ? shown : `${dir}/`} to .gitignore so the key is never committed.\n`);
+    io.stderr(
+      `pgtwin: warning: ${shown} is inside a git work tree and not ignored; add ${dir === '.' ? shown : `${dir}/`} to .gitignore so the key is never committed.\n`,
+    );
   }
   return 0;
 }
@@ -85,15 +92,22 @@ async function replaceKeyFile(file: string, shown: string): Promise<boolean> {
     await rename(temporary, file);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw new UsageError('KEY_FILE_WRITE', `Cannot replace ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: error, nextStep: 'Check the permissions of the file and its directory.' });
+    throw new UsageError('KEY_FILE_WRITE', `Cannot replace ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      cause: error,
+      nextStep: 'Check the permissions of the file and its directory.',
+    });
   }
   return existing !== undefined;
 }
 
 function existsError(shown: string): SafetyError {
-  return new SafetyError('KEY_FILE_EXISTS', `${shown} already exists; pgtwin keygen does not overwrite a masking key, because a new key changes every masked value.`, {
-    nextStep: `Keep using the existing key (nothing to do), write elsewhere with --output, or pass --force to replace it if you really mean to (twins masked with the old key will no longer match).`,
-  });
+  return new SafetyError(
+    'KEY_FILE_EXISTS',
+    `${shown} already exists; pgtwin keygen does not overwrite a masking key, because a new key changes every masked value.`,
+    {
+      nextStep: `Keep using the existing key (nothing to do), write elsewhere with --output, or pass --force to replace it if you really mean to (twins masked with the old key will no longer match).`,
+    },
+  );
 }
 
 function shownPath(cwd: string, file: string): string {

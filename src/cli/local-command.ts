@@ -51,15 +51,21 @@ export async function localCommand(io: CliIo, argv: readonly string[], signal: A
   const run = SUBCOMMANDS[name];
   if (run === undefined) {
     const near = didYouMean(name, Object.keys(SUBCOMMANDS));
-    throw new UsageError('UNKNOWN_COMMAND', `Unknown command "local ${name}"${near !== undefined ? ` (did you mean local ${near}?)` : ''}.`, {
-      nextStep: 'Run `pgtwin local --help` for the list of commands.',
-    });
+    throw new UsageError(
+      'UNKNOWN_COMMAND',
+      `Unknown command "local ${name}"${near !== undefined ? ` (did you mean local ${near}?)` : ''}.`,
+      {
+        nextStep: 'Run `pgtwin local --help` for the list of commands.',
+      },
+    );
   }
   const split = args.indexOf('--');
   const own = split === -1 ? args : args.slice(0, split);
   const rest = split === -1 ? [] : args.slice(split + 1);
   if (rest.length > 0 && name !== 'psql') {
-    throw new UsageError('BAD_FLAGS', `\`pgtwin local ${name}\` takes no arguments after --.`, { nextStep: `See \`pgtwin local ${name} --help\`.` });
+    throw new UsageError('BAD_FLAGS', `\`pgtwin local ${name}\` takes no arguments after --.`, {
+      nextStep: `See \`pgtwin local ${name} --help\`.`,
+    });
   }
   const flags = parseFlags(`local ${name}`, own, { ...FLAGS, ...EXTRA_FLAGS[name] });
   if (booleanFlag(flags, 'help')) {
@@ -95,7 +101,11 @@ async function status(ctx: Context): Promise<number> {
 }
 
 function statusText(io: CliIo, s: LocalServerStatus): string {
-  const headline = { running: `running (pid ${s.pid ?? '?'})`, stopped: 'stopped', absent: 'not created yet (pgtwin local start creates it)' }[s.state];
+  const headline = {
+    running: `running (pid ${s.pid ?? '?'})`,
+    stopped: 'stopped',
+    absent: 'not created yet (pgtwin local start creates it)',
+  }[s.state];
   const port = s.port === s.configuredPort ? String(s.port) : `${s.port} (configured ${s.configuredPort}: stop and start to move it)`;
   const version = s.dataVersion === undefined ? `PostgreSQL ${s.version}` : `PostgreSQL ${s.version} (data created by ${s.dataVersion})`;
   return [
@@ -144,11 +154,18 @@ async function destroy(ctx: Context): Promise<number> {
   const question = `Delete the local server in ${where} and all its data?`;
   if (!booleanFlag(ctx.flags, 'yes')) {
     if (!(ctx.io.stdinIsTty && ctx.io.stderrIsTty)) {
-      throw new SafetyError('NOT_CONFIRMED', `Destroying the local server deletes ${where}, and there is no terminal to confirm it on; nothing was deleted.`, {
-        nextStep: 'Pass --yes to confirm in scripts and CI.',
-      });
+      throw new SafetyError(
+        'NOT_CONFIRMED',
+        `Destroying the local server deletes ${where}, and there is no terminal to confirm it on; nothing was deleted.`,
+        {
+          nextStep: 'Pass --yes to confirm in scripts and CI.',
+        },
+      );
     }
-    if (!(await askYes(question))) throw new SafetyError('NOT_CONFIRMED', 'Not confirmed; nothing was deleted.', { nextStep: 'Run again and answer yes, or pass --yes.' });
+    if (!(await askYes(question)))
+      throw new SafetyError('NOT_CONFIRMED', 'Not confirmed; nothing was deleted.', {
+        nextStep: 'Run again and answer yes, or pass --yes.',
+      });
   }
   const { existed } = await destroyLocalServer(ctx.server, ctx.options);
   ctx.io.stdout(existed ? `Local server in ${where} deleted.\n` : `There is no local server in ${where}; nothing to delete.\n`);

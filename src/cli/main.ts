@@ -19,21 +19,66 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Command): Command 
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  sync: lazy(() => import('./sync-command.js'), (m) => m.syncCommand),
-  plan: lazy(() => import('./sync-command.js'), (m) => m.planCommand),
-  schema: lazy(() => import('./schema-command.js'), (m) => m.schemaCommand),
-  diff: lazy(() => import('./diff-command.js'), (m) => m.diffCommand),
-  verify: lazy(() => import('./verify-command.js'), (m) => m.verifyCommand),
-  local: lazy(() => import('./local-command.js'), (m) => m.localCommand),
-  demo: lazy(() => import('./demo-command.js'), (m) => m.demoCommand),
-  init: lazy(() => import('./init-command.js'), (m) => m.initCommand),
-  scan: lazy(() => import('./scan-command.js'), (m) => m.scanCommand),
-  keygen: lazy(() => import('./keygen-command.js'), (m) => m.keygenCommand),
-  follow: lazy(() => import('./follow-command.js'), (m) => m.followCommand),
-  status: lazy(() => import('./status-command.js'), (m) => m.statusCommand),
-  stop: lazy(() => import('./stop-command.js'), (m) => (io, argv) => m.stopCommand(io, argv)),
-  'setup-source': lazy(() => import('./setup-source-command.js'), (m) => m.setupSourceCommand),
-  teardown: lazy(() => import('./teardown-command.js'), (m) => m.teardownCommand),
+  sync: lazy(
+    () => import('./sync-command.js'),
+    (m) => m.syncCommand,
+  ),
+  plan: lazy(
+    () => import('./sync-command.js'),
+    (m) => m.planCommand,
+  ),
+  schema: lazy(
+    () => import('./schema-command.js'),
+    (m) => m.schemaCommand,
+  ),
+  diff: lazy(
+    () => import('./diff-command.js'),
+    (m) => m.diffCommand,
+  ),
+  verify: lazy(
+    () => import('./verify-command.js'),
+    (m) => m.verifyCommand,
+  ),
+  local: lazy(
+    () => import('./local-command.js'),
+    (m) => m.localCommand,
+  ),
+  demo: lazy(
+    () => import('./demo-command.js'),
+    (m) => m.demoCommand,
+  ),
+  init: lazy(
+    () => import('./init-command.js'),
+    (m) => m.initCommand,
+  ),
+  scan: lazy(
+    () => import('./scan-command.js'),
+    (m) => m.scanCommand,
+  ),
+  keygen: lazy(
+    () => import('./keygen-command.js'),
+    (m) => m.keygenCommand,
+  ),
+  follow: lazy(
+    () => import('./follow-command.js'),
+    (m) => m.followCommand,
+  ),
+  status: lazy(
+    () => import('./status-command.js'),
+    (m) => m.statusCommand,
+  ),
+  stop: lazy(
+    () => import('./stop-command.js'),
+    (m) => (io, argv) => m.stopCommand(io, argv),
+  ),
+  'setup-source': lazy(
+    () => import('./setup-source-command.js'),
+    (m) => m.setupSourceCommand,
+  ),
+  teardown: lazy(
+    () => import('./teardown-command.js'),
+    (m) => m.teardownCommand,
+  ),
 };
 
 function version(): string {
@@ -82,10 +127,16 @@ function reportError(io: CliIo, error: unknown, json: boolean): number {
     if (cause !== undefined && !error.message.includes(cause)) lines.push(`  cause: ${cause}`);
     if (error.nextStep !== undefined) lines.push(`next: ${error.nextStep}`);
     io.stderr(lines.join('\n') + '\n');
-    if (json) io.stdout(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details, nextStep: error.nextStep ?? null } }) + '\n');
+    if (json)
+      io.stdout(
+        JSON.stringify({ error: { code: error.code, message: error.message, details: error.details, nextStep: error.nextStep ?? null } }) +
+          '\n',
+      );
     return error.exitCode;
   }
-  io.stderr(`pgtwin: unexpected error: ${messageOf(error)}\n${error instanceof Error && error.stack !== undefined ? error.stack.split('\n').slice(1, 6).join('\n') + '\n' : ''}next: this is a bug in pgtwin; please report it with the command you ran.\n`);
+  io.stderr(
+    `pgtwin: unexpected error: ${messageOf(error)}\n${error instanceof Error && error.stack !== undefined ? error.stack.split('\n').slice(1, 6).join('\n') + '\n' : ''}next: this is a bug in pgtwin; please report it with the command you ran.\n`,
+  );
   if (json) io.stdout(JSON.stringify({ error: { code: 'INTERNAL', message: messageOf(error) } }) + '\n');
   return EXIT_CODES.failure;
 }

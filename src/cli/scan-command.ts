@@ -10,7 +10,6 @@ import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { pickSyncFlags } from './sync-flags.js';
 
-
 export const SCAN_FLAGS: FlagSpec = {
   ...pickSyncFlags('config', 'from', 'tables', 'exclude', 'json', 'help'),
   sample: { type: 'string', short: 'n' },
@@ -51,7 +50,8 @@ export async function scanCommand(io: CliIo, argv: readonly string[], signal: Ab
   }
   io.stdout(scanToText(scan, proposal, configName));
   if (write !== undefined) io.stdout('\n' + writeToText(write, proposal, settings.strict));
-  else if (proposal.anonymize.size > 0 || proposal.keep.size > 0) io.stdout(`\nNext: review the findings, then \`pgtwin scan --write\` adds the rules and a keep: list to ${configName}.\n`);
+  else if (proposal.anonymize.size > 0 || proposal.keep.size > 0)
+    io.stdout(`\nNext: review the findings, then \`pgtwin scan --write\` adds the rules and a keep: list to ${configName}.\n`);
   return 0;
 }
 

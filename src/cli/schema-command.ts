@@ -12,15 +12,26 @@ import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
 
 // The selection and safety flags of sync; --jobs has no meaning here.
 const {
-  jobs: _jobs, 'schema-only': _schemaOnly, resume: _resume, 'split-tables-larger-than': _split,
-  where: _where, limit: _limit, checkpoint: _checkpoint, verbose: _verbose,
+  jobs: _jobs,
+  'schema-only': _schemaOnly,
+  resume: _resume,
+  'split-tables-larger-than': _split,
+  where: _where,
+  limit: _limit,
+  checkpoint: _checkpoint,
+  verbose: _verbose,
   ...SELECTION_FLAGS
 } = SYNC_FLAGS;
 export const SCHEMA_FLAGS: FlagSpec = { ...SELECTION_FLAGS, recreate: { type: 'boolean' } };
 
 /** Settings from the config file, env and flags; every URL's password registered for redaction. */
 export async function loadCommandSettings(io: CliIo, flags: ParsedFlags): Promise<Settings> {
-  const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: overridesFrom(flags) });
+  const settings = await loadSettings({
+    configPath: stringFlag(flags, 'config'),
+    cwd: io.cwd,
+    env: io.env,
+    overrides: overridesFrom(flags),
+  });
   for (const env of settings.environments.values()) io.redactor.addUrl(env.url);
   io.redactor.addUrl(settings.source);
   io.redactor.addUrl(settings.target);
@@ -61,10 +72,14 @@ function confirmDrop(io: CliIo, yes: boolean): (question: string) => Promise<boo
   if (yes) return async () => true;
   if (io.stdinIsTty && io.stderrIsTty) return makeConfirm({ yes: false, interactive: true });
   return async (question) => {
-    throw new SafetyError('NOT_CONFIRMED', '--recreate drops tables on the target and there is no terminal to confirm it on; nothing was written.', {
-      details: question.split('\n'),
-      nextStep: 'Pass --yes to confirm in scripts and CI.',
-    });
+    throw new SafetyError(
+      'NOT_CONFIRMED',
+      '--recreate drops tables on the target and there is no terminal to confirm it on; nothing was written.',
+      {
+        details: question.split('\n'),
+        nextStep: 'Pass --yes to confirm in scripts and CI.',
+      },
+    );
   };
 }
 
@@ -85,7 +100,10 @@ function resultToJson(result: CreateSchemaResult): unknown {
 }
 
 function dryRunText(result: CreateSchemaResult): string {
-  const head = [`-- pgtwin schema --dry-run: the DDL for ${result.target}`, `-- from ${result.source}, in the order it would run. Nothing was written.`];
+  const head = [
+    `-- pgtwin schema --dry-run: the DDL for ${result.target}`,
+    `-- from ${result.source}, in the order it would run. Nothing was written.`,
+  ];
   if (result.plan.drops.length > 0) head.push(`-- --recreate drops first: ${result.plan.drops.join(', ')}`);
   return head.join('\n') + '\n\n' + planToSql(result.plan);
 }

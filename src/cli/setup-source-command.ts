@@ -10,7 +10,6 @@ import { loadCommandSettings } from './schema-command.js';
 import { reportJson, stateText } from './source-report-text.js';
 import { pickSyncFlags } from './sync-flags.js';
 
-
 export const SETUP_SOURCE_FLAGS: FlagSpec = {
   ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'yes', 'json', 'dry-run', 'help'),
   slot: { type: 'string' },
@@ -47,10 +46,13 @@ export async function setupSourceCommand(io: CliIo, argv: readonly string[], sig
   io.stdout(text(result));
   if (ready) return 0;
   const identity = result.remaining.some((p) => p.kind === 'replica-identity');
-  throw new SourceNotReadyError(`The source is not ready for pgtwin follow: ${result.remaining.length} problem${result.remaining.length === 1 ? '' : 's'} ${result.applied || result.dryRun ? 'left' : 'found'}.`, {
-    details: problemLines(result.remaining),
-    nextStep: `Apply the fixes listed${identity ? ' (or pass --replica-identity-full)' : ''}, then run pgtwin setup-source again; settings that need a restart are never changed by pgtwin.`,
-  });
+  throw new SourceNotReadyError(
+    `The source is not ready for pgtwin follow: ${result.remaining.length} problem${result.remaining.length === 1 ? '' : 's'} ${result.applied || result.dryRun ? 'left' : 'found'}.`,
+    {
+      details: problemLines(result.remaining),
+      nextStep: `Apply the fixes listed${identity ? ' (or pass --replica-identity-full)' : ''}, then run pgtwin setup-source again; settings that need a restart are never changed by pgtwin.`,
+    },
+  );
 }
 
 function text(result: SetupSourceResult): string {
@@ -64,9 +66,16 @@ function text(result: SetupSourceResult): string {
     return `${commented}\n-- pgtwin setup-source --dry-run: the SQL it would run. Nothing was changed.\n${result.script}`;
   }
   const parts = about;
-  if (plan.statements.length === 0) parts.push(result.remaining.length === 0 ? '\nNothing to change: the source is ready for pgtwin follow.\n' : '\nNothing that setup-source can change by SQL.\n');
+  if (plan.statements.length === 0)
+    parts.push(
+      result.remaining.length === 0
+        ? '\nNothing to change: the source is ready for pgtwin follow.\n'
+        : '\nNothing that setup-source can change by SQL.\n',
+    );
   else if (result.applied) {
-    parts.push(`\nRan on the source (${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'}, one transaction):\n${plan.statements.map((s) => `  ${s.display};`).join('\n')}\n`);
+    parts.push(
+      `\nRan on the source (${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'}, one transaction):\n${plan.statements.map((s) => `  ${s.display};`).join('\n')}\n`,
+    );
     if (result.remaining.length === 0) parts.push('The source is ready for pgtwin follow.\n');
   }
   return parts.join('');

@@ -27,12 +27,25 @@ export async function statusCommand(io: CliIo, argv: readonly string[], signal: 
   const running = await runningFollows(pidDirectory(settings.configPath, io.cwd));
   return withScope(async (scope) => {
     const targetEndpoint = await openTargetEndpoint(settings, io.env, { signal });
-    const target = scope.add(await openClient(targetEndpoint, { readOnly: true, applicationName: 'pgtwin status', signal }), (c) => c.end(), 'target session');
+    const target = scope.add(
+      await openClient(targetEndpoint, { readOnly: true, applicationName: 'pgtwin status', signal }),
+      (c) => c.end(),
+      'target session',
+    );
     let source: Client | undefined;
     let sourceProblem: string | undefined;
     if (settings.source !== undefined) {
       try {
-        source = scope.add(await openClient(toEndpoint(resolveEndpoint(settings, 'source'), 'source', io.env), { readOnly: true, applicationName: 'pgtwin status', signal, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } }), (c) => c.end(), 'source session');
+        source = scope.add(
+          await openClient(toEndpoint(resolveEndpoint(settings, 'source'), 'source', io.env), {
+            readOnly: true,
+            applicationName: 'pgtwin status',
+            signal,
+            retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+          }),
+          (c) => c.end(),
+          'source session',
+        );
       } catch (error) {
         sourceProblem = `the source could not be reached (${messageOf(error)}): slot and lag are not shown`;
       }
@@ -41,7 +54,13 @@ export async function statusCommand(io: CliIo, argv: readonly string[], signal: 
     const runs = await recentRuns(target);
     const failed = reports.some((r) => r.state.status === 'failed' || r.slot === null);
     if (booleanFlag(flags, 'json')) {
-      io.stdout(JSON.stringify({ target: targetEndpoint.display, running, sourceProblem: sourceProblem ?? null, follows: reports.map(toJson), runs }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify(
+          { target: targetEndpoint.display, running, sourceProblem: sourceProblem ?? null, follows: reports.map(toJson), runs },
+          null,
+          2,
+        ) + '\n',
+      );
       return failed ? 1 : 0;
     }
     io.stdout(`twin: ${targetEndpoint.display}\n`);
@@ -51,7 +70,9 @@ export async function statusCommand(io: CliIo, argv: readonly string[], signal: 
     if (runs.length > 0) io.stdout(`\nlast runs:\n${runs.map(runLine).join('\n')}\n`);
     for (const report of reports) for (const warning of report.warnings) io.stderr(`pgtwin: WARNING: ${warning}\n`);
     if (failed) {
-      throw new PgtwinError('FOLLOW_UNHEALTHY', 'failure', 'A follow of this twin has failed or lost its slot.', { nextStep: 'Read the warnings above; fix the cause and run pgtwin follow again.' });
+      throw new PgtwinError('FOLLOW_UNHEALTHY', 'failure', 'A follow of this twin has failed or lost its slot.', {
+        nextStep: 'Read the warnings above; fix the cause and run pgtwin follow again.',
+      });
     }
     return 0;
   });
@@ -65,10 +86,16 @@ function reportText(r: FollowReport, pid: number | undefined): string {
     `  lag: ${r.slot?.lagBytes == null ? 'unknown' : formatBytes(r.slot.lagBytes)} behind the source${r.lagSeconds === null ? '' : `; ${Math.round(r.lagSeconds)} s since the last applied commit`}`,
   ];
   if (r.slot === null) lines.push('  slot: missing on the source');
-  else if (r.slot !== undefined) lines.push(`  slot: ${r.slot.active ? 'active' : 'inactive'}, retains ${r.slot.retainedBytes === null ? 'unknown' : formatBytes(r.slot.retainedBytes)} of WAL on the source${r.slot.walStatus === null ? '' : ` (${r.slot.walStatus})`}`);
+  else if (r.slot !== undefined)
+    lines.push(
+      `  slot: ${r.slot.active ? 'active' : 'inactive'}, retains ${r.slot.retainedBytes === null ? 'unknown' : formatBytes(r.slot.retainedBytes)} of WAL on the source${r.slot.walStatus === null ? '' : ` (${r.slot.walStatus})`}`,
+    );
   if (r.lastHour.length > 0) {
     lines.push('  last hour:');
-    for (const t of r.lastHour) lines.push(`    ${t.table}: ${formatCount(t.inserts)} inserts, ${formatCount(t.updates)} updates, ${formatCount(t.deletes)} deletes${t.truncates > 0 ? `, ${countOf(t.truncates, 'truncate')}` : ''}${t.missing > 0 ? `, ${countOf(t.missing, 'missing row')}` : ''}`);
+    for (const t of r.lastHour)
+      lines.push(
+        `    ${t.table}: ${formatCount(t.inserts)} inserts, ${formatCount(t.updates)} updates, ${formatCount(t.deletes)} deletes${t.truncates > 0 ? `, ${countOf(t.truncates, 'truncate')}` : ''}${t.missing > 0 ? `, ${countOf(t.missing, 'missing row')}` : ''}`,
+      );
   }
   return lines.join('\n') + '\n';
 }

@@ -9,7 +9,12 @@ import { STOP_HELP } from './help-stream.js';
 import type { CliIo } from './io.js';
 
 export async function stopCommand(io: CliIo, argv: readonly string[]): Promise<number> {
-  const flags = parseFlags('stop', argv, { config: { type: 'string', short: 'c' }, slot: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const flags = parseFlags('stop', argv, {
+    config: { type: 'string', short: 'c' },
+    slot: { type: 'string' },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (booleanFlag(flags, 'help')) {
     io.stdout(STOP_HELP);
     return 0;
@@ -30,9 +35,15 @@ export async function stopCommand(io: CliIo, argv: readonly string[]): Promise<n
   while (running.some((f) => isAlive(f.pid)) && Date.now() < deadline) await sleep(100);
   const left = running.filter((f) => isAlive(f.pid));
   if (left.length > 0) {
-    throw new PgtwinError('FOLLOW_STILL_RUNNING', 'failure', `pgtwin follow is still running after ${timeoutMs / 1000} s: ${left.map((f) => `pid ${f.pid}`).join(', ')}.`, {
-      nextStep: 'It is finishing a large transaction or waiting for a server; wait and run pgtwin stop again (a second SIGINT to it exits at once, and the next follow resumes exactly).',
-    });
+    throw new PgtwinError(
+      'FOLLOW_STILL_RUNNING',
+      'failure',
+      `pgtwin follow is still running after ${timeoutMs / 1000} s: ${left.map((f) => `pid ${f.pid}`).join(', ')}.`,
+      {
+        nextStep:
+          'It is finishing a large transaction or waiting for a server; wait and run pgtwin stop again (a second SIGINT to it exits at once, and the next follow resumes exactly).',
+      },
+    );
   }
   io.stdout('Stopped.\n');
   return 0;

@@ -32,12 +32,24 @@ async function settingsFor(io: CliIo, argv: readonly string[], command: string):
     io.stdout(command === 'plan' ? PLAN_HELP : SYNC_HELP);
     return undefined;
   }
-  const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: overridesFrom(flags) });
+  const settings = await loadSettings({
+    configPath: stringFlag(flags, 'config'),
+    cwd: io.cwd,
+    env: io.env,
+    overrides: overridesFrom(flags),
+  });
   for (const env of settings.environments.values()) io.redactor.addUrl(env.url);
   io.redactor.addUrl(settings.source);
   io.redactor.addUrl(settings.target);
   for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
-  return { settings, json: booleanFlag(flags, 'json'), yes: booleanFlag(flags, 'yes'), dryRun: booleanFlag(flags, 'dry-run'), recreate: booleanFlag(flags, 'recreate'), resume: booleanFlag(flags, 'resume') };
+  return {
+    settings,
+    json: booleanFlag(flags, 'json'),
+    yes: booleanFlag(flags, 'yes'),
+    dryRun: booleanFlag(flags, 'dry-run'),
+    recreate: booleanFlag(flags, 'recreate'),
+    resume: booleanFlag(flags, 'resume'),
+  };
 }
 
 export async function planCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
@@ -53,20 +65,38 @@ export async function planCommand(io: CliIo, argv: readonly string[], signal: Ab
 export async function syncCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
   // The schema step alone is `pgtwin schema`, with the same selection and safety flags.
   if (argv.includes('--schema-only') && !argv.includes('--help') && !argv.includes('-h')) {
-    return schemaCommand(io, argv.filter((a) => a !== '--schema-only'), signal);
+    return schemaCommand(
+      io,
+      argv.filter((a) => a !== '--schema-only'),
+      signal,
+    );
   }
   const parsed = await settingsFor(io, argv, 'sync');
   if (parsed === undefined) return 0;
-  if (parsed.dryRun) return planCommand(io, argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'), signal);
+  if (parsed.dryRun)
+    return planCommand(
+      io,
+      argv.filter((a) => a !== '--dry-run' && a !== '--yes' && a !== '-y'),
+      signal,
+    );
   const { verbose, checkpointFile } = parsed.settings.options;
   const showProgress = verbose === true || (parsed.settings.options.showProgress ?? true);
   // verbose: the line-per-table form, which a log keeps, even on a terminal.
-  const progress = new ProgressReporter({ write: io.stderr, progress: showProgress, tty: io.stderrIsTty && verbose !== true, columns: io.columns });
+  const progress = new ProgressReporter({
+    write: io.stderr,
+    progress: showProgress,
+    tty: io.stderrIsTty && verbose !== true,
+    columns: io.columns,
+  });
   const target = resolveEndpoints(parsed.settings, io.env).target.display;
   const mark = checkpointFile === undefined ? undefined : await readCheckpoint(checkpointFile);
   const resumeFromMark = mark !== undefined && mark.target === target;
-  if (mark !== undefined && !resumeFromMark) io.stderr(`pgtwin: warning: the checkpoint file ${checkpointFile ?? ''} marks a sync into another target (${mark.target}); starting a new sync\n`);
-  if (resumeFromMark) io.stderr(`pgtwin: the checkpoint file ${checkpointFile ?? ''} marks an unfinished sync into ${target}: resuming it\n`);
+  if (mark !== undefined && !resumeFromMark)
+    io.stderr(
+      `pgtwin: warning: the checkpoint file ${checkpointFile ?? ''} marks a sync into another target (${mark.target}); starting a new sync\n`,
+    );
+  if (resumeFromMark)
+    io.stderr(`pgtwin: the checkpoint file ${checkpointFile ?? ''} marks an unfinished sync into ${target}: resuming it\n`);
   const sync = (resume: boolean): ReturnType<typeof runSync> =>
     runSync({
       settings: parsed.settings,
@@ -83,7 +113,13 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
       report = await sync(parsed.resume || resumeFromMark);
     } catch (error) {
       // The mark outlived a run that changed nothing (or finished): there is nothing to resume, so start afresh.
-      if (!resumeFromMark || parsed.resume || !(error instanceof PgtwinError) || !['NOTHING_TO_RESUME', 'RESUME_MISMATCH'].includes(error.code)) throw error;
+      if (
+        !resumeFromMark ||
+        parsed.resume ||
+        !(error instanceof PgtwinError) ||
+        !['NOTHING_TO_RESUME', 'RESUME_MISMATCH'].includes(error.code)
+      )
+        throw error;
       io.stderr(`pgtwin: ${error.message} Starting a new sync.\n`);
       report = await sync(false);
     }
@@ -92,12 +128,29 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
     const incomplete = report.notCreated.length > 0;
     if (parsed.json) {
       const { tables, totalRows, durationMs, runId, sequences, notCreated, warnings } = report;
-      io.stdout(JSON.stringify({ tables, totalRows, durationMs, runId, sequences, largeObjects: report.largeObjects ?? null, warnings, complete: !incomplete, notCreated }) + '\n');
+      io.stdout(
+        JSON.stringify({
+          tables,
+          totalRows,
+          durationMs,
+          runId,
+          sequences,
+          largeObjects: report.largeObjects ?? null,
+          warnings,
+          complete: !incomplete,
+          notCreated,
+        }) + '\n',
+      );
       return incomplete ? EXIT_CODES.incomplete : 0;
     }
     const lo = report.largeObjects;
-    const objects = lo === undefined ? '' : `, ${countOf(lo.count, 'large object')}${lo.decision === 'empty' ? ' (empty)' : ` (${formatBytes(lo.bytes)})`}`;
-    io.stdout(`Synced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')}${objects} in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`);
+    const objects =
+      lo === undefined
+        ? ''
+        : `, ${countOf(lo.count, 'large object')}${lo.decision === 'empty' ? ' (empty)' : ` (${formatBytes(lo.bytes)})`}`;
+    io.stdout(
+      `Synced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')}${objects} in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`,
+    );
     for (const warning of report.warnings.filter((w) => w.startsWith('left out: '))) io.stderr(`pgtwin: ${warning}\n`);
     if (incomplete) {
       io.stdout(`Not created (${report.notCreated.length}):\n${report.notCreated.map((n) => `  - ${n.object}: ${n.reason}\n`).join('')}`);

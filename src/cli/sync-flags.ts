@@ -9,7 +9,8 @@ function byteSizeFlag(flags: ParsedFlags, name: string): number | undefined {
   const value = stringFlag(flags, name);
   if (value === undefined) return undefined;
   const bytes = parseByteSize(value);
-  if (bytes === undefined) throw new UsageError('BAD_FLAGS', `--${name} takes ${BYTE_SIZE_HINT}, not "${value}".`, { nextStep: `For example --${name} 64MB.` });
+  if (bytes === undefined)
+    throw new UsageError('BAD_FLAGS', `--${name} takes ${BYTE_SIZE_HINT}, not "${value}".`, { nextStep: `For example --${name} 64MB.` });
   return bytes;
 }
 
@@ -63,7 +64,8 @@ export function overridesFrom(flags: ParsedFlags): SettingsOverrides {
 function checkpointFlag(flags: ParsedFlags): string | undefined {
   const file = stringFlag(flags, 'checkpoint');
   if (file === undefined) return undefined;
-  if (file.trim() === '') throw new UsageError('BAD_FLAGS', '--checkpoint takes a file path.', { nextStep: 'For example --checkpoint .pgtwin-checkpoint.json.' });
+  if (file.trim() === '')
+    throw new UsageError('BAD_FLAGS', '--checkpoint takes a file path.', { nextStep: 'For example --checkpoint .pgtwin-checkpoint.json.' });
   return file;
 }
 
@@ -89,16 +91,22 @@ export function tableFilterFlags(flags: ParsedFlags): Map<string, Partial<TableF
   for (const text of listOf(flags, 'where')) {
     const [table, condition] = splitPair(text, 'where', `users="created_at > now() - interval '30 days'"`);
     const filter = entry(table);
-    if (filter.where !== undefined) throw new UsageError('BAD_FLAGS', `--where is given twice for ${table}.`, { nextStep: 'Combine the conditions with AND in one --where.' });
+    if (filter.where !== undefined)
+      throw new UsageError('BAD_FLAGS', `--where is given twice for ${table}.`, {
+        nextStep: 'Combine the conditions with AND in one --where.',
+      });
     filter.where = condition;
   }
   for (const text of listOf(flags, 'limit')) {
     const [table, count] = splitPair(text, 'limit', 'orders=1000');
     if (!/^(0|[1-9][0-9]*)$/.test(count) || !Number.isSafeInteger(Number(count))) {
-      throw new UsageError('BAD_FLAGS', `--limit takes TABLE=N with N a whole number (0 or more), not "${text}".`, { nextStep: 'For example --limit orders=1000.' });
+      throw new UsageError('BAD_FLAGS', `--limit takes TABLE=N with N a whole number (0 or more), not "${text}".`, {
+        nextStep: 'For example --limit orders=1000.',
+      });
     }
     const filter = entry(table);
-    if (filter.limit !== undefined) throw new UsageError('BAD_FLAGS', `--limit is given twice for ${table}.`, { nextStep: 'Give one --limit per table.' });
+    if (filter.limit !== undefined)
+      throw new UsageError('BAD_FLAGS', `--limit is given twice for ${table}.`, { nextStep: 'Give one --limit per table.' });
     filter.limit = Number(count);
   }
   return filters.size === 0 ? undefined : filters;

@@ -7,7 +7,6 @@ import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { pickSyncFlags } from './sync-flags.js';
 
-
 export const TEARDOWN_FLAGS: FlagSpec = {
   ...pickSyncFlags('config', 'from', 'to', 'yes', 'json', 'dry-run', 'help'),
   slot: { type: 'string' },
@@ -53,6 +52,9 @@ function text(result: TeardownResult): string {
   if (result.statements.length === 0) return `${head}${found}\nNothing to drop.\n`;
   const sql = result.statements.map((s) => `${s};`).join('\n');
   if (result.dryRun) return `${head}${found}\n\n-- pgtwin teardown --dry-run: the SQL it would run. Nothing was dropped.\n${sql}\n`;
-  const dropped = [result.droppedSlot ? `slot ${result.slot}` : '', result.droppedPublication ? `publication ${result.publication}` : ''].filter((s) => s !== '');
+  const dropped = [
+    result.droppedSlot ? `slot ${result.slot}` : '',
+    result.droppedPublication ? `publication ${result.publication}` : '',
+  ].filter((s) => s !== '');
   return `${head}Dropped ${dropped.join(' and ')}.\n`;
 }

@@ -9,7 +9,6 @@ import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { pickSyncFlags } from './sync-flags.js';
 
-
 export const VERIFY_FLAGS: FlagSpec = {
   ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'json', 'help'),
   leaks: { type: 'boolean' },
@@ -27,7 +26,9 @@ export async function verifyCommand(io: CliIo, argv: readonly string[], signal: 
   const minLength = positiveIntegerFlag(flags, 'min-length');
   const showValues = booleanFlag(flags, 'show-values');
   if (!leaks && (minLength !== undefined || showValues)) {
-    throw new UsageError('BAD_FLAGS', `${minLength !== undefined ? '--min-length' : '--show-values'} belongs to the leak check.`, { nextStep: 'Add --leaks.' });
+    throw new UsageError('BAD_FLAGS', `${minLength !== undefined ? '--min-length' : '--show-values'} belongs to the leak check.`, {
+      nextStep: 'Add --leaks.',
+    });
   }
   const settings = await loadCommandSettings(io, flags);
   const report = await runVerify({ settings, env: io.env, signal, leaks, minLength, includeValues: showValues });
@@ -35,7 +36,8 @@ export async function verifyCommand(io: CliIo, argv: readonly string[], signal: 
   const error = verifyOutcomeError(report);
   if (booleanFlag(flags, 'json')) {
     io.stdout(JSON.stringify(verifyToJson(report, error), null, 2) + '\n');
-    if (error !== undefined) io.stderr(`pgtwin: error: ${error.message}\n${error.nextStep !== undefined ? `next: ${error.nextStep}\n` : ''}`);
+    if (error !== undefined)
+      io.stderr(`pgtwin: error: ${error.message}\n${error.nextStep !== undefined ? `next: ${error.nextStep}\n` : ''}`);
     return error?.exitCode ?? 0;
   }
   io.stdout(verifyToText(report));

@@ -27,10 +27,12 @@ export function readConfitureDatabase(ctx: Ctx, value: unknown, at: Path): strin
   const fields = ctx.read.record(value, at, 'a mapping with `url`, or `host`, `port`, `database`, `user` and `password`');
   if (fields === undefined) return undefined;
   const parts: Parts = {};
-  const text = (key: 'url' | 'host' | 'database' | 'user' | 'password' | 'sslmode', what: string) => (raw: unknown, p: Path): void => {
-    const read = ctx.read.string(raw, p, what);
-    if (read !== undefined) parts[key] = read;
-  };
+  const text =
+    (key: 'url' | 'host' | 'database' | 'user' | 'password' | 'sslmode', what: string) =>
+    (raw: unknown, p: Path): void => {
+      const read = ctx.read.string(raw, p, what);
+      if (read !== undefined) parts[key] = read;
+    };
   ctx.read.keys(fields, at, {
     url: text('url', 'a postgres:// URL'),
     host: text('host', 'a host name, an IP address or a socket directory'),

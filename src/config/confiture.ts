@@ -30,7 +30,8 @@ export function confitureKeys(ctx: Ctx): Record<string, KeyHandler> {
     checkpoint_file: (value, at) => readCheckpointFile(ctx, value, at),
     version: (value, at) => {
       // confiture.yaml's format version; 1 is the only one there is.
-      if (ctx.read.positiveInteger(value, at) !== undefined && value !== 1) ctx.read.report.problem(at, 'expected 1 (the only version of the confiture.yaml format)');
+      if (ctx.read.positiveInteger(value, at) !== undefined && value !== 1)
+        ctx.read.report.problem(at, 'expected 1 (the only version of the confiture.yaml format)');
     },
   };
 }

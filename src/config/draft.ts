@@ -37,7 +37,7 @@ export interface Draft {
 }
 
 export type ClaimField =
-  | 'source' | 'target' | 'include' | 'anonymize' | 'jobs' | 'batchSize' | 'showProgress' | 'checkpointFile' | 'verbose';
+  'source' | 'target' | 'include' | 'anonymize' | 'jobs' | 'batchSize' | 'showProgress' | 'checkpointFile' | 'verbose';
 
 export function emptyDraft(): Draft {
   return {

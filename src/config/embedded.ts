@@ -56,15 +56,26 @@ export function embeddedKeys(ctx: Ctx, fields: EmbeddedFields): Record<string, K
  * environment, or undefined when the environment is an ordinary URL one (or
  * has problems, which are reported).
  */
-export function embeddedEnvironment(ctx: Ctx, name: string, raw: Record<string, unknown>, at: Path, fields: EmbeddedFields): EnvironmentSettings | undefined {
+export function embeddedEnvironment(
+  ctx: Ctx,
+  name: string,
+  raw: Record<string, unknown>,
+  at: Path,
+  fields: EmbeddedFields,
+): EnvironmentSettings | undefined {
   if (fields.embedded !== true) {
     for (const key of EMBEDDED_ONLY_KEYS) {
-      if (Object.hasOwn(raw, key)) ctx.read.report.problem([...at, key], 'only for embedded servers: add `embedded: true`, or remove this key', 'key');
+      if (Object.hasOwn(raw, key))
+        ctx.read.report.problem([...at, key], 'only for embedded servers: add `embedded: true`, or remove this key', 'key');
     }
     return undefined;
   }
   if (Object.hasOwn(raw, 'url')) {
-    ctx.read.report.problem([...at, 'url'], 'an embedded server has no `url`: pgtwin runs it and knows where it is (remove `url`, or `embedded: true`)', 'key');
+    ctx.read.report.problem(
+      [...at, 'url'],
+      'an embedded server has no `url`: pgtwin runs it and knows where it is (remove `url`, or `embedded: true`)',
+      'key',
+    );
     return undefined;
   }
   return embeddedSettings(name, {
@@ -89,7 +100,11 @@ export function environmentNamed(settings: Settings, name: string, cwd: string =
   if (defined !== undefined || name !== LOCAL_ENVIRONMENT) return defined;
   const baseDir = settings.configPath === undefined ? cwd : path.dirname(settings.configPath);
   return {
-    ...embeddedSettings(LOCAL_ENVIRONMENT, { port: DEFAULT_LOCAL_PORT, dataDir: path.resolve(baseDir, DEFAULT_LOCAL_DIR), version: undefined }),
+    ...embeddedSettings(LOCAL_ENVIRONMENT, {
+      port: DEFAULT_LOCAL_PORT,
+      dataDir: path.resolve(baseDir, DEFAULT_LOCAL_DIR),
+      version: undefined,
+    }),
     builtIn: true,
   };
 }
@@ -101,7 +116,8 @@ export function passwordlessUrl(port: number, database = 'postgres'): string {
 
 /** `18`, `"18"` or `"18.4"`, kept as text. */
 function readVersion(ctx: Ctx, raw: unknown, at: Path): string | undefined {
-  const text = typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : ctx.read.string(raw, at, 'a PostgreSQL major version such as 18');
+  const text =
+    typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : ctx.read.string(raw, at, 'a PostgreSQL major version such as 18');
   if (text === undefined) return undefined;
   if (!/^\d+(\.\d+)?$/.test(text.trim())) {
     ctx.read.report.problem(at, 'expected a PostgreSQL major version such as 18');

@@ -45,11 +45,17 @@ export function resolveEndpoint(settings: Settings, role: 'source' | 'target'): 
   const known = [...settings.environments.keys()];
   const shown = sanitizeUrl(value);
   const where = settings.configPath === undefined ? 'the config file' : settings.configPath;
-  throw new UsageError('UNKNOWN_ENVIRONMENT', `Unknown ${role} environment "${shown}"${didYouMeanSuffix(value, [...known, LOCAL_ENVIRONMENT])}.`, {
-    details: [known.length === 0 ? `no environments are defined in ${where}` : `known environments: ${known.map(sanitizeUrl).join(', ')}`],
-    nextStep:
-      known.length === 0
-        ? `Define it under \`environments:\` in pgtwin.yaml, or pass a postgres:// URL to ${flag}.`
-        : `Use one of the known environments, define "${shown}" under \`environments:\` in pgtwin.yaml, or pass a postgres:// URL to ${flag}.`,
-  });
+  throw new UsageError(
+    'UNKNOWN_ENVIRONMENT',
+    `Unknown ${role} environment "${shown}"${didYouMeanSuffix(value, [...known, LOCAL_ENVIRONMENT])}.`,
+    {
+      details: [
+        known.length === 0 ? `no environments are defined in ${where}` : `known environments: ${known.map(sanitizeUrl).join(', ')}`,
+      ],
+      nextStep:
+        known.length === 0
+          ? `Define it under \`environments:\` in pgtwin.yaml, or pass a postgres:// URL to ${flag}.`
+          : `Use one of the known environments, define "${shown}" under \`environments:\` in pgtwin.yaml, or pass a postgres:// URL to ${flag}.`,
+    },
+  );
 }

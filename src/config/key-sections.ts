@@ -18,22 +18,52 @@ export interface KeySection {
   readonly keys: readonly string[];
 }
 
-const is = (...parts: readonly (string | undefined)[]) => (path: Path): boolean =>
-  path.length === parts.length && parts.every((part, i) => part === undefined || path[i] === part);
+const is =
+  (...parts: readonly (string | undefined)[]) =>
+  (path: Path): boolean =>
+    path.length === parts.length && parts.every((part, i) => part === undefined || path[i] === part);
 
 export const KEY_SECTIONS: readonly KeySection[] = [
   {
     label: '',
     matches: is(),
     keys: [
-      'environments', 'source', 'target', 'tables', 'anonymize', 'keep', 'strict', 'strategies', 'secret_file', 'options',
-      'source_url', 'target_url', 'batch_size', 'show_progress', 'parallel', 'parallelism', 'verbose', 'anonymization', 'checkpoint_file', 'version',
+      'environments',
+      'source',
+      'target',
+      'tables',
+      'anonymize',
+      'keep',
+      'strict',
+      'strategies',
+      'secret_file',
+      'options',
+      'source_url',
+      'target_url',
+      'batch_size',
+      'show_progress',
+      'parallel',
+      'parallelism',
+      'verbose',
+      'anonymization',
+      'checkpoint_file',
+      'version',
     ],
   },
   {
     label: 'options',
     matches: is('options'),
-    keys: ['jobs', 'batch_size', 'allow_remote_target', 'show_progress', 'cascade', 'mask_workers', 'split_tables_larger_than', 'checkpoint_file', 'verbose'],
+    keys: [
+      'jobs',
+      'batch_size',
+      'allow_remote_target',
+      'show_progress',
+      'cascade',
+      'mask_workers',
+      'split_tables_larger_than',
+      'checkpoint_file',
+      'verbose',
+    ],
   },
   { label: 'tables', matches: is('tables'), keys: ['include', 'exclude', 'filters'] },
   { label: 'tables.filters.<table>', matches: is('tables', 'filters', undefined), keys: ['where', 'limit'] },
@@ -75,7 +105,10 @@ export function keyElsewhere(key: string, path: Path): string | undefined {
     if (exact !== undefined) return qualified(section, exact);
   }
   const candidates = others.flatMap((section) => section.keys.filter((k) => !NOT_SUGGESTED.has(k)).map((k) => ({ section, key: k })));
-  const near = didYouMean(key, candidates.map((c) => c.key));
+  const near = didYouMean(
+    key,
+    candidates.map((c) => c.key),
+  );
   const found = candidates.find((c) => c.key === near);
   return found === undefined ? undefined : qualified(found.section, found.key);
 }

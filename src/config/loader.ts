@@ -102,7 +102,8 @@ function problemsError(problems: readonly string[], fileProblemCount: number, di
   const listed = many ? 'the problems listed' : 'the problem listed';
   let nextStep: string;
   if (onlyFile) nextStep = `Fix ${listed} in ${display} (each line gives file:line:column and the key), then run the command again.`;
-  else if (display !== undefined) nextStep = `Fix ${listed}, in ${display} or in the flags and environment variables named, then run the command again.`;
+  else if (display !== undefined)
+    nextStep = `Fix ${listed}, in ${display} or in the flags and environment variables named, then run the command again.`;
   else nextStep = `Fix ${listed}, in the flags and environment variables named, then run the command again.`;
   return new ConfigError(`${onlyFile ? display : 'The configuration'} has ${count}`, { details: problems, nextStep });
 }
@@ -137,7 +138,9 @@ async function findConfigFile(cwd: string, configPath: string | undefined): Prom
       throw readError(error, name, false);
     }
     const others = await existing(CONFIG_FILE_NAMES.slice(index + 1).map((other) => path.join(cwd, other)));
-    const warnings = others.map((other) => `${path.basename(other)} is ignored because ${name} is used (a directory should hold only one of them)`);
+    const warnings = others.map(
+      (other) => `${path.basename(other)} is ignored because ${name} is used (a directory should hold only one of them)`,
+    );
     return { path: file, display: displayPath(cwd, file), text, warnings };
   }
   // No file at all: every setting takes its default, and flags/env may still supply source and target.

@@ -57,8 +57,10 @@ function mergeFilters(
   const merged = new Map(file);
   for (const [table, filter] of flags) {
     if (table.trim() === '') report.external(filter.where !== undefined ? '--where' : '--limit', 'table names and globs must not be empty');
-    if (filter.where !== undefined && filter.where.trim() === '') report.external('--where', `the condition for ${table} must not be empty`);
-    if (filter.limit !== undefined && !(Number.isSafeInteger(filter.limit) && filter.limit >= 0)) report.external('--limit', `expected a whole number (0 or more) for ${table}`);
+    if (filter.where !== undefined && filter.where.trim() === '')
+      report.external('--where', `the condition for ${table} must not be empty`);
+    if (filter.limit !== undefined && !(Number.isSafeInteger(filter.limit) && filter.limit >= 0))
+      report.external('--limit', `expected a whole number (0 or more) for ${table}`);
     const written = file.get(table);
     merged.set(table, { where: filter.where ?? written?.where, limit: filter.limit ?? written?.limit, fromCommandLine: true });
   }

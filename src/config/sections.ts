@@ -50,18 +50,24 @@ export function readEnvironments(ctx: Ctx, value: unknown, at: Path): void {
     const embeddedEnv = embeddedEnvironment(ctx, name, fields, entryPath, embedded);
     if (embedded.embedded === true) {
       if (Object.hasOwn(fields, 'database')) {
-        ctx.read.report.problem([...entryPath, 'database'], 'an embedded server has no `database:`: pgtwin runs it and knows where it is', 'key');
+        ctx.read.report.problem(
+          [...entryPath, 'database'],
+          'an embedded server has no `database:`: pgtwin runs it and knows where it is',
+          'key',
+        );
       } else if (embeddedEnv !== undefined && name.trim() !== '') {
         ctx.draft.environments.set(name, embeddedEnv);
       }
       continue;
     }
-    if (!Object.hasOwn(fields, 'url') && !Object.hasOwn(fields, 'database')) ctx.read.report.problem(entryPath, 'missing `url` (or Confiture\'s `database:`)');
+    if (!Object.hasOwn(fields, 'url') && !Object.hasOwn(fields, 'database'))
+      ctx.read.report.problem(entryPath, "missing `url` (or Confiture's `database:`)");
     if (url !== undefined && name.trim() !== '') ctx.draft.environments.set(name, { name, url });
   }
 }
 
-const CONFITURE_BUILD_ONLY = "ignored: Confiture's build and migrate read it; pgtwin creates the twin's tables from the source's catalog (`pgtwin schema`)";
+const CONFITURE_BUILD_ONLY =
+  "ignored: Confiture's build and migrate read it; pgtwin creates the twin's tables from the source's catalog (`pgtwin schema`)";
 
 export function readEndpoint(ctx: Ctx, field: 'source' | 'target', value: unknown, at: Path): void {
   if (!claim(ctx, field, at)) return;

@@ -11,15 +11,7 @@ import type { Ctx } from './draft.js';
 import type { Path } from './problems.js';
 import { LARGE_OBJECTS_DECISIONS } from './settings.js';
 import type { KeyHandler } from './read.js';
-import {
-  readEndpoint,
-  readEnvironments,
-  readInclude,
-  readKeep,
-  readOptions,
-  readPath,
-  readTables,
-} from './sections.js';
+import { readEndpoint, readEnvironments, readInclude, readKeep, readOptions, readPath, readTables } from './sections.js';
 
 export function validateFile(data: unknown, ctx: Ctx): void {
   // An empty file (YAML null) is an empty config, like no file at all.
@@ -45,7 +37,8 @@ function nativeKeys(ctx: Ctx): Record<string, KeyHandler> {
       const text = ctx.read.string(value, at, `one of ${LARGE_OBJECTS_DECISIONS.join(', ')}`);
       if (text === undefined) return;
       const decision = LARGE_OBJECTS_DECISIONS.find((d) => d === text);
-      if (decision === undefined) ctx.read.report.problem(at, `expected one of ${LARGE_OBJECTS_DECISIONS.join(', ')}, got ${JSON.stringify(text)}`);
+      if (decision === undefined)
+        ctx.read.report.problem(at, `expected one of ${LARGE_OBJECTS_DECISIONS.join(', ')}, got ${JSON.stringify(text)}`);
       else ctx.draft.largeObjects = decision;
     },
     strategies: (value, at) => {

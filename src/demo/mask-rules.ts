@@ -8,31 +8,43 @@ import type { StrategySpec } from '../config/settings.js';
 const rule = (strategy: string, options: Record<string, unknown> = {}): StrategySpec => ({ strategy, options });
 
 export const DEMO_ANONYMIZE: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>> = new Map([
-  ['customers', new Map([
-    ['first_name', rule('first_name')],
-    ['last_name', rule('last_name')],
-    ['email', rule('email')],
-    ['phone', rule('phone')],
-    ['birth_date', rule('date', { days: 180 })],
-    ['signup_ip', rule('ip')],
-    ['notes', rule('lorem')],
-  ])],
-  ['addresses', new Map([
-    ['line1', rule('fake', { kind: 'street_address' })],
-    ['line2', rule('lorem')],
-    ['city', rule('fake', { kind: 'city' })],
-    ['postal_code', rule('fake', { kind: 'postcode' })],
-  ])],
+  [
+    'customers',
+    new Map([
+      ['first_name', rule('first_name')],
+      ['last_name', rule('last_name')],
+      ['email', rule('email')],
+      ['phone', rule('phone')],
+      ['birth_date', rule('date', { days: 180 })],
+      ['signup_ip', rule('ip')],
+      ['notes', rule('lorem')],
+    ]),
+  ],
+  [
+    'addresses',
+    new Map([
+      ['line1', rule('fake', { kind: 'street_address' })],
+      ['line2', rule('lorem')],
+      ['city', rule('fake', { kind: 'city' })],
+      ['postal_code', rule('fake', { kind: 'postcode' })],
+    ]),
+  ],
   ['orders', new Map([['customer_note', rule('lorem')]])],
-  ['payments', new Map([
-    ['card_number', rule('credit_card', { keep_last4: true })],
-    ['card_holder', rule('full_name')],
-    ['client_ip', rule('ip')],
-  ])],
-  ['support_tickets', new Map([
-    ['subject', rule('lorem')],
-    ['body', rule('lorem')],
-  ])],
+  [
+    'payments',
+    new Map([
+      ['card_number', rule('credit_card', { keep_last4: true })],
+      ['card_holder', rule('full_name')],
+      ['client_ip', rule('ip')],
+    ]),
+  ],
+  [
+    'support_tickets',
+    new Map([
+      ['subject', rule('lorem')],
+      ['body', rule('lorem')],
+    ]),
+  ],
 ]);
 
 export const DEMO_KEEP: ReadonlyMap<string, readonly string[]> = new Map([

@@ -11,7 +11,19 @@ import { DEMO_END_MS, type Customer, type DemoWorld } from './world.js';
 export type Row = ReadonlyArray<string | null>;
 
 export const DEMO_COLUMNS: Readonly<Record<DemoTable, readonly string[]>> = {
-  customers: ['id', 'first_name', 'last_name', 'email', 'phone', 'birth_date', 'status', 'signup_ip', 'marketing_opt_in', 'notes', 'created_at'],
+  customers: [
+    'id',
+    'first_name',
+    'last_name',
+    'email',
+    'phone',
+    'birth_date',
+    'status',
+    'signup_ip',
+    'marketing_opt_in',
+    'notes',
+    'created_at',
+  ],
   addresses: ['id', 'customer_id', 'kind', 'line1', 'line2', 'city', 'postal_code', 'country', 'created_at'],
   orders: ['id', 'customer_id', 'shipping_address_id', 'status', 'total', 'currency', 'customer_note', 'placed_at'],
   order_items: ['id', 'order_id', 'line_no', 'sku', 'product_name', 'quantity', 'unit_price'],
@@ -109,7 +121,15 @@ function* orderItemRows(world: DemoWorld): Generator<Row> {
   for (let orderId = 1; orderId <= world.orders; orderId++) {
     const lines = world.orderLines(orderId);
     for (const [index, line] of lines.entries()) {
-      yield [String(++id), String(orderId), String(index + 1), line.sku, line.productName, String(line.quantity), cents(line.unitPriceCents)];
+      yield [
+        String(++id),
+        String(orderId),
+        String(index + 1),
+        line.sku,
+        line.productName,
+        String(line.quantity),
+        cents(line.unitPriceCents),
+      ];
     }
   }
 }
@@ -134,9 +154,30 @@ function* paymentRows(world: DemoWorld): Generator<Row> {
   }
 }
 
-function paymentRow(world: DemoWorld, id: number, orderId: number, method: string, customer: Customer, amount: string, succeeded: boolean, ip: string, atMs: number): Row {
+function paymentRow(
+  world: DemoWorld,
+  id: number,
+  orderId: number,
+  method: string,
+  customer: Customer,
+  amount: string,
+  succeeded: boolean,
+  ip: string,
+  atMs: number,
+): Row {
   const card = method === 'card' ? world.card(customer) : undefined;
-  return [String(id), String(orderId), method, card?.number ?? null, card?.holder ?? null, card?.expiry ?? null, amount, succeeded ? 't' : 'f', ip, timestamp(atMs)];
+  return [
+    String(id),
+    String(orderId),
+    method,
+    card?.number ?? null,
+    card?.holder ?? null,
+    card?.expiry ?? null,
+    amount,
+    succeeded ? 't' : 'f',
+    ip,
+    timestamp(atMs),
+  ];
 }
 
 /** Free text that, as in real support desks, sometimes repeats the customer's phone or email. */

@@ -93,7 +93,9 @@ async function demo(io: DemoIo, options: DemoOptions, signal: AbortSignal): Prom
     await checkCounts(source, target, seeded);
     io.stdout(`\nSample rows, production and twin side by side:\n${await sideBySide(source, target)}`);
 
-    step('checking the twin: counts and checksums of unmasked columns, and every production value of a masked column searched for in the twin');
+    step(
+      'checking the twin: counts and checksums of unmasked columns, and every production value of a masked column searched for in the twin',
+    );
     const verified = await runVerify({ settings, env, leaks: true, signal });
     const failed = verifyOutcomeError(verified);
     io.stdout(`\n${verifyText(verified)}`);
@@ -114,10 +116,14 @@ async function startServers(scope: ResourceScope, parent: string, password: stri
     // The data directory is the temporary directory itself, so stopping an
     // ephemeral server removes everything, even when pgtwin is cut short.
     const dataDir = await mkdtemp(join(parent, `pgtwin-demo-${label}-`)).catch((error: unknown) => {
-      throw new SyncError('DEMO_TEMP_DIR', `Cannot create a temporary directory in ${parent} for the demo's ${label} server: ${messageOf(error)}`, {
-        cause: error,
-        nextStep: 'Point TMPDIR at a writable directory with a few hundred MB free.',
-      });
+      throw new SyncError(
+        'DEMO_TEMP_DIR',
+        `Cannot create a temporary directory in ${parent} for the demo's ${label} server: ${messageOf(error)}`,
+        {
+          cause: error,
+          nextStep: 'Point TMPDIR at a writable directory with a few hundred MB free.',
+        },
+      );
     });
     scope.defer(() => rm(dataDir, { recursive: true, force: true }), `delete ${label} data`);
     const server = await startEmbeddedServer({ dataDir, password, ephemeral: true, settings: THROWAWAY_SETTINGS });
@@ -146,7 +152,10 @@ function reportText(report: SyncReport): string {
   const rate = report.totalRows / Math.max(report.durationMs / 1000, 0.001);
   const lines = [
     `\nSynced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')} in ${formatDuration(report.durationMs)} (${formatCount(rate)} rows/s, run ${report.runId}):`,
-    ...report.tables.map((t) => `  ${t.table.padEnd(width)}  ${formatCount(t.rows).padStart(9)} rows  ${formatBytes(t.bytes).padStart(8)}  ${formatDuration(t.durationMs).padStart(7)}`),
+    ...report.tables.map(
+      (t) =>
+        `  ${t.table.padEnd(width)}  ${formatCount(t.rows).padStart(9)} rows  ${formatBytes(t.bytes).padStart(8)}  ${formatDuration(t.durationMs).padStart(7)}`,
+    ),
     `  sequences set: ${report.sequences}`,
   ];
   return lines.join('\n') + '\n';
@@ -157,13 +166,15 @@ function verifyText(report: VerifyReport): string {
   const matching = tables.filter((t) => t.status === 'match').length;
   const leaks = report.leaks;
   const searched = leaks?.origins.reduce((sum, o) => sum + o.values, 0) ?? 0;
-  return [
-    `Verify: ${matching} of ${countOf(tables.length, 'table')} ${matching === 1 ? 'matches' : 'match'} production (row counts and checksums of the unmasked columns).`,
-    leaks === undefined
-      ? ''
-      : `Leak check: ${leaks.leaks} production value${leaks.leaks === 1 ? '' : 's'} of masked columns found in the twin ` +
-        `(${searched.toLocaleString('en-US')} distinct values of ${leaks.origins.length} masked columns searched in ${leaks.scannedColumns} twin columns).`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `Verify: ${matching} of ${countOf(tables.length, 'table')} ${matching === 1 ? 'matches' : 'match'} production (row counts and checksums of the unmasked columns).`,
+      leaks === undefined
+        ? ''
+        : `Leak check: ${leaks.leaks} production value${leaks.leaks === 1 ? '' : 's'} of masked columns found in the twin ` +
+          `(${searched.toLocaleString('en-US')} distinct values of ${leaks.origins.length} masked columns searched in ${leaks.scannedColumns} twin columns).`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** The twin must hold what production holds; a demo that shows otherwise must fail loudly. */
@@ -172,9 +183,14 @@ async function checkCounts(source: pg.Client, target: pg.Client, seeded: SeedRes
   const [a, b] = await Promise.all([source.query<Record<string, number>>(count), target.query<Record<string, number>>(count)]);
   const differ = DEMO_TABLES.filter((t) => a.rows[0]?.[t] !== b.rows[0]?.[t]);
   if (differ.length > 0) {
-    throw new PgtwinError('DEMO_TWIN_DIFFERS', 'failure', `The twin's row counts differ from production's after the sync (${countOf(seeded.totalRows, 'row')} seeded).`, {
-      details: differ.map((t) => `${t}: production ${a.rows[0]?.[t] ?? '?'}, twin ${b.rows[0]?.[t] ?? '?'}`),
-      nextStep: 'This is a bug in pgtwin; please report it with the output above.',
-    });
+    throw new PgtwinError(
+      'DEMO_TWIN_DIFFERS',
+      'failure',
+      `The twin's row counts differ from production's after the sync (${countOf(seeded.totalRows, 'row')} seeded).`,
+      {
+        details: differ.map((t) => `${t}: production ${a.rows[0]?.[t] ?? '?'}, twin ${b.rows[0]?.[t] ?? '?'}`),
+        nextStep: 'This is a bug in pgtwin; please report it with the output above.',
+      },
+    );
   }
 }

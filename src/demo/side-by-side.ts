@@ -17,14 +17,20 @@ const SAMPLES: readonly Sample[] = [
           FROM customers ORDER BY id LIMIT 2`,
   },
   { label: 'addresses', sql: `SELECT id, line1, city, postal_code FROM addresses ORDER BY id LIMIT 1` },
-  { label: 'payments', sql: `SELECT id, card_number, card_holder, card_expiry, host(client_ip) AS client_ip FROM payments WHERE method = 'card' ORDER BY id LIMIT 1` },
+  {
+    label: 'payments',
+    sql: `SELECT id, card_number, card_holder, card_expiry, host(client_ip) AS client_ip FROM payments WHERE method = 'card' ORDER BY id LIMIT 1`,
+  },
   { label: 'support_tickets', sql: `SELECT id, left(body, 70) AS body FROM support_tickets ORDER BY id LIMIT 1` },
 ];
 
 export async function sideBySide(production: pg.Client, twin: pg.Client): Promise<string> {
   const lines: Array<[string, string, string]> = [['field', 'production', 'twin']];
   for (const sample of SAMPLES) {
-    const [source, target] = await Promise.all([production.query<Record<string, unknown>>(sample.sql), twin.query<Record<string, unknown>>(sample.sql)]);
+    const [source, target] = await Promise.all([
+      production.query<Record<string, unknown>>(sample.sql),
+      twin.query<Record<string, unknown>>(sample.sql),
+    ]);
     source.rows.forEach((row, index) => {
       const id = String(row['id']);
       const twinRow = target.rows[index];

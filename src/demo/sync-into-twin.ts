@@ -49,7 +49,15 @@ function demoSettings(source: string, target: string): Settings {
     keep: DEMO_KEEP,
     strict: true,
     strategiesModule: undefined,
-    options: { jobs: undefined, batchSize: DEFAULT_BATCH_SIZE, splitTablesLargerThan: DEFAULT_SPLIT_TABLES_LARGER_THAN, maskWorkers: undefined, allowRemoteTarget: false, showProgress: false, cascade: false },
+    options: {
+      jobs: undefined,
+      batchSize: DEFAULT_BATCH_SIZE,
+      splitTablesLargerThan: DEFAULT_SPLIT_TABLES_LARGER_THAN,
+      maskWorkers: undefined,
+      allowRemoteTarget: false,
+      showProgress: false,
+      cascade: false,
+    },
     warnings: [],
   };
 }

@@ -11,7 +11,19 @@ import { Prng } from './prng.js';
 import { EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PLACES, PRODUCTS, type Place } from './vocab.js';
 
 /** Stream numbers: one per kind of entity attribute set, so adding one never shifts another. */
-const STREAM = { customer: 1, since: 2, addressCount: 3, address: 4, order: 5, lines: 6, payments: 7, ticket: 8, card: 9, customerExtra: 10, orderExtra: 11 } as const;
+const STREAM = {
+  customer: 1,
+  since: 2,
+  addressCount: 3,
+  address: 4,
+  order: 5,
+  lines: 6,
+  payments: 7,
+  ticket: 8,
+  card: 9,
+  customerExtra: 10,
+  orderExtra: 11,
+} as const;
 
 export const DEMO_START_MS = Date.UTC(2020, 0, 1);
 export const DEMO_END_MS = Date.UTC(2025, 5, 30);
@@ -139,7 +151,12 @@ export class DemoWorld {
     const lines: OrderLine[] = [];
     for (let i = 0; i < count; i++) {
       const [prefix, productName, price] = rng.pick(PRODUCTS);
-      lines.push({ sku: `${prefix}-${fillPattern(rng, '####')}`, productName, quantity: rng.chance(0.8) ? 1 : rng.between(2, 4), unitPriceCents: price });
+      lines.push({
+        sku: `${prefix}-${fillPattern(rng, '####')}`,
+        productName,
+        quantity: rng.chance(0.8) ? 1 : rng.between(2, 4),
+        unitPriceCents: price,
+      });
     }
     return lines;
   }

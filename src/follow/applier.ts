@@ -221,7 +221,12 @@ export class Applier {
     this.counters = new Map();
   }
 
-  private async finish(batch: Batch, counters: Map<string, TableCounters>, statements: readonly Statement[], begun: boolean): Promise<CommittedBatch | undefined> {
+  private async finish(
+    batch: Batch,
+    counters: Map<string, TableCounters>,
+    statements: readonly Statement[],
+    begun: boolean,
+  ): Promise<CommittedBatch | undefined> {
     let rest = statements;
     if (statements.some((s) => s.expected > 0)) {
       await this.pipe.send(statements, [], counters, !begun);
@@ -229,7 +234,10 @@ export class Applier {
       rest = [];
     }
     const { transactions, changes, first, last, flush, commitTime } = batch;
-    const record = transactions === 0 ? [] : [batchRecordSql({ slot: this.options.slot, first: first ?? last, last, commitTime, transactions, changes, counters })];
+    const record =
+      transactions === 0
+        ? []
+        : [batchRecordSql({ slot: this.options.slot, first: first ?? last, last, commitTime, transactions, changes, counters })];
     await this.pipe.send(rest, [...record, 'COMMIT'], counters, !begun);
     if (transactions === 0) return undefined;
     this.appliedLsn = last;
@@ -298,7 +306,9 @@ export class Applier {
     if (message.tag !== 'insert' && !table.hasKey && old === undefined) {
       // No key on the twin and no old row from the source (REPLICA IDENTITY DEFAULT or NOTHING): the row cannot be found.
       c.missing++;
-      this.options.warn(`${table.plan.key}: ${message.tag} without a key or the old row (set REPLICA IDENTITY FULL on the source); not applied`);
+      this.options.warn(
+        `${table.plan.key}: ${message.tag} without a key or the old row (set REPLICA IDENTITY FULL on the source); not applied`,
+      );
       return undefined;
     }
     if (message.tag === 'insert') c.inserts++;
@@ -307,7 +317,13 @@ export class Applier {
     if (message.tag === 'delete' && old === undefined) return undefined;
     if (this.gate.holds(table)) {
       if (message.tag === 'insert') this.gate.hold({ kind: 'insert', table, raw: table.planOrdered(message.newTuple) });
-      else if (message.tag === 'update') this.gate.hold({ kind: 'update', table, raw: table.planOrdered(message.newTuple), rawOld: old === undefined ? undefined : table.planOrdered(old) });
+      else if (message.tag === 'update')
+        this.gate.hold({
+          kind: 'update',
+          table,
+          raw: table.planOrdered(message.newTuple),
+          rawOld: old === undefined ? undefined : table.planOrdered(old),
+        });
       else if (old !== undefined) this.gate.hold({ kind: 'delete', table, rawOld: table.planOrdered(old) });
       return this.gate.size >= MAX_FLUSH_CHANGES || this.gate.pendingBytes >= MAX_FLUSH_BYTES ? this.flush() : undefined;
     }

@@ -42,7 +42,8 @@ export function batchRecordSql(batch: BatchRecord): string {
   if (tables.length > 0) {
     // One row per table, so the upsert never meets a row twice.
     const rows = [...batch.counters].map(
-      ([table, c]) => `(${slot}, date_trunc('minute', now()), ${quoteLiteral(table)}, ${count(c.inserts)}, ${count(c.updates)}, ${count(c.deletes)}, ${count(c.truncates)}, ${count(c.missing)})`,
+      ([table, c]) =>
+        `(${slot}, date_trunc('minute', now()), ${quoteLiteral(table)}, ${count(c.inserts)}, ${count(c.updates)}, ${count(c.deletes)}, ${count(c.truncates)}, ${count(c.missing)})`,
     );
     statements.push(
       `INSERT INTO pgtwin.follow_metrics AS m (slot, period, table_name, inserts, updates, deletes, truncates, missing) VALUES ${rows.join(', ')}

@@ -116,7 +116,8 @@ export class ByteReader {
 
   /** Trailing bytes mean the layout assumed here is not the one the server used. */
   end(what: string): void {
-    if (this.pos !== this.buf.length) throw this.fail(`${this.buf.length - this.pos} unexpected byte(s) after the end of ${what}`, this.pos);
+    if (this.pos !== this.buf.length)
+      throw this.fail(`${this.buf.length - this.pos} unexpected byte(s) after the end of ${what}`, this.pos);
   }
 
   /** The error for a problem the caller found in what it read (a bad marker, an unknown kind). */

@@ -92,7 +92,16 @@ export class ChangeRuns {
     this.size += valuesSize(change.kind === 'delete' ? change.key : change.values);
     const shape = change.kind === 'update' ? change.shape : '';
     const quiet = change.kind !== 'insert' && change.absentOk === true;
-    if (run !== undefined && run.table === table && run.kind === change.kind && run.shape === shape && run.quiet === quiet && run.rows < this.maxRunRows && this.join(run, change)) return;
+    if (
+      run !== undefined &&
+      run.table === table &&
+      run.kind === change.kind &&
+      run.shape === shape &&
+      run.quiet === quiet &&
+      run.rows < this.maxRunRows &&
+      this.join(run, change)
+    )
+      return;
     if (run !== undefined) this.close(group, run);
     const layerOf = new Map<string, number>();
     if (change.id !== undefined) layerOf.set(change.id, 0);

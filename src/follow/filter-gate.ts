@@ -30,11 +30,18 @@ import type { NewValue, Value } from './table-sql.js';
 /** A change as decoded: plan-ordered and not masked yet. */
 export type Held =
   | { readonly kind: 'insert'; readonly table: TableChanges; readonly raw: readonly NewValue[] }
-  | { readonly kind: 'update'; readonly table: TableChanges; readonly raw: readonly NewValue[]; readonly rawOld: readonly NewValue[] | undefined }
+  | {
+      readonly kind: 'update';
+      readonly table: TableChanges;
+      readonly raw: readonly NewValue[];
+      readonly rawOld: readonly NewValue[] | undefined;
+    }
   | { readonly kind: 'delete'; readonly table: TableChanges; readonly rawOld: readonly NewValue[] }
   | { readonly kind: 'barrier'; readonly statement: Statement };
 
-export type Released = { readonly kind: 'change'; readonly table: TableChanges; readonly change: RowChange } | { readonly kind: 'barrier'; readonly statement: Statement };
+export type Released =
+  | { readonly kind: 'change'; readonly table: TableChanges; readonly change: RowChange }
+  | { readonly kind: 'barrier'; readonly statement: Statement };
 
 /** What the source said about one held change. */
 interface Verdict {
@@ -101,7 +108,7 @@ export class FilterGate {
         verdict.complete = h.raw;
       } else if (!h.table.hasKey) {
         // Without a key the old row is whole (REPLICA IDENTITY FULL) and holds what did not change.
-        verdict.complete = h.raw.map((v, c) => (v === UNCHANGED_TOAST ? h.rawOld?.[c] ?? null : v));
+        verdict.complete = h.raw.map((v, c) => (v === UNCHANGED_TOAST ? (h.rawOld?.[c] ?? null) : v));
       } else {
         const list = byTable.get(h.table) ?? [];
         list.push({ index: i, key: h.table.sourceKeyOf(h.raw), columns: missing });
@@ -117,7 +124,7 @@ export class FilterGate {
         const h = held[request.index];
         const verdict = verdicts[request.index];
         if (h?.kind !== 'update' || verdict === undefined) return;
-        verdict.complete = found === undefined ? undefined : h.raw.map((v, c) => (v === UNCHANGED_TOAST ? found[c] ?? null : v));
+        verdict.complete = found === undefined ? undefined : h.raw.map((v, c) => (v === UNCHANGED_TOAST ? (found[c] ?? null) : v));
       });
     }
   }
@@ -166,7 +173,9 @@ export class FilterGate {
         if (table.hasKey) return [table.deleteRow(h.rawOld, true)];
         return keepOld ? [table.deleteRow(h.rawOld, copiedOnly)] : [];
       case 'update':
-        return table.hasKey ? this.updateWithKey(h, verdict, filtered, copiedOnly) : this.updateWithoutKey(h, verdict, keepOld, keepNew, copiedOnly);
+        return table.hasKey
+          ? this.updateWithKey(h, verdict, filtered, copiedOnly)
+          : this.updateWithoutKey(h, verdict, keepOld, keepNew, copiedOnly);
     }
   }
 
@@ -181,7 +190,13 @@ export class FilterGate {
     return moved ? [table.deleteRow(h.rawOld ?? h.raw, true), table.insertRow(complete)] : [table.insertRow(complete)];
   }
 
-  private updateWithoutKey(h: Extract<Held, { kind: 'update' }>, verdict: Verdict, keepOld: boolean, keepNew: boolean, copiedOnly: boolean): RowChange[] {
+  private updateWithoutKey(
+    h: Extract<Held, { kind: 'update' }>,
+    verdict: Verdict,
+    keepOld: boolean,
+    keepNew: boolean,
+    copiedOnly: boolean,
+  ): RowChange[] {
     const { table } = h;
     if (copiedOnly) {
       if (keepNew) return [table.updateRow(h.raw, h.rawOld, true)];

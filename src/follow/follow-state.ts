@@ -56,7 +56,13 @@ export async function listFollowStates(client: Client): Promise<FollowState[]> {
 }
 
 /** A slot just created: its snapshot is being loaded; until that completes the twin is not following. */
-export async function recordSnapshotStart(client: Client, slot: string, publication: string, source: string, consistentPoint: Lsn): Promise<void> {
+export async function recordSnapshotStart(
+  client: Client,
+  slot: string,
+  publication: string,
+  source: string,
+  consistentPoint: Lsn,
+): Promise<void> {
   await client.query(
     `INSERT INTO pgtwin.follow_state (slot, publication, source, status, last_commit_lsn) VALUES ($1, $2, $3, 'snapshot', $4::pg_lsn)
      ON CONFLICT (slot) DO UPDATE SET publication = EXCLUDED.publication, source = EXCLUDED.source, status = 'snapshot',
@@ -74,5 +80,8 @@ export async function forgetFollowState(client: Client, slot: string): Promise<v
 }
 
 export async function recordFailedBatch(client: Client, slot: string, error: string): Promise<void> {
-  await client.query(`INSERT INTO pgtwin.follow_audit (slot, transactions, changes, tables, status, error) VALUES ($1, 0, 0, '{}', 'failed', $2)`, [slot, error]);
+  await client.query(
+    `INSERT INTO pgtwin.follow_audit (slot, transactions, changes, tables, status, error) VALUES ($1, 0, 0, '{}', 'failed', $2)`,
+    [slot, error],
+  );
 }

@@ -30,7 +30,11 @@ export async function readFollowedTables(client: Client, slot: string): Promise<
     'SELECT table_name, status, start_lsn::text AS start_lsn FROM pgtwin.follow_tables WHERE slot = $1 ORDER BY table_name',
     [slot],
   );
-  return result.rows.map((r) => ({ table: r.table_name, status: r.status, startLsn: r.start_lsn === null ? undefined : parseLsn(r.start_lsn) }));
+  return result.rows.map((r) => ({
+    table: r.table_name,
+    status: r.status,
+    startLsn: r.start_lsn === null ? undefined : parseLsn(r.start_lsn),
+  }));
 }
 
 /**
@@ -38,7 +42,9 @@ export async function readFollowedTables(client: Client, slot: string): Promise<
  * snapshot follow loaded (pgtwin.runs), which are the tables it applied.
  */
 export async function tablesOfLastFollowLoad(client: Client): Promise<string[] | undefined> {
-  const result = await client.query<{ tables: string[] }>("SELECT tables FROM pgtwin.runs WHERE kind = 'follow' AND status = 'succeeded' ORDER BY id DESC LIMIT 1");
+  const result = await client.query<{ tables: string[] }>(
+    "SELECT tables FROM pgtwin.runs WHERE kind = 'follow' AND status = 'succeeded' ORDER BY id DESC LIMIT 1",
+  );
   return result.rows[0]?.tables;
 }
 
@@ -75,5 +81,6 @@ export async function markCopying(client: Client, slot: string, tables: readonly
 
 export async function forgetFollowedTables(client: Client, slot: string, tables?: readonly string[]): Promise<void> {
   if (tables === undefined) await client.query('DELETE FROM pgtwin.follow_tables WHERE slot = $1', [slot]);
-  else if (tables.length > 0) await client.query('DELETE FROM pgtwin.follow_tables WHERE slot = $1 AND table_name = ANY ($2::text[])', [slot, tables]);
+  else if (tables.length > 0)
+    await client.query('DELETE FROM pgtwin.follow_tables WHERE slot = $1 AND table_name = ANY ($2::text[])', [slot, tables]);
 }

@@ -24,7 +24,15 @@ import { planSync, runSync } from '../snapshot/sync.js';
 import { Applier, type CommittedBatch } from './applier.js';
 import { FollowError } from './follow-errors.js';
 import { readFollowState, recordFailedBatch, recordSnapshotStart, setFollowStatus } from './follow-state.js';
-import { forgetFollowedTables, markFollowing, readFollowedTables, selectionChange, tablesOfLastFollowLoad, type FollowedTable, type SelectionChange } from './follow-tables.js';
+import {
+  forgetFollowedTables,
+  markFollowing,
+  readFollowedTables,
+  selectionChange,
+  tablesOfLastFollowLoad,
+  type FollowedTable,
+  type SelectionChange,
+} from './follow-tables.js';
 import { formatLsn, type Lsn } from './lsn.js';
 import { DEFAULT_PUBLICATION, defaultSlotName, isValidSlotName } from './names.js';
 import { checkPublication } from './publication-check.js';
@@ -74,7 +82,9 @@ export async function runFollow(request: FollowRequest): Promise<FollowSummary> 
   const { endpoints } = planned;
   const slot = request.slot ?? defaultSlotName(endpoints.target.display);
   if (!isValidSlotName(slot)) {
-    throw new UsageError('BAD_SLOT_NAME', `"${slot}" cannot be a replication slot name.`, { nextStep: 'Use lowercase letters, digits and _ only, at most 63 characters.' });
+    throw new UsageError('BAD_SLOT_NAME', `"${slot}" cannot be a replication slot name.`, {
+      nextStep: 'Use lowercase letters, digits and _ only, at most 63 characters.',
+    });
   }
   const publication = request.publication ?? DEFAULT_PUBLICATION;
   const masks = await compileRunMasks(planned.plan, planned.registry, request.settings, request.env);
@@ -86,7 +96,16 @@ export async function runFollow(request: FollowRequest): Promise<FollowSummary> 
   const selection = { added: new Set<string>(), removed: new Set<string>() };
   for (let attempt = 0; ; attempt++) {
     try {
-      const outcome = await followOnce({ request, planned: planned.plan, endpoints, slot, publication, masks, initialSync, plannedTriggers });
+      const outcome = await followOnce({
+        request,
+        planned: planned.plan,
+        endpoints,
+        slot,
+        publication,
+        masks,
+        initialSync,
+        plannedTriggers,
+      });
       initialSync ??= outcome.initialSync;
       for (const t of outcome.added) selection.added.add(t);
       for (const t of outcome.removed) selection.removed.add(t);
@@ -143,8 +162,16 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
   const { signal, observer } = request;
   const selected = once.planned.tables.map((t) => t.key);
   return withScope(async (scope) => {
-    const control = scope.add(await openClient(endpoints.target, { readOnly: false, applicationName: 'pgtwin follow', signal }), (c) => c.end(), 'target session');
-    const source = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow', signal }), (c) => c.end(), 'source session');
+    const control = scope.add(
+      await openClient(endpoints.target, { readOnly: false, applicationName: 'pgtwin follow', signal }),
+      (c) => c.end(),
+      'target session',
+    );
+    const source = scope.add(
+      await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow', signal }),
+      (c) => c.end(),
+      'source session',
+    );
     await ensureStateSchema(control);
     let state = await readFollowState(control, slot);
     const fresh = state === undefined || state.status === 'snapshot';
@@ -155,10 +182,18 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
     await followWriteMode(control, once.planned.tables, fresh || change.added.length > 0 ? once.plannedTriggers : []);
     // `where:` filters are evaluated on the source over each change (src/follow/row-filter.ts), in a session of their own.
     const filterSource = once.planned.tables.some((t) => t.where !== undefined)
-      ? scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow filters', signal }), (c) => c.end(), 'filter session')
+      ? scope.add(
+          await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow filters', signal }),
+          (c) => c.end(),
+          'filter session',
+        )
       : undefined;
     const filters = followFilters(once.planned.tables, filterSource);
-    if (filterSource !== undefined) await checkRowFilters(filterSource, [...filters.values()].flatMap((f) => (f.where === undefined ? [] : [f.where])));
+    if (filterSource !== undefined)
+      await checkRowFilters(
+        filterSource,
+        [...filters.values()].flatMap((f) => (f.where === undefined ? [] : [f.where])),
+      );
     await checkPublication(source, publication, once.planned, new Set(change.added));
     const replication = scope.add(await ReplicationSession.open(endpoints.source), (r) => r.end(), 'replication session');
 
@@ -172,7 +207,15 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
       await recordSnapshotStart(control, slot, publication, endpoints.source.display, created.consistentPoint - 1n);
       await forgetFollowedTables(control, slot);
       observer?.note?.(`slot ${slot} created at ${formatLsn(created.consistentPoint)}; loading the twin from its snapshot`);
-      initialSync = await runSync({ settings: request.settings, env: request.env, signal, observer, confirm: request.confirm, snapshotId: created.snapshotName, runKind: 'follow' });
+      initialSync = await runSync({
+        settings: request.settings,
+        env: request.env,
+        signal,
+        observer,
+        confirm: request.confirm,
+        snapshotId: created.snapshotName,
+        runKind: 'follow',
+      });
       await withTransaction(control, async () => {
         await setFollowStatus(control, slot, 'streaming', undefined);
         await markFollowing(control, slot, selected, created.consistentPoint);
@@ -180,7 +223,15 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
       state = await readFollowState(control, slot);
     }
     if (state === undefined) throw new Error(`follow_state of ${slot} vanished`);
-    const stopped = (last: Lsn): OnceOutcome => ({ initialSync, added: [], removed: change.removed, transactions: 0, changes: 0, last, stopped: true });
+    const stopped = (last: Lsn): OnceOutcome => ({
+      initialSync,
+      added: [],
+      removed: change.removed,
+      transactions: 0,
+      changes: 0,
+      last,
+      stopped: true,
+    });
     if (signal.aborted) return stopped(state.lastCommitLsn);
 
     const stream = {
@@ -191,15 +242,19 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
       onCommitted: (batch: CommittedBatch) => observer?.committed?.(batch),
     };
     const applierFor = (tables: readonly TablePlan[], from: Lsn): Applier =>
-      new Applier(control, {
-        slot,
-        tables: new Map(tables.map((t) => [t.key, t])),
-        ownerOf: ownerLookup(tables),
-        masks: once.masks.byTable,
-        strict: request.settings.strict,
-        warn: (message) => observer?.warning?.(message),
-        filters,
-      }, from);
+      new Applier(
+        control,
+        {
+          slot,
+          tables: new Map(tables.map((t) => [t.key, t])),
+          ownerOf: ownerLookup(tables),
+          masks: once.masks.byTable,
+          strict: request.settings.strict,
+          warn: (message) => observer?.warning?.(message),
+          filters,
+        },
+        from,
+      );
 
     if (change.removed.length > 0 || change.added.length > 0) observer?.note?.(describeChange(change));
     // Their changes are skipped from here on (they are not in the plan); the twin keeps their rows.
@@ -214,7 +269,10 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
         });
       }
       const added = new Set(change.added);
-      const applier = applierFor(once.planned.tables.filter((t) => !added.has(t.key)), state.lastCommitLsn);
+      const applier = applierFor(
+        once.planned.tables.filter((t) => !added.has(t.key)),
+        state.lastCommitLsn,
+      );
       await setFollowStatus(control, slot, 'streaming', undefined);
       const handOff = await handOffAddedTables({
         source: endpoints.source,
@@ -225,7 +283,17 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
         signal,
         applier,
         stream,
-        copy: (snapshotId) => runSync({ settings: request.settings, env: request.env, signal, observer, confirm: async () => true, snapshotId, runKind: 'follow-add', onlyTables: added }),
+        copy: (snapshotId) =>
+          runSync({
+            settings: request.settings,
+            env: request.env,
+            signal,
+            observer,
+            confirm: async () => true,
+            snapshotId,
+            runKind: 'follow-add',
+            onlyTables: added,
+          }),
         note: (message) => observer?.note?.(message),
         onStreamFailure: (error) => recordFailure(control, slot, error),
       });
@@ -277,7 +345,8 @@ async function followedTables(control: Client, slot: string, selected: readonly 
 
 function describeChange(change: SelectionChange): string {
   const parts: string[] = [];
-  if (change.added.length > 0) parts.push(`added ${change.added.join(', ')} (created on the twin if missing, copied from a new snapshot, then followed)`);
+  if (change.added.length > 0)
+    parts.push(`added ${change.added.join(', ')} (created on the twin if missing, copied from a new snapshot, then followed)`);
   if (change.removed.length > 0) parts.push(`removed ${change.removed.join(', ')} (no longer applied; their rows stay in the twin)`);
   return `the table selection changed since this twin last followed: ${parts.join('; ')}`;
 }
@@ -306,10 +375,18 @@ function ownerLookup(tables: readonly TablePlan[]): (schema: string, name: strin
 }
 
 /** Sequences are not in the change stream: bring them up to date now and then, and at stop. */
-function startSequenceTimer(source: Client, target: Client, plan: SyncPlan, intervalMs: number, observer: FollowObserver | undefined): { stop(): Promise<void> } {
+function startSequenceTimer(
+  source: Client,
+  target: Client,
+  plan: SyncPlan,
+  intervalMs: number,
+  observer: FollowObserver | undefined,
+): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => syncSequences(source, target, plan.sequences)).catch((error: unknown) => observer?.warning?.(`sequences not updated: ${messageOf(error)}`));
+    running = running
+      .then(() => syncSequences(source, target, plan.sequences))
+      .catch((error: unknown) => observer?.warning?.(`sequences not updated: ${messageOf(error)}`));
   }, intervalMs);
   timer.unref();
   return {

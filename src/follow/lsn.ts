@@ -19,7 +19,8 @@ export function parseLsn(text: string): Lsn {
   const low = match?.[2];
   if (high === undefined || low === undefined) {
     throw new UsageError('LSN_INVALID', `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not a WAL position.`, {
-      nextStep: 'Give the position as PostgreSQL prints it: two hexadecimal numbers of at most 8 digits separated by a slash, e.g. 16/B374D848.',
+      nextStep:
+        'Give the position as PostgreSQL prints it: two hexadecimal numbers of at most 8 digits separated by a slash, e.g. 16/B374D848.',
     });
   }
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);

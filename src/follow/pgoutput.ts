@@ -57,7 +57,12 @@ export type PgoutputMessage =
       readonly oldTuple: readonly TupleValue[] | undefined;
       readonly newTuple: readonly TupleValue[];
     }
-  | { readonly tag: 'delete'; readonly relationOid: number; readonly keyTuple: readonly TupleValue[] | undefined; readonly oldTuple: readonly TupleValue[] | undefined }
+  | {
+      readonly tag: 'delete';
+      readonly relationOid: number;
+      readonly keyTuple: readonly TupleValue[] | undefined;
+      readonly oldTuple: readonly TupleValue[] | undefined;
+    }
   | { readonly tag: 'truncate'; readonly relationOids: readonly number[]; readonly cascade: boolean; readonly restartIdentity: boolean }
   | {
       readonly tag: 'message';
@@ -84,7 +89,9 @@ const DECODE_NEXT_STEP =
 
 function failure(tag: string) {
   return (problem: string, offset: number): FollowError =>
-    new FollowError('PGOUTPUT_DECODE', `Cannot decode pgoutput message ${tag} at byte ${offset}: ${problem}.`, { nextStep: DECODE_NEXT_STEP });
+    new FollowError('PGOUTPUT_DECODE', `Cannot decode pgoutput message ${tag} at byte ${offset}: ${problem}.`, {
+      nextStep: DECODE_NEXT_STEP,
+    });
 }
 
 export function decodePgoutput(data: Buffer): PgoutputMessage {
@@ -103,7 +110,13 @@ function decodeBody(tag: string, tagByte: number, reader: ByteReader): PgoutputM
     case 'B':
       return { tag: 'begin', finalLsn: reader.u64('final LSN'), commitTime: reader.i64('commit time'), xid: reader.u32('xid') };
     case 'C':
-      return { tag: 'commit', flags: reader.u8('flags'), commitLsn: reader.u64('commit LSN'), endLsn: reader.u64('end LSN'), commitTime: reader.i64('commit time') };
+      return {
+        tag: 'commit',
+        flags: reader.u8('flags'),
+        commitLsn: reader.u64('commit LSN'),
+        endLsn: reader.u64('end LSN'),
+        commitTime: reader.i64('commit time'),
+      };
     case 'O':
       return { tag: 'origin', originLsn: reader.u64('origin LSN'), name: reader.cstring('origin name') };
     case 'R':
@@ -176,7 +189,8 @@ function decodeUpdate(reader: ByteReader): PgoutputMessage {
   let oldTuple: TupleValue[] | undefined;
   if (marker === 'K') keyTuple = decodeTuple(reader, 'old key');
   else if (marker === 'O') oldTuple = decodeTuple(reader, 'old tuple');
-  else if (marker !== 'N') throw reader.failAt(`expected tuple marker 'K', 'O' or 'N', found ${describeTag(marker.charCodeAt(0))}`, markerOffset);
+  else if (marker !== 'N')
+    throw reader.failAt(`expected tuple marker 'K', 'O' or 'N', found ${describeTag(marker.charCodeAt(0))}`, markerOffset);
   if (marker !== 'N') expectMarker(reader, 'N', 'the new tuple');
   return { tag: 'update', relationOid, keyTuple, oldTuple, newTuple: decodeTuple(reader, 'new tuple') };
 }
@@ -208,7 +222,8 @@ function decodeTruncate(reader: ByteReader): PgoutputMessage {
 function expectMarker(reader: ByteReader, expected: string, what: string): void {
   const offset = reader.offset;
   const marker = reader.u8(`marker of ${what}`);
-  if (marker !== expected.charCodeAt(0)) throw reader.failAt(`expected ${what} (marker '${expected}'), found ${describeTag(marker)}`, offset);
+  if (marker !== expected.charCodeAt(0))
+    throw reader.failAt(`expected ${what} (marker '${expected}'), found ${describeTag(marker)}`, offset);
 }
 
 /** TupleData: a column count, then per column 'n' (NULL), 'u' (unchanged TOAST), 't' (text) or 'b' (binary). */

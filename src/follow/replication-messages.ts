@@ -33,7 +33,8 @@ const PG_EPOCH_UNIX_MS = 946_684_800_000;
 function decodeError(tag: string) {
   return (problem: string, offset: number): FollowError =>
     new FollowError('REPLICATION_MESSAGE_DECODE', `Cannot read a replication protocol message (${tag}) at byte ${offset}: ${problem}.`, {
-      nextStep: 'The server sent a message pgtwin does not understand; report it with the source version (SELECT version()). The slot keeps every change pgtwin has not confirmed.',
+      nextStep:
+        'The server sent a message pgtwin does not understand; report it with the source version (SELECT version()). The slot keeps every change pgtwin has not confirmed.',
     });
 }
 
@@ -65,7 +66,13 @@ export function parseReplicationMessage(buf: Buffer): ReplicationMessage {
  * decides what "written/flushed/applied" mean, usually the end LSN of the last
  * applied commit); `flushed` is what the slot may discard up to.
  */
-export function standbyStatusUpdate(written: Lsn, flushed: Lsn, applied: Lsn, replyRequested: boolean, nowMicros: bigint = pgEpochMicros()): Buffer {
+export function standbyStatusUpdate(
+  written: Lsn,
+  flushed: Lsn,
+  applied: Lsn,
+  replyRequested: boolean,
+  nowMicros: bigint = pgEpochMicros(),
+): Buffer {
   const buf = Buffer.alloc(STANDBY_STATUS_UPDATE_LENGTH);
   let offset = buf.writeUInt8(STANDBY_STATUS_UPDATE, 0);
   offset = buf.writeBigUInt64BE(written, offset);
@@ -79,7 +86,8 @@ export function standbyStatusUpdate(written: Lsn, flushed: Lsn, applied: Lsn, re
 /** Microseconds since 2000-01-01 00:00 UTC, the clock of the replication protocol. `date` as a Date or Unix milliseconds; now by default. */
 export function pgEpochMicros(date: Date | number = Date.now()): bigint {
   const unixMs = typeof date === 'number' ? date : date.getTime();
-  if (!Number.isFinite(unixMs)) throw new FollowError('INVALID_TIME', 'Cannot convert an invalid date to a replication protocol timestamp.');
+  if (!Number.isFinite(unixMs))
+    throw new FollowError('INVALID_TIME', 'Cannot convert an invalid date to a replication protocol timestamp.');
   // Round at microseconds: fractional milliseconds (performance.timeOrigin + now()) are welcome, BigInt needs an integer.
   return BigInt(Math.round((unixMs - PG_EPOCH_UNIX_MS) * 1000));
 }

@@ -46,12 +46,30 @@ FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespa
 WHERE pr.prpubid = $1 AND NOT (pr.prrelid = ANY ($2::oid[]))
 ORDER BY 1`;
 
-interface PublicationRow { oid: string; name: string; owner: string; owned: boolean; all_tables: boolean; ins: boolean; upd: boolean; del: boolean; trunc: boolean; via_root: boolean }
+interface PublicationRow {
+  oid: string;
+  name: string;
+  owner: string;
+  owned: boolean;
+  all_tables: boolean;
+  ins: boolean;
+  upd: boolean;
+  del: boolean;
+  trunc: boolean;
+  via_root: boolean;
+}
 
-export async function readPublication(client: Client, name: string, selected: readonly number[], versionNum: number): Promise<PublicationFacts | undefined> {
+export async function readPublication(
+  client: Client,
+  name: string,
+  selected: readonly number[],
+  versionNum: number,
+): Promise<PublicationFacts | undefined> {
   const row = (await client.query<PublicationRow>(PUBLICATION_SQL, [name])).rows[0];
   if (row === undefined) return undefined;
-  const tables = (await client.query<{ oid: string; covered: boolean; filtered: boolean }>(covered(versionNum >= 150000), [row.oid, selected])).rows;
+  const tables = (
+    await client.query<{ oid: string; covered: boolean; filtered: boolean }>(covered(versionNum >= 150000), [row.oid, selected])
+  ).rows;
   const extraRows = (await client.query<{ name: string; schema: string; relname: string }>(EXTRA_SQL, [row.oid, selected])).rows;
   return {
     oid: Number(row.oid),
@@ -89,7 +107,16 @@ SELECT slot_name AS name, slot_type = 'logical' AS logical, plugin, database, ac
        wal_status
 FROM pg_replication_slots`;
 
-interface SlotRow { name: string; logical: boolean; plugin: string | null; database: string | null; active: boolean; active_pid: number | null; retained: string | null; wal_status: string | null }
+interface SlotRow {
+  name: string;
+  logical: boolean;
+  plugin: string | null;
+  database: string | null;
+  active: boolean;
+  active_pid: number | null;
+  retained: string | null;
+  wal_status: string | null;
+}
 
 function toSlot(r: SlotRow): SlotFacts {
   return {
@@ -111,6 +138,11 @@ export async function readSlot(client: Client, name: string): Promise<SlotFacts 
 
 /** Other twins' slots on this database: they need the publication too. */
 export async function readOtherTwinSlots(client: Client, except: string): Promise<SlotFacts[]> {
-  const rows = (await client.query<SlotRow>(`${SLOTS_SQL} WHERE slot_name LIKE 'pgtwin\\_%' AND slot_name <> $1 AND database = current_database() ORDER BY slot_name`, [except])).rows;
+  const rows = (
+    await client.query<SlotRow>(
+      `${SLOTS_SQL} WHERE slot_name LIKE 'pgtwin\\_%' AND slot_name <> $1 AND database = current_database() ORDER BY slot_name`,
+      [except],
+    )
+  ).rows;
   return rows.map(toSlot);
 }

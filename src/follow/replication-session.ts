@@ -12,7 +12,14 @@ import { sqlStateOf } from '../pg/retry.js';
 import { parseLsn, type Lsn, formatLsn } from './lsn.js';
 import { FollowError } from './follow-errors.js';
 
-const STREAM_SESSION_OPTIONS = ['TimeZone=UTC', 'DateStyle=ISO,MDY', 'IntervalStyle=postgres', 'extra_float_digits=3', 'bytea_output=hex', 'client_encoding=UTF8']
+const STREAM_SESSION_OPTIONS = [
+  'TimeZone=UTC',
+  'DateStyle=ISO,MDY',
+  'IntervalStyle=postgres',
+  'extra_float_digits=3',
+  'bytea_output=hex',
+  'client_encoding=UTF8',
+]
   .map((setting) => `-c ${setting}`)
   .join(' ');
 
@@ -39,10 +46,15 @@ export class ReplicationSession {
     try {
       await client.connect();
     } catch (error) {
-      throw new ConnectError('REPLICATION_CONNECT_FAILED', `Cannot open a replication connection to the source ${endpoint.display}: ${messageOf(error)}`, {
-        cause: error,
-        nextStep: 'The source role needs the REPLICATION attribute (or rds_replication on RDS) and pg_hba.conf must allow it; `pgtwin setup-source` checks both.',
-      });
+      throw new ConnectError(
+        'REPLICATION_CONNECT_FAILED',
+        `Cannot open a replication connection to the source ${endpoint.display}: ${messageOf(error)}`,
+        {
+          cause: error,
+          nextStep:
+            'The source role needs the REPLICATION attribute (or rds_replication on RDS) and pg_hba.conf must allow it; `pgtwin setup-source` checks both.',
+        },
+      );
     }
     const version = await client.query<{ server_version_num: string }>('SHOW server_version_num');
     return new ReplicationSession(client, Number(version.rows[0]?.server_version_num ?? 0));
@@ -54,9 +66,13 @@ export class ReplicationSession {
       return await this.createExporting(name, false);
     } catch (error) {
       if (sqlStateOf(error) === '42710') {
-        throw new FollowError('SLOT_EXISTS', `The replication slot ${name} already exists on the source, but this twin has no record of it.`, {
-          nextStep: `If no other twin uses it, drop it with \`pgtwin teardown --slot ${name}\` and run follow again (the twin is then loaded from a new snapshot).`,
-        });
+        throw new FollowError(
+          'SLOT_EXISTS',
+          `The replication slot ${name} already exists on the source, but this twin has no record of it.`,
+          {
+            nextStep: `If no other twin uses it, drop it with \`pgtwin teardown --slot ${name}\` and run follow again (the twin is then loaded from a new snapshot).`,
+          },
+        );
       }
       throw error;
     }
@@ -72,10 +88,14 @@ export class ReplicationSession {
       return await this.createExporting(name, true);
     } catch (error) {
       if (sqlStateOf(error) === '53400') {
-        throw new FollowError('NO_FREE_SLOT', `Copying a table added to the twin needs one more replication slot on the source for a moment, and all of max_replication_slots are in use.`, {
-          cause: error,
-          nextStep: 'Raise max_replication_slots on the source (a restart), or drop a slot nobody uses; then run follow again.',
-        });
+        throw new FollowError(
+          'NO_FREE_SLOT',
+          `Copying a table added to the twin needs one more replication slot on the source for a moment, and all of max_replication_slots are in use.`,
+          {
+            cause: error,
+            nextStep: 'Raise max_replication_slots on the source (a restart), or drop a slot nobody uses; then run follow again.',
+          },
+        );
       }
       throw error;
     }

@@ -72,10 +72,15 @@ export class RowFilter {
       return result.rows.map((r) => r.keep);
     } catch (error) {
       if (isRetryable(error)) throw error;
-      throw new FollowError('FILTER_FAILED', `The where filter of ${this.plan.key} failed on the source for a changed row: ${messageOf(error)}`, {
-        cause: error,
-        nextStep: 'Fix tables.filters in pgtwin.yaml so that it holds for every row, then start follow again: it resumes from the last applied transaction.',
-      });
+      throw new FollowError(
+        'FILTER_FAILED',
+        `The where filter of ${this.plan.key} failed on the source for a changed row: ${messageOf(error)}`,
+        {
+          cause: error,
+          nextStep:
+            'Fix tables.filters in pgtwin.yaml so that it holds for every row, then start follow again: it resumes from the last applied transaction.',
+        },
+      );
     }
   }
 
@@ -94,7 +99,10 @@ export class RowFilter {
    * (`keyColumns`: plan column indexes); undefined for a row the source no
    * longer has.
    */
-  async current(keyColumns: readonly number[], requests: readonly { readonly key: readonly Value[]; readonly columns: readonly number[] }[]): Promise<(Value[] | undefined)[]> {
+  async current(
+    keyColumns: readonly number[],
+    requests: readonly { readonly key: readonly Value[]; readonly columns: readonly number[] }[],
+  ): Promise<(Value[] | undefined)[]> {
     const wanted = [...new Set(requests.flatMap((r) => r.columns))].sort((a, b) => a - b);
     if (requests.length === 0 || wanted.length === 0) return requests.map(() => undefined);
     const names = this.plan.columns.map(quoteIdent);
@@ -135,10 +143,14 @@ export async function checkRowFilters(source: Client, filters: readonly RowFilte
     }
   }
   if (problems.length > 0) {
-    throw new UsageError('FILTER_NOT_FOLLOWABLE', `${problems.length === 1 ? 'A where filter cannot' : 'Where filters cannot'} be evaluated over the changes follow receives.`, {
-      details: problems,
-      nextStep:
-        'follow evaluates each filter over the copied columns of a changed row, named as the table (`SELECT (<where>) FROM (VALUES ...) AS table(columns)`): refer to columns unqualified or by the table name only, not to generated columns.',
-    });
+    throw new UsageError(
+      'FILTER_NOT_FOLLOWABLE',
+      `${problems.length === 1 ? 'A where filter cannot' : 'Where filters cannot'} be evaluated over the changes follow receives.`,
+      {
+        details: problems,
+        nextStep:
+          'follow evaluates each filter over the copied columns of a changed row, named as the table (`SELECT (<where>) FROM (VALUES ...) AS table(columns)`): refer to columns unqualified or by the table name only, not to generated columns.',
+      },
+    );
   }
 }

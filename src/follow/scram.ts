@@ -13,9 +13,13 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16)):
   // The server normalizes with SASLprep and clients differ in how they do it
   // for other characters; printable ASCII is the same for every client.
   if (!/^[\x20-\x7e]+$/.test(password)) {
-    throw new UsageError('REPLICATION_PASSWORD_INVALID', 'PGTWIN_REPLICATION_PASSWORD must be printable ASCII characters (and not empty).', {
-      nextStep: 'Choose a password of letters, digits and ASCII punctuation (the value is not shown).',
-    });
+    throw new UsageError(
+      'REPLICATION_PASSWORD_INVALID',
+      'PGTWIN_REPLICATION_PASSWORD must be printable ASCII characters (and not empty).',
+      {
+        nextStep: 'Choose a password of letters, digits and ASCII punctuation (the value is not shown).',
+      },
+    );
   }
   const salted = pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();

@@ -56,25 +56,39 @@ export async function setupSource(request: SetupSourceRequest): Promise<SetupSou
   const password = nonEmpty(request.env[REPLICATION_PASSWORD_ENV]);
   const endpoint = await openSourceEndpoint(request.settings, request.env, request.signal);
   return withScope(async (scope) => {
-    const client = scope.add(await openClient(endpoint, { readOnly: true, applicationName: 'pgtwin setup-source', signal: request.signal }), (c) => c.end(), 'source session');
+    const client = scope.add(
+      await openClient(endpoint, { readOnly: true, applicationName: 'pgtwin setup-source', signal: request.signal }),
+      (c) => c.end(),
+      'source session',
+    );
     const selection = selectForRun(request.settings, await readCatalog(client));
     const options = { publication, slot, followRole: createRole };
     const before = await checkSource(client, selection.tables.values(), options);
-    const plan = planSetup(before, { replicaIdentityFull: request.replicaIdentityFull, createRole: createRole === undefined ? undefined : { name: createRole, password } });
+    const plan = planSetup(before, {
+      replicaIdentityFull: request.replicaIdentityFull,
+      createRole: createRole === undefined ? undefined : { name: createRole, password },
+    });
     const script = setupScript(plan);
     const result = { source: endpoint.display, before, plan, script, dryRun: request.dryRun, warnings: selection.warnings };
     if (plan.statements.length === 0 || request.dryRun) return { ...result, applied: false, after: before, remaining: plan.unresolved };
 
     if (plan.needsPassword) {
-      throw new UsageError('NO_REPLICATION_PASSWORD', `--create-role ${createRole ?? ''} creates a role that logs in with a password, and ${REPLICATION_PASSWORD_ENV} is not set; nothing was changed.`, {
-        nextStep: `Set ${REPLICATION_PASSWORD_ENV} in the environment (it is never printed), or --dry-run to see the SQL.`,
-      });
+      throw new UsageError(
+        'NO_REPLICATION_PASSWORD',
+        `--create-role ${createRole ?? ''} creates a role that logs in with a password, and ${REPLICATION_PASSWORD_ENV} is not set; nothing was changed.`,
+        {
+          nextStep: `Set ${REPLICATION_PASSWORD_ENV} in the environment (it is never printed), or --dry-run to see the SQL.`,
+        },
+      );
     }
     const question = `setup-source will run this on the source ${endpoint.display} (database ${before.server.database}):\n\n${script}`;
     if (!(await request.confirm(question))) {
-      throw new SafetyError('NOT_CONFIRMED', 'The changes to the source were not confirmed; nothing was changed.', { nextStep: 'Run again and answer yes, pass --yes, or --dry-run to print the SQL.' });
+      throw new SafetyError('NOT_CONFIRMED', 'The changes to the source were not confirmed; nothing was changed.', {
+        nextStep: 'Run again and answer yes, pass --yes, or --dry-run to print the SQL.',
+      });
     }
-    if (request.signal?.aborted === true) throw new InterruptedError('Stopped before changing the source; nothing was changed.', { nextStep: 'Run the same command again.' });
+    if (request.signal?.aborted === true)
+      throw new InterruptedError('Stopped before changing the source; nothing was changed.', { nextStep: 'Run the same command again.' });
     await apply(client, plan);
     const after = await checkSource(client, selection.tables.values(), options);
     return { ...result, applied: true, after, remaining: after.problems };
@@ -108,17 +122,25 @@ function setupFailed(statement: string, error: unknown): PgtwinError {
       : state === '42501'
         ? 'Run setup-source as the owner of the tables (or a superuser), or apply the printed SQL (--dry-run) as such a role.'
         : 'Fix the cause and run the same command again (--dry-run prints the SQL).';
-  return new PgtwinError('SOURCE_SETUP_FAILED', 'failure', `Changing the source failed; the transaction was rolled back and nothing was changed: ${messageOf(error)}`, {
-    cause: error,
-    details: statement === '' ? [] : [`at: ${statement}`],
-    nextStep,
-  });
+  return new PgtwinError(
+    'SOURCE_SETUP_FAILED',
+    'failure',
+    `Changing the source failed; the transaction was rolled back and nothing was changed: ${messageOf(error)}`,
+    {
+      cause: error,
+      details: statement === '' ? [] : [`at: ${statement}`],
+      nextStep,
+    },
+  );
 }
 
 function checkedRoleName(name: string): string {
   const checked = checkedObjectName('create-role', name, 'pgtwin_replication');
   // pg_ names are reserved for the system's own roles.
-  if (checked.startsWith('pg_')) throw new UsageError('BAD_FLAGS', `--create-role: role names starting with pg_ are reserved.`, { nextStep: 'For example --create-role pgtwin_replication.' });
+  if (checked.startsWith('pg_'))
+    throw new UsageError('BAD_FLAGS', `--create-role: role names starting with pg_ are reserved.`, {
+      nextStep: 'For example --create-role pgtwin_replication.',
+    });
   return checked;
 }
 

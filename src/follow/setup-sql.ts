@@ -41,8 +41,21 @@ export interface SetupPlan {
 /** Taken at the start of the transaction, so a busy table makes setup fail fast instead of queueing production queries behind it. */
 export const LOCK_TIMEOUT = '5s';
 
-const ROLE_KINDS = new Set(['replication-role-missing', 'replication-login', 'replication-privilege', 'database-connect', 'schema-usage', 'table-select']);
-const PUBLICATION_KINDS = new Set(['publication-missing', 'publication-tables', 'publication-actions', 'publication-filter', 'publication-partitions']);
+const ROLE_KINDS = new Set([
+  'replication-role-missing',
+  'replication-login',
+  'replication-privilege',
+  'database-connect',
+  'schema-usage',
+  'table-select',
+]);
+const PUBLICATION_KINDS = new Set([
+  'publication-missing',
+  'publication-tables',
+  'publication-actions',
+  'publication-filter',
+  'publication-partitions',
+]);
 
 const same = (sql: string): SetupStatement => ({ sql, display: sql });
 
@@ -65,7 +78,8 @@ export function planSetup(report: SourceReport, options: SetupOptions): SetupPla
   const altered = options.replicaIdentityFull ? identityStatements(report.relations) : { statements: [], tables: new Set<number>() };
   statements.push(...altered.statements);
   for (const p of report.problems) {
-    if (p.kind === 'replica-identity' && report.relations.some((r) => altered.tables.has(r.oid) && `${r.schema}.${r.name}` === p.table)) fixed.add(p);
+    if (p.kind === 'replica-identity' && report.relations.some((r) => altered.tables.has(r.oid) && `${r.schema}.${r.name}` === p.table))
+      fixed.add(p);
   }
 
   const blocked = report.problems.some((p) => p.kind === 'publication-privilege' || p.kind === 'standby');
@@ -80,7 +94,12 @@ export function planSetup(report: SourceReport, options: SetupOptions): SetupPla
 
 /** Statements as the script that runs them: one transaction, lock_timeout first. */
 export function setupScript(plan: SetupPlan): string {
-  const lines = ['BEGIN;', `SET LOCAL lock_timeout = ${quoteLiteral(LOCK_TIMEOUT)};`, ...plan.statements.map((s) => `${s.display};`), 'COMMIT;'];
+  const lines = [
+    'BEGIN;',
+    `SET LOCAL lock_timeout = ${quoteLiteral(LOCK_TIMEOUT)};`,
+    ...plan.statements.map((s) => `${s.display};`),
+    'COMMIT;',
+  ];
   return lines.join('\n') + '\n';
 }
 
@@ -89,7 +108,9 @@ function identityStatements(relations: readonly RelationFacts[]): { statements: 
   const tables = new Set(targets.map((r) => r.oid));
   // The partitioned table's identity is what the change stream describes when
   // changes are published under its name: give it the same full old rows.
-  const roots = relations.filter((r) => r.partitioned && r.oid === r.root && r.owned && identityOf(r) === 'none' && targets.some((t) => t.root === r.oid));
+  const roots = relations.filter(
+    (r) => r.partitioned && r.oid === r.root && r.owned && identityOf(r) === 'none' && targets.some((t) => t.root === r.oid),
+  );
   const statements = [...roots, ...targets].map((r) => same(`ALTER TABLE ${quoteQualified(r)} REPLICA IDENTITY FULL`));
   return { statements, tables };
 }
@@ -103,7 +124,10 @@ function leftOutTables(report: SourceReport, fixedIdentity: ReadonlySet<number>)
     if (table === undefined || left.has(r.root)) continue;
     if (r.unlogged) left.set(r.root, `${table.schema}.${table.name} (unlogged)`);
     else if (identityOf(r) === 'none' && !fixedIdentity.has(r.oid)) {
-      left.set(r.root, `${table.schema}.${table.name} (no replica identity${r.root !== r.oid ? ` on partition ${r.schema}.${r.name}` : ''}: publishing it would make UPDATE and DELETE on it fail)`);
+      left.set(
+        r.root,
+        `${table.schema}.${table.name} (no replica identity${r.root !== r.oid ? ` on partition ${r.schema}.${r.name}` : ''}: publishing it would make UPDATE and DELETE on it fail)`,
+      );
     }
   }
   return left;
@@ -120,8 +144,10 @@ function publicationStatements(report: SourceReport, leftOut: ReadonlyMap<number
   }
   const statements: SetupStatement[] = [];
   const a = pub.actions;
-  if (!(a.insert && a.update && a.delete && a.truncate)) statements.push(same(`ALTER PUBLICATION ${p} SET (publish = 'insert, update, delete, truncate')`));
-  if (!pub.viaPartitionRoot && report.relations.some((r) => r.partitioned && r.oid === r.root)) statements.push(same(`ALTER PUBLICATION ${p} SET (publish_via_partition_root = true)`));
+  if (!(a.insert && a.update && a.delete && a.truncate))
+    statements.push(same(`ALTER PUBLICATION ${p} SET (publish = 'insert, update, delete, truncate')`));
+  if (!pub.viaPartitionRoot && report.relations.some((r) => r.partitioned && r.oid === r.root))
+    statements.push(same(`ALTER PUBLICATION ${p} SET (publish_via_partition_root = true)`));
   const refiltered = publishable.filter((t) => pub.filtered.has(t.oid));
   if (refiltered.length > 0) statements.push(same(`ALTER PUBLICATION ${p} DROP TABLE ${list(refiltered)}`));
   const adding = publishable.filter((t) => !pub.allTables && (!pub.covered.has(t.oid) || pub.filtered.has(t.oid)));
@@ -146,20 +172,26 @@ function roleStatements(report: SourceReport, wanted: { readonly name: string; r
   const rds = usesRdsReplication(server.service) && !server.superuser;
   // Before 16 only a superuser may hand out REPLICATION; from 16 a CREATEROLE
   // role that has it may. Managed services have their own rules: let them decide.
-  const mayCreate = server.superuser || (server.createRole && (server.service !== undefined || (server.versionNum >= 160000 && server.replication)));
+  const mayCreate =
+    server.superuser || (server.createRole && (server.service !== undefined || (server.versionNum >= 160000 && server.replication)));
   const statements: SetupStatement[] = [];
   const notes: string[] = [];
   let needsPassword = false;
   if (!role.exists) {
     const attributes = rds ? 'LOGIN' : 'LOGIN REPLICATION';
     needsPassword = wanted.password === undefined;
-    if (needsPassword) notes.push(`PGTWIN_REPLICATION_PASSWORD is not set: creating the role ${wanted.name} needs it (the value is never printed).`);
+    if (needsPassword)
+      notes.push(`PGTWIN_REPLICATION_PASSWORD is not set: creating the role ${wanted.name} needs it (the value is never printed).`);
     const secret = wanted.password === undefined ? '***' : scramVerifier(wanted.password);
-    statements.push({ sql: `CREATE ROLE ${r} ${attributes} PASSWORD ${quoteLiteral(secret)}`, display: `CREATE ROLE ${r} ${attributes} PASSWORD '***'` });
+    statements.push({
+      sql: `CREATE ROLE ${r} ${attributes} PASSWORD ${quoteLiteral(secret)}`,
+      display: `CREATE ROLE ${r} ${attributes} PASSWORD '***'`,
+    });
     if (rds) statements.push(same(`GRANT rds_replication TO ${r}`));
   } else {
     if (!role.canLogin) statements.push(same(`ALTER ROLE ${r} LOGIN`));
-    if (!role.superuser && !role.replication && !role.rdsReplication) statements.push(same(rds ? `GRANT rds_replication TO ${r}` : `ALTER ROLE ${r} REPLICATION`));
+    if (!role.superuser && !role.replication && !role.rdsReplication)
+      statements.push(same(rds ? `GRANT rds_replication TO ${r}` : `ALTER ROLE ${r} REPLICATION`));
     notes.push(`The role ${wanted.name} exists: its password is left as it is.`);
   }
   if (!role.exists || !role.canConnect) statements.push(same(`GRANT CONNECT ON DATABASE ${quoteIdent(server.database)} TO ${r}`));
@@ -172,11 +204,29 @@ function roleStatements(report: SourceReport, wanted: { readonly name: string; r
   const ungrantable = unreadable.filter((t) => !report.relations.some((x) => x.oid === t.oid && x.canGrantSelect));
   const noSchemaGrant = schemas.filter((s) => !report.relations.some((x) => x.schema === s && x.canGrantSchemaUsage));
   if (!mayCreate && (!role.exists || statements.some((s) => s.sql.startsWith('ALTER ROLE')))) {
-    return { statements: [], notes, needsPassword: false, problem: { kind: 'role-create-privilege', message: `The role ${server.user} may not ${role.exists ? 'change' : 'create'} a role with REPLICATION${server.versionNum >= 160000 ? ' (it needs CREATEROLE and REPLICATION itself)' : ' (only a superuser may)'}.`, fix: `Run setup-source --create-role ${wanted.name} as a superuser.` } };
+    return {
+      statements: [],
+      notes,
+      needsPassword: false,
+      problem: {
+        kind: 'role-create-privilege',
+        message: `The role ${server.user} may not ${role.exists ? 'change' : 'create'} a role with REPLICATION${server.versionNum >= 160000 ? ' (it needs CREATEROLE and REPLICATION itself)' : ' (only a superuser may)'}.`,
+        fix: `Run setup-source --create-role ${wanted.name} as a superuser.`,
+      },
+    };
   }
   if (ungrantable.length > 0 || noSchemaGrant.length > 0) {
     const what = [...noSchemaGrant.map((s) => `schema ${s}`), ...ungrantable.map((t) => `${t.schema}.${t.name}`)].join(', ');
-    return { statements: [], notes, needsPassword: false, problem: { kind: 'role-create-privilege', message: `The role ${server.user} may not grant access to ${what}.`, fix: `Run setup-source --create-role ${wanted.name} as the owner of these objects (or a superuser).` } };
+    return {
+      statements: [],
+      notes,
+      needsPassword: false,
+      problem: {
+        kind: 'role-create-privilege',
+        message: `The role ${server.user} may not grant access to ${what}.`,
+        fix: `Run setup-source --create-role ${wanted.name} as the owner of these objects (or a superuser).`,
+      },
+    };
   }
   return { statements, notes, problem: undefined, needsPassword };
 }

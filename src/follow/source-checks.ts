@@ -9,7 +9,14 @@ import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedNa
 import { replicationGrantFix, settingFix, walLevelFix } from './managed-service.js';
 import { readOtherTwinSlots, readPublication, readSlot, type PublicationFacts, type SlotFacts } from './replication-objects.js';
 import type { SourceProblem } from './source-problem.js';
-import { readFollowRoleFacts, readRelationFacts, readServerFacts, type FollowRoleFacts, type RelationFacts, type ServerFacts } from './source-facts.js';
+import {
+  readFollowRoleFacts,
+  readRelationFacts,
+  readServerFacts,
+  type FollowRoleFacts,
+  type RelationFacts,
+  type ServerFacts,
+} from './source-facts.js';
 import { tableProblems } from './table-identity.js';
 
 export interface SourceCheckOptions {
@@ -58,17 +65,38 @@ export async function checkSource(client: Client, selected: Iterable<TableInfo>,
     ...slotProblems(server, slot),
   ];
   const notes = [...slotNotes(slot), ...publicationNotes(publication, otherTwinSlots, server)];
-  return { server, publicationName: options.publication, slotName: options.slot, tables, relations, followRole, publication, slot, otherTwinSlots, problems, notes, ready: problems.length === 0 };
+  return {
+    server,
+    publicationName: options.publication,
+    slotName: options.slot,
+    tables,
+    relations,
+    followRole,
+    publication,
+    slot,
+    otherTwinSlots,
+    problems,
+    notes,
+    ready: problems.length === 0,
+  };
 }
 
 function serverProblems(server: ServerFacts, slot: SlotFacts | undefined): SourceProblem[] {
   const problems: SourceProblem[] = [];
   if (server.inRecovery) {
-    problems.push({ kind: 'standby', message: 'The source is a standby (read-only): the publication and the slot belong on the primary.', fix: 'Point --from at the primary server.' });
+    problems.push({
+      kind: 'standby',
+      message: 'The source is a standby (read-only): the publication and the slot belong on the primary.',
+      fix: 'Point --from at the primary server.',
+    });
   }
   if (server.walLevel !== 'logical') {
     const pending = server.walLevelPendingRestart ? ' (a new value is set and waits for a restart)' : '';
-    problems.push({ kind: 'wal-level', message: `wal_level is ${server.walLevel}${pending}; logical decoding needs wal_level = logical.`, fix: walLevelFix(server.service) });
+    problems.push({
+      kind: 'wal-level',
+      message: `wal_level is ${server.walLevel}${pending}; logical decoding needs wal_level = logical.`,
+      fix: walLevelFix(server.service),
+    });
   }
   // An existing slot is reused; only a new one needs a free place.
   if (slot === undefined && server.usedReplicationSlots >= server.maxReplicationSlots) {
@@ -92,14 +120,23 @@ function serverProblems(server: ServerFacts, slot: SlotFacts | undefined): Sourc
 function roleProblems(server: ServerFacts, role: FollowRoleFacts, tables: ReadonlyMap<number, TableInfo>): SourceProblem[] {
   const r = quoteIdent(role.name);
   if (!role.exists) {
-    return [{ kind: 'replication-role-missing', message: `The role ${role.name} that follow would connect as does not exist.`, fix: `pgtwin setup-source --create-role ${role.name} (with PGTWIN_REPLICATION_PASSWORD set)` }];
+    return [
+      {
+        kind: 'replication-role-missing',
+        message: `The role ${role.name} that follow would connect as does not exist.`,
+        fix: `pgtwin setup-source --create-role ${role.name} (with PGTWIN_REPLICATION_PASSWORD set)`,
+      },
+    ];
   }
   const problems: SourceProblem[] = [];
-  if (!role.canLogin) problems.push({ kind: 'replication-login', message: `The role ${role.name} cannot log in.`, fix: `ALTER ROLE ${r} LOGIN;` });
+  if (!role.canLogin)
+    problems.push({ kind: 'replication-login', message: `The role ${role.name} cannot log in.`, fix: `ALTER ROLE ${r} LOGIN;` });
   if (!role.superuser && !role.replication && !role.rdsReplication) {
     const via = role.replicationRolesViaMembership;
     const membership =
-      via.length > 0 ? ` It is a member of ${via.join(', ')}, which ${via.length === 1 ? 'has' : 'have'} REPLICATION, but role attributes are not inherited: a replication connection must log in as a role that has it.` : '';
+      via.length > 0
+        ? ` It is a member of ${via.join(', ')}, which ${via.length === 1 ? 'has' : 'have'} REPLICATION, but role attributes are not inherited: a replication connection must log in as a role that has it.`
+        : '';
     const rds = server.service === 'rds' || server.service === 'aurora' ? ' (on RDS and Aurora: membership in rds_replication)' : '';
     problems.push({
       kind: 'replication-privilege',
@@ -108,10 +145,18 @@ function roleProblems(server: ServerFacts, role: FollowRoleFacts, tables: Readon
     });
   }
   if (!role.canConnect && !role.superuser) {
-    problems.push({ kind: 'database-connect', message: `The role ${role.name} may not connect to database ${server.database}.`, fix: `GRANT CONNECT ON DATABASE ${quoteIdent(server.database)} TO ${r};` });
+    problems.push({
+      kind: 'database-connect',
+      message: `The role ${role.name} may not connect to database ${server.database}.`,
+      fix: `GRANT CONNECT ON DATABASE ${quoteIdent(server.database)} TO ${r};`,
+    });
   }
   for (const schema of role.schemasWithoutUsage) {
-    problems.push({ kind: 'schema-usage', message: `The role ${role.name} has no USAGE on schema ${schema}: follow cannot read its tables.`, fix: `GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${r};` });
+    problems.push({
+      kind: 'schema-usage',
+      message: `The role ${role.name} has no USAGE on schema ${schema}: follow cannot read its tables.`,
+      fix: `GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${r};`,
+    });
   }
   const unreadable = role.unreadable.map((oid) => tables.get(oid)).filter((t): t is TableInfo => t !== undefined);
   if (unreadable.length > 0) {
@@ -135,7 +180,11 @@ function publicationProblems(
   const problems: SourceProblem[] = [];
   const hasPartitioned = relations.some((r) => r.partitioned && r.oid === r.root);
   if (publication === undefined) {
-    problems.push({ kind: 'publication-missing', message: `The publication ${name} does not exist.`, fix: 'pgtwin setup-source (creates it for the selected tables)' });
+    problems.push({
+      kind: 'publication-missing',
+      message: `The publication ${name} does not exist.`,
+      fix: 'pgtwin setup-source (creates it for the selected tables)',
+    });
     if (!server.superuser && !server.canCreateInDatabase) {
       problems.push({
         kind: 'publication-privilege',
@@ -154,7 +203,11 @@ function publicationProblems(
     }
     const a = publication.actions;
     if (!(a.insert && a.update && a.delete && a.truncate)) {
-      problems.push({ kind: 'publication-actions', message: `The publication ${name} does not publish every change (follow needs ${ACTIONS}).`, fix: `ALTER PUBLICATION ${p} SET (publish = ${quoteLiteral(ACTIONS)});` });
+      problems.push({
+        kind: 'publication-actions',
+        message: `The publication ${name} does not publish every change (follow needs ${ACTIONS}).`,
+        fix: `ALTER PUBLICATION ${p} SET (publish = ${quoteLiteral(ACTIONS)});`,
+      });
     }
     for (const oid of publication.filtered) {
       const t = tables.get(oid);
@@ -183,7 +236,8 @@ function publicationProblems(
       });
     }
   }
-  const needsAdding = publication === undefined ? [...tables.values()] : [...tables.values()].filter((t) => !publication.covered.has(t.oid));
+  const needsAdding =
+    publication === undefined ? [...tables.values()] : [...tables.values()].filter((t) => !publication.covered.has(t.oid));
   const notOwned = needsAdding.filter((t) => !server.superuser && relations.some((r) => r.oid === t.oid && !r.owned));
   if (notOwned.length > 0) {
     problems.push({
@@ -199,13 +253,31 @@ function slotProblems(server: ServerFacts, slot: SlotFacts | undefined): SourceP
   if (slot === undefined) return [];
   const drop = `pgtwin teardown --slot ${slot.name} (or choose another name with --slot)`;
   if (!slot.logical || slot.plugin !== 'pgoutput') {
-    return [{ kind: 'slot-unusable', message: `The slot ${slot.name} exists but is ${slot.logical ? `a logical slot of plugin ${slot.plugin ?? '?'}` : 'a physical slot'}; follow needs a pgoutput slot.`, fix: `Choose another name with --slot.` }];
+    return [
+      {
+        kind: 'slot-unusable',
+        message: `The slot ${slot.name} exists but is ${slot.logical ? `a logical slot of plugin ${slot.plugin ?? '?'}` : 'a physical slot'}; follow needs a pgoutput slot.`,
+        fix: `Choose another name with --slot.`,
+      },
+    ];
   }
   if (slot.database !== server.database) {
-    return [{ kind: 'slot-unusable', message: `The slot ${slot.name} decodes database ${slot.database ?? '?'}, not ${server.database}.`, fix: 'Choose another name with --slot, or point --from at that database.' }];
+    return [
+      {
+        kind: 'slot-unusable',
+        message: `The slot ${slot.name} decodes database ${slot.database ?? '?'}, not ${server.database}.`,
+        fix: 'Choose another name with --slot, or point --from at that database.',
+      },
+    ];
   }
   if (slot.walStatus === 'lost') {
-    return [{ kind: 'slot-unusable', message: `The slot ${slot.name} is invalid: the WAL it needed was removed, so changes were lost for this twin.`, fix: `${drop}; then start again with pgtwin follow (a new snapshot).` }];
+    return [
+      {
+        kind: 'slot-unusable',
+        message: `The slot ${slot.name} is invalid: the WAL it needed was removed, so changes were lost for this twin.`,
+        fix: `${drop}; then start again with pgtwin follow (a new snapshot).`,
+      },
+    ];
   }
   return [];
 }
@@ -224,7 +296,8 @@ function publicationNotes(publication: PublicationFacts | undefined, otherTwinSl
   const them = publication.extra.length === 1 ? 'it' : 'them';
   const lists = `The publication ${publication.name} also lists ${publication.extra.join(', ')}, which this twin does not select`;
   if (otherTwinSlots.length > 0) return [`${lists} (another twin, ${otherTwinSlots.join(', ')}, may follow ${them}; left as is).`];
-  if (!publication.owned && !server.superuser) return [`${lists}; only its owner ${publication.owner} may drop ${them} from it (left as is).`];
+  if (!publication.owned && !server.superuser)
+    return [`${lists}; only its owner ${publication.owner} may drop ${them} from it (left as is).`];
   return [`${lists}: no other twin follows this database, so setup-source drops ${them} from the publication.`];
 }
 

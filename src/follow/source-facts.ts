@@ -222,7 +222,16 @@ export async function readFollowRoleFacts(client: Client, role: string, selected
     schemasWithoutUsage: privileges?.no_usage ?? [],
   };
   if (row === undefined) {
-    return { name: role, exists: false, canLogin: false, superuser: false, replication: false, rdsReplication: false, replicationRolesViaMembership: [], ...granted };
+    return {
+      name: role,
+      exists: false,
+      canLogin: false,
+      superuser: false,
+      replication: false,
+      rdsReplication: false,
+      replicationRolesViaMembership: [],
+      ...granted,
+    };
   }
   return {
     name: row.name,

@@ -54,10 +54,15 @@ export interface RunSummary {
 export async function recentRuns(target: Client, limit = 5): Promise<RunSummary[]> {
   const exists = await target.query<{ present: boolean }>(`SELECT to_regclass('pgtwin.runs') IS NOT NULL AS present`);
   if (exists.rows[0]?.present !== true) return [];
-  const result = await target.query<{ id: string; kind: string; status: string; started_at: Date; finished_at: Date | null; total_rows: string | null; error: string | null }>(
-    'SELECT id, kind, status, started_at, finished_at, total_rows, error FROM pgtwin.runs ORDER BY id DESC LIMIT $1',
-    [limit],
-  );
+  const result = await target.query<{
+    id: string;
+    kind: string;
+    status: string;
+    started_at: Date;
+    finished_at: Date | null;
+    total_rows: string | null;
+    error: string | null;
+  }>('SELECT id, kind, status, started_at, finished_at, total_rows, error FROM pgtwin.runs ORDER BY id DESC LIMIT $1', [limit]);
   return result.rows.map((r) => ({
     id: Number(r.id),
     kind: r.kind,
@@ -74,26 +79,51 @@ export async function followReports(target: Client, source: Client | undefined):
   const reports: FollowReport[] = [];
   for (const state of states) {
     const slot = source === undefined ? undefined : await slotInfo(source, state.slot);
-    const activity = await target.query<{ table_name: string; inserts: string; updates: string; deletes: string; truncates: string; missing: string }>(
+    const activity = await target.query<{
+      table_name: string;
+      inserts: string;
+      updates: string;
+      deletes: string;
+      truncates: string;
+      missing: string;
+    }>(
       `SELECT table_name, sum(inserts)::text AS inserts, sum(updates)::text AS updates, sum(deletes)::text AS deletes, sum(truncates)::text AS truncates, sum(missing)::text AS missing
        FROM pgtwin.follow_metrics WHERE slot = $1 AND period > now() - interval '1 hour' GROUP BY table_name ORDER BY table_name`,
       [state.slot],
     );
-    const last = await target.query<{ at: Date | null }>(`SELECT max(applied_at) AS at FROM pgtwin.follow_audit WHERE slot = $1 AND status = 'applied'`, [state.slot]);
+    const last = await target.query<{ at: Date | null }>(
+      `SELECT max(applied_at) AS at FROM pgtwin.follow_audit WHERE slot = $1 AND status = 'applied'`,
+      [state.slot],
+    );
     const warnings: string[] = [];
-    if (slot === null) warnings.push(`the slot ${state.slot} does not exist on the source: the twin can no longer follow; run \`pgtwin follow\` to load it again from a new snapshot`);
+    if (slot === null)
+      warnings.push(
+        `the slot ${state.slot} does not exist on the source: the twin can no longer follow; run \`pgtwin follow\` to load it again from a new snapshot`,
+      );
     if (slot !== null && slot !== undefined) {
       if (slot.retainedBytes !== null && slot.retainedBytes > RETAINED_WAL_WARNING_BYTES) {
-        warnings.push(`the slot keeps ${Math.round(slot.retainedBytes / 1024 ** 2)} MB of WAL on the source${slot.active ? '' : ' and nothing is following it'}: restart follow, or drop the slot with \`pgtwin teardown\` before the source's disk fills up`);
+        warnings.push(
+          `the slot keeps ${Math.round(slot.retainedBytes / 1024 ** 2)} MB of WAL on the source${slot.active ? '' : ' and nothing is following it'}: restart follow, or drop the slot with \`pgtwin teardown\` before the source's disk fills up`,
+        );
       }
-      if (slot.walStatus === 'lost') warnings.push('the source has removed WAL the slot needed: the twin must be loaded again (`pgtwin teardown`, then `pgtwin follow`)');
+      if (slot.walStatus === 'lost')
+        warnings.push(
+          'the source has removed WAL the slot needed: the twin must be loaded again (`pgtwin teardown`, then `pgtwin follow`)',
+        );
     }
     if (state.status === 'failed' && state.error !== null) warnings.push(`follow stopped with an error: ${state.error}`);
     reports.push({
       state,
       slot,
       lagSeconds: state.lastCommitTime === null ? null : Math.max(0, (Date.now() - state.lastCommitTime.getTime()) / 1000),
-      lastHour: activity.rows.map((r) => ({ table: r.table_name, inserts: Number(r.inserts), updates: Number(r.updates), deletes: Number(r.deletes), truncates: Number(r.truncates), missing: Number(r.missing) })),
+      lastHour: activity.rows.map((r) => ({
+        table: r.table_name,
+        inserts: Number(r.inserts),
+        updates: Number(r.updates),
+        deletes: Number(r.deletes),
+        truncates: Number(r.truncates),
+        missing: Number(r.missing),
+      })),
       lastBatchAt: last.rows[0]?.at ?? null,
       warnings,
     });
@@ -103,8 +133,17 @@ export async function followReports(target: Client, source: Client | undefined):
 
 async function slotInfo(source: Client, slot: string): Promise<SlotInfo | null> {
   // pg_current_wal_lsn() fails on a standby; the slot row still says what is confirmed.
-  const current = (await source.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery')).rows[0]?.recovery === true ? 'pg_last_wal_replay_lsn()' : 'pg_current_wal_lsn()';
-  const result = await source.query<{ active: boolean; confirmed: string | null; lag: string | null; retained: string | null; wal_status: string | null }>(
+  const current =
+    (await source.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery')).rows[0]?.recovery === true
+      ? 'pg_last_wal_replay_lsn()'
+      : 'pg_current_wal_lsn()';
+  const result = await source.query<{
+    active: boolean;
+    confirmed: string | null;
+    lag: string | null;
+    retained: string | null;
+    wal_status: string | null;
+  }>(
     `SELECT active, confirmed_flush_lsn::text AS confirmed,
             pg_wal_lsn_diff(${current}, confirmed_flush_lsn)::text AS lag,
             pg_wal_lsn_diff(${current}, restart_lsn)::text AS retained,

@@ -121,16 +121,22 @@ export async function streamChanges(options: StreamLoopOptions): Promise<boolean
   };
 
   await applier.prepare();
-  const timer = setInterval(() => {
-    const age = applier.batchAgeMs;
-    if (!applier.midTransaction && (age >= maxDelay || (age >= minDelay && stream.readableLength === 0))) turns.background(commit, fail);
-  }, Math.max(5, Math.min(minDelay, Math.floor(maxDelay / 2))));
+  const timer = setInterval(
+    () => {
+      const age = applier.batchAgeMs;
+      if (!applier.midTransaction && (age >= maxDelay || (age >= minDelay && stream.readableLength === 0))) turns.background(commit, fail);
+    },
+    Math.max(5, Math.min(minDelay, Math.floor(maxDelay / 2))),
+  );
   const statusInterval = options.statusIntervalMs ?? 10_000;
-  const statusTimer = setInterval(() => {
-    // Catching up: ask for a keepalive, whose position says how far the server has sent (a quiet source sends nothing else).
-    if (stopAt !== undefined) report(true);
-    else if (unreported || performance.now() - reportedAt >= statusInterval) report();
-  }, Math.min(FEEDBACK_INTERVAL_MS, statusInterval));
+  const statusTimer = setInterval(
+    () => {
+      // Catching up: ask for a keepalive, whose position says how far the server has sent (a quiet source sends nothing else).
+      if (stopAt !== undefined) report(true);
+      else if (unreported || performance.now() - reportedAt >= statusInterval) report();
+    },
+    Math.min(FEEDBACK_INTERVAL_MS, statusInterval),
+  );
   const onAbort = (): void => {
     // Idle: nothing half-applied, so the stream can end now. Mid-transaction,
     // the loop stops at the transaction's commit.
@@ -146,7 +152,8 @@ export async function streamChanges(options: StreamLoopOptions): Promise<boolean
       if (message.kind === 'keepalive') {
         const step = turns.run(() => {
           // Every received transaction committed (none open, none pending, no COMMIT unconfirmed): the server's WAL end is safe.
-          if (!applier.midTransaction && applier.pendingTransactions === 0 && !applier.committing && message.walEnd > flushed) flushed = message.walEnd;
+          if (!applier.midTransaction && applier.pendingTransactions === 0 && !applier.committing && message.walEnd > flushed)
+            flushed = message.walEnd;
           // Everything before the server's sent position has arrived: once what is pending commits, the twin holds every transaction before stopAt.
           if (stopAt !== undefined && !applier.midTransaction && message.walEnd >= stopAt) {
             reachedStop = true;

@@ -21,7 +21,14 @@ import type { NewValue, Value } from './table-sql.js';
 export type RowChange =
   | { readonly kind: 'insert'; readonly values: readonly Value[]; readonly id: string | undefined }
   /** An UPDATE that keeps its key; `shape` lists the columns whose TOASTed value did not change. */
-  | { readonly kind: 'update'; readonly key: readonly Value[]; readonly values: readonly NewValue[]; readonly id: string | undefined; readonly shape: string; readonly absentOk?: boolean }
+  | {
+      readonly kind: 'update';
+      readonly key: readonly Value[];
+      readonly values: readonly NewValue[];
+      readonly id: string | undefined;
+      readonly shape: string;
+      readonly absentOk?: boolean;
+    }
   | { readonly kind: 'delete'; readonly key: readonly Value[]; readonly id: string | undefined; readonly absentOk?: boolean }
   /** An UPDATE that changes the key: the row moves. */
   | { readonly kind: 'move'; readonly oldKey: readonly Value[]; readonly values: readonly NewValue[]; readonly absentOk?: boolean }
@@ -57,10 +64,13 @@ export class TableChanges {
     if (added.length > 0 || removed.length > 0) {
       throw new FollowError('SCHEMA_DRIFT', `The source's ${plan.key} changed its columns since the twin was planned.`, {
         details: [
-          ...added.map((c) => `${plan.key}.${c}: new on the source${strict ? ' (and not reviewed: strict mode needs a rule or a keep: entry)' : ''}`),
+          ...added.map(
+            (c) => `${plan.key}.${c}: new on the source${strict ? ' (and not reviewed: strict mode needs a rule or a keep: entry)' : ''}`,
+          ),
           ...removed.map((c) => `${plan.key}.${c}: gone from the source`),
         ],
-        nextStep: 'Change the twin the same way (ALTER TABLE on the target, and a rule or keep: entry in pgtwin.yaml for a new column), then start follow again: it resumes from the last applied transaction.',
+        nextStep:
+          'Change the twin the same way (ALTER TABLE on the target, and a rule or keep: entry in pgtwin.yaml for a new column), then start follow again: it resumes from the last applied transaction.',
       });
     }
     this.positions = plan.columns.map((name) => sent.indexOf(name));
@@ -126,7 +136,7 @@ export class TableChanges {
 
   /** A tuple in plan column order, unmasked. Decoded tuples are fresh arrays, never reused: one already in plan order is not copied. */
   planOrdered(tuple: readonly TupleValue[]): NewValue[] {
-    return this.inPlanOrder ? (tuple as NewValue[]) : this.positions.map((p) => (p < 0 ? null : tuple[p] ?? null));
+    return this.inPlanOrder ? (tuple as NewValue[]) : this.positions.map((p) => (p < 0 ? null : (tuple[p] ?? null)));
   }
 
   /** Key values in key order; an unsent (TOASTed) key value finds no row, as NULL. */

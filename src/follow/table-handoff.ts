@@ -88,13 +88,20 @@ async function catchUp(request: HandOffRequest, stopAt: Lsn): Promise<boolean> {
     scope.defer(() => unlockTargetForRun(request.control), 'run lock');
     let reached: boolean;
     try {
-      reached = await streamChanges({ ...request.stream, stream: session.start(request.slot, request.publication), applier: request.applier, signal: request.signal, stopAt });
+      reached = await streamChanges({
+        ...request.stream,
+        stream: session.start(request.slot, request.publication),
+        applier: request.applier,
+        signal: request.signal,
+        stopAt,
+      });
     } catch (error) {
       await request.onStreamFailure(error);
       throw error;
     }
     // The server ended the stream without being asked: a lost connection (the follow retries it).
-    if (!reached && !request.signal.aborted) throw Object.assign(new Error('the replication stream ended unexpectedly'), { code: 'ECONNRESET' });
+    if (!reached && !request.signal.aborted)
+      throw Object.assign(new Error('the replication stream ended unexpectedly'), { code: 'ECONNRESET' });
     return reached;
   });
 }

@@ -64,7 +64,12 @@ export function tableProblems(relations: readonly RelationFacts[], publication: 
     const effect = published
       ? `it is already in publication ${publication?.name ?? ''}, so UPDATE and DELETE on it fail on the source right now`
       : 'its UPDATEs and DELETEs cannot be replicated, and once it is published they would fail on the source';
-    problems.push({ kind: 'replica-identity', table: name(r), message: `${name(r)}${partition} ${why(r)}: ${effect}.`, fix: identityFix(r) });
+    problems.push({
+      kind: 'replica-identity',
+      table: name(r),
+      message: `${name(r)}${partition} ${why(r)}: ${effect}.`,
+      fix: identityFix(r),
+    });
   }
   return problems;
 }

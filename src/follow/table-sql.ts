@@ -99,7 +99,13 @@ export class TableSql {
       return [text + this.conflictTail(present)];
     }
     const statements: string[] = [];
-    if (present.length > 0) statements.push(this.updateMany(present, rows.map((values) => ({ key: this.keyColumns.map((c) => values[c] ?? null), values }))));
+    if (present.length > 0)
+      statements.push(
+        this.updateMany(
+          present,
+          rows.map((values) => ({ key: this.keyColumns.map((c) => values[c] ?? null), values })),
+        ),
+      );
     const all = this.columns.map((_, i) => i);
     const absent = this.keyColumns.map((c) => `x.${this.columns[c]} = v.${this.columns[c]}`).join(' AND ');
     statements.push(
@@ -146,7 +152,10 @@ export class TableSql {
    * UPDATE of rows with distinct, unchanged keys, setting the columns in
    * `present` (the same for every row) from a VALUES list joined on the key.
    */
-  updateMany(present: readonly number[], rows: readonly { readonly key: readonly Value[]; readonly values: readonly NewValue[] }[]): string {
+  updateMany(
+    present: readonly number[],
+    rows: readonly { readonly key: readonly Value[]; readonly values: readonly NewValue[] }[],
+  ): string {
     const list = this.valuesList(
       [...this.keyColumns, ...present],
       rows.map((r) => {
@@ -211,7 +220,8 @@ export class TableSql {
   private valuesList(columns: readonly number[], rows: readonly (readonly Value[])[]): string {
     let text = '(VALUES (';
     const first = rows[0] ?? [];
-    for (let k = 0; k < columns.length; k++) text += (k === 0 ? '' : ', ') + literal(first[k] ?? null) + '::' + (this.types[columns[k] ?? -1] ?? 'text');
+    for (let k = 0; k < columns.length; k++)
+      text += (k === 0 ? '' : ', ') + literal(first[k] ?? null) + '::' + (this.types[columns[k] ?? -1] ?? 'text');
     text += ')';
     for (let r = 1; r < rows.length; r++) text += ', ' + tuple(rows[r] ?? []);
     return `${text}) AS v(${columns.map((c) => this.columns[c]).join(', ')})`;

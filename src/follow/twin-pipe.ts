@@ -55,7 +55,12 @@ export class TwinPipe {
    * `tail`; resolves with the results read. An UPDATE or DELETE that found
    * fewer rows than it names counts the others in `counters` as missing.
    */
-  async send(statements: readonly Statement[], tail: readonly string[], counters: Map<string, TableCounters>, begin: boolean): Promise<void> {
+  async send(
+    statements: readonly Statement[],
+    tail: readonly string[],
+    counters: Map<string, TableCounters>,
+    begin: boolean,
+  ): Promise<void> {
     const head = begin ? ['BEGIN'] : [];
     const result: unknown = await this.target.query([...head, ...statements.map((s) => s.sql), ...tail].join(';\n'));
     const results = (Array.isArray(result) ? result : [result]) as QueryResult[];
@@ -64,7 +69,9 @@ export class TwinPipe {
       const missing = s.expected - (results[head.length + i]?.rowCount ?? s.expected);
       if (missing <= 0) return;
       countersOf(counters, s.table).missing += missing;
-      this.warn(`${s.table}: ${s.op} of ${missing === 1 ? 'a row' : `${missing} rows`} the twin does not have (counted in pgtwin.follow_metrics.missing)`);
+      this.warn(
+        `${s.table}: ${s.op} of ${missing === 1 ? 'a row' : `${missing} rows`} the twin does not have (counted in pgtwin.follow_metrics.missing)`,
+      );
     });
   }
 

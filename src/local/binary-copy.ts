@@ -31,19 +31,27 @@ export async function copiedBinaries(bins: PostgresBinaries, shared: string, use
     if (!(await sameTree(home, manifest))) await install(bins.installDir, home, manifest, shared);
   } catch (error) {
     if (error instanceof LocalServerError) throw error;
-    throw new LocalServerError('LOCAL_BINARIES_COPY_FAILED', `The PostgreSQL binaries could not be copied from ${bins.installDir} to ${home}: ${messageOf(error)}`, {
-      cause: error,
-      nextStep: `Check the free space and permissions of ${shared} (or set ${SHARED_DIR_VARIABLE} to another directory), then run the command again.`,
-    });
+    throw new LocalServerError(
+      'LOCAL_BINARIES_COPY_FAILED',
+      `The PostgreSQL binaries could not be copied from ${bins.installDir} to ${home}: ${messageOf(error)}`,
+      {
+        cause: error,
+        nextStep: `Check the free space and permissions of ${shared} (or set ${SHARED_DIR_VARIABLE} to another directory), then run the command again.`,
+      },
+    );
   }
   const moved = (path: string): string => join(home, relative(bins.installDir, path));
   const copy = { ...bins, initdb: moved(bins.initdb), pgCtl: moved(bins.pgCtl), postgres: moved(bins.postgres), installDir: home };
   // Run once as the server user: the proof that it can reach and execute them.
   const version = await versionOf(copy.postgres, user);
   if (version !== bins.version) {
-    throw new LocalServerError('LOCAL_BINARIES_COPY_FAILED', `The copy of the PostgreSQL binaries in ${home} reports version ${version}, not ${bins.version}.`, {
-      nextStep: `Delete ${home} and run the command again.`,
-    });
+    throw new LocalServerError(
+      'LOCAL_BINARIES_COPY_FAILED',
+      `The copy of the PostgreSQL binaries in ${home} reports version ${version}, not ${bins.version}.`,
+      {
+        nextStep: `Delete ${home} and run the command again.`,
+      },
+    );
   }
   return copy;
 }

@@ -74,14 +74,21 @@ export async function initCluster(cluster: Cluster, credentials: Credentials, ex
   try {
     await writeFile(pwfile, credentials.password + '\n', { mode: 0o600 });
     await handTo(pwfile, user);
-    const result = await runTool(bins.initdb, [...initdbArgs(bins, scratch, pwfile, credentials.user), ...extraInitdbArgs], { user, cwd: layout.serverDir });
+    const result = await runTool(bins.initdb, [...initdbArgs(bins, scratch, pwfile, credentials.user), ...extraInitdbArgs], {
+      user,
+      cwd: layout.serverDir,
+    });
     if (result.code !== 0) {
       const details = outputLines(result);
       const hint = failureHint(details, { dir: layout.serverDir });
-      throw new LocalServerError(hint?.code ?? 'LOCAL_INIT_FAILED', `initdb (${bins.initdb}) could not create the server in ${layout.serverDir}.`, {
-        details,
-        nextStep: hint?.nextStep ?? 'Check free disk space and that the directory is writable, then run the command again.',
-      });
+      throw new LocalServerError(
+        hint?.code ?? 'LOCAL_INIT_FAILED',
+        `initdb (${bins.initdb}) could not create the server in ${layout.serverDir}.`,
+        {
+          details,
+          nextStep: hint?.nextStep ?? 'Check free disk space and that the directory is writable, then run the command again.',
+        },
+      );
     }
     await appendFile(join(scratch, 'postgresql.conf'), SERVER_CONF);
     await writeCredentials(layout.credentials, credentials);
@@ -106,7 +113,8 @@ function initdbArgs(bins: PostgresBinaries, pgdata: string, pwfile: string, user
 /** Scratch directories and password files of an initialisation that was killed. */
 export async function removeLeftovers(layout: LocalLayout): Promise<void> {
   for (const name of await readdir(layout.serverDir).catch(() => [])) {
-    if (name.startsWith(INIT_DIR_PREFIX) || name.startsWith(PWFILE_PREFIX)) await rm(join(layout.serverDir, name), { recursive: true, force: true });
+    if (name.startsWith(INIT_DIR_PREFIX) || name.startsWith(PWFILE_PREFIX))
+      await rm(join(layout.serverDir, name), { recursive: true, force: true });
   }
 }
 
@@ -143,7 +151,10 @@ export function serverEnvironment(layout: LocalLayout): Record<string, string> {
 export async function stopCluster(cluster: Cluster): Promise<void> {
   const { layout, bins, user } = cluster;
   const pid = (await runningPostmaster(layout))?.pid;
-  const result = await runTool(bins.pgCtl, ['stop', '-D', layout.pgdata, '-m', 'fast', '-w', '-t', '60', '-s'], { user, cwd: layout.serverDir });
+  const result = await runTool(bins.pgCtl, ['stop', '-D', layout.pgdata, '-m', 'fast', '-w', '-t', '60', '-s'], {
+    user,
+    cwd: layout.serverDir,
+  });
   // A server that stopped by itself meanwhile is what was wanted.
   if (result.code !== 0 && (await runningPostmaster(layout)) !== undefined) {
     throw new LocalServerError('LOCAL_STOP_FAILED', `The local server in ${layout.root} did not stop.`, {
@@ -184,7 +195,11 @@ export async function runningPostmaster(layout: LocalLayout): Promise<Postmaster
 export async function logSince(log: string, offset: number): Promise<string[]> {
   try {
     const text = (await readFile(log)).subarray(offset).toString('utf8');
-    return text.split('\n').filter((l) => l.trim() !== '').slice(-20).map((l) => `log: ${l}`);
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-20)
+      .map((l) => `log: ${l}`);
   } catch (error) {
     return [`(the log ${log} cannot be read: ${messageOf(error)})`];
   }

@@ -35,10 +35,14 @@ export async function readCredentials(path: string): Promise<Credentials> {
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new LocalServerError('LOCAL_CREDENTIALS_MISSING', `The local server exists but its credentials file ${path} is missing or unreadable.`, {
-      cause: error,
-      nextStep: 'Restore the file, or start over with `pgtwin local destroy` and `pgtwin local start` (this deletes the local data).',
-    });
+    throw new LocalServerError(
+      'LOCAL_CREDENTIALS_MISSING',
+      `The local server exists but its credentials file ${path} is missing or unreadable.`,
+      {
+        cause: error,
+        nextStep: 'Restore the file, or start over with `pgtwin local destroy` and `pgtwin local start` (this deletes the local data).',
+      },
+    );
   }
   if (typeof parsed === 'object' && parsed !== null && 'user' in parsed && 'password' in parsed) {
     const { user, password } = parsed;

@@ -20,7 +20,10 @@ export function failureHint(lines: readonly string[], where: { dir: string; port
     return { code: 'LOCAL_PORT_IN_USE', nextStep: `Another program listens on ${port}: stop it, or give the server another port.` };
   }
   if (/Permission denied|could not (create|open|change) (directory|file)/i.test(text)) {
-    return { code: 'LOCAL_DIR_UNUSABLE', nextStep: `Check that ${where.dir} can be written by the server's user, then run the command again.` };
+    return {
+      code: 'LOCAL_DIR_UNUSABLE',
+      nextStep: `Check that ${where.dir} can be written by the server's user, then run the command again.`,
+    };
   }
   return undefined;
 }

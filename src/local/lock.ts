@@ -103,7 +103,9 @@ async function readOwner(path: string): Promise<LockOwner | 'empty' | 'gone'> {
 async function isStale(path: string, holder: LockOwner | 'empty' | 'gone'): Promise<boolean> {
   if (holder === 'gone') return false; // released meanwhile: just try again
   if (holder === 'empty') {
-    const age = await stat(path).then((s) => Date.now() - s.mtimeMs).catch(() => 0);
+    const age = await stat(path)
+      .then((s) => Date.now() - s.mtimeMs)
+      .catch(() => 0);
     return age > EMPTY_GRACE_MS;
   }
   // A pid on another machine (shared directory) cannot be checked: wait for it.
@@ -157,7 +159,10 @@ export function isAlive(pid: number): boolean {
 function isZombie(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 1).trimStart().startsWith('Z');
+    return stat
+      .slice(stat.lastIndexOf(')') + 1)
+      .trimStart()
+      .startsWith('Z');
   } catch {
     return false;
   }

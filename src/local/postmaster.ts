@@ -52,7 +52,11 @@ export async function startAttached(cluster: Cluster, port: number, flags: reado
   void exited.then((value) => (outcome = value));
   const stop = async (): Promise<void> => {
     if (outcome !== undefined) return;
-    for (const [signal, waitMs] of [['SIGINT', 30_000], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
+    for (const [signal, waitMs] of [
+      ['SIGINT', 30_000],
+      ['SIGQUIT', 5_000],
+      ['SIGKILL', 5_000],
+    ] as const) {
       child.kill(signal);
       if (await Promise.race([exited.then(() => true), sleep(waitMs, false, { ref: false })])) return;
     }

@@ -58,7 +58,11 @@ export function toolEnvironment(extra: Readonly<Record<string, string>> = {}): N
 }
 
 /** Why a program could not be started, naming it and the fix. */
-export async function spawnFailure(file: string, error: Error, options: { user: ServerUser | undefined; cwd: string }): Promise<LocalServerError> {
+export async function spawnFailure(
+  file: string,
+  error: Error,
+  options: { user: ServerUser | undefined; cwd: string },
+): Promise<LocalServerError> {
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   const as = options.user === undefined ? '' : ` as the user "${options.user.name}"`;
   const exists = await access(file).then(
@@ -72,10 +76,14 @@ export async function spawnFailure(file: string, error: Error, options: { user: 
     });
   }
   if (code === 'ENOENT') {
-    return new LocalServerError('LOCAL_DIR_UNUSABLE', `The PostgreSQL program ${file} could not be started in ${options.cwd}: the directory does not exist.`, {
-      cause: error,
-      nextStep: 'Run the command again; if it persists, check that nothing deletes the server directory meanwhile.',
-    });
+    return new LocalServerError(
+      'LOCAL_DIR_UNUSABLE',
+      `The PostgreSQL program ${file} could not be started in ${options.cwd}: the directory does not exist.`,
+      {
+        cause: error,
+        nextStep: 'Run the command again; if it persists, check that nothing deletes the server directory meanwhile.',
+      },
+    );
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new LocalServerError('LOCAL_BINARY_NOT_EXECUTABLE', `The PostgreSQL program ${file} cannot be run${as} (${code}).`, {
@@ -94,6 +102,9 @@ export async function spawnFailure(file: string, error: Error, options: { user: 
 
 /** The non-empty lines of a tool's output, for PgtwinError details. */
 export function outputLines(result: ToolResult, limit = 15): string[] {
-  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
   return lines.slice(-limit);
 }

@@ -11,7 +11,11 @@ import type { ServerUser } from './server-user.js';
 const copies = new Map<string, Promise<PostgresBinaries>>();
 
 /** `shared` is pgtwin's shared directory, given exactly when the server runs as `user` (pgtwin is root). */
-export async function serverBinaries(user: ServerUser | undefined, shared: string | undefined, from: string = DEFAULT_BINARIES_PACKAGE): Promise<PostgresBinaries> {
+export async function serverBinaries(
+  user: ServerUser | undefined,
+  shared: string | undefined,
+  from: string = DEFAULT_BINARIES_PACKAGE,
+): Promise<PostgresBinaries> {
   const bins = await findBinaries(from);
   if (user === undefined || shared === undefined) return bins;
   const key = `${shared}\0${from}`;

@@ -30,12 +30,19 @@ interface Owner {
  * The layout of `root` with its server directory: `root` itself for a normal
  * user; as root, the linked directory, created (with the link) when missing.
  */
-export async function serverLayout(root: string, user: ServerUser | undefined, shared: string | undefined, options: { ownedByProcess: boolean }): Promise<LocalLayout> {
+export async function serverLayout(
+  root: string,
+  user: ServerUser | undefined,
+  shared: string | undefined,
+  options: { ownedByProcess: boolean },
+): Promise<LocalLayout> {
   if (user === undefined || shared === undefined) return layoutOf(root);
   const existing = await currentLayout(root);
   if (existing.serverDir !== root) return existing;
   await removeAbandoned(shared);
-  const name = `${basename(root).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+  const name = `${basename(root)
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 40)}-${randomBytes(4).toString('hex')}`;
   const dir = join(clustersDir(shared), name);
   try {
     await mkdir(dir, { mode: 0o700 });

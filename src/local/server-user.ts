@@ -36,10 +36,14 @@ export async function serverUser(): Promise<ServerUser | undefined> {
     await run('useradd', ['-g', NAME, NAME]);
   } catch (error) {
     if ((await lookup()) === undefined) {
-      throw new LocalServerError('LOCAL_NO_SERVER_USER', `PostgreSQL cannot run as root and the user "${NAME}" could not be created: ${messageOf(error)}`, {
-        cause: error,
-        nextStep: `Create an unprivileged user named "${NAME}" (useradd ${NAME}), or run pgtwin as a normal user.`,
-      });
+      throw new LocalServerError(
+        'LOCAL_NO_SERVER_USER',
+        `PostgreSQL cannot run as root and the user "${NAME}" could not be created: ${messageOf(error)}`,
+        {
+          cause: error,
+          nextStep: `Create an unprivileged user named "${NAME}" (useradd ${NAME}), or run pgtwin as a normal user.`,
+        },
+      );
     }
   }
   const created = await lookup();

@@ -29,9 +29,14 @@ export function sharedDir(env: NodeJS.ProcessEnv = process.env): string {
   const given = env[SHARED_DIR_VARIABLE];
   if (given === undefined || given === '') return DEFAULT_SHARED_DIR;
   if (!isAbsolute(given)) {
-    throw new LocalServerError('LOCAL_SHARED_DIR_RELATIVE', `${SHARED_DIR_VARIABLE} must be an absolute path, not "${given}".`, {
-      nextStep: `Set ${SHARED_DIR_VARIABLE} to an absolute directory such as ${DEFAULT_SHARED_DIR}, or unset it.`,
-    }, 'usage');
+    throw new LocalServerError(
+      'LOCAL_SHARED_DIR_RELATIVE',
+      `${SHARED_DIR_VARIABLE} must be an absolute path, not "${given}".`,
+      {
+        nextStep: `Set ${SHARED_DIR_VARIABLE} to an absolute directory such as ${DEFAULT_SHARED_DIR}, or unset it.`,
+      },
+      'usage',
+    );
   }
   return resolve(given);
 }
@@ -69,9 +74,13 @@ export async function prepareSharedDir(shared: string, user: ServerUser): Promis
   }
   const blocked = await firstUnreachable(clustersDir(shared), user);
   if (blocked !== undefined) {
-    throw new LocalServerError('LOCAL_SHARED_DIR_UNREACHABLE', `The PostgreSQL server runs as the user "${user.name}" (it refuses to run as root), and that user cannot enter ${blocked}, on the way to pgtwin's shared directory ${shared}.`, {
-      nextStep: `Set ${SHARED_DIR_VARIABLE} to a directory whose parents every user may enter (the default ${DEFAULT_SHARED_DIR} is), or run pgtwin as a normal user.`,
-    });
+    throw new LocalServerError(
+      'LOCAL_SHARED_DIR_UNREACHABLE',
+      `The PostgreSQL server runs as the user "${user.name}" (it refuses to run as root), and that user cannot enter ${blocked}, on the way to pgtwin's shared directory ${shared}.`,
+      {
+        nextStep: `Set ${SHARED_DIR_VARIABLE} to a directory whose parents every user may enter (the default ${DEFAULT_SHARED_DIR} is), or run pgtwin as a normal user.`,
+      },
+    );
   }
 }
 
@@ -81,7 +90,11 @@ export async function prepareSharedDir(shared: string, user: ServerUser): Promis
  * undefined when every one lets it through. Supplementary groups are not
  * considered: only the user's primary group.
  */
-export async function firstUnreachable(path: string, user: ServerUser, statOf: (p: string) => Promise<{ mode: number; uid: number; gid: number }> = stat): Promise<string | undefined> {
+export async function firstUnreachable(
+  path: string,
+  user: ServerUser,
+  statOf: (p: string) => Promise<{ mode: number; uid: number; gid: number }> = stat,
+): Promise<string | undefined> {
   const chain: string[] = [];
   for (let dir = resolve(path); ; dir = dirname(dir)) {
     chain.unshift(dir);

@@ -135,11 +135,48 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = link.relid AND a.attnum = link.attnum
 WHERE ${USER_RELATIONS}`;
 
-interface TableRow { oid: string; schema: string; name: string; kind: string; root_schema: string | null; root_name: string | null; estimated_rows: number; bytes: string }
-interface ColumnRow { oid: string; name: string; attnum: number; type: string; not_null: boolean; generated: boolean; identity: string }
-interface UniqueRow { oid: string; is_primary: boolean; columns: string[] }
-interface ForeignKeyRow { name: string; schema: string; table_name: string; ref_schema: string; ref_table: string; columns: string[]; ref_columns: string[]; definition: string; inherited: boolean }
-interface SequenceRow { schema: string; table_name: string; column_name: string; seq_schema: string; seq_name: string }
+interface TableRow {
+  oid: string;
+  schema: string;
+  name: string;
+  kind: string;
+  root_schema: string | null;
+  root_name: string | null;
+  estimated_rows: number;
+  bytes: string;
+}
+interface ColumnRow {
+  oid: string;
+  name: string;
+  attnum: number;
+  type: string;
+  not_null: boolean;
+  generated: boolean;
+  identity: string;
+}
+interface UniqueRow {
+  oid: string;
+  is_primary: boolean;
+  columns: string[];
+}
+interface ForeignKeyRow {
+  name: string;
+  schema: string;
+  table_name: string;
+  ref_schema: string;
+  ref_table: string;
+  columns: string[];
+  ref_columns: string[];
+  definition: string;
+  inherited: boolean;
+}
+interface SequenceRow {
+  schema: string;
+  table_name: string;
+  column_name: string;
+  seq_schema: string;
+  seq_name: string;
+}
 
 export async function readCatalog(client: Client): Promise<Catalog> {
   return withTransaction(

@@ -59,7 +59,8 @@ export async function openClient(endpoint: Endpoint, options: SessionOptions): P
     return await withRetry(
       attempt,
       options.retry ?? DEFAULT_RETRY,
-      (error, tryNo, delay) => options.onRetry?.(`${endpoint.role} ${endpoint.display}: ${messageOf(error)}; retry ${tryNo} in ${delay} ms`),
+      (error, tryNo, delay) =>
+        options.onRetry?.(`${endpoint.role} ${endpoint.display}: ${messageOf(error)}; retry ${tryNo} in ${delay} ms`),
       options.signal,
     );
   } catch (error) {
@@ -102,11 +103,17 @@ function connectError(endpoint: Endpoint, error: unknown): ConnectError {
   if (state === '3D000') {
     return new ConnectError('DATABASE_NOT_FOUND', `Database "${endpoint.database}" does not exist at ${where}.`, {
       cause: error,
-      nextStep: endpoint.role === 'target' ? `Create it first (createdb ${endpoint.database}) or point the target at an existing database.` : 'Check the database name in the URL.',
+      nextStep:
+        endpoint.role === 'target'
+          ? `Create it first (createdb ${endpoint.database}) or point the target at an existing database.`
+          : 'Check the database name in the URL.',
     });
   }
   if (nodeCode === 'ENOTFOUND' || nodeCode === 'EAI_AGAIN') {
-    return new ConnectError('HOST_NOT_FOUND', `Cannot resolve the host of ${where}.`, { cause: error, nextStep: 'Check the host name in the URL.' });
+    return new ConnectError('HOST_NOT_FOUND', `Cannot resolve the host of ${where}.`, {
+      cause: error,
+      nextStep: 'Check the host name in the URL.',
+    });
   }
   return new ConnectError('CONNECT_FAILED', `Cannot connect to ${where}: ${messageOf(error) || nodeCode}.`, {
     cause: error,

@@ -104,7 +104,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     port,
     user,
     version: bins.version,
-    url: (database = 'postgres') => `postgres://${encodeURIComponent(user)}:${encodedPassword}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    url: (database = 'postgres') =>
+      `postgres://${encodeURIComponent(user)}:${encodedPassword}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop: async () => {
       await postmaster.stop();
       if (ephemeral) await removeData();

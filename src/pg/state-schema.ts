@@ -127,7 +127,8 @@ export async function ensureStateSchema(client: Client): Promise<void> {
     if (sqlStateOf(error) === '42501') {
       throw new SyncError('STATE_SCHEMA_DENIED', 'pgtwin cannot create its state schema `pgtwin` on the target (permission denied).', {
         cause: error,
-        nextStep: 'Grant the target user CREATE on the database (GRANT CREATE ON DATABASE ... TO ...), or create schema pgtwin owned by that user.',
+        nextStep:
+          'Grant the target user CREATE on the database (GRANT CREATE ON DATABASE ... TO ...), or create schema pgtwin owned by that user.',
       });
     }
     throw error;
@@ -142,7 +143,8 @@ export async function lockTargetForRun(client: Client): Promise<void> {
   const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [RUN_LOCK[0], RUN_LOCK[1]]);
   if (result.rows[0]?.ok !== true) {
     throw new SafetyError('TARGET_BUSY', 'Another pgtwin run is writing this target database right now.', {
-      nextStep: 'Wait for it to finish, or stop it (`pgtwin stop` for a follow started here); `pgtwin status` lists the last runs and follows of this twin.',
+      nextStep:
+        'Wait for it to finish, or stop it (`pgtwin stop` for a follow started here); `pgtwin status` lists the last runs and follows of this twin.',
     });
   }
 }

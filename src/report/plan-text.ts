@@ -19,10 +19,12 @@ interface ColumnMasking {
 }
 
 function columnMasking(table: TablePlan): ColumnMasking[] {
-  const inherited = new Map(table.inheritedRules.map((text) => {
-    const [column = '', from = ''] = text.split(' <- ');
-    return [column, from] as const;
-  }));
+  const inherited = new Map(
+    table.inheritedRules.map((text) => {
+      const [column = '', from = ''] = text.split(' <- ');
+      return [column, from] as const;
+    }),
+  );
   return table.maskedColumns.map((column) => {
     const rule = table.maskRules.get(column);
     const kind = rule?.options['kind'];
@@ -33,7 +35,10 @@ function columnMasking(table: TablePlan): ColumnMasking[] {
       kind: typeof kind === 'string' ? kind : undefined,
       kindInferredFrom: table.inferredKinds?.get(column),
       inheritedFrom: inherited.get(column),
-      owner: owner === undefined ? undefined : { value: owner.value, references: `${displayName(owner.referencedTable)}.${owner.referencedColumn}` },
+      owner:
+        owner === undefined
+          ? undefined
+          : { value: owner.value, references: `${displayName(owner.referencedTable)}.${owner.referencedColumn}` },
     };
   });
 }
@@ -41,7 +46,8 @@ function columnMasking(table: TablePlan): ColumnMasking[] {
 function describeMasking(m: ColumnMasking): string {
   let text = `${m.column}: ${m.strategy}`;
   if (m.kind !== undefined) text += `, kind ${m.kind}${m.kindInferredFrom === undefined ? '' : ` (inferred: ${m.kindInferredFrom})`}`;
-  if (m.owner !== undefined) text += ` ${m.owner.value} (every row references ${m.owner.references} = ${m.owner.value}, which the twin holds)`;
+  if (m.owner !== undefined)
+    text += ` ${m.owner.value} (every row references ${m.owner.references} = ${m.owner.value}, which the twin holds)`;
   if (m.inheritedFrom !== undefined) text += ` (inherited from ${m.inheritedFrom})`;
   return text;
 }
@@ -60,34 +66,57 @@ export function planToText(result: PlanResult, notes: readonly string[] = []): s
       t.limit !== undefined ? `limit ${t.limit}` : undefined,
       t.maskedColumns.length > 0 ? `masked: ${t.maskedColumns.join(', ')}` : 'no masking (byte copy)',
     ].filter((x): x is string => x !== undefined);
-    const estimate = t.source.estimatedRows >= 0 ? `~${countOf(t.source.estimatedRows, 'row')}, ${formatBytes(t.source.bytes)}` : formatBytes(t.source.bytes);
+    const estimate =
+      t.source.estimatedRows >= 0
+        ? `~${countOf(t.source.estimatedRows, 'row')}, ${formatBytes(t.source.bytes)}`
+        : formatBytes(t.source.bytes);
     lines.push(`  ${t.key} (${countOf(t.columns.length, 'column')}, ${estimate}; ${extras.join('; ')})`);
     for (const m of columnMasking(t)) lines.push(`    ${describeMasking(m)}`);
   }
   if (result.schema !== undefined) {
     const { ddl, created, dropped } = result.schema;
     lines.push('');
-    if (dropped.length > 0) lines.push(`${dropped.length} table${dropped.length === 1 ? '' : 's'} would be dropped and recreated (--recreate): ${dropped.join(', ')}`);
-    const what = created.length > 0 ? `${created.length} table${created.length === 1 ? '' : 's'} would be created from the source's catalog, with the other objects the twin lacks` : `The objects the twin lacks (no table) would be created from the source's catalog`;
-    lines.push(`${what}: ${ddl.preData.length} statement${ddl.preData.length === 1 ? '' : 's'} before the load, ${ddl.postData.length} after it (keys, indexes, foreign keys, views, triggers, policies, grants); \`pgtwin schema --dry-run\` prints them.`);
+    if (dropped.length > 0)
+      lines.push(
+        `${dropped.length} table${dropped.length === 1 ? '' : 's'} would be dropped and recreated (--recreate): ${dropped.join(', ')}`,
+      );
+    const what =
+      created.length > 0
+        ? `${created.length} table${created.length === 1 ? '' : 's'} would be created from the source's catalog, with the other objects the twin lacks`
+        : `The objects the twin lacks (no table) would be created from the source's catalog`;
+    lines.push(
+      `${what}: ${ddl.preData.length} statement${ddl.preData.length === 1 ? '' : 's'} before the load, ${ddl.postData.length} after it (keys, indexes, foreign keys, views, triggers, policies, grants); \`pgtwin schema --dry-run\` prints them.`,
+    );
     for (const s of ddl.skipped) lines.push(`  ${s.selection === true ? 'left out' : 'not created'}: ${s.object}: ${s.reason}`);
   }
   if (plan.foreignKeys.length > 0) {
     lines.push('');
-    lines.push(`${plan.foreignKeys.length} foreign key${plan.foreignKeys.length === 1 ? '' : 's'} set aside during the load and restored (and checked) after it:`);
+    lines.push(
+      `${plan.foreignKeys.length} foreign key${plan.foreignKeys.length === 1 ? '' : 's'} set aside during the load and restored (and checked) after it:`,
+    );
     for (const fk of plan.foreignKeys) lines.push(`  ${fk.table.schema}.${fk.table.name} ${fk.name}`);
   }
   const unowned = plan.unownedSequences ?? [];
   if (plan.sequences.length + unowned.length > 0) {
     lines.push('');
-    const free = unowned.length === 0 ? '' : ` (${unowned.length} of them owned by no column: ${unowned.map((s) => `${s.schema}.${s.name}`).join(', ')})`;
+    const free =
+      unowned.length === 0
+        ? ''
+        : ` (${unowned.length} of them owned by no column: ${unowned.map((s) => `${s.schema}.${s.name}`).join(', ')})`;
     lines.push(`${countOf(plan.sequences.length + unowned.length, 'sequence')} set to the source's values${free}.`);
   }
   const lo = plan.largeObjects;
   if (lo !== undefined) {
     lines.push('');
-    const what = lo.decision === 'copy' ? `copied with their OIDs and content${lo.bytes === undefined ? '' : ` (${formatBytes(lo.bytes)})`}` : lo.decision === 'empty' ? 'created empty with their OIDs' : 'not copied';
-    lines.push(`${countOf(lo.count, 'large object')} on the source: ${what} (large_objects: ${lo.decision}${lo.configured ? '' : ', not set'}).`);
+    const what =
+      lo.decision === 'copy'
+        ? `copied with their OIDs and content${lo.bytes === undefined ? '' : ` (${formatBytes(lo.bytes)})`}`
+        : lo.decision === 'empty'
+          ? 'created empty with their OIDs'
+          : 'not copied';
+    lines.push(
+      `${countOf(lo.count, 'large object')} on the source: ${what} (large_objects: ${lo.decision}${lo.configured ? '' : ', not set'}).`,
+    );
   }
   if (plan.warnings.length > 0) {
     lines.push('');
@@ -139,7 +168,15 @@ export function planToJson(result: PlanResult, notes: readonly string[] = []): u
             postData: result.schema.ddl.postData.length,
             skipped: result.schema.ddl.skipped,
           },
-    largeObjects: plan.largeObjects === undefined ? null : { decision: plan.largeObjects.decision, configured: plan.largeObjects.configured, count: plan.largeObjects.count, bytes: plan.largeObjects.bytes ?? null },
+    largeObjects:
+      plan.largeObjects === undefined
+        ? null
+        : {
+            decision: plan.largeObjects.decision,
+            configured: plan.largeObjects.configured,
+            count: plan.largeObjects.count,
+            bytes: plan.largeObjects.bytes ?? null,
+          },
     warnings: plan.warnings,
     notes,
   };

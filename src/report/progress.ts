@@ -86,7 +86,9 @@ export class ProgressReporter implements SyncObserver {
       state.bytes = result.bytes;
     }
     if (!this.options.tty && this.options.progress !== false) {
-      this.options.write(`pgtwin: ${table.key}: ${countOf(result.rows, 'row')}, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`);
+      this.options.write(
+        `pgtwin: ${table.key}: ${countOf(result.rows, 'row')}, ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)}\n`,
+      );
     }
   }
 
@@ -128,7 +130,9 @@ export class ProgressReporter implements SyncObserver {
       const fraction = s.finished !== undefined ? 1 : s.expectedRows > 0 ? Math.min(0.99, s.rows / s.expectedRows) : 0;
       const elapsed = ((s.finished?.durationMs ?? now - s.started) || 1) / 1000;
       const rate = s.rows / elapsed;
-      lines.push(`${key.slice(0, keyWidth).padEnd(keyWidth)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(s.rows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s`);
+      lines.push(
+        `${key.slice(0, keyWidth).padEnd(keyWidth)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(s.rows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s`,
+      );
     }
     for (const s of this.states.values()) {
       totalRows += s.rows;
@@ -139,7 +143,9 @@ export class ProgressReporter implements SyncObserver {
     const rate = totalRows / Math.max(elapsed, 0.001);
     const fraction = totalExpected > 0 ? Math.min(1, totalRows / totalExpected) : done / Math.max(1, this.states.size);
     const eta = rate > 0 && totalExpected > totalRows ? formatDuration(((totalExpected - totalRows) / rate) * 1000) : '-';
-    lines.push(`${'total'.padEnd(keyWidth)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(totalRows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s ${done}/${this.states.size} tables ETA ${eta}`);
+    lines.push(
+      `${'total'.padEnd(keyWidth)} [${bar(fraction, 20)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatCount(totalRows).padStart(11)} rows ${formatCount(rate).padStart(9)} rows/s ${done}/${this.states.size} tables ETA ${eta}`,
+    );
     this.clear();
     this.options.write(lines.map((l) => l.slice(0, width - 1)).join('\n') + '\n');
     this.drawnLines = lines.length;

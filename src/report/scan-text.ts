@@ -55,7 +55,11 @@ function sampledText(table: ScannedTable): string {
 }
 
 export function scanToText(scan: ScanResult, proposal: RuleProposal, configName: string): string {
-  const lines = [`Scanned ${plural(scan.tables.length, 'table')} of ${scan.source}, up to ${plural(scan.sampleSize, 'row')} each.`, 'Sampled values are only counted; none is shown or stored.', ''];
+  const lines = [
+    `Scanned ${plural(scan.tables.length, 'table')} of ${scan.source}, up to ${plural(scan.sampleSize, 'row')} each.`,
+    'Sampled values are only counted; none is shown or stored.',
+    '',
+  ];
   let flagged = 0;
   let tablesWithPii = 0;
   for (const table of scan.tables) {
@@ -101,15 +105,20 @@ export function scanToText(scan: ScanResult, proposal: RuleProposal, configName:
 export function writeToText(write: ScanWrite, proposal: RuleProposal, strict: boolean): string {
   const lines: string[] = [];
   if (write.rules === 0 && write.kept === 0) {
-    lines.push(`${write.path}: nothing to add; every scanned column already has a rule or a keep: entry (or needs your decision, see above).`);
+    lines.push(
+      `${write.path}: nothing to add; every scanned column already has a rule or a keep: entry (or needs your decision, see above).`,
+    );
   } else {
-    const tables = [...proposal.decisions.values()].filter((d) => [...d.values()].some((c) => c.kind === 'suggested' || c.kind === 'keep')).length;
+    const tables = [...proposal.decisions.values()].filter((d) =>
+      [...d.values()].some((c) => c.kind === 'suggested' || c.kind === 'keep'),
+    ).length;
     lines.push(
       `${write.created ? 'Created' : 'Updated'} ${write.path}: added ${plural(write.rules, 'rule')} under anonymize: and ${plural(write.kept, 'column')} under keep: (${plural(tables, 'table')}); existing entries were left as they are.`,
     );
     lines.push('Review each added rule (its comment says why it was suggested), then run `pgtwin plan` to check them against the schema.');
   }
-  if (!strict) lines.push('Tip: add `strict: true` to the file so that a column nobody has reviewed stops the sync instead of being copied.');
+  if (!strict)
+    lines.push('Tip: add `strict: true` to the file so that a column nobody has reviewed stops the sync instead of being copied.');
   return lines.join('\n') + '\n';
 }
 
@@ -127,7 +136,13 @@ export function scanToJson(scan: ScanResult, proposal: RuleProposal, write: Scan
         decision: decision ?? null,
       };
     });
-    return { table: table.key, estimatedRows: table.estimatedRows, sampledRows: table.sampledRows ?? null, problem: table.problem ?? null, columns };
+    return {
+      table: table.key,
+      estimatedRows: table.estimatedRows,
+      sampledRows: table.sampledRows ?? null,
+      problem: table.problem ?? null,
+      columns,
+    };
   });
   return {
     source: scan.source,

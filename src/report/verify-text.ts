@@ -13,7 +13,12 @@ export function verifyToText(report: VerifyReport): string {
   lines.push(`${plural(tables.length, 'table')} compared (row counts, and a checksum of the columns copied unmasked):`);
   const width = Math.max(...tables.map((t) => t.table.length));
   for (const t of tables) {
-    const state = t.status === 'match' ? (t.checksumCompared ? 'ok' : 'ok (row count only: a limit copies an arbitrary subset)') : `DIFFERS: ${describeMismatch(t)}`;
+    const state =
+      t.status === 'match'
+        ? t.checksumCompared
+          ? 'ok'
+          : 'ok (row count only: a limit copies an arbitrary subset)'
+        : `DIFFERS: ${describeMismatch(t)}`;
     lines.push(`  ${t.table.padEnd(width)}  ${plural(t.targetRows, 'row').padStart(12)}  ${state}`);
   }
   if (report.leaks !== undefined) lines.push('', ...leakLines(report.leaks));
@@ -31,7 +36,9 @@ function leakLines(leaks: LeakCheckResult): string[] {
   ];
   for (const f of leaks.findings) lines.push(...findingLines(f));
   for (const c of leaks.coincidences) {
-    lines.push(`  ${c.table}.${c.column}: ${plural(c.rows, 'row')} ${c.rows === 1 ? 'holds' : 'hold'} another row's source value (expected of dictionary strategies; not a leak)`);
+    lines.push(
+      `  ${c.table}.${c.column}: ${plural(c.rows, 'row')} ${c.rows === 1 ? 'holds' : 'hold'} another row's source value (expected of dictionary strategies; not a leak)`,
+    );
   }
   if (leaks.findings.length === 0) lines.push('  No leaks found.');
   return lines;
@@ -44,11 +51,20 @@ function findingLines(f: LeakFinding): string[] {
       : f.kind === 'kept-source-value'
         ? `${plural(f.count, 'row')} kept ${f.count === 1 ? 'its' : 'their'} own source value`
         : `${plural(f.count, 'possible leak')}: values of ${f.origin} (no primary key to tell a coincidence from a leak)`;
-  return [`  LEAK ${f.table}.${f.column}: ${what}`, ...f.examples.map((e) => `       ${exampleText(e)}`), ...(f.count > f.examples.length ? ['       ...'] : [])];
+  return [
+    `  LEAK ${f.table}.${f.column}: ${what}`,
+    ...f.examples.map((e) => `       ${exampleText(e)}`),
+    ...(f.count > f.examples.length ? ['       ...'] : []),
+  ];
 }
 
 function exampleText(e: LeakExample): string {
-  const row = e.key === undefined ? 'a row (no key)' : `row ${Object.entries(e.key).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+  const row =
+    e.key === undefined
+      ? 'a row (no key)'
+      : `row ${Object.entries(e.key)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`;
   return e.value === undefined ? row : `${row}: ${JSON.stringify(e.value)}`;
 }
 
@@ -67,6 +83,7 @@ export function verifyToJson(report: VerifyReport, error: PgtwinError | undefine
     tables: report.tables.tables,
     leaks: report.leaks ?? null,
     warnings: report.warnings,
-    error: error === undefined ? null : { code: error.code, message: error.message, details: error.details, nextStep: error.nextStep ?? null },
+    error:
+      error === undefined ? null : { code: error.code, message: error.message, details: error.details, nextStep: error.nextStep ?? null },
   };
 }

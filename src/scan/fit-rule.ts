@@ -13,7 +13,12 @@ import type { PiiFinding } from '../anonymize/detect.js';
 import { classifyType, integerBounds, lengthLimit } from '../anonymize/types.js';
 import type { ScannedColumn, ScannedTable } from './scan.js';
 
-export function fitRule(finding: PiiFinding, table: ScannedTable, column: ScannedColumn, referencedColumns: readonly string[]): StrategySpec {
+export function fitRule(
+  finding: PiiFinding,
+  table: ScannedTable,
+  column: ScannedColumn,
+  referencedColumns: readonly string[],
+): StrategySpec {
   const columns: MaskColumn[] = table.columns.filter((c) => !c.generated).map((c) => ({ name: c.name, type: c.type, notNull: c.notNull }));
   const facts = { table: table.key, primaryKey: table.primaryKey, uniqueKeys: table.uniqueKeys, referencedColumns };
   const passes = (rule: StrategySpec): boolean => checkMasks(new Map([[column.name, rule]]), columns, facts).length === 0;

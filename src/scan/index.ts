@@ -3,7 +3,15 @@
  * scan` (sample, detect, suggest), `scan --write` and `pgtwin init` (merge the
  * suggestions into pgtwin.yaml without disturbing what is there).
  */
-export { scanSource, DEFAULT_SAMPLE_SIZE, type ScanRequest, type ScanResult, type ScannedTable, type ScannedColumn, type ScanForeignKey } from './scan.js';
+export {
+  scanSource,
+  DEFAULT_SAMPLE_SIZE,
+  type ScanRequest,
+  type ScanResult,
+  type ScannedTable,
+  type ScannedColumn,
+  type ScanForeignKey,
+} from './scan.js';
 export { sampleTable, type SampleColumn, type SampleOptions, type TableSample } from './sample.js';
 export { proposeRules, type ColumnDecision, type RuleAddition, type RuleProposal } from './propose.js';
 export { addRulesToYaml, type RuleAdditions, type WrittenRules } from './write-rules.js';

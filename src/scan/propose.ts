@@ -22,7 +22,13 @@ import type { ScanForeignKey, ScannedTable, ScanResult } from './scan.js';
 
 export type ColumnDecision =
   /** A new rule, from the column's own finding or from a referencing column's. */
-  | { readonly kind: 'suggested'; readonly rule: StrategySpec; readonly finding: PiiFinding; readonly review: readonly string[]; readonly reason: string | undefined }
+  | {
+      readonly kind: 'suggested';
+      readonly rule: StrategySpec;
+      readonly finding: PiiFinding;
+      readonly review: readonly string[];
+      readonly reason: string | undefined;
+    }
   /** The config already masks it. */
   | { readonly kind: 'configured'; readonly rule: StrategySpec }
   /** The config already lists it under `keep:`. */
@@ -61,7 +67,8 @@ interface Suggestion {
 }
 
 const label = (kind: string): string => kind.replace(/_/g, ' ');
-const sameRule = (a: StrategySpec, b: StrategySpec): boolean => a.strategy === b.strategy && canonicalJson(a.options) === canonicalJson(b.options);
+const sameRule = (a: StrategySpec, b: StrategySpec): boolean =>
+  a.strategy === b.strategy && canonicalJson(a.options) === canonicalJson(b.options);
 
 export function proposeRules(scan: ScanResult, existing: ExistingRules): RuleProposal {
   const names = new Map<string, QualifiedName>();
@@ -72,7 +79,11 @@ export function proposeRules(scan: ScanResult, existing: ExistingRules): RulePro
   const suggested = new Map<string, Map<string, Suggestion>>([...names.keys()].map((key) => [key, new Map()]));
   const undecided = new Map<string, string>();
 
-  const links: ForeignKeyLink[] = scan.foreignKeys.map((fk) => ({ ...fk, table: displayName(fk.table), referencedTable: displayName(fk.referencedTable) }));
+  const links: ForeignKeyLink[] = scan.foreignKeys.map((fk) => ({
+    ...fk,
+    table: displayName(fk.table),
+    referencedTable: displayName(fk.referencedTable),
+  }));
   for (const table of scan.tables) {
     const referenced = links.filter((l) => l.referencedTable === table.key).flatMap((l) => l.referencedColumns);
     for (const column of table.columns) {
@@ -82,7 +93,8 @@ export function proposeRules(scan: ScanResult, existing: ExistingRules): RulePro
       suggested.get(table.key)?.set(column.name, { rule: fitRule(finding, table, column, referenced), finding, reason: undefined });
     }
   }
-  const ruleOf = (key: string, column: string): StrategySpec | undefined => configured.get(key)?.get(column) ?? suggested.get(key)?.get(column)?.rule;
+  const ruleOf = (key: string, column: string): StrategySpec | undefined =>
+    configured.get(key)?.get(column) ?? suggested.get(key)?.get(column)?.rule;
   settleForeignKeys(scan.foreignKeys, suggested, kept, ruleOf, undecided);
 
   const combined = new Map<string, Map<string, StrategySpec>>();
@@ -112,7 +124,8 @@ export function proposeRules(scan: ScanResult, existing: ExistingRules): RulePro
       const configuredRule = configured.get(table.key)?.get(column.name);
       let decision: ColumnDecision;
       if (column.generated) decision = { kind: 'generated' };
-      else if (s !== undefined) decision = { kind: 'suggested', rule: s.rule, finding: s.finding, review: review.get(column.name) ?? [], reason: s.reason };
+      else if (s !== undefined)
+        decision = { kind: 'suggested', rule: s.rule, finding: s.finding, review: review.get(column.name) ?? [], reason: s.reason };
       else if (configuredRule !== undefined) decision = { kind: 'configured', rule: configuredRule };
       else if (kept.get(table.key)?.has(column.name) === true) decision = { kind: 'kept' };
       else if (rule !== undefined && from !== undefined) decision = { kind: 'inherited', rule, from };
@@ -133,7 +146,8 @@ export function proposeRules(scan: ScanResult, existing: ExistingRules): RulePro
     for (const [column, s] of columns) {
       const current = tableDecisions.get(column);
       const review = current?.kind === 'suggested' ? current.review : [];
-      if (current === undefined) tableDecisions.set(column, { kind: 'suggested', rule: s.rule, finding: s.finding, review, reason: s.reason });
+      if (current === undefined)
+        tableDecisions.set(column, { kind: 'suggested', rule: s.rule, finding: s.finding, review, reason: s.reason });
       additions.push({ column, rule: s.rule, comment: commentFor(s, review) });
     }
     decisions.set(key, tableDecisions);
@@ -156,7 +170,7 @@ function settleForeignKeys(
   undecided: Map<string, string>,
 ): void {
   const removed = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const fk of foreignKeys) {
       const childKey = displayName(fk.table);
@@ -179,7 +193,9 @@ function settleForeignKeys(
         }
         const parentId = `${parentKey}\u0000${parentColumn}`;
         if (kept.get(parentKey)?.has(parentColumn) === true || removed.has(parentId)) {
-          drop(`looks like ${label(own.finding.kind)}, but references ${parentKey}.${parentColumn}, which stays unmasked; mask both with the same rule, or keep both`);
+          drop(
+            `looks like ${label(own.finding.kind)}, but references ${parentKey}.${parentColumn}, which stays unmasked; mask both with the same rule, or keep both`,
+          );
           return;
         }
         suggested.get(parentKey)?.set(parentColumn, {
@@ -194,12 +210,21 @@ function settleForeignKeys(
 }
 
 /** checkMasks problems of the suggested rules (a non-injective rule on a unique column, a length limit, ...). */
-function reviewProblems(table: ScannedTable, rules: ReadonlyMap<string, StrategySpec>, links: readonly ForeignKeyLink[]): Map<string, string[]> {
+function reviewProblems(
+  table: ScannedTable,
+  rules: ReadonlyMap<string, StrategySpec>,
+  links: readonly ForeignKeyLink[],
+): Map<string, string[]> {
   const columns: MaskColumn[] = table.columns.filter((c) => !c.generated).map((c) => ({ name: c.name, type: c.type, notNull: c.notNull }));
   const present = new Set(columns.map((c) => c.name));
   const applicable = new Map([...rules].filter(([column]) => present.has(column)));
   const referenced = links.filter((l) => l.referencedTable === table.key).flatMap((l) => l.referencedColumns);
-  const problems = checkMasks(applicable, columns, { table: table.key, primaryKey: table.primaryKey, uniqueKeys: table.uniqueKeys, referencedColumns: referenced });
+  const problems = checkMasks(applicable, columns, {
+    table: table.key,
+    primaryKey: table.primaryKey,
+    uniqueKeys: table.uniqueKeys,
+    referencedColumns: referenced,
+  });
   const byColumn = new Map<string, string[]>();
   for (const p of problems) byColumn.set(p.column, [...(byColumn.get(p.column) ?? []), p.message]);
   return byColumn;

@@ -57,7 +57,12 @@ function selectExpression(column: SampleColumn, kind: 'text' | 'json'): string {
 }
 
 /** Reads up to `limit` rows of the columns that need values, in a READ ONLY transaction of its own. */
-export async function sampleTable(client: Client, table: QualifiedName, columns: readonly SampleColumn[], options: SampleOptions): Promise<TableSample> {
+export async function sampleTable(
+  client: Client,
+  table: QualifiedName,
+  columns: readonly SampleColumn[],
+  options: SampleOptions,
+): Promise<TableSample> {
   const wanted = columns.flatMap((column, index) => {
     const kind = needsValues(column.type);
     return kind === undefined ? [] : [{ index, expression: selectExpression(column, kind) }];

@@ -74,20 +74,30 @@ export interface ScanResult {
 
 export async function scanSource(request: ScanRequest): Promise<ScanResult> {
   const sampleSize = request.sampleSize ?? DEFAULT_SAMPLE_SIZE;
-  if (!Number.isSafeInteger(sampleSize) || sampleSize < 1) throw new UsageError('BAD_FLAGS', `The sample size must be a positive whole number, not ${sampleSize}.`, { nextStep: 'For example --sample 1000.' });
+  if (!Number.isSafeInteger(sampleSize) || sampleSize < 1)
+    throw new UsageError('BAD_FLAGS', `The sample size must be a positive whole number, not ${sampleSize}.`, {
+      nextStep: 'For example --sample 1000.',
+    });
   const endpoint = request.source;
   return withClient(endpoint, { readOnly: true, applicationName: 'pgtwin scan', signal: request.signal }, async (client) => {
     const catalog = await readCatalog(client);
     const selection = selectTables(catalog, request.tables);
     if (selection.tables.size === 0) {
-      throw new UsageError('NOTHING_SELECTED', 'No table is selected: the source has no user tables, or the include/exclude patterns leave nothing.', {
-        nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
-      });
+      throw new UsageError(
+        'NOTHING_SELECTED',
+        'No table is selected: the source has no user tables, or the include/exclude patterns leave nothing.',
+        {
+          nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
+        },
+      );
     }
     const tables: ScannedTable[] = [];
     const selected = [...selection.tables.values()];
     for (const [index, table] of selected.entries()) {
-      if (request.signal?.aborted === true) throw new InterruptedError('The scan was interrupted; nothing was written.', { nextStep: 'Run the same pgtwin scan command again.' });
+      if (request.signal?.aborted === true)
+        throw new InterruptedError('The scan was interrupted; nothing was written.', {
+          nextStep: 'Run the same pgtwin scan command again.',
+        });
       request.onTable?.(displayName(table), index, selected.length);
       tables.push(await scanTable(client, table, sampleSize, request.tableTimeoutMs ?? DEFAULT_TABLE_TIMEOUT_MS));
     }
@@ -121,7 +131,9 @@ async function scanTable(client: Client, table: TableInfo, limit: number, timeou
         type: column.type,
         notNull: column.notNull,
         generated: column.generated,
-        findings: column.generated ? [] : detectPii({ name: column.name, type: column.type, values: values?.values ?? [], notNull: column.notNull, table: table.name }),
+        findings: column.generated
+          ? []
+          : detectPii({ name: column.name, type: column.type, values: values?.values ?? [], notNull: column.notNull, table: table.name }),
       };
     }),
   };
@@ -132,5 +144,10 @@ function foldedForeignKeys(catalog: Catalog): ScanForeignKey[] {
   const owner = (t: QualifiedName): QualifiedName => catalog.tables.get(displayName(t))?.partitionRoot ?? t;
   return catalog.foreignKeys
     .filter((fk) => !fk.inherited)
-    .map((fk) => ({ table: owner(fk.table), columns: fk.columns, referencedTable: owner(fk.referencedTable), referencedColumns: fk.referencedColumns }));
+    .map((fk) => ({
+      table: owner(fk.table),
+      columns: fk.columns,
+      referencedTable: owner(fk.referencedTable),
+      referencedColumns: fk.referencedColumns,
+    }));
 }

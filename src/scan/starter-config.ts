@@ -47,7 +47,10 @@ const DEFAULT_TARGET_NAME = 'twin';
 
 export function starterConfig(request: StarterRequest): StarterConfig {
   const source = request.from === undefined ? undefined : environmentFor(request.from, DEFAULT_SOURCE_NAME, '--from', request.env);
-  const target = request.to === undefined || request.to === LOCAL_ENVIRONMENT ? undefined : environmentFor(request.to, DEFAULT_TARGET_NAME, '--to', request.env);
+  const target =
+    request.to === undefined || request.to === LOCAL_ENVIRONMENT
+      ? undefined
+      : environmentFor(request.to, DEFAULT_TARGET_NAME, '--to', request.env);
   if (source !== undefined && source.name === LOCAL_ENVIRONMENT) {
     throw new UsageError('BAD_FLAGS', '--from local names the built-in twin on this machine, not a database to copy from.', {
       nextStep: 'Pass the production database: --from production (an environment name) or --from postgres://user@host/db.',
@@ -63,21 +66,38 @@ export function starterConfig(request: StarterRequest): StarterConfig {
 
 function environmentFor(value: string, defaultName: string, flag: string, env: StarterRequest['env']): StarterEnvironment {
   const problem = value.trim() === '' ? 'must not be empty' : endpointProblem(value);
-  if (problem !== undefined) throw new UsageError('BAD_FLAGS', `${flag} ${problem}.`, { nextStep: `Pass an environment name or a postgres:// URL to ${flag}.` });
+  if (problem !== undefined)
+    throw new UsageError('BAD_FLAGS', `${flag} ${problem}.`, { nextStep: `Pass an environment name or a postgres:// URL to ${flag}.` });
   if (isPostgresUrl(value)) {
     const variable = `${variableStem(defaultName)}_PASSWORD`;
     const written = withPasswordVariable(value, variable, flag);
     const uses = written.includes(`\${${variable}}`);
-    return { name: defaultName, written, variable: uses ? variable : undefined, variableHolds: uses ? 'password' : undefined, connectUrl: value };
+    return {
+      name: defaultName,
+      written,
+      variable: uses ? variable : undefined,
+      variableHolds: uses ? 'password' : undefined,
+      connectUrl: value,
+    };
   }
   const variable = `${variableStem(value)}_DATABASE_URL`;
   const fromEnv = env[variable];
-  return { name: value, written: `\${${variable}}`, variable, variableHolds: 'url', connectUrl: fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined };
+  return {
+    name: value,
+    written: `\${${variable}}`,
+    variable,
+    variableHolds: 'url',
+    connectUrl: fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined,
+  };
 }
 
 /** `prod-eu` -> `PROD_EU`; a leading digit gets a prefix, as variable names cannot start with one. */
 function variableStem(name: string): string {
-  const stem = name.toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'DB';
+  const stem =
+    name
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'DB';
   return /^[0-9]/.test(stem) ? `DB_${stem}` : stem;
 }
 
@@ -102,12 +122,22 @@ function withPasswordVariable(url: string, variable: string, flag: string): stri
   const original = safeParse(url);
   const placeholder = 'pgtwin-placeholder';
   const reread = safeParse(written.replace(`\${${variable}}`, placeholder).replace(/\$\$/g, '$'));
-  const same = original !== undefined && reread !== undefined && original.host === reread.host && original.port === reread.port && original.database === reread.database && original.user === reread.user;
+  const same =
+    original !== undefined &&
+    reread !== undefined &&
+    original.host === reread.host &&
+    original.port === reread.port &&
+    original.database === reread.database &&
+    original.user === reread.user;
   const passwordGone = reread !== undefined && (reread.password === undefined || reread.password === '' || reread.password === placeholder);
   if (!same || !passwordGone) {
-    throw new UsageError('URL_NOT_WRITABLE', `pgtwin init cannot take the password out of ${sanitizeUrl(url)}, and never writes a password to pgtwin.yaml.`, {
-      nextStep: `Put the password in the URL's user part (postgres://user:password@host/db), or pass an environment name to ${flag} and define its url with a \${VARIABLE} yourself.`,
-    });
+    throw new UsageError(
+      'URL_NOT_WRITABLE',
+      `pgtwin init cannot take the password out of ${sanitizeUrl(url)}, and never writes a password to pgtwin.yaml.`,
+      {
+        nextStep: `Put the password in the URL's user part (postgres://user:password@host/db), or pass an environment name to ${flag} and define its url with a \${VARIABLE} yourself.`,
+      },
+    );
   }
   return written;
 }

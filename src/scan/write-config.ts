@@ -46,11 +46,16 @@ export async function writeRulesToConfig(request: WriteConfigRequest): Promise<W
   } catch (error) {
     if (before === undefined) await unlink(file).catch(() => undefined);
     else await writeFile(file, before);
-    throw new PgtwinError('CONFIG_WRITE_FAILED', 'failure', `The edited ${path.basename(file)} could not be read back, so the previous version was restored.`, {
-      cause: error,
-      details: error instanceof PgtwinError ? error.details : [messageOf(error)],
-      nextStep: 'This is a bug in pgtwin; please report it. Meanwhile add the suggested rules by hand (pgtwin scan prints them).',
-    });
+    throw new PgtwinError(
+      'CONFIG_WRITE_FAILED',
+      'failure',
+      `The edited ${path.basename(file)} could not be read back, so the previous version was restored.`,
+      {
+        cause: error,
+        details: error instanceof PgtwinError ? error.details : [messageOf(error)],
+        nextStep: 'This is a bug in pgtwin; please report it. Meanwhile add the suggested rules by hand (pgtwin scan prints them).',
+      },
+    );
   }
   return result;
 }
@@ -60,6 +65,9 @@ async function readIfPresent(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError('CONFIG_NOT_EDITABLE', `Cannot read ${path.basename(file)}: ${messageOf(error)}.`, { cause: error, nextStep: 'Check that the file exists and that you may read and write it.' });
+    throw new UsageError('CONFIG_NOT_EDITABLE', `Cannot read ${path.basename(file)}: ${messageOf(error)}.`, {
+      cause: error,
+      nextStep: 'Check that the file exists and that you may read and write it.',
+    });
   }
 }

@@ -24,8 +24,10 @@ export interface WrittenRules {
   readonly kept: number;
 }
 
-const ANONYMIZE_COMMENT = ' Masking rules suggested by `pgtwin scan`: review each one (the comment says why it was\n suggested); `pgtwin plan` checks them against the schema. See docs/strategies.md.';
-const KEEP_COMMENT = ' Columns `pgtwin scan` found no personal data in, copied as they are. Heuristics miss\n things: read the list before the first sync.';
+const ANONYMIZE_COMMENT =
+  ' Masking rules suggested by `pgtwin scan`: review each one (the comment says why it was\n suggested); `pgtwin plan` checks them against the schema. See docs/strategies.md.';
+const KEEP_COMMENT =
+  ' Columns `pgtwin scan` found no personal data in, copied as they are. Heuristics miss\n things: read the list before the first sync.';
 
 /** `text` with the additions merged in; `text` undefined or empty starts a new document. */
 export function addRulesToYaml(text: string | undefined, additions: RuleAdditions): WrittenRules {
@@ -116,7 +118,9 @@ function addRules(doc: Document, section: YAMLMap, table: string, list: readonly
   const value = pair.value;
   // Confiture's list form: [{column, strategy, ...options}].
   if (isSeq(value)) {
-    const present = new Set(value.items.flatMap((item) => (isMap(item) && isScalar(item.get('column', true)) ? [String(item.get('column'))] : [])));
+    const present = new Set(
+      value.items.flatMap((item) => (isMap(item) && isScalar(item.get('column', true)) ? [String(item.get('column'))] : [])),
+    );
     let added = 0;
     for (const rule of list) {
       if (present.has(rule.column)) continue;

@@ -8,7 +8,8 @@ import { quoteLiteral } from '../pg/ident.js';
 
 type Row = Record<string, unknown>;
 
-const text = (row: Row, key: string): string | undefined => (row[key] === null || row[key] === undefined || row[key] === '' ? undefined : String(row[key]));
+const text = (row: Row, key: string): string | undefined =>
+  row[key] === null || row[key] === undefined || row[key] === '' ? undefined : String(row[key]);
 
 const MODIFY: Readonly<Record<string, string>> = { r: 'READ_ONLY', s: 'SHAREABLE', w: 'READ_WRITE' };
 const PARALLEL: Readonly<Record<string, string>> = { s: 'SAFE', r: 'RESTRICTED' };

@@ -49,7 +49,11 @@ export async function applyPreData(client: Client, statements: readonly DdlState
  * under a savepoint: a function, view or type that the target refuses is
  * rolled back alone and returned, so the tables are still created and loaded.
  */
-export async function executePreData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<DdlFailure[]> {
+export async function executePreData(
+  client: Client,
+  statements: readonly DdlStatement[],
+  options: ApplyOptions = {},
+): Promise<DdlFailure[]> {
   if (statements.length === 0) return [];
   for (const sql of SESSION) await client.query(sql);
   const failures: DdlFailure[] = [];
@@ -62,9 +66,16 @@ export async function executePreData(client: Client, statements: readonly DdlSta
       await client.query('RELEASE SAVEPOINT pgtwin_ddl');
     } catch (error) {
       if (isCritical(statement)) {
-        throw new DdlError(statement.object, statement.sql, error, `Creating ${statement.object} on the target failed: ${messageOf(error)}`, {
-          nextStep: 'Nothing of the schema was created (the tables are created in one transaction). Fix the cause on the target, or leave the table out with --exclude, and run again.',
-        });
+        throw new DdlError(
+          statement.object,
+          statement.sql,
+          error,
+          `Creating ${statement.object} on the target failed: ${messageOf(error)}`,
+          {
+            nextStep:
+              'Nothing of the schema was created (the tables are created in one transaction). Fix the cause on the target, or leave the table out with --exclude, and run again.',
+          },
+        );
       }
       await client.query('ROLLBACK TO SAVEPOINT pgtwin_ddl');
       await client.query('RELEASE SAVEPOINT pgtwin_ddl');
@@ -81,7 +92,11 @@ export async function executePreData(client: Client, statements: readonly DdlSta
  * statements, such as a trigger and its enabled state, share a transaction).
  * Returns the objects that failed; the rest are committed.
  */
-export async function applyPostData(client: Client, statements: readonly DdlStatement[], options: ApplyOptions = {}): Promise<DdlFailure[]> {
+export async function applyPostData(
+  client: Client,
+  statements: readonly DdlStatement[],
+  options: ApplyOptions = {},
+): Promise<DdlFailure[]> {
   const failures: DdlFailure[] = [];
   for (const group of groupByObject(statements)) {
     throwIfAborted(options.signal);
@@ -117,6 +132,8 @@ export function groupByObject(statements: readonly DdlStatement[]): DdlStatement
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
-    throw new InterruptedError('Schema creation was interrupted.', { nextStep: 'Run the same command again: it creates only what is still missing.' });
+    throw new InterruptedError('Schema creation was interrupted.', {
+      nextStep: 'Run the same command again: it creates only what is still missing.',
+    });
   }
 }

@@ -40,7 +40,11 @@ export function groups(catalog: SchemaCatalog): CatalogGroups {
   return made;
 }
 
-function group<T, V = T>(items: Iterable<T>, key: (item: T) => number, value: (item: T) => V = (item) => item as unknown as V): Map<number, V[]> {
+function group<T, V = T>(
+  items: Iterable<T>,
+  key: (item: T) => number,
+  value: (item: T) => V = (item) => item as unknown as V,
+): Map<number, V[]> {
   const map = new Map<number, V[]>();
   for (const item of items) {
     const k = key(item);

@@ -21,7 +21,11 @@ export interface CompareResult {
 export async function compareSchemas(request: CompareRequest): Promise<CompareResult> {
   return withScope(async (scope) => {
     const session = await openSchemaSession(request, scope, 'read');
-    const differences = diffSchemas(session.source, session.target, { tables: session.tables, targetTables: session.targetTables, wholeDatabase: session.wholeDatabase });
+    const differences = diffSchemas(session.source, session.target, {
+      tables: session.tables,
+      targetTables: session.targetTables,
+      wholeDatabase: session.wholeDatabase,
+    });
     return {
       source: session.endpoints.source.display,
       target: session.endpoints.target.display,

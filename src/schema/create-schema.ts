@@ -38,7 +38,11 @@ export interface CreateSchemaResult {
 export async function createSchema(request: CreateSchemaRequest): Promise<CreateSchemaResult> {
   return withScope(async (scope) => {
     const session = await openSchemaSession(request, scope, 'write');
-    const plan = planSchema(session.source, session.target, { tables: session.tables, recreate: request.recreate, wholeDatabase: session.wholeDatabase });
+    const plan = planSchema(session.source, session.target, {
+      tables: session.tables,
+      recreate: request.recreate,
+      wholeDatabase: session.wholeDatabase,
+    });
     const base = { source: session.endpoints.source.display, target: session.endpoints.target.display, plan, warnings: session.warnings };
     if (request.dryRun) return { ...base, dryRun: true, failures: [] };
 
@@ -46,7 +50,8 @@ export async function createSchema(request: CreateSchemaRequest): Promise<Create
       const question = `Drop and recreate on the target ${session.endpoints.target.display} (all rows in them are lost):\n  ${plan.drops.join('\n  ')}`;
       if (!(await request.confirm(question))) {
         throw new SafetyError('NOT_CONFIRMED', 'Dropping the existing target tables was not confirmed; nothing was written.', {
-          nextStep: 'Run again and answer yes, or pass --yes (needed when there is no terminal to ask on); without --recreate existing tables are left alone.',
+          nextStep:
+            'Run again and answer yes, or pass --yes (needed when there is no terminal to ask on); without --recreate existing tables are left alone.',
         });
       }
     }

@@ -1,6 +1,17 @@
 /** The output of schema planning: DDL statements in the order they must run, and what was left out and why. */
 
-export type PreDataKind = 'drop-table' | 'schema' | 'extension' | 'collation' | 'text-search' | 'type' | 'function' | 'sequence' | 'table' | 'sequence-owner' | 'comment';
+export type PreDataKind =
+  | 'drop-table'
+  | 'schema'
+  | 'extension'
+  | 'collation'
+  | 'text-search'
+  | 'type'
+  | 'function'
+  | 'sequence'
+  | 'table'
+  | 'sequence-owner'
+  | 'comment';
 
 export type PostDataKind =
   | 'constraint'
@@ -82,7 +93,8 @@ export function planToSql(plan: SchemaPlan): string {
   for (const s of plan.postData) lines.push(`${s.sql};`);
   if (plan.skipped.length > 0) {
     lines.push('', '-- not created:');
-    for (const s of plan.skipped) lines.push(`--   ${s.object}: ${s.reason.replace(/\n/g, ' ')}${s.selection === true ? ' (left out by the selection)' : ''}`);
+    for (const s of plan.skipped)
+      lines.push(`--   ${s.object}: ${s.reason.replace(/\n/g, ' ')}${s.selection === true ? ' (left out by the selection)' : ''}`);
   }
   return lines.join('\n') + '\n';
 }

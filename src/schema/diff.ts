@@ -71,7 +71,8 @@ export function diffSchemas(source: SchemaCatalog, target: SchemaCatalog, select
   }
   for (const table of withPartitions(target, selection.targetTables ?? [])) {
     const key = displayName(table);
-    if (!sourceByName.has(key)) differences.push(diff(key, 'extra-table', undefined, undefined, describeTable(table), false, 'exists only on the target'));
+    if (!sourceByName.has(key))
+      differences.push(diff(key, 'extra-table', undefined, undefined, describeTable(table), false, 'exists only on the target'));
   }
   differences.push(...diffObjects(source, target, selection));
   return differences;
@@ -95,11 +96,24 @@ function diffObjects(source: SchemaCatalog, target: SchemaCatalog, selection: Di
   const out: SchemaDifference[] = [];
   for (const [name, entry] of ours) {
     const other = theirs.get(name);
-    if (other === undefined) out.push(diff(entry.container, 'missing-object', name, entry.definition, undefined, false, `${name}: missing on the target`));
-    else if (other.definition !== entry.definition) out.push(diff(entry.container, 'object-differs', name, entry.definition, other.definition, false, `${name}: differs (source: ${entry.definition}; target: ${other.definition})`));
+    if (other === undefined)
+      out.push(diff(entry.container, 'missing-object', name, entry.definition, undefined, false, `${name}: missing on the target`));
+    else if (other.definition !== entry.definition)
+      out.push(
+        diff(
+          entry.container,
+          'object-differs',
+          name,
+          entry.definition,
+          other.definition,
+          false,
+          `${name}: differs (source: ${entry.definition}; target: ${other.definition})`,
+        ),
+      );
   }
   for (const [name, entry] of theirs) {
-    if (!ours.has(name)) out.push(diff(entry.container, 'extra-object', name, undefined, entry.definition, false, `${name}: exists only on the target`));
+    if (!ours.has(name))
+      out.push(diff(entry.container, 'extra-object', name, undefined, entry.definition, false, `${name}: exists only on the target`));
   }
   return out;
 }
@@ -108,7 +122,11 @@ function withPartitions(catalog: SchemaCatalog, roots: readonly QualifiedName[])
   const wanted = new Set(roots.map(displayName));
   const result: TableDef[] = [];
   for (const table of catalog.tables.values()) {
-    for (let t: TableDef | undefined = table; t !== undefined; t = t.partitionOf === undefined ? undefined : catalog.tables.get(t.partitionOf)) {
+    for (
+      let t: TableDef | undefined = table;
+      t !== undefined;
+      t = t.partitionOf === undefined ? undefined : catalog.tables.get(t.partitionOf)
+    ) {
       if (wanted.has(displayName(t))) {
         result.push(table);
         break;
@@ -119,20 +137,44 @@ function withPartitions(catalog: SchemaCatalog, roots: readonly QualifiedName[])
 }
 
 function describeTable(table: TableDef): string {
-  return table.kind === 'partitioned' ? `partitioned table (${table.partitionKey ?? ''})` : table.partitionOf !== undefined ? `partition ${table.partitionBound ?? ''}` : 'table';
+  return table.kind === 'partitioned'
+    ? `partitioned table (${table.partitionKey ?? ''})`
+    : table.partitionOf !== undefined
+      ? `partition ${table.partitionBound ?? ''}`
+      : 'table';
 }
 
 function diffTable(key: string, source: SchemaCatalog, a: TableDef, target: SchemaCatalog, b: TableDef): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   if (a.kind !== b.kind || a.partitionKey !== b.partitionKey || a.partitionBound !== b.partitionBound) {
-    out.push(diff(key, 'partitioning', undefined, describeTable(a), describeTable(b), a.kind !== b.kind, `${describeTable(a)} on the source, ${describeTable(b)} on the target`));
+    out.push(
+      diff(
+        key,
+        'partitioning',
+        undefined,
+        describeTable(a),
+        describeTable(b),
+        a.kind !== b.kind,
+        `${describeTable(a)} on the source, ${describeTable(b)} on the target`,
+      ),
+    );
   }
   const targetColumns = new Map(b.columns.map((c) => [c.name, c]));
   const sourceNames = new Set(a.columns.map((c) => c.name));
   for (const column of a.columns) {
     const other = targetColumns.get(column.name);
     if (other === undefined) {
-      out.push(diff(key, 'missing-column', column.name, column.type, undefined, false, `column ${column.name} (${column.type}): missing on the target`));
+      out.push(
+        diff(
+          key,
+          'missing-column',
+          column.name,
+          column.type,
+          undefined,
+          false,
+          `column ${column.name} (${column.type}): missing on the target`,
+        ),
+      );
       continue;
     }
     out.push(...diffColumn(key, source, column, target, other));
@@ -141,7 +183,15 @@ function diffTable(key: string, source: SchemaCatalog, a: TableDef, target: Sche
     if (sourceNames.has(column.name)) continue;
     const unfillable = column.notNull && column.defaultExpr === undefined && column.generated === '' && column.identity === '';
     out.push(
-      diff(key, 'extra-column', column.name, undefined, column.type, unfillable, `column ${column.name} (${column.type}): exists only on the target${unfillable ? ' (NOT NULL without a default: rows from the source cannot fill it)' : ''}`),
+      diff(
+        key,
+        'extra-column',
+        column.name,
+        undefined,
+        column.type,
+        unfillable,
+        `column ${column.name} (${column.type}): exists only on the target${unfillable ? ' (NOT NULL without a default: rows from the source cannot fill it)' : ''}`,
+      ),
     );
   }
   out.push(...diffIndexes(key, source, a, target, b), ...diffConstraints(key, source, a, target, b));
@@ -151,7 +201,8 @@ function diffTable(key: string, source: SchemaCatalog, a: TableDef, target: Sche
 function diffColumn(key: string, source: SchemaCatalog, a: ColumnDef, target: SchemaCatalog, b: ColumnDef): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   const name = a.name;
-  if (a.type !== b.type) out.push(diff(key, 'column-type', name, a.type, b.type, true, `column ${name}: ${a.type} on the source, ${b.type} on the target`));
+  if (a.type !== b.type)
+    out.push(diff(key, 'column-type', name, a.type, b.type, true, `column ${name}: ${a.type} on the source, ${b.type} on the target`));
   if (a.notNull !== b.notNull) {
     const [sa, sb] = [a.notNull ? 'NOT NULL' : 'nullable', b.notNull ? 'NOT NULL' : 'nullable'];
     out.push(diff(key, 'column-nullability', name, sa, sb, b.notNull, `column ${name}: ${sa} on the source, ${sb} on the target`));
@@ -161,14 +212,31 @@ function diffColumn(key: string, source: SchemaCatalog, a: ColumnDef, target: Sc
     out.push(diff(key, 'column-generated', name, ga, gb, false, `column ${name}: ${ga} on the source, ${gb} on the target`));
   } else if (a.generated === '' && a.defaultExpr !== b.defaultExpr) {
     const [da, db] = [a.defaultExpr ?? 'no default', b.defaultExpr ?? 'no default'];
-    out.push(diff(key, 'column-default', name, a.defaultExpr, b.defaultExpr, false, `column ${name}: default ${da} on the source, ${db} on the target`));
+    out.push(
+      diff(
+        key,
+        'column-default',
+        name,
+        a.defaultExpr,
+        b.defaultExpr,
+        false,
+        `column ${name}: default ${da} on the source, ${db} on the target`,
+      ),
+    );
   }
   if (a.identity !== b.identity) {
-    const [ia, ib] = [a.identity === '' ? 'no identity' : `identity ${a.identity}`, b.identity === '' ? 'no identity' : `identity ${b.identity}`];
+    const [ia, ib] = [
+      a.identity === '' ? 'no identity' : `identity ${a.identity}`,
+      b.identity === '' ? 'no identity' : `identity ${b.identity}`,
+    ];
     out.push(diff(key, 'column-identity', name, ia, ib, false, `column ${name}: ${ia} on the source, ${ib} on the target`));
   }
-  const [ca, cb] = [a.collation === undefined ? 'default' : collationName(source, a.collation), b.collation === undefined ? 'default' : collationName(target, b.collation)];
-  if (ca !== cb) out.push(diff(key, 'column-collation', name, ca, cb, false, `column ${name}: collation ${ca} on the source, ${cb} on the target`));
+  const [ca, cb] = [
+    a.collation === undefined ? 'default' : collationName(source, a.collation),
+    b.collation === undefined ? 'default' : collationName(target, b.collation),
+  ];
+  if (ca !== cb)
+    out.push(diff(key, 'column-collation', name, ca, cb, false, `column ${name}: collation ${ca} on the source, ${cb} on the target`));
   return out;
 }
 
@@ -178,17 +246,24 @@ function generatedText(c: ColumnDef): string {
 
 /** Indexes created on their own (not a constraint's, not attached to a parent's), by normalized definition. */
 function diffIndexes(key: string, source: SchemaCatalog, a: TableDef, target: SchemaCatalog, b: TableDef): SchemaDifference[] {
-  const own = (catalog: SchemaCatalog, t: TableDef) => (groups(catalog).indexes.get(t.oid) ?? []).filter((i) => !i.ofConstraint && !i.attached);
+  const own = (catalog: SchemaCatalog, t: TableDef) =>
+    (groups(catalog).indexes.get(t.oid) ?? []).filter((i) => !i.ofConstraint && !i.attached);
   const sourceIndexes = own(source, a);
   const targetIndexes = own(target, b);
   const targetDefs = new Set(targetIndexes.map((i) => normalizeIndexDefinition(i.definition)));
   const sourceDefs = new Set(sourceIndexes.map((i) => normalizeIndexDefinition(i.definition)));
   const out: SchemaDifference[] = [];
   for (const i of sourceIndexes) {
-    if (!targetDefs.has(normalizeIndexDefinition(i.definition))) out.push(diff(key, 'missing-index', i.name, i.definition, undefined, false, `index ${i.name}: missing on the target (${i.definition})`));
+    if (!targetDefs.has(normalizeIndexDefinition(i.definition)))
+      out.push(
+        diff(key, 'missing-index', i.name, i.definition, undefined, false, `index ${i.name}: missing on the target (${i.definition})`),
+      );
   }
   for (const i of targetIndexes) {
-    if (!sourceDefs.has(normalizeIndexDefinition(i.definition))) out.push(diff(key, 'extra-index', i.name, undefined, i.definition, false, `index ${i.name}: exists only on the target (${i.definition})`));
+    if (!sourceDefs.has(normalizeIndexDefinition(i.definition)))
+      out.push(
+        diff(key, 'extra-index', i.name, undefined, i.definition, false, `index ${i.name}: exists only on the target (${i.definition})`),
+      );
   }
   return out;
 }
@@ -203,10 +278,32 @@ function diffConstraints(key: string, source: SchemaCatalog, a: TableDef, target
   const sourceSigs = new Set(sourceConstraints.map(signature));
   const out: SchemaDifference[] = [];
   for (const c of sourceConstraints) {
-    if (!targetSigs.has(signature(c))) out.push(diff(key, 'missing-constraint', c.name, c.definition, undefined, false, `${c.type} ${c.name}: missing on the target (${c.definition})`));
+    if (!targetSigs.has(signature(c)))
+      out.push(
+        diff(
+          key,
+          'missing-constraint',
+          c.name,
+          c.definition,
+          undefined,
+          false,
+          `${c.type} ${c.name}: missing on the target (${c.definition})`,
+        ),
+      );
   }
   for (const c of targetConstraints) {
-    if (!sourceSigs.has(signature(c))) out.push(diff(key, 'extra-constraint', c.name, undefined, c.definition, false, `${c.type} ${c.name}: exists only on the target (${c.definition})`));
+    if (!sourceSigs.has(signature(c)))
+      out.push(
+        diff(
+          key,
+          'extra-constraint',
+          c.name,
+          undefined,
+          c.definition,
+          false,
+          `${c.type} ${c.name}: exists only on the target (${c.definition})`,
+        ),
+      );
   }
   return out;
 }
@@ -233,6 +330,9 @@ export function differencesToText(differences: readonly SchemaDifference[]): str
     lines.push(table);
     for (const d of list) lines.push(`  - ${d.message}${d.blocking ? '  [blocks sync]' : ''}`);
   }
-  lines.push('', `${differences.length} difference${differences.length === 1 ? '' : 's'} in ${byTable.size} table${byTable.size === 1 ? '' : 's'} or object${byTable.size === 1 ? '' : 's'}.`);
+  lines.push(
+    '',
+    `${differences.length} difference${differences.length === 1 ? '' : 's'} in ${byTable.size} table${byTable.size === 1 ? '' : 's'} or object${byTable.size === 1 ? '' : 's'}.`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -75,7 +75,8 @@ export function dropClosure(target: SchemaCatalog, tableOids: readonly number[])
       if (fn !== undefined) alsoDropped.push(`function ${fn.signature}`);
     } else if (kind === 'trg') {
       const trigger = target.triggers.find((t) => t.oid === oid);
-      if (trigger !== undefined && !ownParts(trigger.relationOid)) alsoDropped.push(`trigger ${trigger.name} on ${nameOf(target, trigger.relationOid)}`);
+      if (trigger !== undefined && !ownParts(trigger.relationOid))
+        alsoDropped.push(`trigger ${trigger.name} on ${nameOf(target, trigger.relationOid)}`);
     }
   }
   return { keys, alsoDropped: alsoDropped.sort() };

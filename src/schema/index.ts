@@ -9,7 +9,15 @@
 export { readSchemaCatalog, MIN_SERVER_VERSION } from './read-catalog.js';
 export { planSchema, type SchemaSelection } from './plan-schema.js';
 export { planToSql, notCreated, firstPerObject, type DdlStatement, type SchemaPlan, type Skipped } from './ddl.js';
-export { applyPreData, applyPostData, executePreData, groupByObject, type ApplyOptions, type DdlFailure, type DdlObserver } from './apply.js';
+export {
+  applyPreData,
+  applyPostData,
+  executePreData,
+  groupByObject,
+  type ApplyOptions,
+  type DdlFailure,
+  type DdlObserver,
+} from './apply.js';
 export { diffSchemas, differencesToText, type DiffSelection, type DifferenceKind, type SchemaDifference } from './diff.js';
 export { createSchema, type CreateSchemaRequest, type CreateSchemaResult } from './create-schema.js';
 export { compareSchemas, type CompareRequest, type CompareResult } from './compare-schemas.js';

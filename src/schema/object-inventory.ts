@@ -8,7 +8,14 @@
  */
 import { displayName } from '../pg/ident.js';
 import type { ObjectKey, SchemaCatalog } from './model.js';
-import { renderCollation, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType, renderTypeComments } from './render-types.js';
+import {
+  renderCollation,
+  renderSequence,
+  renderTextSearchConfig,
+  renderTextSearchDictionary,
+  renderType,
+  renderTypeComments,
+} from './render-types.js';
 import { renderGrant, renderPolicy, renderReplicaIdentity, renderRowSecurity } from './render-security.js';
 import { groups } from './catalog-groups.js';
 
@@ -58,12 +65,18 @@ export function objectInventory(catalog: SchemaCatalog, scope: InventoryScope): 
     const t = displayName(table);
     grantKeys.set(`rel:${oid}`, t);
     if (table.comment !== undefined) out.set(`comment on table ${t}`, { container: t, definition: table.comment });
-    for (const c of table.columns) if (c.comment !== undefined) out.set(`comment on column ${t}.${c.name}`, { container: t, definition: c.comment });
-    for (const c of g.constraints.get(oid) ?? []) if (c.comment !== undefined) out.set(`comment on constraint ${c.name} on ${t}`, { container: t, definition: c.comment });
-    for (const i of g.indexes.get(oid) ?? []) if (i.comment !== undefined) out.set(`comment on index ${i.schema}.${i.name}`, { container: t, definition: i.comment });
-    for (const trigger of g.triggers.get(oid) ?? []) add(`trigger ${trigger.name} on ${t}`, t, `${trigger.definition} [${trigger.enabled}]`, trigger.comment);
-    for (const policy of catalog.policies) if (policy.relationOid === oid) add(`policy ${policy.name} on ${t}`, t, renderPolicy(policy, table), policy.comment);
-    for (const rule of catalog.rules) if (rule.relationOid === oid) add(`rule ${rule.name} on ${t}`, t, squash(rule.definition), rule.comment);
+    for (const c of table.columns)
+      if (c.comment !== undefined) out.set(`comment on column ${t}.${c.name}`, { container: t, definition: c.comment });
+    for (const c of g.constraints.get(oid) ?? [])
+      if (c.comment !== undefined) out.set(`comment on constraint ${c.name} on ${t}`, { container: t, definition: c.comment });
+    for (const i of g.indexes.get(oid) ?? [])
+      if (i.comment !== undefined) out.set(`comment on index ${i.schema}.${i.name}`, { container: t, definition: i.comment });
+    for (const trigger of g.triggers.get(oid) ?? [])
+      add(`trigger ${trigger.name} on ${t}`, t, `${trigger.definition} [${trigger.enabled}]`, trigger.comment);
+    for (const policy of catalog.policies)
+      if (policy.relationOid === oid) add(`policy ${policy.name} on ${t}`, t, renderPolicy(policy, table), policy.comment);
+    for (const rule of catalog.rules)
+      if (rule.relationOid === oid) add(`rule ${rule.name} on ${t}`, t, squash(rule.definition), rule.comment);
     const rls = renderRowSecurity(table);
     if (rls.length > 0) add(`row-level security on ${t}`, t, rls.map((s) => s.replace(/^ALTER TABLE \S+ /, '')).join('; '));
     const index = table.replicaIdentity === 'index' ? (g.indexes.get(oid) ?? []).find((i) => i.replicaIdentity) : undefined;
@@ -89,21 +102,31 @@ function describeObject(catalog: SchemaCatalog, key: ObjectKey): Described | und
   const oid = Number(key.slice(colon + 1));
   if (kind === 'fn') {
     const fn = catalog.functions.get(oid);
-    return fn === undefined ? undefined : { name: `${fn.kind} ${fn.signature}`, definition: squash(fn.definition ?? ''), comment: fn.comment };
+    return fn === undefined
+      ? undefined
+      : { name: `${fn.kind} ${fn.signature}`, definition: squash(fn.definition ?? ''), comment: fn.comment };
   }
   if (kind === 'type') {
     const type = catalog.types.get(oid);
     if (type === undefined) return undefined;
     const comments = renderTypeComments(type).join('; ');
-    return { name: `type ${type.sqlName}`, definition: renderType(catalog, type, catalog.serverVersionNum).join('; '), comment: comments === '' ? undefined : comments };
+    return {
+      name: `type ${type.sqlName}`,
+      definition: renderType(catalog, type, catalog.serverVersionNum).join('; '),
+      comment: comments === '' ? undefined : comments,
+    };
   }
   if (kind === 'tsdict') {
     const d = catalog.textSearchDictionaries.get(oid);
-    return d === undefined ? undefined : { name: `text search dictionary ${d.schema}.${d.name}`, definition: renderTextSearchDictionary(d), comment: d.comment };
+    return d === undefined
+      ? undefined
+      : { name: `text search dictionary ${d.schema}.${d.name}`, definition: renderTextSearchDictionary(d), comment: d.comment };
   }
   if (kind === 'tscfg') {
     const c = catalog.textSearchConfigs.get(oid);
-    return c === undefined ? undefined : { name: `text search configuration ${c.schema}.${c.name}`, definition: renderTextSearchConfig(c).join('; '), comment: c.comment };
+    return c === undefined
+      ? undefined
+      : { name: `text search configuration ${c.schema}.${c.name}`, definition: renderTextSearchConfig(c).join('; '), comment: c.comment };
   }
   if (kind === 'coll') {
     const c = catalog.collations.get(oid);
@@ -114,10 +137,19 @@ function describeObject(catalog: SchemaCatalog, key: ObjectKey): Described | und
     if (view !== undefined) {
       const name = `${view.materialized ? 'materialized view' : 'view'} ${displayName(view)}`;
       const columns = [...view.columnComments].map(([c, text]) => `${c}: ${text}`).join('; ');
-      return { name, definition: squash(`${view.definition} ${view.options.join(',')} ${view.checkOption ?? ''}`), comment: view.comment === undefined && columns === '' ? undefined : `${view.comment ?? ''} ${columns}`.trim() };
+      return {
+        name,
+        definition: squash(`${view.definition} ${view.options.join(',')} ${view.checkOption ?? ''}`),
+        comment: view.comment === undefined && columns === '' ? undefined : `${view.comment ?? ''} ${columns}`.trim(),
+      };
     }
     const sequence = catalog.sequences.get(oid);
-    if (sequence !== undefined) return { name: `sequence ${displayName(sequence)}`, definition: renderSequence(sequence).replace(/^CREATE (UNLOGGED )?SEQUENCE \S+ /, '$1'), comment: sequence.comment };
+    if (sequence !== undefined)
+      return {
+        name: `sequence ${displayName(sequence)}`,
+        definition: renderSequence(sequence).replace(/^CREATE (UNLOGGED )?SEQUENCE \S+ /, '$1'),
+        comment: sequence.comment,
+      };
   }
   return undefined;
 }

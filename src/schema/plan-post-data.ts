@@ -27,7 +27,13 @@ export interface TablePostData {
   readonly foreignKeys: DdlStatement[];
 }
 
-const CONSTRAINT_ORDER: Readonly<Record<ConstraintType, number>> = { 'primary key': 0, unique: 1, exclusion: 2, check: 3, 'foreign key': 4 };
+const CONSTRAINT_ORDER: Readonly<Record<ConstraintType, number>> = {
+  'primary key': 0,
+  unique: 1,
+  exclusion: 2,
+  check: 3,
+  'foreign key': 4,
+};
 
 export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, resolver: Resolver, skipped: Skipped[]): TablePostData {
   const result: TablePostData = { keys: [], foreignKeys: [] };
@@ -36,7 +42,9 @@ export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, r
     const created = scope.creates.has(table.oid);
     const partitioned = table.kind === 'partitioned';
     const drift = created ? undefined : scope.target.columnDrift(table);
-    const constraints = (groups(source).constraints.get(table.oid) ?? []).filter((c) => !c.cloned).sort((a, b) => CONSTRAINT_ORDER[a.type] - CONSTRAINT_ORDER[b.type]);
+    const constraints = (groups(source).constraints.get(table.oid) ?? [])
+      .filter((c) => !c.cloned)
+      .sort((a, b) => CONSTRAINT_ORDER[a.type] - CONSTRAINT_ORDER[b.type]);
     for (const constraint of constraints) {
       // Validated CHECKs of a new table are in its CREATE TABLE; inherited ones come from the parent.
       if (constraint.type === 'check' && (!constraint.local || (created && constraint.validated))) continue;
@@ -48,7 +56,10 @@ export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, r
       }
       const existingKey = constraint.type === 'primary key' && !created ? scope.target.primaryKeyOf(table.schema, table.name) : undefined;
       if (existingKey !== undefined) {
-        skipped.push({ object, reason: `the target table already has a different primary key (${existingKey.name}: ${existingKey.definition})` });
+        skipped.push({
+          object,
+          reason: `the target table already has a different primary key (${existingKey.name}: ${existingKey.definition})`,
+        });
         continue;
       }
       const reason = blocked(resolver, `con:${constraint.oid}`, constraint.definition, scope.target.versionNum, `rel:${table.oid}`);
@@ -122,7 +133,10 @@ export function planTriggers(
         skipped.push({ object, reason: drift, selection: true });
         continue;
       }
-      const decision = resolver.resolveAll([`fn:${trigger.functionOid}`, ...resolver.dependenciesOf(`trg:${trigger.oid}`)], `rel:${relation.oid}`);
+      const decision = resolver.resolveAll(
+        [`fn:${trigger.functionOid}`, ...resolver.dependenciesOf(`trg:${trigger.oid}`)],
+        `rel:${relation.oid}`,
+      );
       if (!decision.ok) {
         skipped.push({ object, reason: decision.reason, ...(decision.selection ? { selection: true as const } : {}) });
         continue;
@@ -134,7 +148,13 @@ export function planTriggers(
 }
 
 /** Why an index or constraint cannot be created, or undefined when it can. */
-function blocked(resolver: Resolver, key: string, definition: string, targetVersion: number, own: string): { reason: string; selection?: true } | undefined {
+function blocked(
+  resolver: Resolver,
+  key: string,
+  definition: string,
+  targetVersion: number,
+  own: string,
+): { reason: string; selection?: true } | undefined {
   const unmet = unmetNeeds(definitionNeeds(definition), targetVersion);
   if (unmet !== undefined) return { reason: unmet };
   const decision = resolver.resolveAll(resolver.dependenciesOf(key), own);

@@ -33,7 +33,17 @@ import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.j
 import { renderRefresh, renderView, renderViewComments } from './render-post.js';
 import { renderFunctionComment } from './render-security.js';
 import { renderOwnedBy, renderTable } from './render-table.js';
-import { renderCollation, renderComment, renderExtension, renderSchema, renderSequence, renderTextSearchConfig, renderTextSearchDictionary, renderType, renderTypeComments } from './render-types.js';
+import {
+  renderCollation,
+  renderComment,
+  renderExtension,
+  renderSchema,
+  renderSequence,
+  renderTextSearchConfig,
+  renderTextSearchDictionary,
+  renderType,
+  renderTypeComments,
+} from './render-types.js';
 import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
 import { objectCandidates } from './schema-objects.js';
 import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
@@ -42,7 +52,16 @@ import { groups } from './catalog-groups.js';
 
 export type { SchemaSelection } from './schema-scope.js';
 
-const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = { collation: 0, tsdict: 1, tsconfig: 1, type: 1, sequence: 2, function: 3, table: 4, view: 5 };
+const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = {
+  collation: 0,
+  tsdict: 1,
+  tsconfig: 1,
+  type: 1,
+  sequence: 2,
+  function: 3,
+  table: 4,
+  view: 5,
+};
 
 export function planSchema(source: SchemaCatalog, target: SchemaCatalog, selection: SchemaSelection): SchemaPlan {
   const scope = buildScope(source, target, selection);
@@ -76,7 +95,9 @@ interface PostDataDecisions {
 
 function decidePostData(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): PostDataDecisions {
   const tablePost = planTablePostData(source, scope, resolver, skipped);
-  const views = [...resolver.planned.values()].filter((n) => n.kind === 'view').map((n) => ({ oid: n.oid, schema: n.schema, name: source.relations.get(n.oid)?.name ?? '' }));
+  const views = [...resolver.planned.values()]
+    .filter((n) => n.kind === 'view')
+    .map((n) => ({ oid: n.oid, schema: n.schema, name: source.relations.get(n.oid)?.name ?? '' }));
   const triggerRelations = [
     ...scope.tables.map((t) => ({ oid: t.oid, schema: t.schema, name: t.name, created: scope.creates.has(t.oid) })),
     ...views.map((v) => ({ ...v, created: true })),
@@ -109,9 +130,17 @@ function assemble(
 
   const preData: DdlStatement[] = [];
   if (scope.drops.length > 0) {
-    preData.push({ kind: 'drop-table', object: scope.drops.map((t) => `table ${displayName(t)}`).join(', '), sql: `DROP TABLE ${scope.drops.map(quoteQualified).join(', ')} CASCADE` });
+    preData.push({
+      kind: 'drop-table',
+      object: scope.drops.map((t) => `table ${displayName(t)}`).join(', '),
+      sql: `DROP TABLE ${scope.drops.map(quoteQualified).join(', ')} CASCADE`,
+    });
   }
-  const neededSchemas = new Set([...planned.map((n) => n.schema), ...[...resolver.extensions.values()].map((x) => x.schema), ...wantedSchemas]);
+  const neededSchemas = new Set([
+    ...planned.map((n) => n.schema),
+    ...[...resolver.extensions.values()].map((x) => x.schema),
+    ...wantedSchemas,
+  ]);
   const createdSchemas = [...neededSchemas].sort().filter((schema) => !scope.target.hasSchema(schema));
   for (const schema of createdSchemas) preData.push({ kind: 'schema', object: `schema ${schema}`, sql: renderSchema(schema) });
   for (const x of resolver.extensions.values()) preData.push({ kind: 'extension', object: `extension ${x.name}`, sql: renderExtension(x) });
@@ -130,12 +159,19 @@ function assemble(
   // Refreshed last: a materialized view may read views, functions and tables made just before.
   for (const node of postOrder) {
     const view = node.kind === 'view' ? source.views.get(node.oid) : undefined;
-    if (view?.materialized === true && view.populated) postData.push({ kind: 'refresh', object: `materialized view ${displayName(view)}`, sql: renderRefresh(view) });
+    if (view?.materialized === true && view.populated)
+      postData.push({ kind: 'refresh', object: `materialized view ${displayName(view)}`, sql: renderRefresh(view) });
   }
   const standaloneSequences = ordered
     .filter((n) => n.kind === 'sequence' && source.sequences.get(n.oid)?.ownedBy === undefined)
     .map((n) => ({ schema: n.schema, name: source.relations.get(n.oid)?.name ?? '' }));
-  return { preData, postData, skipped, drops: [...scope.drops.map((t) => `table ${displayName(t)}`), ...scope.closure.alsoDropped], standaloneSequences };
+  return {
+    preData,
+    postData,
+    skipped,
+    drops: [...scope.drops.map((t) => `table ${displayName(t)}`), ...scope.closure.alsoDropped],
+    standaloneSequences,
+  };
 }
 
 /** Every selected table must be creatable; otherwise nothing is, and every reason is named at once. */
@@ -153,15 +189,23 @@ function checkTables(source: SchemaCatalog, scope: SchemaScope, resolver: Resolv
   if (problems.length === 0) return;
   const extensions = [...resolver.unavailableExtensions];
   if (extensions.length > 0) {
-    throw new SchemaError('EXTENSION_UNAVAILABLE', `The target server lacks the extension${extensions.length === 1 ? '' : 's'} ${extensions.join(', ')} that the selected tables need.`, {
-      details: problems,
-      nextStep: `Install ${extensions.join(', ')} on the target server (the operating system package that provides ${extensions.length === 1 ? 'it' : 'them'}), or leave those tables out with --exclude.`,
-    });
+    throw new SchemaError(
+      'EXTENSION_UNAVAILABLE',
+      `The target server lacks the extension${extensions.length === 1 ? '' : 's'} ${extensions.join(', ')} that the selected tables need.`,
+      {
+        details: problems,
+        nextStep: `Install ${extensions.join(', ')} on the target server (the operating system package that provides ${extensions.length === 1 ? 'it' : 'them'}), or leave those tables out with --exclude.`,
+      },
+    );
   }
-  throw new SchemaError('SCHEMA_NOT_CREATABLE', `${problems.length === 1 ? 'A selected table' : `${problems.length} selected tables`} cannot be created on the target.`, {
-    details: problems,
-    nextStep: 'Fix what is named above on the target (or use a newer target server), or leave those tables out with --exclude.',
-  });
+  throw new SchemaError(
+    'SCHEMA_NOT_CREATABLE',
+    `${problems.length === 1 ? 'A selected table' : `${problems.length} selected tables`} cannot be created on the target.`,
+    {
+      details: problems,
+      nextStep: 'Fix what is named above on the target (or use a newer target server), or leave those tables out with --exclude.',
+    },
+  );
 }
 
 /**
@@ -199,7 +243,12 @@ function postDataNodes(source: SchemaCatalog, resolver: Resolver, cyclic: Readon
   return post;
 }
 
-function orderNodes(source: SchemaCatalog, nodes: readonly PlannedNode[], resolver: Resolver, skipped: Skipped[]): { ordered: PlannedNode[]; cyclic: PlannedNode[] } {
+function orderNodes(
+  source: SchemaCatalog,
+  nodes: readonly PlannedNode[],
+  resolver: Resolver,
+  skipped: Skipped[],
+): { ordered: PlannedNode[]; cyclic: PlannedNode[] } {
   const ranked = [...nodes].map((n, i) => ({ n, i })).sort((a, b) => PRE_DATA_RANK[a.n.kind] - PRE_DATA_RANK[b.n.kind] || a.i - b.i);
   const { ordered, cyclic } = topoSort(
     ranked.map((r) => r.n),
@@ -207,7 +256,10 @@ function orderNodes(source: SchemaCatalog, nodes: readonly PlannedNode[], resolv
     (n) => n.deps.map((d) => canonicalKey(source, d)),
   );
   for (const n of cyclic) {
-    if (n.kind === 'table') throw new SchemaError('SCHEMA_CYCLE', `${resolver.describe(n.key)} is part of a dependency cycle pgtwin cannot order.`, { nextStep: 'Create it by hand, or leave it out with --exclude.' });
+    if (n.kind === 'table')
+      throw new SchemaError('SCHEMA_CYCLE', `${resolver.describe(n.key)} is part of a dependency cycle pgtwin cannot order.`, {
+        nextStep: 'Create it by hand, or leave it out with --exclude.',
+      });
     skipped.push({ object: resolver.describe(n.key), reason: 'part of a dependency cycle that pgtwin cannot order' });
   }
   return { ordered: [...ordered], cyclic: [...cyclic] };
@@ -219,7 +271,12 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
     case 'collation': {
       const c = source.collations.get(node.oid);
       if (c !== undefined) out.push({ kind: 'collation', object: `collation ${displayName(c)}`, sql: renderCollation(c) });
-      if (c?.comment !== undefined) comments.push({ kind: 'comment', object: `collation ${displayName(c)}`, sql: renderComment(`COLLATION ${quoteQualified(c)}`, c.comment) });
+      if (c?.comment !== undefined)
+        comments.push({
+          kind: 'comment',
+          object: `collation ${displayName(c)}`,
+          sql: renderComment(`COLLATION ${quoteQualified(c)}`, c.comment),
+        });
       break;
     }
     case 'type': {
@@ -233,7 +290,12 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
       const s = source.sequences.get(node.oid);
       if (s === undefined) break;
       out.push({ kind: 'sequence', object: `sequence ${displayName(s)}`, sql: renderSequence(s) });
-      if (s.comment !== undefined) comments.push({ kind: 'comment', object: `sequence ${displayName(s)}`, sql: renderComment(`SEQUENCE ${quoteQualified(s)}`, s.comment) });
+      if (s.comment !== undefined)
+        comments.push({
+          kind: 'comment',
+          object: `sequence ${displayName(s)}`,
+          sql: renderComment(`SEQUENCE ${quoteQualified(s)}`, s.comment),
+        });
       break;
     }
     case 'function': {
@@ -256,7 +318,8 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
       if (d === undefined) break;
       const object = `text search dictionary ${displayName(d)}`;
       out.push({ kind: 'text-search', object, sql: renderTextSearchDictionary(d) });
-      if (d.comment !== undefined) comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH DICTIONARY ${quoteQualified(d)}`, d.comment) });
+      if (d.comment !== undefined)
+        comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH DICTIONARY ${quoteQualified(d)}`, d.comment) });
       break;
     }
     case 'tsconfig': {
@@ -264,7 +327,8 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
       if (c === undefined) break;
       const object = `text search configuration ${displayName(c)}`;
       for (const sql of renderTextSearchConfig(c)) out.push({ kind: 'text-search', object, sql });
-      if (c.comment !== undefined) comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH CONFIGURATION ${quoteQualified(c)}`, c.comment) });
+      if (c.comment !== undefined)
+        comments.push({ kind: 'comment', object, sql: renderComment(`TEXT SEARCH CONFIGURATION ${quoteQualified(c)}`, c.comment) });
       break;
     }
     case 'view': {

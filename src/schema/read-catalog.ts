@@ -49,9 +49,13 @@ export async function readSchemaCatalog(client: Client): Promise<SchemaCatalog> 
       await client.query("SELECT set_config('search_path', 'pg_catalog', true)");
       const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
       if (version < MIN_SERVER_VERSION) {
-        throw new SchemaError('SERVER_TOO_OLD', `PostgreSQL ${Math.floor(version / 10000)} is older than pgtwin supports for schema work (12 or later).`, {
-          nextStep: 'Upgrade the server, or create the schema with pg_dump --schema-only and run pgtwin sync on it.',
-        });
+        throw new SchemaError(
+          'SERVER_TOO_OLD',
+          `PostgreSQL ${Math.floor(version / 10000)} is older than pgtwin supports for schema work (12 or later).`,
+          {
+            nextStep: 'Upgrade the server, or create the schema with pg_dump --schema-only and run pgtwin sync on it.',
+          },
+        );
       }
       const rows = async (sql: string): Promise<Row[]> => (await client.query<Row>(sql)).rows;
       const r = {
@@ -111,8 +115,12 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
 
 function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
   const get = (name: string): Row[] => r[name] ?? [];
-  const extensions = new Map<string, ExtensionInfo>(get('extensions').map((x) => [str(x, 'name'), { name: str(x, 'name'), schema: str(x, 'schema'), version: str(x, 'version') }]));
-  const relations = new Map<number, RelationName>(get('relations').map((x) => [num(x, 'oid'), { schema: str(x, 'schema'), name: str(x, 'name'), relkind: str(x, 'relkind') }]));
+  const extensions = new Map<string, ExtensionInfo>(
+    get('extensions').map((x) => [str(x, 'name'), { name: str(x, 'name'), schema: str(x, 'schema'), version: str(x, 'version') }]),
+  );
+  const relations = new Map<number, RelationName>(
+    get('relations').map((x) => [num(x, 'oid'), { schema: str(x, 'schema'), name: str(x, 'name'), relkind: str(x, 'relkind') }]),
+  );
   const columnsByTable = groupBy(get('columns').map(toColumn), (c) => c.tableOid);
 
   const dependencies = new Map<ObjectKey, ObjectKey[]>();
@@ -172,7 +180,11 @@ function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
   return {
     serverVersionNum: version,
     schemas: new Set(get('schemas').map((x) => str(x, 'name'))),
-    schemaComments: new Map(get('schemas').filter((x) => x['comment'] !== null).map((x) => [str(x, 'name'), str(x, 'comment')])),
+    schemaComments: new Map(
+      get('schemas')
+        .filter((x) => x['comment'] !== null)
+        .map((x) => [str(x, 'name'), str(x, 'comment')]),
+    ),
     roles: new Set(get('roles').map((x) => str(x, 'name'))),
     languages: new Map(get('languages').map((x) => [num(x, 'oid'), str(x, 'name')])),
     extensions,
@@ -188,13 +200,26 @@ function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
     indexes: get('indexes').map(toIndex),
     triggers: get('triggers').map(toTrigger),
     policies: get('policies').map(toPolicy),
-    rules: get('rules').map((x): RuleDef => ({ oid: num(x, 'oid'), relationOid: num(x, 'relation_oid'), name: str(x, 'name'), definition: str(x, 'definition').trim().replace(/;$/, ''), comment: optStr(x, 'comment') })),
+    rules: get('rules').map((x): RuleDef => ({
+      oid: num(x, 'oid'),
+      relationOid: num(x, 'relation_oid'),
+      name: str(x, 'name'),
+      definition: str(x, 'definition').trim().replace(/;$/, ''),
+      comment: optStr(x, 'comment'),
+    })),
     grants: get('grants').map(toGrant),
     textSearchConfigs: new Map(get('tsConfigs').map((x) => [num(x, 'oid'), toTextSearchConfig(x)])),
     textSearchDictionaries: new Map(
       get('tsDictionaries').map((x): [number, TextSearchDictionary] => [
         num(x, 'oid'),
-        { oid: num(x, 'oid'), schema: str(x, 'schema'), name: str(x, 'name'), template: str(x, 'template'), options: optStr(x, 'options'), comment: optStr(x, 'comment') },
+        {
+          oid: num(x, 'oid'),
+          schema: str(x, 'schema'),
+          name: str(x, 'name'),
+          template: str(x, 'template'),
+          options: optStr(x, 'options'),
+          comment: optStr(x, 'comment'),
+        },
       ]),
     ),
     dependencies,
@@ -223,7 +248,15 @@ function toColumn(row: Row): { tableOid: number; column: ColumnDef } {
   };
 }
 
-const TYPE_KINDS: Readonly<Record<string, TypeKind>> = { b: 'base', c: 'composite', d: 'domain', e: 'enum', p: 'pseudo', r: 'range', m: 'multirange' };
+const TYPE_KINDS: Readonly<Record<string, TypeKind>> = {
+  b: 'base',
+  c: 'composite',
+  d: 'domain',
+  e: 'enum',
+  p: 'pseudo',
+  r: 'range',
+  m: 'multirange',
+};
 
 function readTypes(r: Record<string, Row[]>): Map<number, TypeInfo> {
   const labels = new Map((r['enums'] ?? []).map((x) => [num(x, 'oid'), strings(x, 'labels')]));
@@ -256,10 +289,21 @@ function readTypes(r: Record<string, Row[]>): Map<number, TypeInfo> {
               notNull: bool(row, 'not_null'),
               defaultExpr: optStr(row, 'default_expr'),
               collation: optNum(row, 'collation'),
-              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({ name: str(c, 'name'), definition: str(c, 'definition'), validated: bool(c, 'validated'), comment: optStr(c, 'comment') })),
+              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({
+                name: str(c, 'name'),
+                definition: str(c, 'definition'),
+                validated: bool(c, 'validated'),
+                comment: optStr(c, 'comment'),
+              })),
             }
           : undefined,
-      attributes: (attributes.get(oid) ?? []).map((a) => ({ name: str(a, 'name'), type: str(a, 'type'), typeOid: num(a, 'type_oid'), collation: optNum(a, 'collation'), comment: optStr(a, 'comment') })),
+      attributes: (attributes.get(oid) ?? []).map((a) => ({
+        name: str(a, 'name'),
+        type: str(a, 'type'),
+        typeOid: num(a, 'type_oid'),
+        collation: optNum(a, 'collation'),
+        comment: optStr(a, 'comment'),
+      })),
       range:
         range === undefined
           ? undefined
@@ -368,7 +412,10 @@ function toTextSearchConfig(row: Row): TextSearchConfig {
     schema: str(row, 'schema'),
     name: str(row, 'name'),
     parser: str(row, 'parser'),
-    mappings: mappings.map((m) => ({ token: String(m.token ?? ''), dictionaries: Array.isArray(m.dictionaries) ? m.dictionaries.map(String) : [] })),
+    mappings: mappings.map((m) => ({
+      token: String(m.token ?? ''),
+      dictionaries: Array.isArray(m.dictionaries) ? m.dictionaries.map(String) : [],
+    })),
     comment: optStr(row, 'comment'),
   };
 }
@@ -386,7 +433,13 @@ function toGrant(row: Row): GrantDef {
   };
 }
 
-const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = { c: 'check', p: 'primary key', u: 'unique', x: 'exclusion', f: 'foreign key' };
+const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = {
+  c: 'check',
+  p: 'primary key',
+  u: 'unique',
+  x: 'exclusion',
+  f: 'foreign key',
+};
 
 function toConstraint(row: Row): ConstraintDef {
   return {

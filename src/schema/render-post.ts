@@ -48,5 +48,8 @@ export function renderRefresh(view: ViewDef): string {
 /** The trigger, and its enabled state when the source had changed it. */
 export function renderTrigger(trigger: TriggerDef, table: QualifiedName): string[] {
   const state = { O: undefined, D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[trigger.enabled];
-  return [trigger.definition, ...(state === undefined ? [] : [`ALTER TABLE ${quoteQualified(table)} ${state} TRIGGER ${quoteIdent(trigger.name)}`])];
+  return [
+    trigger.definition,
+    ...(state === undefined ? [] : [`ALTER TABLE ${quoteQualified(table)} ${state} TRIGGER ${quoteIdent(trigger.name)}`]),
+  ];
 }

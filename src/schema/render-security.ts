@@ -46,7 +46,8 @@ export function renderGrant(grant: GrantDef): string {
 
 export function renderFunctionComment(fn: FunctionDef): string[] {
   if (fn.comment === undefined) return [];
-  if (fn.kind === 'aggregate') return [renderComment(`AGGREGATE ${quoteQualified(fn)}(${fn.identityArgs === '' ? '*' : fn.identityArgs})`, fn.comment)];
+  if (fn.kind === 'aggregate')
+    return [renderComment(`AGGREGATE ${quoteQualified(fn)}(${fn.identityArgs === '' ? '*' : fn.identityArgs})`, fn.comment)];
   return [renderComment(`${fn.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${fn.signature}`, fn.comment)];
 }
 
@@ -55,6 +56,12 @@ export function renderSchemaComment(schema: string, comment: string): string {
 }
 
 /** COMMENT ON CONSTRAINT / TRIGGER / POLICY / RULE ... ON table. */
-export function renderCommentOn(word: 'CONSTRAINT' | 'TRIGGER' | 'POLICY' | 'RULE', object: ConstraintDef | TriggerDef | PolicyDef | RuleDef, table: QualifiedName): string[] {
-  return object.comment === undefined ? [] : [renderComment(`${word} ${quoteIdent(object.name)} ON ${quoteQualified(table)}`, object.comment)];
+export function renderCommentOn(
+  word: 'CONSTRAINT' | 'TRIGGER' | 'POLICY' | 'RULE',
+  object: ConstraintDef | TriggerDef | PolicyDef | RuleDef,
+  table: QualifiedName,
+): string[] {
+  return object.comment === undefined
+    ? []
+    : [renderComment(`${word} ${quoteIdent(object.name)} ON ${quoteQualified(table)}`, object.comment)];
 }

@@ -40,7 +40,8 @@ export function renderTable(catalog: SchemaCatalog, table: TableDef): TableSql {
 
   const comments: string[] = [];
   if (table.comment !== undefined) comments.push(renderComment(`TABLE ${name}`, table.comment));
-  for (const c of table.columns) if (c.comment !== undefined) comments.push(renderComment(`COLUMN ${name}.${quoteIdent(c.name)}`, c.comment));
+  for (const c of table.columns)
+    if (c.comment !== undefined) comments.push(renderComment(`COLUMN ${name}.${quoteIdent(c.name)}`, c.comment));
   return { create: sql, comments };
 }
 

@@ -4,7 +4,15 @@
  * expressions come from the source's pg_get_* output, already qualified.
  */
 import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
-import type { CollationInfo, ExtensionInfo, SchemaCatalog, SequenceDef, TextSearchConfig, TextSearchDictionary, TypeInfo } from './model.js';
+import type {
+  CollationInfo,
+  ExtensionInfo,
+  SchemaCatalog,
+  SequenceDef,
+  TextSearchConfig,
+  TextSearchDictionary,
+  TypeInfo,
+} from './model.js';
 
 export function collationName(catalog: SchemaCatalog, oid: number): string {
   const collation = catalog.collations.get(oid);
@@ -69,7 +77,9 @@ export function renderType(catalog: SchemaCatalog, type: TypeInfo, targetVersion
       if (domain.defaultExpr !== undefined) sql += ` DEFAULT ${domain.defaultExpr}`;
       if (domain.notNull) sql += ' NOT NULL';
       for (const c of domain.constraints) if (c.validated) sql += ` CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`;
-      const notValid = domain.constraints.filter((c) => !c.validated).map((c) => `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${withNotValid(c.definition)}`);
+      const notValid = domain.constraints
+        .filter((c) => !c.validated)
+        .map((c) => `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${withNotValid(c.definition)}`);
       return [sql, ...notValid];
     }
     default:
@@ -82,7 +92,8 @@ export function renderTypeComments(type: TypeInfo): string[] {
   const name = quoteQualified(type);
   const out: string[] = [];
   if (type.comment !== undefined) out.push(renderComment(`${type.kind === 'domain' ? 'DOMAIN' : 'TYPE'} ${name}`, type.comment));
-  for (const c of type.domain?.constraints ?? []) if (c.comment !== undefined) out.push(renderComment(`CONSTRAINT ${quoteIdent(c.name)} ON DOMAIN ${name}`, c.comment));
+  for (const c of type.domain?.constraints ?? [])
+    if (c.comment !== undefined) out.push(renderComment(`CONSTRAINT ${quoteIdent(c.name)} ON DOMAIN ${name}`, c.comment));
   for (const a of type.attributes) if (a.comment !== undefined) out.push(renderComment(`COLUMN ${name}.${quoteIdent(a.name)}`, a.comment));
   return out;
 }
@@ -121,7 +132,9 @@ export function renderTextSearchConfig(config: TextSearchConfig): string[] {
   const name = quoteQualified(config);
   return [
     `CREATE TEXT SEARCH CONFIGURATION ${name} (PARSER = ${config.parser})`,
-    ...config.mappings.filter((m) => m.dictionaries.length > 0).map((m) => `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${quoteIdent(m.token)} WITH ${m.dictionaries.join(', ')}`),
+    ...config.mappings
+      .filter((m) => m.dictionaries.length > 0)
+      .map((m) => `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${quoteIdent(m.token)} WITH ${m.dictionaries.join(', ')}`),
   ];
 }
 

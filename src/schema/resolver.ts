@@ -7,7 +7,16 @@
  */
 import type { ExtensionInfo, ObjectKey, SchemaCatalog } from './model.js';
 import type { TargetIndex } from './target-index.js';
-import { collationNeeds, columnNeeds, definitionNeeds, functionNeeds, sequenceNeeds, typeNeeds, unmetNeeds, type FeatureNeed } from './versions.js';
+import {
+  collationNeeds,
+  columnNeeds,
+  definitionNeeds,
+  functionNeeds,
+  sequenceNeeds,
+  typeNeeds,
+  unmetNeeds,
+  type FeatureNeed,
+} from './versions.js';
 import { groups } from './catalog-groups.js';
 
 /**
@@ -191,7 +200,10 @@ export class Resolver {
       if (this.scope.creates.has(oid)) {
         if (table.kind === 'foreign') return fail('foreign tables are not created by pgtwin (they need a server and user mapping)');
         const checks = (groups(this.source).constraints.get(oid) ?? []).filter((c) => c.type === 'check');
-        const needs: FeatureNeed[] = [...table.columns.flatMap((c) => columnNeeds(table, c)), ...checks.flatMap((c) => definitionNeeds(c.definition))];
+        const needs: FeatureNeed[] = [
+          ...table.columns.flatMap((c) => columnNeeds(table, c)),
+          ...checks.flatMap((c) => definitionNeeds(c.definition)),
+        ];
         return this.plan(key, 'table', oid, table.schema, needs, this.dependenciesOf(key));
       }
       if (this.scope.inScope.has(oid) || this.target.relation(table.schema, table.name) !== undefined) return OK;
@@ -255,7 +267,14 @@ export class Resolver {
     return fail(drift ?? 'not on the target', drift !== undefined || !this.scope.inScope.has(index.relationOid));
   }
 
-  private plan(key: ObjectKey, kind: NodeKind, oid: number, schema: string, needs: readonly FeatureNeed[], deps: readonly ObjectKey[]): Decision {
+  private plan(
+    key: ObjectKey,
+    kind: NodeKind,
+    oid: number,
+    schema: string,
+    needs: readonly FeatureNeed[],
+    deps: readonly ObjectKey[],
+  ): Decision {
     const unmet = unmetNeeds(needs, this.target.versionNum);
     if (unmet !== undefined) return fail(unmet);
     const decision = this.resolveAll(deps, key);

@@ -21,14 +21,17 @@ export interface ObjectCandidates {
 export function objectCandidates(source: SchemaCatalog, scope: SchemaScope, wholeDatabase: boolean): ObjectCandidates {
   const all: Array<{ key: ObjectKey; schema: string }> = [];
   const member = (key: ObjectKey): boolean => source.extensionMembers.has(key);
-  for (const c of source.collations.values()) if (!c.system && !member(`coll:${c.oid}`)) all.push({ key: `coll:${c.oid}`, schema: c.schema });
+  for (const c of source.collations.values())
+    if (!c.system && !member(`coll:${c.oid}`)) all.push({ key: `coll:${c.oid}`, schema: c.schema });
   for (const d of source.textSearchDictionaries.values()) all.push({ key: `tsdict:${d.oid}`, schema: d.schema });
   for (const c of source.textSearchConfigs.values()) all.push({ key: `tscfg:${c.oid}`, schema: c.schema });
   for (const t of source.types.values()) {
     if (t.system || member(`type:${t.oid}`)) continue;
-    if (t.kind === 'enum' || t.kind === 'domain' || t.kind === 'composite' || t.kind === 'range') all.push({ key: `type:${t.oid}`, schema: t.schema });
+    if (t.kind === 'enum' || t.kind === 'domain' || t.kind === 'composite' || t.kind === 'range')
+      all.push({ key: `type:${t.oid}`, schema: t.schema });
   }
-  for (const s of source.sequences.values()) if (s.ownedBy === undefined && !member(`rel:${s.oid}`)) all.push({ key: `rel:${s.oid}`, schema: s.schema });
+  for (const s of source.sequences.values())
+    if (s.ownedBy === undefined && !member(`rel:${s.oid}`)) all.push({ key: `rel:${s.oid}`, schema: s.schema });
   for (const f of source.functions.values()) all.push({ key: `fn:${f.oid}`, schema: f.schema });
   for (const v of source.views.values()) all.push({ key: `rel:${v.oid}`, schema: v.schema });
 
@@ -36,7 +39,10 @@ export function objectCandidates(source: SchemaCatalog, scope: SchemaScope, whol
     return { keys: all.map((o) => o.key), schemas: [...source.schemas], extensions: [...source.extensions.keys()] };
   }
   const schemas = new Set(scope.tables.map((t) => t.schema));
-  const builtOn = dependentsOf(source, [...scope.inScope].map((oid) => `rel:${oid}`));
+  const builtOn = dependentsOf(
+    source,
+    [...scope.inScope].map((oid) => `rel:${oid}`),
+  );
   return { keys: all.filter((o) => schemas.has(o.schema) || builtOn.has(o.key)).map((o) => o.key), schemas: [], extensions: [] };
 }
 

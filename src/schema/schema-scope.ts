@@ -46,7 +46,8 @@ export function buildScope(source: SchemaCatalog, target: SchemaCatalog, selecti
   }
   const selected = selection.tables.map((t) => byName.get(displayName(t))).filter((t): t is TableDef => t !== undefined);
   const children = new Map<number, TableDef[]>();
-  for (const t of source.tables.values()) if (t.partitionOf !== undefined) children.set(t.partitionOf, [...(children.get(t.partitionOf) ?? []), t]);
+  for (const t of source.tables.values())
+    if (t.partitionOf !== undefined) children.set(t.partitionOf, [...(children.get(t.partitionOf) ?? []), t]);
 
   const inScope = new Set<number>();
   const addTree = (table: TableDef): void => {
@@ -80,10 +81,12 @@ export function buildScope(source: SchemaCatalog, target: SchemaCatalog, selecti
       pending.push(parentOid);
     }
   }
-  const creates = new Set([...inScope].filter((oid) => {
-    const t = source.tables.get(oid);
-    return t !== undefined && targetIndex.relation(t.schema, t.name) === undefined;
-  }));
+  const creates = new Set(
+    [...inScope].filter((oid) => {
+      const t = source.tables.get(oid);
+      return t !== undefined && targetIndex.relation(t.schema, t.name) === undefined;
+    }),
+  );
   const tables = [...source.tables.values()].filter((t) => inScope.has(t.oid));
   return { tables: parentsFirst(source, tables), inScope, creates, drops, closure, target: targetIndex };
 }

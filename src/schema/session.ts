@@ -44,14 +44,23 @@ export interface SessionRequest {
 export type SessionMode = 'write' | 'read';
 
 export async function openSchemaSession(request: SessionRequest, scope: ResourceScope, mode: SessionMode): Promise<SchemaSession> {
-  const settings = mode === 'read' ? { ...request.settings, options: { ...request.settings.options, allowRemoteTarget: true } } : request.settings;
+  const settings =
+    mode === 'read' ? { ...request.settings, options: { ...request.settings.options, allowRemoteTarget: true } } : request.settings;
   const endpoints = await openEndpoints(settings, request.env, { signal: request.signal });
   const pair =
     mode === 'write'
       ? await connectPair(endpoints, scope, request.signal)
       : {
-          source: scope.add(await openClient(endpoints.source, { readOnly: true, signal: request.signal }), (c) => c.end(), 'source session'),
-          target: scope.add(await openClient(endpoints.target, { readOnly: true, signal: request.signal }), (c) => c.end(), 'target session'),
+          source: scope.add(
+            await openClient(endpoints.source, { readOnly: true, signal: request.signal }),
+            (c) => c.end(),
+            'source session',
+          ),
+          target: scope.add(
+            await openClient(endpoints.target, { readOnly: true, signal: request.signal }),
+            (c) => c.end(),
+            'target session',
+          ),
         };
   const selectionCatalog = await readCatalog(pair.source);
   const selection = selectTables(selectionCatalog, request.settings.tables);
@@ -84,7 +93,8 @@ export async function openSchemaSession(request: SessionRequest, scope: Resource
 export function matchTargetTables(target: SchemaCatalog, selection: TableSelectionSettings): QualifiedName[] {
   const include = selection.include.map(compilePattern);
   const exclude = selection.exclude.map(compilePattern);
-  const picked = (t: TableDef): boolean => (include.length === 0 || include.some((p) => p.matches(t))) && !exclude.some((p) => p.matches(t));
+  const picked = (t: TableDef): boolean =>
+    (include.length === 0 || include.some((p) => p.matches(t))) && !exclude.some((p) => p.matches(t));
   const chosen = [...target.tables.values()].filter((t) => t.kind !== 'foreign' && picked(t));
   const keys = new Set(chosen.map(displayName));
   return chosen

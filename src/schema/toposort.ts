@@ -17,7 +17,11 @@ export function topoSort<T>(nodes: readonly T[], keyOf: (node: T) => string, dep
   const pending = new Map<number, number>(); // node -> unmet dependencies
   const dependents = new Map<number, number[]>();
   nodes.forEach((node, i) => {
-    const deps = new Set(depsOf(node).map((d) => index.get(d)).filter((d): d is number => d !== undefined && d !== i));
+    const deps = new Set(
+      depsOf(node)
+        .map((d) => index.get(d))
+        .filter((d): d is number => d !== undefined && d !== i),
+    );
     pending.set(i, deps.size);
     for (const d of deps) {
       const list = dependents.get(d);

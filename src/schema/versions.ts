@@ -13,7 +13,9 @@ export interface FeatureNeed {
 }
 
 export function versionText(versionNum: number): string {
-  return versionNum >= 100000 ? String(Math.floor(versionNum / 10000)) : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
+  return versionNum >= 100000
+    ? String(Math.floor(versionNum / 10000))
+    : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
 }
 
 // Syntax that appears in pg_get_constraintdef / pg_get_indexdef only when the source uses it.
@@ -31,7 +33,8 @@ export function definitionNeeds(definition: string): FeatureNeed[] {
 export function columnNeeds(table: TableDef, column: ColumnDef): FeatureNeed[] {
   const needs: FeatureNeed[] = [];
   if (column.generated === 'virtual') needs.push({ feature: `virtual generated column ${column.name}`, version: 180000 });
-  if (column.identity !== '' && table.kind === 'partitioned') needs.push({ feature: `identity column ${column.name} on a partitioned table`, version: 170000 });
+  if (column.identity !== '' && table.kind === 'partitioned')
+    needs.push({ feature: `identity column ${column.name} on a partitioned table`, version: 170000 });
   return needs;
 }
 
@@ -58,5 +61,8 @@ export function collationNeeds(collation: CollationInfo): FeatureNeed[] {
 export function unmetNeeds(needs: readonly FeatureNeed[], targetVersion: number): string | undefined {
   const unmet = needs.filter((n) => n.version > targetVersion);
   if (unmet.length === 0) return undefined;
-  return unmet.map((n) => `PostgreSQL ${versionText(n.version)} or later is needed for ${n.feature}`).join('; ') + `; the target runs ${versionText(targetVersion)}`;
+  return (
+    unmet.map((n) => `PostgreSQL ${versionText(n.version)} or later is needed for ${n.feature}`).join('; ') +
+    `; the target runs ${versionText(targetVersion)}`
+  );
 }

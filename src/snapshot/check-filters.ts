@@ -12,7 +12,9 @@ export async function checkFilters(source: Client, plan: SyncPlan): Promise<void
   const problems: string[] = [];
   for (const table of plan.tables) {
     if (table.where === undefined) continue;
-    const query = copyOutSql(table).replace(/^COPY \(/, '').replace(/\) TO STDOUT$/, '');
+    const query = copyOutSql(table)
+      .replace(/^COPY \(/, '')
+      .replace(/\) TO STDOUT$/, '');
     try {
       await source.query(`EXPLAIN ${query}`);
     } catch (error) {
@@ -20,9 +22,14 @@ export async function checkFilters(source: Client, plan: SyncPlan): Promise<void
     }
   }
   if (problems.length > 0) {
-    throw new UsageError('BAD_FILTER', `${problems.length === 1 ? 'A where filter is' : 'Where filters are'} not valid SQL on the source.`, {
-      details: problems,
-      nextStep: 'Fix tables.filters in pgtwin.yaml (or the --where flag); the expression goes into `SELECT ... FROM table WHERE (<where>)`.',
-    });
+    throw new UsageError(
+      'BAD_FILTER',
+      `${problems.length === 1 ? 'A where filter is' : 'Where filters are'} not valid SQL on the source.`,
+      {
+        details: problems,
+        nextStep:
+          'Fix tables.filters in pgtwin.yaml (or the --where flag); the expression goes into `SELECT ... FROM table WHERE (<where>)`.',
+      },
+    );
   }
 }

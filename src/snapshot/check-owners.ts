@@ -38,11 +38,15 @@ export async function checkOwners(input: OwnerCheckInput): Promise<void> {
     }
   }
   if (problems.length > 0) {
-    throw new UsageError('OWNER_NOT_IN_TWIN', `${problems.length === 1 ? 'A constant foreign key value does' : 'Constant foreign key values do'} not reference a row of the twin; nothing was written.`, {
-      details: problems,
-      nextStep:
-        'Use a value that exists in the referenced table as the twin will hold it (a row the sync copies, or one already on the target when that table is not copied), or change the rule.',
-    });
+    throw new UsageError(
+      'OWNER_NOT_IN_TWIN',
+      `${problems.length === 1 ? 'A constant foreign key value does' : 'Constant foreign key values do'} not reference a row of the twin; nothing was written.`,
+      {
+        details: problems,
+        nextStep:
+          'Use a value that exists in the referenced table as the twin will hold it (a row the sync copies, or one already on the target when that table is not copied), or change the rule.',
+      },
+    );
   }
 }
 
@@ -52,10 +56,19 @@ async function checkOwner(input: OwnerCheckInput, owner: OwnerCheck): Promise<st
   if (owner.copiedAs === undefined) {
     // Not copied: the target's rows stay, so the owner must be there already.
     try {
-      const found = await exists(input.target, `SELECT EXISTS (SELECT 1 FROM ${quoteQualified(owner.referencedTable)} WHERE ${quoteIdent(owner.referencedColumn)} = $1)`, owner.value);
-      return found ? undefined : `${displayName(owner.referencedTable)} is not copied, and the target has no row with ${owner.referencedColumn} = ${owner.value}`;
+      const found = await exists(
+        input.target,
+        `SELECT EXISTS (SELECT 1 FROM ${quoteQualified(owner.referencedTable)} WHERE ${quoteIdent(owner.referencedColumn)} = $1)`,
+        owner.value,
+      );
+      return found
+        ? undefined
+        : `${displayName(owner.referencedTable)} is not copied, and the target has no row with ${owner.referencedColumn} = ${owner.value}`;
     } catch (error) {
-      return valueProblem(error, referenced) ?? `${displayName(owner.referencedTable)} is not copied and cannot be read on the target: ${messageOf(error)}`;
+      return (
+        valueProblem(error, referenced) ??
+        `${displayName(owner.referencedTable)} is not copied and cannot be read on the target: ${messageOf(error)}`
+      );
     }
   }
   const copied = input.plan.tables.find((t) => t.key === owner.copiedAs);
@@ -66,12 +79,21 @@ async function checkOwner(input: OwnerCheckInput, owner: OwnerCheck): Promise<st
   const filter = copied.where === undefined ? '' : ` (where ${copied.where})`;
   try {
     if (owner.referencedRule === undefined) {
-      const conditions = [copied.where === undefined ? undefined : `(${copied.where})`, `${quoteIdent(owner.referencedColumn)} = $1`].filter((c) => c !== undefined);
-      const found = await exists(input.source, `SELECT EXISTS (SELECT 1 FROM ${fromOf(copied)} WHERE ${conditions.join(' AND ')})`, owner.value);
+      const conditions = [
+        copied.where === undefined ? undefined : `(${copied.where})`,
+        `${quoteIdent(owner.referencedColumn)} = $1`,
+      ].filter((c) => c !== undefined);
+      const found = await exists(
+        input.source,
+        `SELECT EXISTS (SELECT 1 FROM ${fromOf(copied)} WHERE ${conditions.join(' AND ')})`,
+        owner.value,
+      );
       return found ? undefined : `no row of ${copied.key} that the sync copies${filter} has ${owner.referencedColumn} = ${owner.value}`;
     }
     const found = await existsMasked(input, copied, owner);
-    return found ? undefined : `no row of ${copied.key} that the sync copies${filter} has ${owner.referencedColumn} = ${owner.value} once masked by \`${owner.referencedRule.strategy}\``;
+    return found
+      ? undefined
+      : `no row of ${copied.key} that the sync copies${filter} has ${owner.referencedColumn} = ${owner.value} once masked by \`${owner.referencedRule.strategy}\``;
   } catch (error) {
     return valueProblem(error, referenced) ?? `${copied.key} cannot be read on the source: ${messageOf(error)}`;
   }
@@ -103,25 +125,35 @@ async function existsMasked(input: OwnerCheckInput, copied: TablePlan, owner: Ow
   const rule = owner.referencedRule;
   if (rule === undefined) return false;
   if ((input.registry.get(rule.strategy)?.reads(rule.options).length ?? 0) > 0) {
-    throw new UsageError('OWNER_NOT_CHECKABLE', `${copied.key}.${owner.referencedColumn} is masked by a rule that reads other columns, so the owner ${owner.value} cannot be found before the copy.`, {
-      nextStep: `Give ${copied.key}.${owner.referencedColumn} a rule that depends on its value only, or keep it as it is.`,
-    });
+    throw new UsageError(
+      'OWNER_NOT_CHECKABLE',
+      `${copied.key}.${owner.referencedColumn} is masked by a rule that reads other columns, so the owner ${owner.value} cannot be found before the copy.`,
+      {
+        nextStep: `Give ${copied.key}.${owner.referencedColumn} a rule that depends on its value only, or keep it as it is.`,
+      },
+    );
   }
   const info = copied.source.columns.find((c) => c.name === owner.referencedColumn);
-  const masks = compileMasks(new Map([[owner.referencedColumn, rule]]), [{ name: owner.referencedColumn, type: info?.type ?? 'text', notNull: info?.notNull ?? false }], {
-    table: copied.key,
-    primaryKey: copied.source.primaryKey,
-    uniqueKeys: copied.source.uniqueKeys,
-    strategies: input.registry,
-    key: await input.key(),
-  });
+  const masks = compileMasks(
+    new Map([[owner.referencedColumn, rule]]),
+    [{ name: owner.referencedColumn, type: info?.type ?? 'text', notNull: info?.notNull ?? false }],
+    {
+      table: copied.key,
+      primaryKey: copied.source.primaryKey,
+      uniqueKeys: copied.source.uniqueKeys,
+      strategies: input.registry,
+      key: await input.key(),
+    },
+  );
   const mask = masks.get(0);
   if (mask === undefined) return false;
   const where = copied.where === undefined ? '' : ` WHERE (${copied.where})`;
   return withTransaction(
     input.source,
     async () => {
-      await input.source.query(`DECLARE pgtwin_owner NO SCROLL CURSOR FOR SELECT ${quoteIdent(owner.referencedColumn)}::text FROM ${fromOf(copied)}${where}`);
+      await input.source.query(
+        `DECLARE pgtwin_owner NO SCROLL CURSOR FOR SELECT ${quoteIdent(owner.referencedColumn)}::text FROM ${fromOf(copied)}${where}`,
+      );
       for (;;) {
         const batch = await input.source.query<unknown[]>({ text: `FETCH ${FETCH_ROWS} FROM pgtwin_owner`, rowMode: 'array' });
         for (const row of batch.rows) {

@@ -60,7 +60,9 @@ export async function planChunks(source: Client, table: TablePlan, policy: Split
     if (lo === null || lo === undefined || hi === null || hi === undefined) return WHOLE_TABLE;
     return keyChunks(key, BigInt(lo), BigInt(hi), count);
   }
-  const blocks = await source.query<{ pages: string }>(`SELECT ceil($1::numeric / current_setting('block_size')::int)::int8 AS pages`, [table.source.bytes]);
+  const blocks = await source.query<{ pages: string }>(`SELECT ceil($1::numeric / current_setting('block_size')::int)::int8 AS pages`, [
+    table.source.bytes,
+  ]);
   return pageChunks(Number(blocks.rows[0]?.pages ?? 0), count);
 }
 
@@ -90,7 +92,9 @@ export function pageChunks(pages: number, count: number): ChunkPlan[] {
 
 function boundsFrom<T>(cuts: readonly T[], make: (lower: T | undefined, upper: T | undefined) => ChunkBounds): ChunkPlan[] {
   const edges: (T | undefined)[] = [undefined, ...cuts, undefined];
-  return cuts.length === 0 ? [...WHOLE_TABLE] : edges.slice(0, -1).map((lower, index) => ({ index, bounds: make(lower, edges[index + 1]) }));
+  return cuts.length === 0
+    ? [...WHOLE_TABLE]
+    : edges.slice(0, -1).map((lower, index) => ({ index, bounds: make(lower, edges[index + 1]) }));
 }
 
 /** The chunk's condition for a WHERE clause, or undefined for the whole table. */

@@ -33,9 +33,14 @@ export function resolveEndpoints(settings: Settings, env: Readonly<Record<string
   const target = toEndpoint(environments.target, 'target', env);
   if (looksLikeSameDatabase(source, target)) throw sameDatabaseError(source, target);
   if (!isLocalEndpoint(target) && !settings.options.allowRemoteTarget) {
-    throw new SafetyError('REMOTE_TARGET', `The target ${target.display} is not on this machine; pgtwin writes only to local targets unless told otherwise.`, {
-      nextStep: 'If this server really is a disposable copy, pass --allow-remote-target or set options.allow_remote_target: true in pgtwin.yaml.',
-    });
+    throw new SafetyError(
+      'REMOTE_TARGET',
+      `The target ${target.display} is not on this machine; pgtwin writes only to local targets unless told otherwise.`,
+      {
+        nextStep:
+          'If this server really is a disposable copy, pass --allow-remote-target or set options.allow_remote_target: true in pgtwin.yaml.',
+      },
+    );
   }
   return { source, target, environments };
 }
@@ -51,7 +56,11 @@ export interface OpenEndpointsOptions {
  * running (and left running for the user), its URL completed with the
  * server's credentials. The display form never shows them.
  */
-export async function openEndpoints(settings: Settings, env: Readonly<Record<string, string | undefined>>, options: OpenEndpointsOptions = {}): Promise<Endpoints> {
+export async function openEndpoints(
+  settings: Settings,
+  env: Readonly<Record<string, string | undefined>>,
+  options: OpenEndpointsOptions = {},
+): Promise<Endpoints> {
   const resolved = resolveEndpoints(settings, env);
   const start = async (endpoint: Endpoint, environment: EnvironmentSettings): Promise<Endpoint> => {
     if (environment.embedded === undefined) return endpoint;
@@ -64,7 +73,11 @@ export async function openEndpoints(settings: Settings, env: Readonly<Record<str
 }
 
 /** The target alone (status reads only the twin when no source is given); embedded servers are started. */
-export async function openTargetEndpoint(settings: Settings, env: Readonly<Record<string, string | undefined>>, options: OpenEndpointsOptions = {}): Promise<Endpoint> {
+export async function openTargetEndpoint(
+  settings: Settings,
+  env: Readonly<Record<string, string | undefined>>,
+  options: OpenEndpointsOptions = {},
+): Promise<Endpoint> {
   const withTarget = settings.target === undefined || settings.target === '' ? { ...settings, target: LOCAL_ENVIRONMENT } : settings;
   const environment = resolveEndpoint(withTarget, 'target');
   const endpoint = toEndpoint(environment, 'target', env);

@@ -38,7 +38,13 @@ export interface CopyTableOptions {
 
 export function copyOutSql(plan: TablePlan, chunk?: ChunkPlan): string {
   const range = chunk === undefined ? undefined : chunkPredicate(chunk.bounds);
-  if (plan.source.kind === 'table' && plan.where === undefined && plan.limit === undefined && range === undefined && plan.columns.length > 0) {
+  if (
+    plan.source.kind === 'table' &&
+    plan.where === undefined &&
+    plan.limit === undefined &&
+    range === undefined &&
+    plan.columns.length > 0
+  ) {
     return `COPY ${quoteQualified(plan.source)} (${plan.columns.map(quoteIdent).join(', ')}) TO STDOUT`;
   }
   return `COPY (${selectSql(plan, chunk)}) TO STDOUT`;
@@ -65,7 +71,13 @@ export function copyInSql(plan: TablePlan): string {
 }
 
 /** One chunk (or the whole table) in one target transaction, recorded in pgtwin.run_chunks by that same transaction. */
-export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Client, target: Client, options: CopyTableOptions): Promise<CopyResult> {
+export async function copyTable(
+  plan: TablePlan,
+  chunk: ChunkPlan,
+  source: Client,
+  target: Client,
+  options: CopyTableOptions,
+): Promise<CopyResult> {
   const started = performance.now();
   let rows = 0;
   let bytes = 0;
@@ -95,14 +107,10 @@ export async function copyTable(plan: TablePlan, chunk: ChunkPlan, source: Clien
       await pipeline(extract, transform, ingest, { signal: options.signal });
     }
     const durationMs = Math.round(performance.now() - started);
-    await target.query('INSERT INTO pgtwin.run_chunks (run_id, table_name, chunk, rows, bytes, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)', [
-      options.runId,
-      plan.key,
-      chunk.index,
-      rows,
-      bytes,
-      durationMs,
-    ]);
+    await target.query(
+      'INSERT INTO pgtwin.run_chunks (run_id, table_name, chunk, rows, bytes, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)',
+      [options.runId, plan.key, chunk.index, rows, bytes, durationMs],
+    );
     for (const sql of triggerSwitchSql(triggers, true)) await target.query(sql);
     await target.query('COMMIT');
     return { rows, bytes, durationMs };

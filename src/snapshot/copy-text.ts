@@ -80,13 +80,20 @@ export function decodeEscaped(buf: Buffer, start: number, end: number): string {
 /** `\b \f \n \r \t \v` map to control bytes; any other escaped byte (including `\x` without hex digits) stands for itself. */
 function simpleEscapeValue(e: number): number {
   switch (e) {
-    case 0x62: return 0x08; // b
-    case 0x66: return 0x0c; // f
-    case 0x6e: return 0x0a; // n
-    case 0x72: return 0x0d; // r
-    case 0x74: return 0x09; // t
-    case 0x76: return 0x0b; // v
-    default: return e;
+    case 0x62:
+      return 0x08; // b
+    case 0x66:
+      return 0x0c; // f
+    case 0x6e:
+      return 0x0a; // n
+    case 0x72:
+      return 0x0d; // r
+    case 0x74:
+      return 0x09; // t
+    case 0x76:
+      return 0x0b; // v
+    default:
+      return e;
   }
 }
 

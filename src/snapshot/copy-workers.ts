@@ -60,7 +60,10 @@ class TableTally {
   private readonly inFlight = new Map<string, Map<number, { rows: number; bytes: number }>>();
   private readonly started = new Set<string>();
 
-  constructor(private readonly observer: SyncObserver, done: ChunkResults | undefined) {
+  constructor(
+    private readonly observer: SyncObserver,
+    done: ChunkResults | undefined,
+  ) {
     for (const [table, chunks] of done ?? []) this.results.set(table, new Map(chunks));
   }
 
@@ -92,7 +95,8 @@ class TableTally {
 
   completed(tables: readonly TablePlan[]): Map<string, CopyResult> {
     const result = new Map<string, CopyResult>();
-    for (const table of tables) if ((this.results.get(table.key)?.size ?? 0) === table.chunks.length) result.set(table.key, this.total(table.key));
+    for (const table of tables)
+      if ((this.results.get(table.key)?.size ?? 0) === table.chunks.length) result.set(table.key, this.total(table.key));
     return result;
   }
 
@@ -120,7 +124,9 @@ class TableTally {
 export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutcome> {
   const tally = new TableTally(input.observer, input.done);
   const writeMode = input.writeMode ?? REPLICA_MODE;
-  const queue: Unit[] = input.tables.flatMap((table) => table.chunks.map((chunk) => ({ table, chunk }))).filter((unit) => !tally.isDone(unit));
+  const queue: Unit[] = input.tables
+    .flatMap((table) => table.chunks.map((chunk) => ({ table, chunk })))
+    .filter((unit) => !tally.isDone(unit));
   const stop = new AbortController();
   const onOuterAbort = (): void => stop.abort(input.signal.reason);
   input.signal.addEventListener('abort', onOuterAbort, { once: true });
@@ -140,7 +146,12 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
       const source = await openClient(input.endpoints.source, { readOnly: true, applicationName: 'pgtwin worker', signal: stop.signal });
       try {
         await importSnapshot(source, input.snapshotId);
-        const target = await openClient(input.endpoints.target, { readOnly: false, applicationName: 'pgtwin worker', signal: stop.signal, replicaRole: writeMode.replicaRole });
+        const target = await openClient(input.endpoints.target, {
+          readOnly: false,
+          applicationName: 'pgtwin worker',
+          signal: stop.signal,
+          replicaRole: writeMode.replicaRole,
+        });
         sessions = { source, target };
         return sessions;
       } catch (error) {
@@ -153,7 +164,10 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
         const unit = queue.shift();
         if (unit === undefined) return;
         tally.start(unit);
-        const label = unit.table.chunks.length === 1 ? unit.table.key : `${unit.table.key} (chunk ${unit.chunk.index + 1} of ${unit.table.chunks.length})`;
+        const label =
+          unit.table.chunks.length === 1
+            ? unit.table.key
+            : `${unit.table.key} (chunk ${unit.chunk.index + 1} of ${unit.table.chunks.length})`;
         const result = await withRetry(
           async () => {
             const { source, target } = await ensureSessions();
@@ -175,13 +189,16 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
             }
           },
           CHUNK_RETRY,
-          (error, attempt, delayMs) => input.observer.warning?.(`${label}: ${messageOf(error)}; copying it again (try ${attempt + 1} of ${CHUNK_RETRY.attempts}) in ${delayMs} ms`),
+          (error, attempt, delayMs) =>
+            input.observer.warning?.(
+              `${label}: ${messageOf(error)}; copying it again (try ${attempt + 1} of ${CHUNK_RETRY.attempts}) in ${delayMs} ms`,
+            ),
           stop.signal,
         );
         tally.finish(unit, result);
       }
     } catch (error) {
-      firstError ??= stop.signal.aborted && input.signal.aborted ? input.signal.reason ?? error : error;
+      firstError ??= stop.signal.aborted && input.signal.aborted ? (input.signal.reason ?? error) : error;
       stop.abort(error);
     } finally {
       await close();

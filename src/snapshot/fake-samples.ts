@@ -32,7 +32,14 @@ export async function sampleFakeColumns(client: Client, settings: Settings, sour
       .filter(([, spec]) => lacksKind(spec))
       .flatMap(([name]) => table.columns.filter((c) => c.name === name).map((c) => ({ name: c.name, type: c.type })));
     if (columns.length === 0) continue;
-    samples.set(key, await sampleColumns(client, table, columns.map((c) => c.name)));
+    samples.set(
+      key,
+      await sampleColumns(
+        client,
+        table,
+        columns.map((c) => c.name),
+      ),
+    );
   }
   return samples;
 }

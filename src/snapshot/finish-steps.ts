@@ -96,12 +96,15 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   if (copiesObjects) {
     checkpoint();
     observer.phase?.('large-objects');
-    const copied = await copyLargeObjects(input.holder, control, lo.decision === 'copy' ? 'copy' : 'empty', () => signal.aborted).catch((error: unknown) => {
-      throw new SyncError('LARGE_OBJECTS_NOT_COPIED', `All rows were copied, but the large objects could not be: ${messageOf(error)}`, {
-        cause: error,
-        nextStep: 'Fix the cause (the target user must own the large objects already on the target, or be allowed to remove them), then run the same command with --resume.',
-      });
-    });
+    const copied = await copyLargeObjects(input.holder, control, lo.decision === 'copy' ? 'copy' : 'empty', () => signal.aborted).catch(
+      (error: unknown) => {
+        throw new SyncError('LARGE_OBJECTS_NOT_COPIED', `All rows were copied, but the large objects could not be: ${messageOf(error)}`, {
+          cause: error,
+          nextStep:
+            'Fix the cause (the target user must own the large objects already on the target, or be allowed to remove them), then run the same command with --resume.',
+        });
+      },
+    );
     if (copied === 'stopped') checkpoint();
     else {
       largeObjects = copied;

@@ -33,7 +33,11 @@ export async function pendingForeignKeys(client: Client): Promise<PendingForeign
   const result = await client.query<{ table_schema: string; table_name: string; constraint_name: string; definition: string }>(
     'SELECT table_schema, table_name, constraint_name, definition FROM pgtwin.pending_foreign_keys ORDER BY dropped_at, table_schema, table_name, constraint_name',
   );
-  return result.rows.map((r) => ({ table: { schema: r.table_schema, name: r.table_name }, name: r.constraint_name, definition: r.definition }));
+  return result.rows.map((r) => ({
+    table: { schema: r.table_schema, name: r.table_name },
+    name: r.constraint_name,
+    definition: r.definition,
+  }));
 }
 
 export interface RestoreFailure {

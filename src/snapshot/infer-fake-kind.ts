@@ -56,7 +56,8 @@ function kindNamed(column: string): string | undefined {
     const parts = kind.split('_');
     for (let at = 0; at + parts.length <= said.length; at++) {
       if (!parts.every((part, i) => said[at + i] === part)) continue;
-      if (best === undefined || parts.length > best.length || (parts.length === best.length && at < best.at)) best = { kind, length: parts.length, at };
+      if (best === undefined || parts.length > best.length || (parts.length === best.length && at < best.at))
+        best = { kind, length: parts.length, at };
       break;
     }
   }
@@ -103,7 +104,10 @@ export function inferKinds(
     if (classifyType(info.type) === 'text') {
       // Say what the column does look like, when that is a job for another strategy (an email, a phone number).
       const other = detectPii(sample)[0];
-      const hint = other === undefined ? '' : `; it looks like ${other.kind.replaceAll('_', ' ')} (${other.evidence.join('; ')}): use \`${other.suggestion.strategy}\` instead`;
+      const hint =
+        other === undefined
+          ? ''
+          : `; it looks like ${other.kind.replaceAll('_', ' ')} (${other.evidence.join('; ')}): use \`${other.suggestion.strategy}\` instead`;
       problems.push({
         table: table.key,
         column,
@@ -114,4 +118,3 @@ export function inferKinds(
   }
   return problems;
 }
-

@@ -29,7 +29,12 @@ interface SourceObject {
 }
 
 /** Inside no transaction of the target's; opens and commits its own. `stopped` is asked between objects. */
-export async function copyLargeObjects(holder: Client, target: Client, decision: 'copy' | 'empty', stopped: () => boolean): Promise<LargeObjectsResult | 'stopped'> {
+export async function copyLargeObjects(
+  holder: Client,
+  target: Client,
+  decision: 'copy' | 'empty',
+  stopped: () => boolean,
+): Promise<LargeObjectsResult | 'stopped'> {
   const objects = (
     await holder.query<SourceObject>(
       `SELECT m.oid::text AS oid, pg_get_userbyid(m.lomowner) AS owner,
@@ -66,14 +71,18 @@ export async function copyLargeObjects(holder: Client, target: Client, decision:
   const warnings =
     ownersKept.size === 0
       ? []
-      : [`large objects of ${[...ownersKept].sort().join(', ')} are owned by the target user: ${ownersKept.size === 1 ? 'that role does' : 'those roles do'} not exist on the target, or the target user may not hand objects to ${ownersKept.size === 1 ? 'it' : 'them'}`];
+      : [
+          `large objects of ${[...ownersKept].sort().join(', ')} are owned by the target user: ${ownersKept.size === 1 ? 'that role does' : 'those roles do'} not exist on the target, or the target user may not hand objects to ${ownersKept.size === 1 ? 'it' : 'them'}`,
+        ];
   return { decision, count: objects.length, bytes, warnings };
 }
 
 async function copyContent(holder: Client, target: Client, oid: string): Promise<number> {
   let offset = 0;
   for (;;) {
-    const piece = (await holder.query<{ data: Buffer }>('SELECT lo_get($1::oid, $2::int8, $3::int4) AS data', [oid, offset, CHUNK])).rows[0]?.data ?? Buffer.alloc(0);
+    const piece =
+      (await holder.query<{ data: Buffer }>('SELECT lo_get($1::oid, $2::int8, $3::int4) AS data', [oid, offset, CHUNK])).rows[0]?.data ??
+      Buffer.alloc(0);
     if (offset === 0) await target.query('SELECT lo_from_bytea($1::oid, $2::bytea)', [oid, piece]);
     else if (piece.length > 0) await target.query('SELECT lo_put($1::oid, $2::int8, $3::bytea)', [oid, offset, piece]);
     offset += piece.length;
@@ -89,10 +98,10 @@ async function createEmpty(target: Client, oid: string): Promise<number> {
 /** Of `names`, the roles that exist on the target, and those the target user may make owners (superuser or member). */
 async function assignableRoles(target: Client, names: readonly string[]): Promise<{ exists: Set<string>; assignable: Set<string> }> {
   const rows = (
-    await target.query<{ name: string; may: boolean }>('SELECT rolname AS name, pg_has_role(current_user, oid, $2) AS may FROM pg_roles WHERE rolname = ANY($1::text[])', [
-      names.filter((n) => n !== 'PUBLIC'),
-      'MEMBER',
-    ])
+    await target.query<{ name: string; may: boolean }>(
+      'SELECT rolname AS name, pg_has_role(current_user, oid, $2) AS may FROM pg_roles WHERE rolname = ANY($1::text[])',
+      [names.filter((n) => n !== 'PUBLIC'), 'MEMBER'],
+    )
   ).rows;
   return { exists: new Set(rows.map((r) => r.name)), assignable: new Set(rows.filter((r) => r.may).map((r) => r.name)) };
 }

@@ -13,7 +13,14 @@
 import type { StrategySpec } from '../config/settings.js';
 import type { Catalog, TableInfo } from '../pg/catalog.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
-import { checkMasks, checkStrict, inheritForeignKeyRules, MaskRulesError, type ForeignKeyLink, type StrategyRegistry } from '../anonymize/index.js';
+import {
+  checkMasks,
+  checkStrict,
+  inheritForeignKeyRules,
+  MaskRulesError,
+  type ForeignKeyLink,
+  type StrategyRegistry,
+} from '../anonymize/index.js';
 import { closestMatches } from './closest-matches.js';
 import { inferKinds } from './infer-fake-kind.js';
 import { ownerConstants, type OwnerCheck } from './owner-constants.js';
@@ -122,7 +129,10 @@ export function planMasking(input: MaskingInput, source: Catalog, tables: readon
     });
     const inferredKinds = inferred.get(table.key) ?? new Map<string, string>();
     const tableOwners = owners.filter((o) => o.table === table.key && copied.has(o.column));
-    result.set(table.key, applicable.size === 0 ? NO_MASKING : { rules: applicable, maskedColumns, inherited, inferredKinds, owners: tableOwners });
+    result.set(
+      table.key,
+      applicable.size === 0 ? NO_MASKING : { rules: applicable, maskedColumns, inherited, inferredKinds, owners: tableOwners },
+    );
   }
   if (problems.length > 0) throw new MaskRulesError(problems);
   return result;
@@ -132,7 +142,10 @@ export function planMasking(input: MaskingInput, source: Catalog, tables: readon
  * Rules of every pattern that matches the table, the more specific pattern
  * winning column by column (`users.email` over `*.email`-style globs).
  */
-export function rulesFor(anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>, table: QualifiedName): Map<string, StrategySpec> {
+export function rulesFor(
+  anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>,
+  table: QualifiedName,
+): Map<string, StrategySpec> {
   const matching = [...anonymize]
     .map(([text, rules]) => ({ pattern: compilePattern(text), rules }))
     .filter((m) => m.pattern.matches(table))
@@ -163,14 +176,22 @@ function keptColumns(keep: ReadonlyMap<string, readonly string[]>, table: TableI
 }
 
 /** A rule for a table that does not exist is a typo until proven otherwise. */
-function unmatchedPatterns(section: ReadonlyMap<string, unknown>, source: Catalog, name: string): { table: string; column: string; message: string }[] {
+function unmatchedPatterns(
+  section: ReadonlyMap<string, unknown>,
+  source: Catalog,
+  name: string,
+): { table: string; column: string; message: string }[] {
   const names = [...source.tables.keys()];
   const problems: { table: string; column: string; message: string }[] = [];
   for (const text of section.keys()) {
     const pattern = compilePattern(text);
     if (pattern.glob || [...source.tables.values()].some((t) => pattern.matches(t))) continue;
     const near = closestMatches(text, names);
-    problems.push({ table: text, column: '*', message: `\`${name}:\` names a table that does not exist on the source${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}` });
+    problems.push({
+      table: text,
+      column: '*',
+      message: `\`${name}:\` names a table that does not exist on the source${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}`,
+    });
   }
   return problems;
 }

@@ -118,7 +118,11 @@ export class MaskPool {
       worker.thread.once('message', (reply: MaskWorkerReply) => {
         worker.thread.off('error', onStartFailure);
         if (reply.kind !== 'ready') {
-          reject(reply.kind === 'init-failed' ? deserializeError(reply.error) : new Error(`masking worker sent ${reply.kind} before it was ready`));
+          reject(
+            reply.kind === 'init-failed'
+              ? deserializeError(reply.error)
+              : new Error(`masking worker sent ${reply.kind} before it was ready`),
+          );
           return;
         }
         this.listen(worker);

@@ -30,7 +30,14 @@ export interface MaskJob {
 export type MaskWorkerReply =
   | { readonly kind: 'ready' }
   | { readonly kind: 'init-failed'; readonly error: SerializedError }
-  | { readonly kind: 'masked'; readonly id: number; readonly block: ArrayBuffer; readonly offset: number; readonly length: number; readonly rows: number }
+  | {
+      readonly kind: 'masked';
+      readonly id: number;
+      readonly block: ArrayBuffer;
+      readonly offset: number;
+      readonly length: number;
+      readonly rows: number;
+    }
   | { readonly kind: 'failed'; readonly id: number; readonly error: SerializedError };
 
 interface CompiledTable {
@@ -46,7 +53,8 @@ async function start(): Promise<void> {
   try {
     const registry = await strategyRegistry({ strategiesModule: data.strategiesModule });
     const key = new MaskingKey(data.secret, data.keySource);
-    for (const spec of data.tables) tables.set(spec.table, { columnCount: spec.columns.length, masks: compileTableMasks(spec, registry, key) });
+    for (const spec of data.tables)
+      tables.set(spec.table, { columnCount: spec.columns.length, masks: compileTableMasks(spec, registry, key) });
   } catch (error) {
     port.postMessage({ kind: 'init-failed', error: serializeError(error) } satisfies MaskWorkerReply);
     return;
@@ -62,7 +70,14 @@ async function start(): Promise<void> {
       // Never empty (a block holds whole rows, each with its LF), so its memory is the masker's own allocation, safe to transfer.
       const output = masker.take();
       if (output.length === 0) throw new Error('masking produced no output for a non-empty block');
-      const reply: MaskWorkerReply = { kind: 'masked', id: job.id, block: output.buffer as ArrayBuffer, offset: output.byteOffset, length: output.length, rows: masker.rowNumber - job.rowsBefore };
+      const reply: MaskWorkerReply = {
+        kind: 'masked',
+        id: job.id,
+        block: output.buffer as ArrayBuffer,
+        offset: output.byteOffset,
+        length: output.length,
+        rows: masker.rowNumber - job.rowsBefore,
+      };
       port.postMessage(reply, [output.buffer as ArrayBuffer]);
     } catch (error) {
       port.postMessage({ kind: 'failed', id: job.id, error: serializeError(error) } satisfies MaskWorkerReply);

@@ -5,7 +5,8 @@
 import type { CopyResult } from './copy-table.js';
 import type { SyncPlan, TablePlan } from './plan.js';
 
-export type SyncPhase = 'connect' | 'plan' | 'schema' | 'prepare' | 'copy' | 'foreign-keys' | 'post-data' | 'large-objects' | 'sequences' | 'analyze' | 'done';
+export type SyncPhase =
+  'connect' | 'plan' | 'schema' | 'prepare' | 'copy' | 'foreign-keys' | 'post-data' | 'large-objects' | 'sequences' | 'analyze' | 'done';
 
 export interface SyncObserver {
   phase?(phase: SyncPhase): void;

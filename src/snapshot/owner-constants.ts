@@ -38,7 +38,11 @@ export interface PinnedOwner {
  * then references one row (one developer account, the Prisma script's
  * `--user-id`), which is valid as long as that row is in the twin.
  */
-export function ownerConstants(source: Catalog, owner: (table: QualifiedName) => string | undefined, written: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>): PinnedOwner[] {
+export function ownerConstants(
+  source: Catalog,
+  owner: (table: QualifiedName) => string | undefined,
+  written: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>,
+): PinnedOwner[] {
   const pinned: PinnedOwner[] = [];
   for (const fk of source.foreignKeys) {
     if (fk.inherited || fk.columns.length !== 1) continue;

@@ -58,7 +58,11 @@ class ParallelMaskingTransform extends Transform {
   override _flush(callback: TransformCallback): void {
     if (this.blockLength > 0 && this.block[this.blockLength - 1] !== COPY_LF) {
       const carried = this.blockLength - (this.block.subarray(0, this.blockLength).lastIndexOf(COPY_LF) + 1);
-      callback(new Error(`COPY stream ended in the middle of a row: ${carried} bytes after row ${this.rowsDispatched + countRows(this.block.subarray(0, this.blockLength))} have no terminating newline`));
+      callback(
+        new Error(
+          `COPY stream ended in the middle of a row: ${carried} bytes after row ${this.rowsDispatched + countRows(this.block.subarray(0, this.blockLength))} have no terminating newline`,
+        ),
+      );
       return;
     }
     if (this.blockLength > 0) this.dispatch();

@@ -65,7 +65,14 @@ export interface PlanPurpose {
   readonly verifyOnly?: boolean;
 }
 
-export function buildPlan(settings: Settings, source: Catalog, target: Catalog, registry: StrategyRegistry = builtinRegistry(), samples?: FakeSamples, purpose: PlanPurpose = {}): SyncPlan {
+export function buildPlan(
+  settings: Settings,
+  source: Catalog,
+  target: Catalog,
+  registry: StrategyRegistry = builtinRegistry(),
+  samples?: FakeSamples,
+  purpose: PlanPurpose = {},
+): SyncPlan {
   const selection = selectForRun(settings, source);
   const warnings: string[] = [...selection.warnings];
   const selected = selection.tables;
@@ -80,7 +87,18 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog, 
     }
     const columns = planColumns(key, sourceTable, targetTable, warnings, mismatches);
     const filter = filterFor(settings, sourceTable);
-    plans.push({ key, source: sourceTable, target: targetTable, columns, maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: filter?.where, limit: filter?.limit, chunks: WHOLE_TABLE });
+    plans.push({
+      key,
+      source: sourceTable,
+      target: targetTable,
+      columns,
+      maskedColumns: [],
+      maskRules: new Map(),
+      inheritedRules: [],
+      where: filter?.where,
+      limit: filter?.limit,
+      chunks: WHOLE_TABLE,
+    });
   }
 
   // Tables of the target outside the selection whose foreign keys point into
@@ -94,20 +112,37 @@ export function buildPlan(settings: Settings, source: Catalog, target: Catalog, 
     });
   }
   if (mismatches.length > 0) {
-    throw new SchemaMismatchError(`The target's schema does not match the source for ${mismatches.length === 1 ? 'one column or table' : `${mismatches.length} columns or tables`}.`, {
-      details: mismatches,
-      nextStep: 'Align the target schema with the source (ALTER TABLE on the target), or exclude the tables with --exclude.',
-    });
+    throw new SchemaMismatchError(
+      `The target's schema does not match the source for ${mismatches.length === 1 ? 'one column or table' : `${mismatches.length} columns or tables`}.`,
+      {
+        details: mismatches,
+        nextStep: 'Align the target schema with the source (ALTER TABLE on the target), or exclude the tables with --exclude.',
+      },
+    );
   }
 
-  const masking = planMasking({ anonymize: settings.anonymize, keep: settings.keep, strict: settings.strict, registry, samples }, source, plans);
+  const masking = planMasking(
+    { anonymize: settings.anonymize, keep: settings.keep, strict: settings.strict, registry, samples },
+    source,
+    plans,
+  );
   const masked = plans.map((p): TablePlan => {
     const m = masking.get(p.key);
-    return m === undefined ? p : { ...p, maskedColumns: m.maskedColumns, maskRules: m.rules, inheritedRules: m.inherited, inferredKinds: m.inferredKinds, owners: m.owners };
+    return m === undefined
+      ? p
+      : {
+          ...p,
+          maskedColumns: m.maskedColumns,
+          maskRules: m.rules,
+          inheritedRules: m.inherited,
+          inferredKinds: m.inferredKinds,
+          owners: m.owners,
+        };
   });
 
   const foreignKeys = target.foreignKeys.filter(
-    (fk) => !fk.inherited && (isCovered(target, selected, displayName(fk.table)) || isCovered(target, selected, displayName(fk.referencedTable))),
+    (fk) =>
+      !fk.inherited && (isCovered(target, selected, displayName(fk.table)) || isCovered(target, selected, displayName(fk.referencedTable))),
   );
   return { tables: masked.sort(largestFirst), foreignKeys, sequences: planSequences(masked, source, target, warnings), warnings };
 }
@@ -131,7 +166,9 @@ function planColumns(key: string, source: TableInfo, target: TableInfo, warnings
   }
   for (const column of target.columns) {
     if (!sourceNames.has(column.name) && !column.generated) {
-      warnings.push(`${key}.${column.name} exists only on the target: left to its default${column.notNull ? ' (NOT NULL: the load fails without a default)' : ''}`);
+      warnings.push(
+        `${key}.${column.name} exists only on the target: left to its default${column.notNull ? ' (NOT NULL: the load fails without a default)' : ''}`,
+      );
     }
   }
   // Columns the target generates count as common: their values are recomputed there.
@@ -145,7 +182,10 @@ function planColumns(key: string, source: TableInfo, target: TableInfo, warnings
  * does not give (the `where` of `--limit users=10`) comes from the file.
  */
 function filterFor(settings: Settings, table: TableInfo): TableFilter | undefined {
-  const best = { file: undefined as { filter: TableFilter; rank: number } | undefined, flag: undefined as { filter: TableFilter; rank: number } | undefined };
+  const best = {
+    file: undefined as { filter: TableFilter; rank: number } | undefined,
+    flag: undefined as { filter: TableFilter; rank: number } | undefined,
+  };
   for (const [pattern, filter] of settings.tables.filters) {
     const compiled = compilePattern(pattern);
     if (!compiled.matches(table)) continue;

@@ -65,8 +65,18 @@ export async function trySetReplicaRole(client: Client): Promise<boolean> {
  * tables and their partitions. Clones of a partitioned table's trigger are
  * left out: ALTER TABLE on the partitioned table reaches them.
  */
-export async function readFiringObjects(client: Client, tables: readonly { readonly key: string; readonly target: QualifiedName }[]): Promise<FiringObject[]> {
-  const result = await client.query<{ kind: 'trigger' | 'rule'; key: string; schema_name: string; rel_name: string; name: string; owned: boolean }>(
+export async function readFiringObjects(
+  client: Client,
+  tables: readonly { readonly key: string; readonly target: QualifiedName }[],
+): Promise<FiringObject[]> {
+  const result = await client.query<{
+    kind: 'trigger' | 'rule';
+    key: string;
+    schema_name: string;
+    rel_name: string;
+    name: string;
+    owned: boolean;
+  }>(
     `WITH tree AS (
        SELECT k.key, tr.relid
          FROM unnest($1::text[], $2::text[], $3::text[]) AS k(key, schema_name, table_name)
@@ -83,7 +93,13 @@ export async function readFiringObjects(client: Client, tables: readonly { reado
      ORDER BY 2, 1, 5`,
     [tables.map((t) => t.key), tables.map((t) => t.target.schema), tables.map((t) => t.target.name)],
   );
-  return result.rows.map((r) => ({ kind: r.kind, table: r.key, relation: { schema: r.schema_name, name: r.rel_name }, name: r.name, owned: r.owned }));
+  return result.rows.map((r) => ({
+    kind: r.kind,
+    table: r.key,
+    relation: { schema: r.schema_name, name: r.rel_name },
+    name: r.name,
+    owned: r.owned,
+  }));
 }
 
 export function describeFiring(o: FiringObject): string {
@@ -97,7 +113,10 @@ export function describeFiring(o: FiringObject): string {
  * Refused, before anything is written, when a firing trigger is on a table
  * this role cannot ALTER.
  */
-export async function syncWriteMode(control: Client, tables: readonly { readonly key: string; readonly target: QualifiedName }[]): Promise<TwinWriteMode> {
+export async function syncWriteMode(
+  control: Client,
+  tables: readonly { readonly key: string; readonly target: QualifiedName }[],
+): Promise<TwinWriteMode> {
   if (await trySetReplicaRole(control)) return REPLICA_MODE;
   // COPY does not fire rules; only triggers matter to a load.
   const firing = (await readFiringObjects(control, tables)).filter((o) => o.kind === 'trigger');
@@ -112,7 +131,11 @@ export async function syncWriteMode(control: Client, tables: readonly { readonly
  * For follow's applier session: the replica role, or nothing that would fire
  * (on the twin now, or created on it by the first load: `planned`).
  */
-export async function followWriteMode(control: Client, tables: readonly { readonly key: string; readonly target: QualifiedName }[], planned: readonly string[]): Promise<TwinWriteMode> {
+export async function followWriteMode(
+  control: Client,
+  tables: readonly { readonly key: string; readonly target: QualifiedName }[],
+  planned: readonly string[],
+): Promise<TwinWriteMode> {
   if (await trySetReplicaRole(control)) return REPLICA_MODE;
   const firing = await readFiringObjects(control, tables);
   if (firing.length > 0 || planned.length > 0) throw await replicaRoleError(control, 'follow', firing, planned);
@@ -124,8 +147,15 @@ export function triggerSwitchSql(triggers: readonly FiringObject[], on: boolean)
   return triggers.map((t) => `ALTER TABLE ${quoteQualified(t.relation)} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${quoteIdent(t.name)}`);
 }
 
-async function replicaRoleError(control: Client, command: 'sync' | 'follow', firing: readonly FiringObject[], planned: readonly string[] = []): Promise<SafetyError> {
-  const facts = await control.query<{ role: string; version: string }>("SELECT current_user AS role, current_setting('server_version_num') AS version");
+async function replicaRoleError(
+  control: Client,
+  command: 'sync' | 'follow',
+  firing: readonly FiringObject[],
+  planned: readonly string[] = [],
+): Promise<SafetyError> {
+  const facts = await control.query<{ role: string; version: string }>(
+    "SELECT current_user AS role, current_setting('server_version_num') AS version",
+  );
   const role = quoteIdent(facts.rows[0]?.role ?? 'the target role');
   const canGrant = Number(facts.rows[0]?.version ?? 0) >= 150000;
   const grant = canGrant

@@ -15,7 +15,12 @@ import type { SyncPlan, TablePlan } from './plan.js';
 
 export interface StoredPlan {
   readonly version: 1;
-  readonly tables: readonly { readonly key: string; readonly columns: readonly string[]; readonly maskedColumns: readonly string[]; readonly chunks: readonly ChunkPlan[] }[];
+  readonly tables: readonly {
+    readonly key: string;
+    readonly columns: readonly string[];
+    readonly maskedColumns: readonly string[];
+    readonly chunks: readonly ChunkPlan[];
+  }[];
   readonly postData: readonly DdlStatement[];
   readonly keyFingerprint: string | null;
   /** Post-data statements applied so far (absent: none); a resume starts after them. */
@@ -39,7 +44,10 @@ export function storedPlanOf(plan: SyncPlan, postData: readonly DdlStatement[], 
 
 /** After each post-data object, so that a resume does not create it again. */
 export async function recordPostDataApplied(client: Client, runId: number, applied: number): Promise<void> {
-  await client.query(`UPDATE pgtwin.runs SET plan = jsonb_set(plan, '{postDataApplied}', to_jsonb($2::int)) WHERE id = $1`, [runId, applied]);
+  await client.query(`UPDATE pgtwin.runs SET plan = jsonb_set(plan, '{postDataApplied}', to_jsonb($2::int)) WHERE id = $1`, [
+    runId,
+    applied,
+  ]);
 }
 
 export async function storePlan(client: Client, runId: number, stored: StoredPlan): Promise<void> {
@@ -53,12 +61,19 @@ export async function findResumableRun(client: Client): Promise<ResumableRun> {
   );
   const run = last.rows[0];
   const fresh = 'Run pgtwin sync without --resume.';
-  if (run === undefined) throw new UsageError('NOTHING_TO_RESUME', 'There is no earlier sync on this target to resume.', { nextStep: fresh });
+  if (run === undefined)
+    throw new UsageError('NOTHING_TO_RESUME', 'There is no earlier sync on this target to resume.', { nextStep: fresh });
   if (run.status === 'succeeded') {
-    throw new UsageError('NOTHING_TO_RESUME', `The last sync on this target (run ${run.id}) completed; there is nothing to resume.`, { nextStep: fresh });
+    throw new UsageError('NOTHING_TO_RESUME', `The last sync on this target (run ${run.id}) completed; there is nothing to resume.`, {
+      nextStep: fresh,
+    });
   }
   if (run.plan === null || run.plan.version !== 1) {
-    throw new UsageError('NOTHING_TO_RESUME', `The last sync (run ${run.id}) stopped before it changed any table, so there is nothing to resume.`, { nextStep: fresh });
+    throw new UsageError(
+      'NOTHING_TO_RESUME',
+      `The last sync (run ${run.id}) stopped before it changed any table, so there is nothing to resume.`,
+      { nextStep: fresh },
+    );
   }
   const rows = await client.query<{ table_name: string; chunk: number; rows: string; bytes: string; duration_ms: string }>(
     'SELECT table_name, chunk, rows, bytes, duration_ms FROM pgtwin.run_chunks WHERE run_id = $1',
@@ -88,16 +103,20 @@ export function resumePlan(plan: SyncPlan, run: ResumableRun, keyFingerprint: st
       problems.push(`${table.key} is selected now but was not part of run ${run.runId}`);
       continue;
     }
-    if (before.columns.join(',') !== table.columns.join(',')) problems.push(`${table.key}: the copied columns changed since run ${run.runId}`);
-    if ([...before.maskedColumns].sort().join(',') !== [...table.maskedColumns].sort().join(',')) problems.push(`${table.key}: the masked columns changed since run ${run.runId}`);
+    if (before.columns.join(',') !== table.columns.join(','))
+      problems.push(`${table.key}: the copied columns changed since run ${run.runId}`);
+    if ([...before.maskedColumns].sort().join(',') !== [...table.maskedColumns].sort().join(','))
+      problems.push(`${table.key}: the masked columns changed since run ${run.runId}`);
     tables.push({ ...table, chunks: before.chunks });
   }
-  for (const key of stored.keys()) if (!plan.tables.some((t) => t.key === key)) problems.push(`${key} was part of run ${run.runId} but is not selected now`);
+  for (const key of stored.keys())
+    if (!plan.tables.some((t) => t.key === key)) problems.push(`${key} was part of run ${run.runId} but is not selected now`);
   if ((run.stored.keyFingerprint ?? undefined) !== keyFingerprint) problems.push(`the masking key is not the one run ${run.runId} used`);
   if (problems.length > 0) {
     throw new UsageError('RESUME_MISMATCH', `Run ${run.runId} cannot be resumed with this configuration.`, {
       details: problems,
-      nextStep: 'Resume with the same config, selection and key as the interrupted run, or run pgtwin sync without --resume to reload everything.',
+      nextStep:
+        'Resume with the same config, selection and key as the interrupted run, or run pgtwin sync without --resume to reload everything.',
     });
   }
   return { ...plan, tables };

@@ -96,7 +96,8 @@ export class RowMasker {
         const bytes = byteFns[k];
         if (bytes !== undefined) {
           const kind = cursor.plainKind(column);
-          const length = kind < 0 ? DECLINED : maskBytes(bytes, buf, cursor.fieldStart(column), cursor.fieldEnd(column), kind === PLAIN_ASCII);
+          const length =
+            kind < 0 ? DECLINED : maskBytes(bytes, buf, cursor.fieldStart(column), cursor.fieldEnd(column), kind === PLAIN_ASCII);
           if (length !== DECLINED) {
             this.copyOut(buf, copyFrom, cursor.fieldStart(column));
             this.writeMaskOutput(length);
@@ -204,11 +205,17 @@ function applyMask(mask: ColumnMask, value: string | null, row: RowView, column:
   try {
     masked = mask(value, row);
   } catch (err) {
-    throw new MaskRowError(column, rowNumber, `mask for column ${column} failed on COPY row ${rowNumber}: ${describe(err)}`, { cause: err });
+    throw new MaskRowError(column, rowNumber, `mask for column ${column} failed on COPY row ${rowNumber}: ${describe(err)}`, {
+      cause: err,
+    });
   }
   // Masks may come from plain JavaScript; `undefined` would otherwise be written as the text "undefined".
   if (typeof masked !== 'string' && masked !== null) {
-    throw new MaskRowError(column, rowNumber, `mask for column ${column} returned ${typeof masked} on COPY row ${rowNumber}; expected a string or null`);
+    throw new MaskRowError(
+      column,
+      rowNumber,
+      `mask for column ${column} returned ${typeof masked} on COPY row ${rowNumber}; expected a string or null`,
+    );
   }
   return masked;
 }

@@ -7,7 +7,15 @@
  * masking worker thread can compile the very same functions from it.
  */
 import type { Settings, StrategySpec } from '../config/settings.js';
-import { builtinRegistry, compileMasks, loadCustomStrategies, requireMaskingKey, StrategyRegistry, type ColumnMask, type MaskingKey } from '../anonymize/index.js';
+import {
+  builtinRegistry,
+  compileMasks,
+  loadCustomStrategies,
+  requireMaskingKey,
+  StrategyRegistry,
+  type ColumnMask,
+  type MaskingKey,
+} from '../anonymize/index.js';
 import type { MaskColumn } from '../anonymize/compile.js';
 import type { SyncPlan } from './plan.js';
 

@@ -25,13 +25,17 @@ export function selectTables(catalog: Catalog, selection: TableSelectionSettings
   const unknown = include.filter((p) => !p.glob && !all.some((t) => p.matches(t)));
   if (unknown.length > 0) {
     const names = all.map(displayName);
-    throw new UsageError('TABLE_NOT_FOUND', `${unknown.length === 1 ? 'A selected table does' : 'Selected tables do'} not exist on the source.`, {
-      details: unknown.map((p) => {
-        const near = closestMatches(p.text, names);
-        return `${p.text}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}`;
-      }),
-      nextStep: 'Check the names in --tables or tables.include (schema-qualified names match exactly; bare names match any schema).',
-    });
+    throw new UsageError(
+      'TABLE_NOT_FOUND',
+      `${unknown.length === 1 ? 'A selected table does' : 'Selected tables do'} not exist on the source.`,
+      {
+        details: unknown.map((p) => {
+          const near = closestMatches(p.text, names);
+          return `${p.text}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}`;
+        }),
+        nextStep: 'Check the names in --tables or tables.include (schema-qualified names match exactly; bare names match any schema).',
+      },
+    );
   }
   for (const p of include) if (p.glob && !all.some((t) => p.matches(t))) warnings.push(`include pattern ${p.text} matches no table`);
 
@@ -51,7 +55,9 @@ export function selectTables(catalog: Catalog, selection: TableSelectionSettings
   for (const table of excluded) {
     const root = table.partitionRoot === undefined ? undefined : displayName(table.partitionRoot);
     if (root !== undefined && chosen.has(root)) {
-      warnings.push(`${displayName(table)} is excluded, but it is a partition of ${root}, which is copied whole through its root: its rows are copied too (exclude ${root}, or give ${root} a where filter)`);
+      warnings.push(
+        `${displayName(table)} is excluded, but it is a partition of ${root}, which is copied whole through its root: its rows are copied too (exclude ${root}, or give ${root} a where filter)`,
+      );
     }
   }
   return { tables: chosen, warnings };

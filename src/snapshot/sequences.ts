@@ -21,10 +21,18 @@ export interface SequencesOutcome {
 }
 
 /** `unowned`: sequences no column owns, set by name when the target holds them. */
-export async function syncSequences(source: Client, target: Client, sequences: readonly SequencePlan[], unowned: readonly QualifiedName[] = []): Promise<SequencesOutcome> {
+export async function syncSequences(
+  source: Client,
+  target: Client,
+  sequences: readonly SequencePlan[],
+  unowned: readonly QualifiedName[] = [],
+): Promise<SequencesOutcome> {
   const set: SequenceResult[] = [];
   const missing: string[] = [];
-  const pairs: Array<{ source: QualifiedName; target: QualifiedName }> = sequences.map((s) => ({ source: s.source.sequence, target: s.target.sequence }));
+  const pairs: Array<{ source: QualifiedName; target: QualifiedName }> = sequences.map((s) => ({
+    source: s.source.sequence,
+    target: s.target.sequence,
+  }));
   for (const sequence of unowned) {
     // The target may have gained it with this run's schema creation: looked up now, not at plan time.
     const present = await target.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteQualified(sequence)]);
@@ -32,7 +40,9 @@ export async function syncSequences(source: Client, target: Client, sequences: r
     else missing.push(displayName(sequence));
   }
   for (const seq of pairs) {
-    const read = await source.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(seq.source)}`);
+    const read = await source.query<{ last_value: string; is_called: boolean }>(
+      `SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(seq.source)}`,
+    );
     const row = read.rows[0];
     if (row === undefined) continue;
     await target.query('SELECT setval($1::regclass, $2::bigint, $3)', [quoteQualified(seq.target), row.last_value, row.is_called]);

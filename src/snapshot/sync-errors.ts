@@ -5,7 +5,13 @@ import type { RestoreFailure } from './foreign-keys.js';
 import type { FinishInterrupted } from './finish-steps.js';
 import type { SyncPlan } from './plan.js';
 
-export function stoppedError(status: 'failed' | 'interrupted', error: unknown, plan: SyncPlan, chunks: ChunkResults, resumable: boolean): PgtwinError {
+export function stoppedError(
+  status: 'failed' | 'interrupted',
+  error: unknown,
+  plan: SyncPlan,
+  chunks: ChunkResults,
+  resumable: boolean,
+): PgtwinError {
   const complete = plan.tables.filter((t) => (chunks.get(t.key)?.size ?? 0) === t.chunks.length).map((t) => t.key);
   const partial = plan.tables
     .filter((t) => t.chunks.length > 1 && (chunks.get(t.key)?.size ?? 0) > 0 && (chunks.get(t.key)?.size ?? 0) < t.chunks.length)
@@ -15,15 +21,24 @@ export function stoppedError(status: 'failed' | 'interrupted', error: unknown, p
     `loaded completely: ${complete.length === 0 ? 'none' : complete.join(', ')}`,
     ...(partial.length > 0 ? [`loaded in part: ${partial.join(', ')}`] : []),
     `empty or rolled back: ${missing.length === 0 ? 'none' : missing.join(', ')}`,
-    ...(plan.foreignKeys.length > 0 ? [`${plan.foreignKeys.length === 1 ? '1 foreign key is' : `${plan.foreignKeys.length} foreign keys are`} set aside until the run completes (kept in pgtwin.pending_foreign_keys)`] : []),
+    ...(plan.foreignKeys.length > 0
+      ? [
+          `${plan.foreignKeys.length === 1 ? '1 foreign key is' : `${plan.foreignKeys.length} foreign keys are`} set aside until the run completes (kept in pgtwin.pending_foreign_keys)`,
+        ]
+      : []),
   ];
   const nextStep = resumable
     ? 'Run the same command with --resume to copy only what is missing (it reads a newer snapshot of the source), or run it again without --resume to reload everything.'
     : 'Run the same pgtwin sync command again: it reloads the selected tables and restores the foreign keys.';
-  if (status === 'interrupted') return new InterruptedError('The sync was interrupted; the target is incomplete.', { details, nextStep, cause: error });
+  if (status === 'interrupted')
+    return new InterruptedError('The sync was interrupted; the target is incomplete.', { details, nextStep, cause: error });
   const known = pgtwinErrorIn(error);
   if (known !== undefined) {
-    return new PgtwinError(known.code, known.category, known.message, { cause: known.cause ?? known, details: [...known.details, ...details], nextStep: known.nextStep ?? nextStep });
+    return new PgtwinError(known.code, known.category, known.message, {
+      cause: known.cause ?? known,
+      details: [...known.details, ...details],
+      nextStep: known.nextStep ?? nextStep,
+    });
   }
   return new SyncError('COPY_FAILED', `The sync failed: ${messageOf(error)}`, { cause: error, details, nextStep });
 }
@@ -46,21 +61,30 @@ export function finishInterruptedError(stopped: FinishInterrupted): InterruptedE
 }
 
 export function foreignKeyError(failures: readonly RestoreFailure[]): SyncError {
-  return new SyncError('FOREIGN_KEYS_NOT_RESTORED', `All rows were copied, but ${failures.length === 1 ? '1 foreign key does' : `${failures.length} foreign keys do`} not hold on the copied rows and could not be restored.`, {
-    details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
-    nextStep:
-      'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',
-  });
+  return new SyncError(
+    'FOREIGN_KEYS_NOT_RESTORED',
+    `All rows were copied, but ${failures.length === 1 ? '1 foreign key does' : `${failures.length} foreign keys do`} not hold on the copied rows and could not be restored.`,
+    {
+      details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
+      nextStep:
+        'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',
+    },
+  );
 }
 
 /** Exit 6: the copy is complete, the twin lacks the listed schema objects. */
 export function schemaIncompleteError(notCreated: readonly NotCreated[], rowsCopied: boolean): IncompleteError {
   const n = notCreated.length;
   const head = rowsCopied ? 'All rows were copied, but' : 'The schema was created, but';
-  return new IncompleteError('SCHEMA_INCOMPLETE', `${head} ${n} schema object${n === 1 ? ' was' : 's were'} not created on the target: the twin is incomplete.`, {
-    details: notCreated.map((f) => `${f.object}: ${f.reason}`),
-    nextStep: 'Fix the cause on the target (install what is named, create the missing roles), then run `pgtwin schema` with the same selection: it creates only what is still missing.',
-  });
+  return new IncompleteError(
+    'SCHEMA_INCOMPLETE',
+    `${head} ${n} schema object${n === 1 ? ' was' : 's were'} not created on the target: the twin is incomplete.`,
+    {
+      details: notCreated.map((f) => `${f.object}: ${f.reason}`),
+      nextStep:
+        'Fix the cause on the target (install what is named, create the missing roles), then run `pgtwin schema` with the same selection: it creates only what is still missing.',
+    },
+  );
 }
 
 export interface NotCreated {

@@ -82,7 +82,10 @@ export interface PlanResult {
  */
 export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = false): Promise<PlanResult> {
   const registry = await strategyRegistry(request.settings);
-  const endpoints = await openEndpoints(request.settings, request.env, { signal: request.signal, onProgress: (message) => request.observer?.note?.(message) });
+  const endpoints = await openEndpoints(request.settings, request.env, {
+    signal: request.signal,
+    onProgress: (message) => request.observer?.note?.(message),
+  });
   return withScope(async (scope) => {
     request.observer?.phase?.('connect');
     const pair = await connectPair(endpoints, scope, request.signal);
@@ -159,11 +162,20 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     }
     await lockTargetForRun(control);
     await ensureStateSchema(control);
-    const run = resume ? await reopenRun(control, planned.plan, masks.keyFingerprint) : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
+    const run = resume
+      ? await reopenRun(control, planned.plan, masks.keyFingerprint)
+      : await newRun(control, planned.plan, endpoints, schema, request.runKind ?? 'sync');
     const { runId, plan, postData } = run;
     observer.planned?.(plan);
-    if (resume) observer.note?.(`resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunk${countChunks(plan) === 1 ? '' : 's'} left to copy`);
-    const holder = scope.add(await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }), (c) => c.end(), 'snapshot holder');
+    if (resume)
+      observer.note?.(
+        `resuming run ${runId}: ${countChunks(plan) - countDone(run.done)} of ${countChunks(plan)} chunk${countChunks(plan) === 1 ? '' : 's'} left to copy`,
+      );
+    const holder = scope.add(
+      await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }),
+      (c) => c.end(),
+      'snapshot holder',
+    );
     let snapshotId: string;
     if (request.snapshotId === undefined) {
       snapshotId = await exportSnapshot(holder);
@@ -175,7 +187,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     let storedPlan = resume;
     const notCreated: Array<{ object: string; reason: string }> = resume ? [] : notCreatedOf(schema);
     const fail = async (status: 'failed' | 'interrupted', error: unknown, chunks: ChunkResults): Promise<never> => {
-      const tables = describeTables(plan, new Set([...chunks].filter(([key, done]) => done.size === plan.tables.find((t) => t.key === key)?.chunks.length).map(([key]) => key)));
+      const tables = describeTables(
+        plan,
+        new Set(
+          [...chunks].filter(([key, done]) => done.size === plan.tables.find((t) => t.key === key)?.chunks.length).map(([key]) => key),
+        ),
+      );
       await finishRun(control, runId, status, 0, { tables }, messageOf(error)).catch(() => undefined);
       throw stoppedError(signal.aborted ? 'interrupted' : status, error, plan, chunks, storedPlan);
     };
@@ -184,7 +201,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       observer.phase?.('prepare');
       if (schema !== undefined && schema.ddl.preData.length > 0) {
         const n = schema.created.length;
-        observer.note?.(`creating ${n > 0 ? `${n} table${n === 1 ? '' : 's'} and ` : ''}what the twin lacks on the target (${schema.ddl.preData.length} statements before the load, ${schema.ddl.postData.length} after)`);
+        observer.note?.(
+          `creating ${n > 0 ? `${n} table${n === 1 ? '' : 's'} and ` : ''}what the twin lacks on the target (${schema.ddl.preData.length} statements before the load, ${schema.ddl.postData.length} after)`,
+        );
       }
       try {
         // One transaction: the tables exist, are empty and the plan is stored, or none of it.
@@ -194,7 +213,10 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
         // Without the replica role, ON TRUNCATE triggers are turned off for this transaction only.
         const triggers = [...writeMode.triggersOff.values()].flat();
         for (const sql of triggerSwitchSql(triggers, false)) await control.query(sql);
-        if (plan.tables.length > 0) await control.query(`TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`);
+        if (plan.tables.length > 0)
+          await control.query(
+            `TRUNCATE ${plan.tables.map((t) => (t.target.kind === 'table' ? 'ONLY ' : '') + quoteQualified(t.target)).join(', ')}`,
+          );
         for (const sql of triggerSwitchSql(triggers, true)) await control.query(sql);
         await storePlan(control, runId, storedPlanOf(plan, postData, masks.keyFingerprint));
         await control.query('COMMIT');
@@ -235,7 +257,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     } catch (error) {
       // Every row is in: the run is left resumable (`--resume` does the steps left).
       const loaded = { tables: describeTables(plan, new Set(plan.tables.map((t) => t.key))) };
-      await finishRun(control, runId, error instanceof FinishInterrupted ? 'interrupted' : 'failed', 0, loaded, messageOf(error)).catch(() => undefined);
+      await finishRun(control, runId, error instanceof FinishInterrupted ? 'interrupted' : 'failed', 0, loaded, messageOf(error)).catch(
+        () => undefined,
+      );
       throw error instanceof FinishInterrupted ? finishInterruptedError(error) : error;
     }
     const { foreignKeyFailures: fkFailures, ddlFailures, sequences, largeObjects, missingSequences } = finished;
@@ -246,7 +270,13 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 
     const tables: TableReport[] = plan.tables.map((t) => {
       const result = outcome.completed.get(t.key);
-      return { table: t.key, rows: result?.rows ?? 0, bytes: result?.bytes ?? 0, durationMs: result?.durationMs ?? 0, maskedColumns: [...t.maskedColumns] };
+      return {
+        table: t.key,
+        rows: result?.rows ?? 0,
+        bytes: result?.bytes ?? 0,
+        durationMs: result?.durationMs ?? 0,
+        maskedColumns: [...t.maskedColumns],
+      };
     });
     const report: SyncReport = {
       runId,
@@ -254,7 +284,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       totalRows: tables.reduce((sum, t) => sum + t.rows, 0),
       durationMs: Math.round(performance.now() - started - promptMs),
       sequences: sequences.length,
-      ...(largeObjects === undefined ? {} : { largeObjects: { decision: largeObjects.decision, count: largeObjects.count, bytes: largeObjects.bytes } }),
+      ...(largeObjects === undefined
+        ? {}
+        : { largeObjects: { decision: largeObjects.decision, count: largeObjects.count, bytes: largeObjects.bytes } }),
       warnings: [
         ...plan.warnings,
         ...leftOutOf(schema),
@@ -268,7 +300,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       throw foreignKeyError(fkFailures);
     }
     // The rows are all there: the run succeeded, and the report says what the twin lacks.
-    const incomplete = report.notCreated.length > 0 ? `the twin is incomplete: ${report.notCreated.length} schema object(s) not created` : undefined;
+    const incomplete =
+      report.notCreated.length > 0 ? `the twin is incomplete: ${report.notCreated.length} schema object(s) not created` : undefined;
     await finishRun(control, runId, 'succeeded', report.totalRows, report, incomplete);
     observer.phase?.('done');
     return report;
@@ -298,8 +331,19 @@ interface RunState {
   readonly done: ChunkResults;
 }
 
-async function newRun(control: Client, plan: SyncPlan, endpoints: Endpoints, schema: TargetSchemaPlan | undefined, kind: string): Promise<RunState> {
-  const runId = await startRun(control, kind, endpoints.source.display, plan.tables.map((t) => t.key));
+async function newRun(
+  control: Client,
+  plan: SyncPlan,
+  endpoints: Endpoints,
+  schema: TargetSchemaPlan | undefined,
+  kind: string,
+): Promise<RunState> {
+  const runId = await startRun(
+    control,
+    kind,
+    endpoints.source.display,
+    plan.tables.map((t) => t.key),
+  );
   return { runId, plan, postData: schema?.ddl.postData ?? [], postDataApplied: 0, done: new Map() };
 }
 
@@ -307,7 +351,13 @@ async function reopenRun(control: Client, plan: SyncPlan, keyFingerprint: string
   const run = await findResumableRun(control);
   const resumed = resumePlan(plan, run, keyFingerprint);
   await control.query("UPDATE pgtwin.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1", [run.runId]);
-  return { runId: run.runId, plan: resumed, postData: run.stored.postData, postDataApplied: run.stored.postDataApplied ?? 0, done: run.done };
+  return {
+    runId: run.runId,
+    plan: resumed,
+    postData: run.stored.postData,
+    postDataApplied: run.stored.postDataApplied ?? 0,
+    done: run.done,
+  };
 }
 
 function countChunks(plan: SyncPlan): number {
@@ -345,11 +395,13 @@ function confirmationQuestion(plan: SyncPlan, schema: TargetSchemaPlan | undefin
   const plural = (n: number): string => `${n} table${n === 1 ? '' : 's'}`;
   const truncated = plan.tables.map((t) => t.key).filter((k) => !created.has(k));
   const lines: string[] = [];
-  if (schema !== undefined && schema.dropped.length > 0) lines.push(`Drop and recreate ${plural(schema.dropped.length)} (all rows in them are lost): ${schema.dropped.join(', ')}`);
+  if (schema !== undefined && schema.dropped.length > 0)
+    lines.push(`Drop and recreate ${plural(schema.dropped.length)} (all rows in them are lost): ${schema.dropped.join(', ')}`);
   const fresh = [...created].filter((k) => !(schema?.dropped ?? []).includes(k));
   if (fresh.length > 0) lines.push(`Create ${plural(fresh.length)}: ${fresh.join(', ')}`);
   if (truncated.length > 0) lines.push(`Truncate ${plural(truncated.length)}: ${truncated.join(', ')}`);
   const lo = plan.largeObjects;
-  if (lo !== undefined && lo.decision !== 'skip') lines.push(`Replace the target's large objects with the source's ${lo.count}${lo.decision === 'empty' ? ' (empty)' : ''}`);
+  if (lo !== undefined && lo.decision !== 'skip')
+    lines.push(`Replace the target's large objects with the source's ${lo.count}${lo.decision === 'empty' ? ' (empty)' : ''}`);
   return `On the target ${endpoints.target.display}, load from ${endpoints.source.display}:\n  ${lines.join('\n  ')}\nGo ahead?`;
 }

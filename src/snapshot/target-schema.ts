@@ -44,8 +44,12 @@ export async function planTargetSchema(
   const planned = planSchema(sourceSchema, targetSchema, { tables, recreate, wholeDatabase: isWholeDatabase(settings.tables) });
   // Foreign keys a stopped run set aside are not missing: the copy restores them from pgtwin.pending_foreign_keys.
   const pending = await pendingForeignKeyObjects(clients.target);
-  const ddl = pending.size === 0 ? planned : { ...planned, postData: planned.postData.filter((s) => !(s.kind === 'foreign-key' && pending.has(s.object))) };
-  if (missing.length === 0 && !recreate && ddl.preData.length === 0 && ddl.postData.length === 0 && notCreated(ddl.skipped).length === 0) return { schema: undefined, target };
+  const ddl =
+    pending.size === 0
+      ? planned
+      : { ...planned, postData: planned.postData.filter((s) => !(s.kind === 'foreign-key' && pending.has(s.object))) };
+  if (missing.length === 0 && !recreate && ddl.preData.length === 0 && ddl.postData.length === 0 && notCreated(ddl.skipped).length === 0)
+    return { schema: undefined, target };
   const created = recreate ? [...selected.keys()] : missing;
   const dropped = recreate ? created.filter((key) => target.tables.has(key)) : [];
   return { schema: { ddl, created, dropped }, target: afterPreData(source, target, new Set(created)) };
@@ -73,6 +77,9 @@ function afterPreData(source: Catalog, target: Catalog, created: ReadonlySet<str
     tables,
     // Keys of created tables come with the post-data, after the load.
     foreignKeys: target.foreignKeys.filter((fk) => !replaced(fk.table, target) && !replaced(fk.referencedTable, target)),
-    sequences: [...target.sequences.filter((s) => !replaced(s.table, target)), ...source.sequences.filter((s) => replaced(s.table, source))],
+    sequences: [
+      ...target.sequences.filter((s) => !replaced(s.table, target)),
+      ...source.sequences.filter((s) => replaced(s.table, source)),
+    ],
   };
 }

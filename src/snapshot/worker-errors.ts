@@ -52,5 +52,10 @@ export function deserializeError(data: SerializedError): Error {
 }
 
 function pgtwinFields(error: PgtwinError): Pick<SerializedError, 'code' | 'category' | 'nextStep' | 'details'> {
-  return { code: error.code, category: error.category, ...(error.nextStep === undefined ? {} : { nextStep: error.nextStep }), details: error.details };
+  return {
+    code: error.code,
+    category: error.category,
+    ...(error.nextStep === undefined ? {} : { nextStep: error.nextStep }),
+    details: error.details,
+  };
 }

@@ -63,14 +63,19 @@ interface TableOutcome {
 
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 // Both sides must print equal values as equal text (keys are matched as text).
-const TEXT_FORMS = "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'";
+const TEXT_FORMS =
+  "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'";
 
 export async function findLeaks(request: FindLeaksRequest): Promise<LeakCheckResult> {
   const minLength = request.minLength ?? DEFAULT_MIN_LENGTH;
   if (!Number.isInteger(minLength) || minLength < 1) {
-    throw new UsageError('BAD_MIN_LENGTH', `The minimum length of a value to look for must be a whole number of at least 1, not ${minLength}.`, {
-      nextStep: `Leave it at ${DEFAULT_MIN_LENGTH} (--min-length) unless short values are personal data in your schema.`,
-    });
+    throw new UsageError(
+      'BAD_MIN_LENGTH',
+      `The minimum length of a value to look for must be a whole number of at least 1, not ${minLength}.`,
+      {
+        nextStep: `Leave it at ${DEFAULT_MIN_LENGTH} (--min-length) unless short values are personal data in your schema.`,
+      },
+    );
   }
   const { source, target, signal } = request;
   const masked = request.tables.filter((t) => t.maskedColumns.length > 0);
@@ -83,17 +88,35 @@ export async function findLeaks(request: FindLeaksRequest): Promise<LeakCheckRes
       source,
       async () => {
         await source.query(TEXT_FORMS);
-        const sourceKinds = await readValueKinds(source, masked.map((t) => t.source.oid));
+        const sourceKinds = await readValueKinds(
+          source,
+          masked.map((t) => t.source.oid),
+        );
         const origins: Origin[] = masked.flatMap((table) =>
-          table.maskedColumns.map((column) => ({ table, column, extraction: maskedExtraction(sourceKinds.get(table.source.oid)?.get(column) ?? 'other') })),
+          table.maskedColumns.map((column) => ({
+            table,
+            column,
+            extraction: maskedExtraction(sourceKinds.get(table.source.oid)?.get(column) ?? 'other'),
+          })),
         );
         const originStats = await withTransaction(target, () => loadCandidates(source, target, origins, minLength, signal));
         return withTransaction(
           target,
           async () => {
             await target.query(TEXT_FORMS);
-            const kinds = await readValueKinds(target, request.tables.map((t) => t.target.oid));
-            const context: Context = { source, target, signal, origins, kinds, includeValues: request.includeValues === true, lookupLimit: request.lookupLimit ?? DEFAULT_LOOKUP_LIMIT };
+            const kinds = await readValueKinds(
+              target,
+              request.tables.map((t) => t.target.oid),
+            );
+            const context: Context = {
+              source,
+              target,
+              signal,
+              origins,
+              kinds,
+              includeValues: request.includeValues === true,
+              lookupLimit: request.lookupLimit ?? DEFAULT_LOOKUP_LIMIT,
+            };
             const outcomes: TableOutcome[] = [];
             for (const table of request.tables) {
               throwIfInterrupted(signal);
@@ -155,7 +178,15 @@ async function checkTable(context: Context, table: CopiedTable): Promise<TableOu
     const origin = context.origins.findIndex((o) => o.table.key === table.key && o.column === check.column);
     if (key === undefined || origin < 0) continue;
     throwIfInterrupted(context.signal);
-    const result = await findKeptValues(context.source, context.target, { ...check, table, origin, key, includeValues: context.includeValues, lookupLimit: context.lookupLimit, signal: context.signal });
+    const result = await findKeptValues(context.source, context.target, {
+      ...check,
+      table,
+      origin,
+      key,
+      includeValues: context.includeValues,
+      lookupLimit: context.lookupLimit,
+      signal: context.signal,
+    });
     if (result.matched > result.kept) coincidences.push({ table: table.key, column: check.column, rows: result.matched - result.kept });
     if (result.kept === 0) continue;
     findings.push({

@@ -68,7 +68,8 @@ export async function findKeptValues(source: Client, target: Client, request: Ke
   const counted = await target.query<{ n: string }>(`SELECT count(*)::text AS n ${parts.matching}`);
   const matched = Number(counted.rows[0]?.n ?? 0);
   if (matched === 0) return { matched, kept: 0, examples: [] };
-  const found = matched > request.lookupLimit ? await keptByCopy(source, target, request, parts) : await keptByLookup(source, target, request, parts);
+  const found =
+    matched > request.lookupLimit ? await keptByCopy(source, target, request, parts) : await keptByLookup(source, target, request, parts);
   return { matched, ...found };
 }
 
@@ -86,7 +87,8 @@ async function keptByLookup(source: Client, target: Client, request: KeptCheckRe
   try {
     while (true) {
       throwIfInterrupted(request.signal);
-      const batch = (await target.query<{ k: string[]; h: string | null; v?: string | null }>(`FETCH FORWARD ${BATCH} FROM ${CURSOR}`)).rows;
+      const batch = (await target.query<{ k: string[]; h: string | null; v?: string | null }>(`FETCH FORWARD ${BATCH} FROM ${CURSOR}`))
+        .rows;
       if (batch.length === 0) break;
       const params = key.map((_, i) => batch.map((r) => r.k[i] ?? ''));
       const found = await source.query<{ k: string[]; h: string | null }>(lookup, params);
@@ -118,7 +120,9 @@ async function keptByCopy(source: Client, target: Client, request: KeptCheckRequ
   const column = `s.${quoteIdent(request.column)}`;
   await target.query(`DELETE FROM ${SOURCE_ROWS}`);
   const extract = `COPY (SELECT ${keyArraySql('s', key)}::text, md5(${column}::text) FROM ${onlyFor(table.source)}${quoteQualified(table.source)} s WHERE ${column} IS NOT NULL) TO STDOUT`;
-  await pipeline(source.query(copyStreams.to(extract)), target.query(copyStreams.from(`COPY ${SOURCE_ROWS} (k, h) FROM STDIN`)), { signal: request.signal });
+  await pipeline(source.query(copyStreams.to(extract)), target.query(copyStreams.from(`COPY ${SOURCE_ROWS} (k, h) FROM STDIN`)), {
+    signal: request.signal,
+  });
   await target.query(`ANALYZE ${SOURCE_ROWS}`);
   const result = await target.query<{ n: string; k: string[]; v: string | null }>(
     `SELECT count(*) OVER ()::text AS n, t.k, t.v

@@ -32,7 +32,13 @@ export interface OriginStats {
 }
 
 /** Runs in a target transaction of its own: the index is built after the load, which is faster than maintaining it. */
-export async function loadCandidates(source: Client, target: Client, origins: readonly Origin[], minLength: number, signal: AbortSignal | undefined): Promise<OriginStats[]> {
+export async function loadCandidates(
+  source: Client,
+  target: Client,
+  origins: readonly Origin[],
+  minLength: number,
+  signal: AbortSignal | undefined,
+): Promise<OriginStats[]> {
   const stats: OriginStats[] = [];
   for (const [id, origin] of origins.entries()) {
     throwIfInterrupted(signal);

@@ -55,7 +55,10 @@ export async function scanTable(
      WHERE z.rn <= ${MAX_EXAMPLES}
      ORDER BY z.i, z.origin, z.rn`,
   );
-  const hits = new Map<string, { column: string; origin: number; count: number; examples: Array<{ key: (string | null)[] | null; value: string | null }> }>();
+  const hits = new Map<
+    string,
+    { column: string; origin: number; count: number; examples: Array<{ key: (string | null)[] | null; value: string | null }> }
+  >();
   for (const row of result.rows) {
     const id = `${row.i}/${row.origin}`;
     let entry = hits.get(id);

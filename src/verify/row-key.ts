@@ -22,7 +22,10 @@ export function keyArraySql(alias: string, key: readonly string[] | undefined): 
 }
 
 /** The key values of a result row, by column, for examples. */
-export function keyRecord(key: readonly string[] | undefined, values: readonly (string | null)[] | null): Readonly<Record<string, string>> | undefined {
+export function keyRecord(
+  key: readonly string[] | undefined,
+  values: readonly (string | null)[] | null,
+): Readonly<Record<string, string>> | undefined {
   if (key === undefined || values === null) return undefined;
   return Object.fromEntries(key.map((c, i) => [c, values[i] ?? 'NULL']));
 }

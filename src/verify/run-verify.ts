@@ -52,7 +52,9 @@ export async function runVerify(request: VerifyRequest): Promise<VerifyReport> {
       const tables = await verifyTables({ source, target, tables: plan.tables, signal });
       const missing = new Set(tables.tables.filter((t) => t.status === 'missing-on-target').map((t) => t.table));
       const present = plan.tables.filter((t) => !missing.has(t.key));
-      const leaks = request.leaks ? await findLeaks({ source, target, tables: present, minLength: request.minLength, includeValues: request.includeValues, signal }) : undefined;
+      const leaks = request.leaks
+        ? await findLeaks({ source, target, tables: present, minLength: request.minLength, includeValues: request.includeValues, signal })
+        : undefined;
       return { source: endpoints.source.display, target: endpoints.target.display, tables, leaks, warnings: plan.warnings };
     } catch (error) {
       throwIfInterrupted(signal);

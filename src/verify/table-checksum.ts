@@ -22,7 +22,12 @@ export interface ChecksumOptions {
   readonly where?: string | undefined;
 }
 
-export async function tableChecksum(client: Client, table: QualifiedName, columns: readonly string[], options: ChecksumOptions = {}): Promise<TableChecksum> {
+export async function tableChecksum(
+  client: Client,
+  table: QualifiedName,
+  columns: readonly string[],
+  options: ChecksumOptions = {},
+): Promise<TableChecksum> {
   const row = columns.length === 0 ? "''" : `ROW(${columns.map(quoteIdent).join(', ')})::text`;
   await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
   const where = options.where === undefined ? '' : ` WHERE (${options.where})`;

@@ -20,16 +20,26 @@ export function verifyOutcomeError(report: VerifyReport): PgtwinError | undefine
       ...(masked.length > 0 ? [`check the strategies of ${masked.join(', ')} in \`anonymize:\` (\`pgtwin plan\` shows them)`] : []),
     ];
     const n = leaks.leaks;
-    return new SafetyError('LEAKS_FOUND', `${count(n)} value${n === 1 ? '' : 's'} of masked source columns ${n === 1 ? 'is' : 'are'} readable in the target.`, {
-      details: [...leaks.findings.map(describeFinding), ...mismatchLines],
-      nextStep: `${capitalize(steps.join(' and '))}, then run pgtwin sync again; until then treat the target as production data.`,
-    });
+    return new SafetyError(
+      'LEAKS_FOUND',
+      `${count(n)} value${n === 1 ? '' : 's'} of masked source columns ${n === 1 ? 'is' : 'are'} readable in the target.`,
+      {
+        details: [...leaks.findings.map(describeFinding), ...mismatchLines],
+        nextStep: `${capitalize(steps.join(' and '))}, then run pgtwin sync again; until then treat the target as production data.`,
+      },
+    );
   }
   if (mismatches.length > 0) {
-    return new PgtwinError('VERIFY_MISMATCH', 'failure', `${mismatches.length} table${mismatches.length === 1 ? '' : 's'} on the target ${mismatches.length === 1 ? 'differs' : 'differ'} from the source.`, {
-      details: mismatchLines,
-      nextStep: 'Run pgtwin sync again for those tables (--tables); if the source changed since the sync, that alone explains a difference.',
-    });
+    return new PgtwinError(
+      'VERIFY_MISMATCH',
+      'failure',
+      `${mismatches.length} table${mismatches.length === 1 ? '' : 's'} on the target ${mismatches.length === 1 ? 'differs' : 'differ'} from the source.`,
+      {
+        details: mismatchLines,
+        nextStep:
+          'Run pgtwin sync again for those tables (--tables); if the source changed since the sync, that alone explains a difference.',
+      },
+    );
   }
   return undefined;
 }
@@ -41,7 +51,15 @@ export function describeFinding(f: LeakFinding): string {
       : f.kind === 'kept-source-value'
         ? `${count(f.count)} row${f.count === 1 ? '' : 's'} kept ${f.count === 1 ? 'its' : 'their'} source value`
         : `${count(f.count)} possible leak${f.count === 1 ? '' : 's'} (values of ${f.origin}; no primary key to tell a coincidence from a leak)`;
-  const rows = f.examples.map((e) => (e.key === undefined ? undefined : Object.entries(e.key).map(([k, v]) => `${k}=${v}`).join(','))).filter((r): r is string => r !== undefined);
+  const rows = f.examples
+    .map((e) =>
+      e.key === undefined
+        ? undefined
+        : Object.entries(e.key)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+    )
+    .filter((r): r is string => r !== undefined);
   return `${f.table}.${f.column}: ${what}${rows.length > 0 ? ` (rows ${rows.join('; ')}${f.count > rows.length ? '; ...' : ''})` : ''}`;
 }
 

@@ -54,6 +54,10 @@ describe('the copy of the binaries in the shared directory', { skip: !isRoot && 
     assert.equal(repaired.installDir, copy.installDir);
     assert.equal((await stat(repaired.initdb)).size, (await stat(bins.initdb)).size, 'the truncated program is whole again');
     await stat(join(repaired.installDir, 'share', 'postgresql', 'postgres.bki'));
-    assert.deepEqual((await readdir(shared)).filter((name) => name.startsWith('.')), [], 'no scratch copy is left');
+    assert.deepEqual(
+      (await readdir(shared)).filter((name) => name.startsWith('.')),
+      [],
+      'no scratch copy is left',
+    );
   });
 });

@@ -61,8 +61,10 @@ describe('a Confiture config through plan and sync', () => {
   let dbs: TestDatabases;
   let dir: string;
   const env = (): Record<string, string> => ({ PGTWIN_SECRET: SECRET, DATABASE_URL: dbs.sourceUrl });
-  const cli = ([command = '', ...argv]: readonly string[]) => pgtwin([command, '--config', 'confiture.yaml', '--from', 'production', '--to', 'local', ...argv], { cwd: dir, env: env() });
-  const count = async (table: string): Promise<number> => (await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? -1;
+  const cli = ([command = '', ...argv]: readonly string[]) =>
+    pgtwin([command, '--config', 'confiture.yaml', '--from', 'production', '--to', 'local', ...argv], { cwd: dir, env: env() });
+  const count = async (table: string): Promise<number> =>
+    (await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? -1;
 
   before(async () => {
     dbs = await createTestDatabases('confiture_cfg');
@@ -79,8 +81,12 @@ describe('a Confiture config through plan and sync', () => {
               md5(g::text), ($1::text[])[1 + g % 6], ($2::text[])[1 + g % 3] FROM generate_series(1, 60) g`,
       [firstNames, ['Alice Johnson', 'Robert Smith', 'Maria Garcia']],
     );
-    await dbs.source.query(`INSERT INTO orders SELECT g, 1 + g % 60, '4111 1111 1111 1111', g || ' Main Street' FROM generate_series(1, 200) g`);
-    await dbs.source.query(`INSERT INTO products SELECT g, 'product ' || g, g * 1.5, 'SKU-' || lpad(g::text, 4, '0') FROM generate_series(1, 10) g`);
+    await dbs.source.query(
+      `INSERT INTO orders SELECT g, 1 + g % 60, '4111 1111 1111 1111', g || ' Main Street' FROM generate_series(1, 200) g`,
+    );
+    await dbs.source.query(
+      `INSERT INTO products SELECT g, 'product ' || g, g * 1.5, 'SKU-' || lpad(g::text, 4, '0') FROM generate_series(1, 10) g`,
+    );
     await writeFile(join(dir, 'confiture.yaml'), confitureYaml(new URL(dbs.targetUrl)));
   });
   after(async () => {
@@ -97,13 +103,25 @@ describe('a Confiture config through plan and sync', () => {
     // The evidence is the detector's (anonymize/detect.ts) own words.
     assert.match(result.stdout, /^ {4}first_name: fake, kind first_name \(inferred: column name `first_name` suggests [^)]*first name\)$/m);
     assert.match(result.stdout, /^ {4}credit_card: redact$/m);
-    assert.match(result.stdout, /batch_size 5000: `follow` applies at most 5000 changes in one target transaction; `sync` copies each table .* with one COPY stream/);
+    assert.match(
+      result.stdout,
+      /batch_size 5000: `follow` applies at most 5000 changes in one target transaction; `sync` copies each table .* with one COPY stream/,
+    );
     assert.match(result.stdout, /checkpoint_file .*sync_checkpoint\.json: /);
-    assert.doesNotMatch(result.stdout + result.stderr, new RegExp(decodeURIComponent(new URL(dbs.targetUrl).password)), 'the password from `database:` is never shown');
-    const json = JSON.parse((await cli(['plan', '--json'])).stdout) as { tables: { table: string; masks: { column: string; strategy: string; kind: string | null; kindInferredFrom: string | null }[] }[] };
+    assert.doesNotMatch(
+      result.stdout + result.stderr,
+      new RegExp(decodeURIComponent(new URL(dbs.targetUrl).password)),
+      'the password from `database:` is never shown',
+    );
+    const json = JSON.parse((await cli(['plan', '--json'])).stdout) as {
+      tables: { table: string; masks: { column: string; strategy: string; kind: string | null; kindInferredFrom: string | null }[] }[];
+    };
     const users = json.tables.find((t) => t.table === 'public.users');
     const firstName = users?.masks.find((m) => m.column === 'first_name');
-    assert.deepEqual({ ...firstName, kindInferredFrom: undefined }, { column: 'first_name', strategy: 'fake', kind: 'first_name', kindInferredFrom: undefined, inheritedFrom: null, owner: null });
+    assert.deepEqual(
+      { ...firstName, kindInferredFrom: undefined },
+      { column: 'first_name', strategy: 'fake', kind: 'first_name', kindInferredFrom: undefined, inheritedFrom: null, owner: null },
+    );
     assert.match(firstName?.kindInferredFrom ?? '', /column name `first_name` suggests [^)]*first name/);
   });
 
@@ -118,7 +136,10 @@ describe('a Confiture config through plan and sync', () => {
     await writeFile(join(dir, 'opaque.yaml'), base.replace('  orders:\n', '  products:\n    sku: fake\n  orders:\n'));
     const refused = await pgtwin(['plan', '--config', 'opaque.yaml', '--from', 'production', '--to', 'local'], { cwd: dir, env: env() });
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /public\.products\.sku: `fake` needs a `kind`, and none can be inferred from the column's name, type or 10 sampled values; write one: \{strategy: fake, kind: <name \| full_name \| first_name \| .*\| username.*>\}/);
+    assert.match(
+      refused.stderr,
+      /public\.products\.sku: `fake` needs a `kind`, and none can be inferred from the column's name, type or 10 sampled values; write one: \{strategy: fake, kind: <name \| full_name \| first_name \| .*\| username.*>\}/,
+    );
   });
 
   it('sync: copies and masks as the plan said, with --where/--limit per table, and removes its checkpoint file', async () => {
@@ -128,8 +149,12 @@ describe('a Confiture config through plan and sync', () => {
     assert.equal(await count('users'), 60);
     assert.equal(await count('orders'), 95);
     assert.equal(await count('products'), 3);
-    const users = await dbs.target.query<{ email: string; ssn: string; password_hash: string | null; first_name: string }>('SELECT email, ssn, password_hash, first_name FROM users ORDER BY id');
-    const sourceFirstNames = (await dbs.source.query<{ first_name: string }>('SELECT first_name FROM users ORDER BY id')).rows.map((r) => r.first_name);
+    const users = await dbs.target.query<{ email: string; ssn: string; password_hash: string | null; first_name: string }>(
+      'SELECT email, ssn, password_hash, first_name FROM users ORDER BY id',
+    );
+    const sourceFirstNames = (await dbs.source.query<{ first_name: string }>('SELECT first_name FROM users ORDER BY id')).rows.map(
+      (r) => r.first_name,
+    );
     users.rows.forEach((row, i) => {
       assert.doesNotMatch(row.email, /corp\.example/);
       assert.equal(row.password_hash, null);
@@ -143,7 +168,10 @@ describe('a Confiture config through plan and sync', () => {
   it('checkpoint_file: a run that failed part way leaves it, and the next sync resumes that run', async () => {
     const base = await readFile(join(dir, 'confiture.yaml'), 'utf8');
     // A constant the numeric column rejects: the products copy fails after the target was truncated.
-    await writeFile(join(dir, 'confiture.yaml'), base.replace('  orders:\n', '  products:\n    price: { strategy: constant, value: "not a number" }\n  orders:\n'));
+    await writeFile(
+      join(dir, 'confiture.yaml'),
+      base.replace('  orders:\n', '  products:\n    price: { strategy: constant, value: "not a number" }\n  orders:\n'),
+    );
     const failed = await cli(['sync', '--yes']);
     assert.equal(failed.code, 1, failed.stderr);
     const mark = JSON.parse(await readFile(join(dir, 'sync_checkpoint.json'), 'utf8')) as { pgtwin: string; target: string };
@@ -151,7 +179,10 @@ describe('a Confiture config through plan and sync', () => {
     assert.doesNotMatch(JSON.stringify(mark), new RegExp(decodeURIComponent(new URL(dbs.targetUrl).password)));
 
     // The same columns masked, by a value the column takes: the stopped run can be finished.
-    await writeFile(join(dir, 'confiture.yaml'), base.replace('  orders:\n', '  products:\n    price: { strategy: constant, value: "0" }\n  orders:\n'));
+    await writeFile(
+      join(dir, 'confiture.yaml'),
+      base.replace('  orders:\n', '  products:\n    price: { strategy: constant, value: "0" }\n  orders:\n'),
+    );
     const resumed = await cli(['sync', '--yes']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stderr, /the checkpoint file .*sync_checkpoint\.json marks an unfinished sync into .*: resuming it/);

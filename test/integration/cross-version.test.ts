@@ -35,7 +35,16 @@ const SECRET = '9c2d4e7a0b3c6d9e2f5a8b1c4d7e0f3a6b9c3b8f1d6c9a2e4f7b0c5d8e1a3f6b
 const PEOPLE_DDL = `CREATE TABLE people (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, phone text, last_name text, note text);`;
 const PEOPLE_DATA = `INSERT INTO people SELECT g, 'p' || g || '@old.example', '+1-555-' || lpad((g % 1000)::text, 3, '0') || '-' || lpad(g::text, 4, '0'), 'Last' || g, 'n' || g FROM generate_series(1, 1000) g`;
 const RULES = 'anonymize:\n  people:\n    email: email\n    phone: phone\n    last_name: last_name\n';
-const SMALL_AND_FAST = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', shared_buffers: '16MB', max_connections: 40, wal_level: 'logical', max_replication_slots: 4, max_wal_senders: 4 };
+const SMALL_AND_FAST = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  shared_buffers: '16MB',
+  max_connections: 40,
+  wal_level: 'logical',
+  max_replication_slots: 4,
+  max_wal_senders: 4,
+};
 
 /** The majors started here; 18 is the suite's. */
 const STARTED = [13, 14, 15, 16, 17] as const;
@@ -65,7 +74,16 @@ describe('across PostgreSQL major versions: each of 13 to 18 once as source and 
           unavailable.set(major, `${from} has no PostgreSQL ${major} binaries for this platform (it installed ${bins.version})`);
           return;
         }
-        servers.set(major, await startEmbeddedServer({ dataDir: join(base, `pg${major}`), password: TEST_PASSWORD, ephemeral: true, binariesFrom: from, settings: SMALL_AND_FAST }));
+        servers.set(
+          major,
+          await startEmbeddedServer({
+            dataDir: join(base, `pg${major}`),
+            password: TEST_PASSWORD,
+            ephemeral: true,
+            binariesFrom: from,
+            settings: SMALL_AND_FAST,
+          }),
+        );
       }),
     );
   });
@@ -75,7 +93,9 @@ describe('across PostgreSQL major versions: each of 13 to 18 once as source and 
   });
 
   const adminUrl = (major: number, side: 'source' | 'target'): string =>
-    major === 18 ? (process.env[side === 'source' ? 'PGTWIN_TEST_SOURCE_URL' : 'PGTWIN_TEST_TARGET_URL'] ?? '') : (servers.get(major)?.url() ?? '');
+    major === 18
+      ? (process.env[side === 'source' ? 'PGTWIN_TEST_SOURCE_URL' : 'PGTWIN_TEST_TARGET_URL'] ?? '')
+      : (servers.get(major)?.url() ?? '');
 
   /** Stops the servers no later pair needs, to give their memory and CPU back to the rest of the suite. */
   const release = async (done: number): Promise<void> => {
@@ -111,7 +131,11 @@ async function checkPair(from: number, to: number, sourceAdmin: string, targetAd
   const env = { PGTWIN_SECRET: SECRET };
   const slot = `pgtwin_v${from}_${to}_${randomBytes(3).toString('hex')}`;
   try {
-    const versions = await Promise.all([dbs.source, dbs.target].map(async (c) => Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v.slice(0, 2))));
+    const versions = await Promise.all(
+      [dbs.source, dbs.target].map(async (c) =>
+        Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v.slice(0, 2)),
+      ),
+    );
     assert.deepEqual(versions, [from, to], 'the servers are the majors named');
     await writeFile(join(dir, 'pgtwin.yaml'), RULES);
     await dbs.source.query(TYPE_MATRIX_DDL);
@@ -126,7 +150,10 @@ async function checkPair(from: number, to: number, sourceAdmin: string, targetAd
     const diff = await pgtwin(['diff', '--from', dbs.sourceUrl, '--to', dbs.targetUrl], { cwd: dir });
     assert.equal(diff.code, 0, diff.stdout + diff.stderr);
 
-    const setup = await pgtwin(['setup-source', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'people', '--slot', slot, '--yes'], { cwd: dir, env });
+    const setup = await pgtwin(
+      ['setup-source', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'people', '--slot', slot, '--yes'],
+      { cwd: dir, env },
+    );
     assert.equal(setup.code, 0, setup.stdout + setup.stderr);
     await follow(dbs, dir, slot, env);
 
@@ -143,20 +170,43 @@ async function checkPair(from: number, to: number, sourceAdmin: string, targetAd
 async function follow(dbs: TestDatabases, dir: string, slot: string, env: Record<string, string>): Promise<void> {
   const settings = await loadSettings({ cwd: dir, env, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, include: ['people'] } });
   const controller = new AbortController();
-  const done = runFollow({ settings, env, signal: controller.signal, confirm: async () => true, slot, maxBatchDelayMs: 50, statusIntervalMs: 200 });
+  const done = runFollow({
+    settings,
+    env,
+    signal: controller.signal,
+    confirm: async () => true,
+    slot,
+    maxBatchDelayMs: 50,
+    statusIntervalMs: 200,
+  });
   done.catch(() => undefined);
   try {
-    await waitFor(async () => (await dbs.target.query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot]).catch(() => ({ rows: [] as { status: string }[] }))).rows[0]?.status === 'streaming', done);
-    await dbs.source.query(`INSERT INTO people SELECT g, 'q' || g || '@old.example', NULL, 'New' || g, 'added' FROM generate_series(1001, 1100) g`);
+    await waitFor(
+      async () =>
+        (
+          await dbs.target
+            .query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot])
+            .catch(() => ({ rows: [] as { status: string }[] }))
+        ).rows[0]?.status === 'streaming',
+      done,
+    );
+    await dbs.source.query(
+      `INSERT INTO people SELECT g, 'q' || g || '@old.example', NULL, 'New' || g, 'added' FROM generate_series(1001, 1100) g`,
+    );
     await dbs.source.query(`UPDATE people SET note = 'changed', last_name = 'Other' || id WHERE id % 7 = 0`);
     await dbs.source.query(`DELETE FROM people WHERE id % 11 = 0`);
     await dbs.source.query(`UPDATE people SET id = id + 100000 WHERE id = 5`);
     const columns = ['id', 'note'];
     await waitFor(async () => {
-      const [a, b] = await Promise.all([tableChecksum(dbs.source, { schema: 'public', name: 'people' }, columns), tableChecksum(dbs.target, { schema: 'public', name: 'people' }, columns)]);
+      const [a, b] = await Promise.all([
+        tableChecksum(dbs.source, { schema: 'public', name: 'people' }, columns),
+        tableChecksum(dbs.target, { schema: 'public', name: 'people' }, columns),
+      ]);
       return a.rows === b.rows && a.checksum === b.checksum;
     }, done);
-    const leaked = await dbs.target.query(`SELECT count(*)::int AS n FROM people WHERE email LIKE '%@old.example' OR last_name LIKE 'Other%' OR last_name LIKE 'New%'`);
+    const leaked = await dbs.target.query(
+      `SELECT count(*)::int AS n FROM people WHERE email LIKE '%@old.example' OR last_name LIKE 'Other%' OR last_name LIKE 'New%'`,
+    );
     assert.equal(leaked.rows[0]?.n, 0, 'every masked column of every change is masked');
   } finally {
     controller.abort(new Error('test stop'));
@@ -168,9 +218,20 @@ async function follow(dbs: TestDatabases, dir: string, slot: string, env: Record
 
 async function dropSlot(dbs: TestDatabases, slot: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const row = (await dbs.source.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => ({ rows: [] }))).rows[0];
+    const row = (
+      await dbs.source
+        .query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot])
+        .catch(() => ({ rows: [] }))
+    ).rows[0];
     if (row === undefined) return;
-    if (row.active_pid === null && (await dbs.source.query('SELECT pg_drop_replication_slot($1)', [slot]).then(() => true, () => false))) return;
+    if (
+      row.active_pid === null &&
+      (await dbs.source.query('SELECT pg_drop_replication_slot($1)', [slot]).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     await sleep(100);
   }
 }

@@ -97,7 +97,7 @@ describe('throwaway servers: every failure to start explained, and private direc
   });
 
   it(
-    "as root, with a shared directory the server user cannot reach: LOCAL_SHARED_DIR_UNREACHABLE naming the blocking directory, whose mode is left alone",
+    'as root, with a shared directory the server user cannot reach: LOCAL_SHARED_DIR_UNREACHABLE naming the blocking directory, whose mode is left alone',
     { skip: !isRoot && 'as a normal user the shared directory is not used' },
     async () => {
       const privateDir = await tempDir();

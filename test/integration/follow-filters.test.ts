@@ -67,7 +67,9 @@ describe('follow keeps where: and limit: filters', () => {
       CREATE PUBLICATION pgtwin FOR TABLE orders, logs, events, visits;`);
   });
   after(async () => {
-    await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
+    await dbs.source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      .catch(() => undefined);
     await dbs.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -91,7 +93,9 @@ describe('follow keeps where: and limit: filters', () => {
     const copiedEvents: string[] = [];
     try {
       for (let i = 0; i < 300 && failed === undefined; i++) {
-        const r = await dbs.target.query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot]).catch(() => ({ rows: [] as { status: string }[] }));
+        const r = await dbs.target
+          .query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot])
+          .catch(() => ({ rows: [] as { status: string }[] }));
         if (r.rows[0]?.status === 'streaming') break;
         await sleep(100);
       }
@@ -131,14 +135,20 @@ describe('follow keeps where: and limit: filters', () => {
         UPDATE visits SET kind = 'returning' WHERE n IN (${copiedVisits[1]}, ${visitsNotCopied[0]});
         DELETE FROM visits WHERE n IN (${copiedVisits[2]}, ${visitsNotCopied[1]});`);
       // A transaction that moves a row in and out again, and an unrelated table's change behind a filtered one.
-      await dbs.source.query(`BEGIN; UPDATE orders SET region = 'eu' WHERE id = 12; UPDATE orders SET region = 'us' WHERE id = 12; UPDATE orders SET notes = 'short' WHERE id = 13; COMMIT`);
+      await dbs.source.query(
+        `BEGIN; UPDATE orders SET region = 'eu' WHERE id = 12; UPDATE orders SET region = 'us' WHERE id = 12; UPDATE orders SET notes = 'short' WHERE id = 13; COMMIT`,
+      );
 
       const orderRows = `SELECT id || '|' || region || '|' || amount || '|' || md5(coalesce(notes, '')) AS r FROM orders`;
       const expected = {
         orders: () => rowsOf(dbs.source, `${orderRows} WHERE ${ORDERS_FILTER} ORDER BY id`),
         logs: () => rowsOf(dbs.source, `SELECT n || '|' || level || '|' || msg AS r FROM logs WHERE level <> 'debug' ORDER BY n, msg`),
         events: () => rowsOf(dbs.source, `SELECT id || '|' || v AS r FROM events WHERE id IN (${copied.join(', ')}) ORDER BY id`),
-        visits: () => rowsOf(dbs.source, `SELECT n || '|' || kind AS r FROM visits WHERE kind <> 'bot' AND n IN (${copiedVisits.join(', ')}) ORDER BY n`),
+        visits: () =>
+          rowsOf(
+            dbs.source,
+            `SELECT n || '|' || kind AS r FROM visits WHERE kind <> 'bot' AND n IN (${copiedVisits.join(', ')}) ORDER BY n`,
+          ),
       };
       const actual = {
         orders: () => rowsOf(dbs.target, `${orderRows} ORDER BY id`),
@@ -147,22 +157,30 @@ describe('follow keeps where: and limit: filters', () => {
         visits: () => rowsOf(dbs.target, `SELECT n || '|' || kind AS r FROM visits ORDER BY n`),
       };
       const same = async (): Promise<boolean> => {
-        for (const t of ['orders', 'logs', 'events', 'visits'] as const) if (JSON.stringify(await actual[t]()) !== JSON.stringify(await expected[t]())) return false;
+        for (const t of ['orders', 'logs', 'events', 'visits'] as const)
+          if (JSON.stringify(await actual[t]()) !== JSON.stringify(await expected[t]())) return false;
         return true;
       };
       for (let i = 0; i < 300 && failed === undefined && !(await same()); i++) await sleep(100);
       if (failed !== undefined) throw failed;
-      for (const t of ['orders', 'logs', 'events', 'visits'] as const) assert.deepEqual(await actual[t](), await expected[t](), `${t} on the twin`);
+      for (const t of ['orders', 'logs', 'events', 'visits'] as const)
+        assert.deepEqual(await actual[t](), await expected[t](), `${t} on the twin`);
 
       // Masked columns: the twin holds the masked value of the source's, for exactly the filtered rows.
       const key = new MaskingKey(Buffer.from(SECRET, 'hex'));
-      const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], { table: 'public.orders', key }).get(0);
+      const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], {
+        table: 'public.orders',
+        key,
+      }).get(0);
       assert.ok(mask !== undefined);
       const [source, target] = await Promise.all([
         dbs.source.query<{ id: number; email: string }>(`SELECT id, email FROM orders WHERE ${ORDERS_FILTER} ORDER BY id`),
         dbs.target.query<{ id: number; email: string }>('SELECT id, email FROM orders ORDER BY id'),
       ]);
-      assert.deepEqual(target.rows.map((r) => [r.id, r.email]), source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]));
+      assert.deepEqual(
+        target.rows.map((r) => [r.id, r.email]),
+        source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]),
+      );
       assert.ok(target.rows.some((r) => r.id === 2) && target.rows.some((r) => r.id === 4), 'rows moved in with their TOASTed notes');
       // Rows outside a filter, or never copied, are expected to be missing: no warning about them.
       assert.deepEqual(warnings, []);
@@ -177,13 +195,22 @@ describe('follow keeps where: and limit: filters', () => {
     const otherSlot = `pgtwin_g_${randomBytes(4).toString('hex')}`;
     try {
       // Valid for the snapshot's SELECT, which names the table by schema; not over a change's values.
-      await writeFile(join(other, 'pgtwin.yaml'), `tables:\n  include: [orders]\n  filters:\n    orders: { where: "public.orders.region = 'eu'" }\n`);
+      await writeFile(
+        join(other, 'pgtwin.yaml'),
+        `tables:\n  include: [orders]\n  filters:\n    orders: { where: "public.orders.region = 'eu'" }\n`,
+      );
       const settings = await loadSettings({ cwd: other, env, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
       const before = await rowsOf(dbs.target, `SELECT id::text AS r FROM orders ORDER BY id`);
       const controller = new AbortController();
       const done = runFollow({ settings, env, signal: controller.signal, confirm: async () => true, slot: otherSlot });
       // A follow that was not refused would stream until stopped: stop it, so the test fails instead of hanging.
-      const outcome = await Promise.race([done.then(() => 'followed', (error: unknown) => error), sleep(20_000).then(() => 'still following')]);
+      const outcome = await Promise.race([
+        done.then(
+          () => 'followed',
+          (error: unknown) => error,
+        ),
+        sleep(20_000).then(() => 'still following'),
+      ]);
       controller.abort(new Error('test stop'));
       await done.catch(() => undefined);
       assert.ok(outcome instanceof PgtwinError && outcome.code === 'FILTER_NOT_FOLLOWABLE', String(outcome));
@@ -192,7 +219,9 @@ describe('follow keeps where: and limit: filters', () => {
       assert.equal(slots.rowCount, 0);
       assert.deepEqual(await rowsOf(dbs.target, `SELECT id::text AS r FROM orders ORDER BY id`), before);
     } finally {
-      await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [otherSlot]).catch(() => undefined);
+      await dbs.source
+        .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [otherSlot])
+        .catch(() => undefined);
       await rm(other, { recursive: true, force: true });
     }
   });

@@ -57,7 +57,10 @@ describe('follow across server restarts and a huge transaction', () => {
         const [s, t] = await Promise.all([connect(source), connect(target)]);
         try {
           for (const table of TABLES) {
-            const [a, b] = await Promise.all([tableChecksum(s, { schema: 'public', name: table.name }, table.columns), tableChecksum(t, { schema: 'public', name: table.name }, table.columns)]);
+            const [a, b] = await Promise.all([
+              tableChecksum(s, { schema: 'public', name: table.name }, table.columns),
+              tableChecksum(t, { schema: 'public', name: table.name }, table.columns),
+            ]);
             if (a.rows !== b.rows || a.checksum !== b.checksum) diffs.push(`${table.name}: source ${a.rows} rows, twin ${b.rows}`);
           }
         } finally {
@@ -70,7 +73,9 @@ describe('follow across server restarts and a huge transaction', () => {
       last = diffs.join('; ');
       await sleep(200);
     }
-    throw new Error(`the twin did not converge: ${last}; reconnects: ${reconnects.join(' | ') || 'none'}; follow ${followError === undefined ? 'still running' : `failed: ${String(followError)}`}`);
+    throw new Error(
+      `the twin did not converge: ${last}; reconnects: ${reconnects.join(' | ') || 'none'}; follow ${followError === undefined ? 'still running' : `failed: ${String(followError)}`}`,
+    );
   };
   /** Inserts into events from its own sessions, reconnecting when the source restarts; returns how many committed. */
   const writeEvents = (until: () => boolean): Promise<number> =>
@@ -92,10 +97,17 @@ describe('follow across server restarts and a huge transaction', () => {
   before(async () => {
     base = await mkdtemp(join(tmpdir(), 'pgtwin-restart-'));
     [source, target] = await Promise.all([
-      startEmbeddedServer({ dataDir: join(base, 'source'), password: TEST_PASSWORD, settings: { fsync: 'off', wal_level: 'logical', max_replication_slots: 4, max_wal_senders: 4 } }),
+      startEmbeddedServer({
+        dataDir: join(base, 'source'),
+        password: TEST_PASSWORD,
+        settings: { fsync: 'off', wal_level: 'logical', max_replication_slots: 4, max_wal_senders: 4 },
+      }),
       startEmbeddedServer({ dataDir: join(base, 'target'), password: TEST_PASSWORD, settings: { fsync: 'off' } }),
     ]);
-    await query(source, `CREATE TABLE events (n int, payload text); CREATE TABLE big (id int PRIMARY KEY, payload text); CREATE PUBLICATION pgtwin FOR TABLE events, big`);
+    await query(
+      source,
+      `CREATE TABLE events (n int, payload text); CREATE TABLE big (id int PRIMARY KEY, payload text); CREATE PUBLICATION pgtwin FOR TABLE events, big`,
+    );
     await query(source, `INSERT INTO events SELECT g, 'seed' FROM generate_series(1, 1000) g`);
     const settings = await loadSettings({ cwd: base, env: {}, overrides: { source: source.url(), target: target.url() } });
     const controller = new AbortController();
@@ -165,7 +177,9 @@ describe('follow across server restarts and a huge transaction', () => {
       clearInterval(sampler);
     }
     const total = rows * rowBytes;
-    t.diagnostic(`peak growth of heap + Buffers: ${(peak / 1e6).toFixed(0)} MB while applying a ${(total / 1e6).toFixed(0)} MB transaction`);
+    t.diagnostic(
+      `peak growth of heap + Buffers: ${(peak / 1e6).toFixed(0)} MB while applying a ${(total / 1e6).toFixed(0)} MB transaction`,
+    );
     assert.ok(peak < total / 2, `memory grew by ${(peak / 1e6).toFixed(0)} MB for a ${(total / 1e6).toFixed(0)} MB transaction`);
   });
 

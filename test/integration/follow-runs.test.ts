@@ -115,10 +115,21 @@ describe('pgtwin follow: many rows per statement', () => {
   const start = async (): Promise<{ stop: () => Promise<FollowSummary> }> => {
     const settings = await loadSettings({ cwd: dir, env, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
     const controller = new AbortController();
-    const done = runFollow({ settings, env, signal: controller.signal, confirm: async () => true, slot, maxBatchDelayMs: 50, statusIntervalMs: 200, observer: { warning: (m) => warnings.push(m) } });
+    const done = runFollow({
+      settings,
+      env,
+      signal: controller.signal,
+      confirm: async () => true,
+      slot,
+      maxBatchDelayMs: 50,
+      statusIntervalMs: 200,
+      observer: { warning: (m) => warnings.push(m) },
+    });
     done.catch(() => undefined);
     for (let i = 0; i < 300; i++) {
-      const r = await dbs.target.query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot]).catch(() => ({ rows: [] as { status: string }[] }));
+      const r = await dbs.target
+        .query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot])
+        .catch(() => ({ rows: [] as { status: string }[] }));
       if (r.rows[0]?.status === 'streaming') break;
       await sleep(100);
     }
@@ -137,14 +148,18 @@ describe('pgtwin follow: many rows per statement', () => {
     await writeFile(join(dir, 'pgtwin.yaml'), 'anonymize:\n  people:\n    email: email\n');
     await dbs.source.query(DDL);
     await dbs.source.query(`INSERT INTO stock SELECT g, g FROM generate_series(1, 100) g`);
-    await dbs.source.query(`INSERT INTO docs SELECT g, 'd' || g, (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 2000) i) FROM generate_series(1, 6) g`);
+    await dbs.source.query(
+      `INSERT INTO docs SELECT g, 'd' || g, (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 2000) i) FROM generate_series(1, 6) g`,
+    );
     await dbs.source.query(`INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 5) g`);
     await dbs.source.query(`INSERT INTO people SELECT g, 'a' || g || '@source.example', 'n' || g FROM generate_series(1, 50) g`);
     await dbs.source.query(`INSERT INTO ident (v) VALUES ('snapshot')`);
     await dbs.source.query(`CREATE PUBLICATION pgtwin FOR TABLE items, stock, docs, log, parent, child, people, pairs, ident`);
   });
   after(async () => {
-    await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
+    await dbs.source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      .catch(() => undefined);
     await dbs.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -156,17 +171,26 @@ describe('pgtwin follow: many rows per statement', () => {
       `SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = 'child'::regclass AND contype = 'f')::text AS fk,
               (SELECT count(*) FROM pg_index WHERE indrelid = 'people'::regclass AND indisunique AND NOT indisprimary)::text AS uniques`,
     );
-    assert.deepEqual(constraints.rows[0], { fk: '1', uniques: '1' }, 'the twin has the foreign key and the unique index these cases are about');
+    assert.deepEqual(
+      constraints.rows[0],
+      { fk: '1', uniques: '1' },
+      'the twin has the foreign key and the unique index these cases are about',
+    );
     await dbs.target.query(`DELETE FROM stock WHERE id IN (5, 6, 7)`);
     for (const sql of BACKLOG) await dbs.source.query(sql);
     // Many small transactions touching the same keys: they share batches, and their runs must break on each repeat.
-    for (let k = 0; k < 60; k++) await dbs.source.query(`UPDATE stock SET qty = qty + ${k} WHERE id IN (${20 + (k % 4)}, ${30 + (k % 7)}); INSERT INTO log VALUES (${k}, 'k')`);
+    for (let k = 0; k < 60; k++)
+      await dbs.source.query(
+        `UPDATE stock SET qty = qty + ${k} WHERE id IN (${20 + (k % 4)}, ${30 + (k % 7)}); INSERT INTO log VALUES (${k}, 'k')`,
+      );
 
     const follow = await start();
     try {
       await converged();
       // And while it runs.
-      await dbs.source.query(`UPDATE items SET qty = qty * 2 WHERE id BETWEEN 1 AND 150; DELETE FROM items WHERE id % 7 = 0; INSERT INTO items (id, name) SELECT 2000 + g, 'live' FROM generate_series(1, 50) g`);
+      await dbs.source.query(
+        `UPDATE items SET qty = qty * 2 WHERE id BETWEEN 1 AND 150; DELETE FROM items WHERE id % 7 = 0; INSERT INTO items (id, name) SELECT 2000 + g, 'live' FROM generate_series(1, 50) g`,
+      );
       await dbs.source.query(`UPDATE docs SET title = 'live-' || id, body = CASE WHEN id = 3 THEN 'short now' ELSE body END`);
       await converged();
     } finally {
@@ -177,20 +201,41 @@ describe('pgtwin follow: many rows per statement', () => {
       `SELECT sum(updates)::text AS updates, sum(deletes)::text AS deletes, sum(missing)::text AS missing FROM pgtwin.follow_metrics WHERE slot = $1 AND table_name = 'public.stock'`,
       [slot],
     );
-    assert.deepEqual(missing.rows[0], { updates: String(10 + 60 * 2), deletes: '5', missing: '6' }, 'rows the twin lacks are counted, not fatal');
-    assert.ok(warnings.some((w) => /public\.stock: update of 3 rows the twin does not have/.test(w)), warnings.join('\n'));
-    assert.ok(warnings.some((w) => /public\.stock: delete of 3 rows the twin does not have/.test(w)), warnings.join('\n'));
+    assert.deepEqual(
+      missing.rows[0],
+      { updates: String(10 + 60 * 2), deletes: '5', missing: '6' },
+      'rows the twin lacks are counted, not fatal',
+    );
+    assert.ok(
+      warnings.some((w) => /public\.stock: update of 3 rows the twin does not have/.test(w)),
+      warnings.join('\n'),
+    );
+    assert.ok(
+      warnings.some((w) => /public\.stock: delete of 3 rows the twin does not have/.test(w)),
+      warnings.join('\n'),
+    );
 
     const body = await dbs.target.query<{ id: number; n: number }>(`SELECT id, length(body) AS n FROM docs ORDER BY id`);
-    assert.deepEqual(body.rows.map((r) => r.n), [64000, 64001, 9, 64001, 64000, 64001], 'unchanged TOASTed bodies kept, changed ones applied');
+    assert.deepEqual(
+      body.rows.map((r) => r.n),
+      [64000, 64001, 9, 64001, 64000, 64001],
+      'unchanged TOASTed bodies kept, changed ones applied',
+    );
 
     const key = new MaskingKey(Buffer.from(SECRET, 'hex'));
-    const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], { table: 'public.people', key }).get(0);
+    const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], {
+      table: 'public.people',
+      key,
+    }).get(0);
     assert.ok(mask !== undefined);
     const [source, target] = await Promise.all([
       dbs.source.query<{ id: string; email: string }>('SELECT id, email FROM people ORDER BY id'),
       dbs.target.query<{ id: string; email: string }>('SELECT id, email FROM people ORDER BY id'),
     ]);
-    assert.deepEqual(target.rows.map((r) => [r.id, r.email]), source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]), 'masked emails equal masking the source values');
+    assert.deepEqual(
+      target.rows.map((r) => [r.id, r.email]),
+      source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]),
+      'masked emails equal masking the source values',
+    );
   });
 });

@@ -50,17 +50,32 @@ describe('follow: changing the table selection of a followed twin', () => {
   const env = { PGTWIN_SECRET: SECRET };
 
   const configure = async (tables: readonly string[]): Promise<void> => {
-    await writeFile(join(dir, 'pgtwin.yaml'), `tables:\n  include: [${tables.map((t) => `public.${t}`).join(', ')}]\nanonymize:\n  b:\n    email: email\n`);
+    await writeFile(
+      join(dir, 'pgtwin.yaml'),
+      `tables:\n  include: [${tables.map((t) => `public.${t}`).join(', ')}]\nanonymize:\n  b:\n    email: email\n`,
+    );
   };
   const setupSource = async (): Promise<string> => {
-    const result = await pgtwin(['setup-source', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--slot', slot, '--yes'], { cwd: dir, env });
+    const result = await pgtwin(['setup-source', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--slot', slot, '--yes'], {
+      cwd: dir,
+      env,
+    });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     return result.stdout + result.stderr;
   };
   const start = async (notes: string[] = []): Promise<{ stop: () => Promise<FollowSummary>; done: Promise<FollowSummary> }> => {
     const settings = await loadSettings({ cwd: dir, env, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
     const controller = new AbortController();
-    const done = runFollow({ settings, env, signal: controller.signal, confirm: async () => true, slot, maxBatchDelayMs: 50, statusIntervalMs: 200, observer: { note: (m) => notes.push(m) } });
+    const done = runFollow({
+      settings,
+      env,
+      signal: controller.signal,
+      confirm: async () => true,
+      slot,
+      maxBatchDelayMs: 50,
+      statusIntervalMs: 200,
+      observer: { note: (m) => notes.push(m) },
+    });
     done.catch(() => undefined);
     return {
       done,
@@ -85,13 +100,18 @@ describe('follow: changing the table selection of a followed twin', () => {
     throw new Error('timed out waiting for follow');
   };
   const followedTables = async (): Promise<Map<string, string>> => {
-    const rows = await dbs.target.query<{ table_name: string; status: string }>('SELECT table_name, status FROM pgtwin.follow_tables WHERE slot = $1', [slot]);
+    const rows = await dbs.target.query<{ table_name: string; status: string }>(
+      'SELECT table_name, status FROM pgtwin.follow_tables WHERE slot = $1',
+      [slot],
+    );
     return new Map(rows.rows.map((r) => [r.table_name, r.status]));
   };
   const followStatus = async (): Promise<string | undefined> =>
     (await dbs.target.query<{ status: string }>('SELECT status FROM pgtwin.follow_state WHERE slot = $1', [slot])).rows[0]?.status;
   const published = async (): Promise<string[]> =>
-    (await dbs.source.query<{ t: string }>(`SELECT tablename AS t FROM pg_publication_tables WHERE pubname = 'pgtwin' ORDER BY 1`)).rows.map((r) => r.t);
+    (
+      await dbs.source.query<{ t: string }>(`SELECT tablename AS t FROM pg_publication_tables WHERE pubname = 'pgtwin' ORDER BY 1`)
+    ).rows.map((r) => r.t);
 
   /**
    * Source transactions touching every table, each in its own transaction,
@@ -107,13 +127,18 @@ describe('follow: changing the table selection of a followed twin', () => {
           const id = 1000 + k;
           const old = 1 + (k % 200);
           const sql = ['BEGIN'];
-          if (tables.has('a')) sql.push(`INSERT INTO a VALUES (${id}, ${k}, 'w'); UPDATE a SET v = v + 1, note = 'u${k}' WHERE id = ${old}`);
-          if (tables.has('b')) sql.push(`INSERT INTO b VALUES (${id}, 'w${k}@source.example', ${k}); UPDATE b SET n = n + 1 WHERE id = ${old}`);
+          if (tables.has('a'))
+            sql.push(`INSERT INTO a VALUES (${id}, ${k}, 'w'); UPDATE a SET v = v + 1, note = 'u${k}' WHERE id = ${old}`);
+          if (tables.has('b'))
+            sql.push(`INSERT INTO b VALUES (${id}, 'w${k}@source.example', ${k}); UPDATE b SET n = n + 1 WHERE id = ${old}`);
           if (tables.has('b') && k % 7 === 0) sql.push(`DELETE FROM b WHERE id = ${id - 3}`);
           if (tables.has('c')) sql.push(`INSERT INTO c VALUES (${id}, ${id}, ${k}); UPDATE c SET v = v + 1 WHERE id = ${old}`);
           if (tables.has('k')) sql.push(`INSERT INTO k VALUES (${k}, 'w${k}'); UPDATE k SET payload = payload || '+' WHERE n = ${k - 5}`);
           if (tables.has('k') && k % 5 === 0) sql.push(`DELETE FROM k WHERE n = ${-(1 + (k % 200))}`);
-          if (tables.has('d')) sql.push(`UPDATE d SET payload = 'w${k}' WHERE id = ${1 + ((k * 7919) % 200_000)}; INSERT INTO d VALUES (${300_000 + k}, 'w${k}')`);
+          if (tables.has('d'))
+            sql.push(
+              `UPDATE d SET payload = 'w${k}' WHERE id = ${1 + ((k * 7919) % 200_000)}; INSERT INTO d VALUES (${300_000 + k}, 'w${k}')`,
+            );
           sql.push('COMMIT');
           await w.query(sql.join(';\n'));
         }
@@ -131,7 +156,9 @@ describe('follow: changing the table selection of a followed twin', () => {
     await setupSource();
   });
   after(async () => {
-    await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
+    await dbs.source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      .catch(() => undefined);
     await dbs.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -166,7 +193,12 @@ describe('follow: changing the table selection of a followed twin', () => {
     const summary = await second.stop();
     assert.deepEqual([...summary.tablesAdded].sort(), ['public.b', 'public.c', 'public.k']);
     assert.match(notes.join('\n'), /the table selection changed since this twin last followed: added public\.b, public\.c, public\.k/);
-    assert.deepEqual([...(await followedTables()).entries()].sort(), [['public.a', 'following'], ['public.b', 'following'], ['public.c', 'following'], ['public.k', 'following']]);
+    assert.deepEqual([...(await followedTables()).entries()].sort(), [
+      ['public.a', 'following'],
+      ['public.b', 'following'],
+      ['public.c', 'following'],
+      ['public.k', 'following'],
+    ]);
     assert.equal(await followStatus(), 'stopped');
     const leaked = await dbs.target.query<{ n: string }>(`SELECT count(*)::text AS n FROM b WHERE email LIKE '%@source.example'`);
     assert.equal(leaked.rows[0]?.n, '0', 'b.email is masked in the copy and in the stream');
@@ -197,7 +229,10 @@ describe('follow: changing the table selection of a followed twin', () => {
   });
 
   it('stops applying tables removed from the config, and setup-source takes them out of the publication', async () => {
-    const before = await Promise.all([tableChecksum(dbs.target, { schema: 'public', name: 'a' }, A.columns), tableChecksum(dbs.target, { schema: 'public', name: 'c' }, C.columns)]);
+    const before = await Promise.all([
+      tableChecksum(dbs.target, { schema: 'public', name: 'a' }, A.columns),
+      tableChecksum(dbs.target, { schema: 'public', name: 'c' }, C.columns),
+    ]);
     await configure(['b', 'k', 'd']);
     // In the stream (still published), for a follow that no longer selects them.
     next = await writer(new Set(['a', 'c', 'b']), (k) => k >= 50, next);
@@ -211,7 +246,10 @@ describe('follow: changing the table selection of a followed twin', () => {
     const summary = await follow.stop();
     assert.deepEqual([...summary.tablesRemoved].sort(), ['public.a', 'public.c']);
     assert.match(notes.join('\n'), /removed public\.a, public\.c \(no longer applied; their rows stay in the twin\)/);
-    const afterwards = await Promise.all([tableChecksum(dbs.target, { schema: 'public', name: 'a' }, A.columns), tableChecksum(dbs.target, { schema: 'public', name: 'c' }, C.columns)]);
+    const afterwards = await Promise.all([
+      tableChecksum(dbs.target, { schema: 'public', name: 'a' }, A.columns),
+      tableChecksum(dbs.target, { schema: 'public', name: 'c' }, C.columns),
+    ]);
     assert.deepEqual(afterwards, before, 'a and c are kept as they were, and none of their later changes was applied');
     assert.deepEqual([...(await followedTables()).keys()].sort(), ['public.b', 'public.d', 'public.k']);
     assert.equal(await followStatus(), 'stopped');

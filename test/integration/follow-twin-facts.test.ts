@@ -29,7 +29,8 @@ const DDL = `
   CREATE TABLE stamp_1 PARTITION OF stamp FOR VALUES IN (1);
   CREATE TABLE lone (id int PRIMARY KEY);`;
 
-const plan = (name: string): TablePlan => ({ key: `public.${name}`, target: { schema: 'public', name, primaryKey: ['id'] } }) as unknown as TablePlan;
+const plan = (name: string): TablePlan =>
+  ({ key: `public.${name}`, target: { schema: 'public', name, primaryKey: ['id'] } }) as unknown as TablePlan;
 
 describe('readTwinFacts', () => {
   let dbs: TestDatabases;
@@ -43,8 +44,21 @@ describe('readTwinFacts', () => {
     const names = ['plain', 'uniq', 'deferred', 'expr', 'booking', 'parted', 'owner', 'pet', 'toy', 'stamp', 'lone', 'absent'];
     const facts = await readTwinFacts(dbs.target, names.map(plan));
     // Without a modifier, and never a name that implies one (bare `character` or `bit` would mean length 1).
-    assert.deepEqual(Object.fromEntries(facts.columnTypes.get('public.plain') ?? []), { id: 'integer', v: 'character varying', n: 'numeric', c: 'bpchar', b: '"bit"', a: 'integer[]' });
-    assert.deepEqual([...facts.rowOrderedUpdates].sort(), ['public.absent', 'public.booking', 'public.expr', 'public.parted', 'public.uniq']);
+    assert.deepEqual(Object.fromEntries(facts.columnTypes.get('public.plain') ?? []), {
+      id: 'integer',
+      v: 'character varying',
+      n: 'numeric',
+      c: 'bpchar',
+      b: '"bit"',
+      a: 'integer[]',
+    });
+    assert.deepEqual([...facts.rowOrderedUpdates].sort(), [
+      'public.absent',
+      'public.booking',
+      'public.expr',
+      'public.parted',
+      'public.uniq',
+    ]);
     const group = (name: string): string | undefined => facts.orderGroup.get(`public.${name}`);
     assert.equal(group('pet'), group('owner'));
     assert.equal(group('toy'), group('owner'));

@@ -60,7 +60,9 @@ describe('pgtwin follow', () => {
   };
   const streaming = async (): Promise<void> => {
     for (let i = 0; i < 300; i++) {
-      const r = await dbs.target.query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot]).catch(() => ({ rows: [] as { status: string }[] }));
+      const r = await dbs.target
+        .query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot])
+        .catch(() => ({ rows: [] as { status: string }[] }));
       if (r.rows[0]?.status === 'streaming') return;
       await sleep(100);
     }
@@ -80,14 +82,22 @@ describe('pgtwin follow', () => {
     await writeFile(join(dir, 'pgtwin.yaml'), 'anonymize:\n  accounts:\n    email: email\n');
     await dbs.source.query(DDL);
     // A source whose sessions print dates day-first in another zone: the stream must still arrive intact.
-    await dbs.source.query(`ALTER DATABASE ${dbs.name} SET DateStyle = 'SQL, DMY'; ALTER DATABASE ${dbs.name} SET TimeZone = 'America/New_York'`);
-    await dbs.source.query(`INSERT INTO accounts SELECT g, 'a' || g || '@source.example', g, 'n' || g, timestamptz '2024-03-01 10:00:00.123456+00' + g * interval '1 hour', date '1980-01-13' + g FROM generate_series(1, 2000) g`);
+    await dbs.source.query(
+      `ALTER DATABASE ${dbs.name} SET DateStyle = 'SQL, DMY'; ALTER DATABASE ${dbs.name} SET TimeZone = 'America/New_York'`,
+    );
+    await dbs.source.query(
+      `INSERT INTO accounts SELECT g, 'a' || g || '@source.example', g, 'n' || g, timestamptz '2024-03-01 10:00:00.123456+00' + g * interval '1 hour', date '1980-01-13' + g FROM generate_series(1, 2000) g`,
+    );
     await dbs.source.query(`INSERT INTO events SELECT g % 100, 'e' || g FROM generate_series(1, 5000) g`);
-    await dbs.source.query(`INSERT INTO docs VALUES (1, 'big', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 20000)))`);
+    await dbs.source.query(
+      `INSERT INTO docs VALUES (1, 'big', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 20000)))`,
+    );
     await dbs.source.query(`CREATE PUBLICATION pgtwin FOR TABLE accounts, events, docs, scratch`);
   });
   after(async () => {
-    await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
+    await dbs.source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      .catch(() => undefined);
     await dbs.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -103,10 +113,16 @@ describe('pgtwin follow', () => {
           k++;
           await w.query('BEGIN');
           await w.query(`INSERT INTO events VALUES ($1::int, 'w' || $1::text)`, [k]);
-          await w.query(`INSERT INTO accounts VALUES ($1::bigint, 'new' || $1::text || '@source.example', $1::numeric, 'x') ON CONFLICT (id) DO NOTHING`, [100000 + k]);
-          await w.query(`UPDATE accounts SET balance = balance + 1, note = 'u' || $1::text, seen = clock_timestamp(), born = date '1990-12-31' + $1::int WHERE id = $2`, [k, 1 + (k * 7) % 2000]);
+          await w.query(
+            `INSERT INTO accounts VALUES ($1::bigint, 'new' || $1::text || '@source.example', $1::numeric, 'x') ON CONFLICT (id) DO NOTHING`,
+            [100000 + k],
+          );
+          await w.query(
+            `UPDATE accounts SET balance = balance + 1, note = 'u' || $1::text, seen = clock_timestamp(), born = date '1990-12-31' + $1::int WHERE id = $2`,
+            [k, 1 + ((k * 7) % 2000)],
+          );
           if (k % 5 === 0) await w.query(`DELETE FROM accounts WHERE id = $1`, [100000 + k - 3]);
-          if (k % 11 === 0) await w.query(`UPDATE accounts SET id = id + 500000 WHERE id = $1`, [1 + (k * 13) % 2000]);
+          if (k % 11 === 0) await w.query(`UPDATE accounts SET id = id + 500000 WHERE id = $1`, [1 + ((k * 13) % 2000)]);
           await w.query('COMMIT');
         }
       } finally {
@@ -128,13 +144,20 @@ describe('pgtwin follow', () => {
     assert.ok(summary.changes > 0, 'changes were streamed after the snapshot');
 
     const key = new MaskingKey(Buffer.from(SECRET, 'hex'));
-    const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], { table: 'public.accounts', key }).get(0);
+    const mask = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], {
+      table: 'public.accounts',
+      key,
+    }).get(0);
     assert.ok(mask !== undefined);
     const [source, target] = await Promise.all([
       dbs.source.query<{ id: string; email: string }>('SELECT id, email FROM accounts ORDER BY id'),
       dbs.target.query<{ id: string; email: string }>('SELECT id, email FROM accounts ORDER BY id'),
     ]);
-    assert.deepEqual(target.rows.map((r) => [r.id, r.email]), source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]), 'masked columns equal masking the source values');
+    assert.deepEqual(
+      target.rows.map((r) => [r.id, r.email]),
+      source.rows.map((r) => [r.id, mask(r.email, { field: () => null })]),
+      'masked columns equal masking the source values',
+    );
   });
 
   it('keeps an unchanged TOASTed value when another column of its row is updated', async () => {
@@ -167,7 +190,10 @@ describe('pgtwin follow', () => {
       await blocker.query('ROLLBACK');
       await converged(ALL);
       await sleep(600);
-      const after = await dbs.source.query<{ passed: boolean }>(`SELECT confirmed_flush_lsn > $2::pg_lsn AS passed FROM pg_replication_slots WHERE slot_name = $1`, [slot, before]);
+      const after = await dbs.source.query<{ passed: boolean }>(
+        `SELECT confirmed_flush_lsn > $2::pg_lsn AS passed FROM pg_replication_slots WHERE slot_name = $1`,
+        [slot, before],
+      );
       assert.equal(after.rows[0]?.passed, true, 'once committed, the position moves on');
     } finally {
       await blocker.end();
@@ -181,7 +207,10 @@ describe('pgtwin follow', () => {
     await dbs.source.query(`ALTER TABLE accounts ADD COLUMN nickname text`);
     await dbs.source.query(`INSERT INTO accounts (id, email, nickname) VALUES (900001, 'drift@source.example', 'nick')`);
     await dbs.source.query(`INSERT INTO events VALUES (-2, 'after drift')`);
-    const error = await follow.done.then(() => undefined, (e: unknown) => e);
+    const error = await follow.done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PgtwinError, String(error));
     assert.equal(error.code, 'SCHEMA_DRIFT');
     assert.match(error.details.join('\n'), /public\.accounts\.nickname: new on the source/);

@@ -39,7 +39,10 @@ describe('pgtwin local', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pgtwin-local-cli-'));
     port = await freePort();
-    await writeFile(join(dir, 'pgtwin.yaml'), `environments:\n  local: { embedded: true, port: ${port} }\n  staging: { url: "postgres://u@localhost/app" }\n`);
+    await writeFile(
+      join(dir, 'pgtwin.yaml'),
+      `environments:\n  local: { embedded: true, port: ${port} }\n  staging: { url: "postgres://u@localhost/app" }\n`,
+    );
   });
   after(async () => {
     await pgtwin(['local', 'destroy', '--yes'], { cwd: dir });
@@ -113,7 +116,10 @@ describe('pgtwin local', () => {
     outputs.push(result);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /psql is not installed/);
-    assert.match(result.stderr, new RegExp(`postgres://postgres@127\\.0\\.0\\.1:${port}/postgres with the password from \`pgtwin local url\``));
+    assert.match(
+      result.stderr,
+      new RegExp(`postgres://postgres@127\\.0\\.0\\.1:${port}/postgres with the password from \`pgtwin local url\``),
+    );
   });
 
   it('destroy without a terminal and without --yes refuses (exit 5) and deletes nothing', async () => {

@@ -9,7 +9,15 @@ const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 describe('config: embedded environments', () => {
   it('reads port, data_dir (against the file) and version, and gives a URL without a password', async () => {
-    const text = yaml('environments:', '  twin:', '    embedded: true', '    port: 55001', '    data_dir: ./data/twin', '    version: 18', 'target: twin');
+    const text = yaml(
+      'environments:',
+      '  twin:',
+      '    embedded: true',
+      '    port: 55001',
+      '    data_dir: ./data/twin',
+      '    version: 18',
+      'target: twin',
+    );
     await withDir({ 'pgtwin.yaml': text }, async (dir) => {
       const settings = await load(dir);
       const twin = settings.environments.get('twin');
@@ -30,14 +38,17 @@ describe('config: embedded environments', () => {
   });
 
   it('has a built-in `local` when the file defines none, not listed among the file environments', async () => {
-    await withDir({ 'pgtwin.yaml': yaml('environments:', '  production: { url: "postgres://u:pw@prod/app" }', 'target: local') }, async (dir) => {
-      const settings = await load(dir);
-      assert.deepEqual([...settings.environments.keys()], ['production']);
-      const local = resolveEndpoint(settings, 'target');
-      assert.equal(local.builtIn, true);
-      assert.deepEqual(local.embedded, { port: 54329, dataDir: path.join(dir, '.pgtwin', 'local'), version: undefined });
-      assert.ok(!local.url.includes(':pw@'));
-    });
+    await withDir(
+      { 'pgtwin.yaml': yaml('environments:', '  production: { url: "postgres://u:pw@prod/app" }', 'target: local') },
+      async (dir) => {
+        const settings = await load(dir);
+        assert.deepEqual([...settings.environments.keys()], ['production']);
+        const local = resolveEndpoint(settings, 'target');
+        assert.equal(local.builtIn, true);
+        assert.deepEqual(local.embedded, { port: 54329, dataDir: path.join(dir, '.pgtwin', 'local'), version: undefined });
+        assert.ok(!local.url.includes(':pw@'));
+      },
+    );
   });
 
   it('puts the built-in `local` in the working directory when there is no file', async () => {

@@ -25,7 +25,11 @@ async function tempDir(): Promise<string> {
 
 async function assertLeftNothing(dir: string): Promise<void> {
   assert.deepEqual(await processesUnder(dir), [], 'no server process is left');
-  assert.deepEqual((await readdir(dir)).filter((name) => name.startsWith('pgtwin-demo-')), [], 'no data directory is left');
+  assert.deepEqual(
+    (await readdir(dir)).filter((name) => name.startsWith('pgtwin-demo-')),
+    [],
+    'no data directory is left',
+  );
 }
 
 describe('pgtwin demo', () => {
@@ -75,7 +79,10 @@ describe('pgtwin demo', () => {
     const notADirectory = join(await tempDir(), 'a-file');
     await writeFile(notADirectory, '');
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'demo', '--scale', String(SCALE)], { env: { PATH: process.env['PATH'], TMPDIR: notADirectory }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'demo', '--scale', String(SCALE)], {
+        env: { PATH: process.env['PATH'], TMPDIR: notADirectory },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('close', (code) => resolve({ code, stderr }));

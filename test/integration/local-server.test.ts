@@ -83,15 +83,24 @@ describe('embedded local server', () => {
     assert.equal(server.started, true);
     assert.equal(server.initialised, true);
     assert.equal(server.port, settings.port);
-    const credentials = JSON.parse(await readFile(join(settings.dataDir, 'credentials.json'), 'utf8')) as { user: string; password: string };
+    const credentials = JSON.parse(await readFile(join(settings.dataDir, 'credentials.json'), 'utf8')) as {
+      user: string;
+      password: string;
+    };
     assert.equal(credentials.user, 'postgres');
     assert.ok(credentials.password.length >= 24);
     assert.equal((await stat(join(settings.dataDir, 'credentials.json'))).mode & 0o777, 0o600);
     assert.ok(server.url.includes(encodeURIComponent(credentials.password)), 'the URL carries the password');
-    const [row] = await query<{ encoding: string; user: string }>(server.url, "SELECT current_setting('server_encoding') AS encoding, current_user AS user");
+    const [row] = await query<{ encoding: string; user: string }>(
+      server.url,
+      "SELECT current_setting('server_encoding') AS encoding, current_user AS user",
+    );
     assert.deepEqual(row, { encoding: 'UTF8', user: 'postgres' });
     // Without the password the server refuses: it is not open to anyone on the machine.
-    await assert.rejects(query(`postgres://postgres:wrong@127.0.0.1:${settings.port}/postgres`, 'SELECT 1'), /password authentication failed/);
+    await assert.rejects(
+      query(`postgres://postgres:wrong@127.0.0.1:${settings.port}/postgres`, 'SELECT 1'),
+      /password authentication failed/,
+    );
     const status = await localServerStatus(settings);
     assert.equal(status.state, 'running');
     assert.equal(status.port, settings.port);
@@ -199,7 +208,10 @@ describe('embedded local server', () => {
     await ensureLocalServer(settings);
     await stopLocalServer(settings);
     const dead = await deadPid();
-    await writeFile(join(settings.dataDir, 'server.lock'), JSON.stringify({ pid: dead, host: (await import('node:os')).hostname(), token: 'x' }));
+    await writeFile(
+      join(settings.dataDir, 'server.lock'),
+      JSON.stringify({ pid: dead, host: (await import('node:os')).hostname(), token: 'x' }),
+    );
     const server = await ensureLocalServer(settings, { lockTimeoutMs: 5_000 });
     assert.equal(server.started, true);
     assert.ok(!(await readdir(settings.dataDir)).includes('server.lock'), 'the lock is released');
@@ -208,7 +220,10 @@ describe('embedded local server', () => {
   it('waits for a live lock holder and gives up with LOCAL_LOCKED', async () => {
     const settings = await settingsInUse();
     await ensureLocalServer(settings);
-    await writeFile(join(settings.dataDir, 'server.lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), token: 'other' }));
+    await writeFile(
+      join(settings.dataDir, 'server.lock'),
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), token: 'other' }),
+    );
     const waits: string[] = [];
     const error = await thrown(ensureLocalServer(settings, { lockTimeoutMs: 300, onProgress: (m) => waits.push(m) }));
     assert.equal(error.code, 'LOCAL_LOCKED');
@@ -246,7 +261,9 @@ function deadPid(): Promise<number> {
 function runCli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const entry = new URL('../support/cli-entry.ts', import.meta.url);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry.pathname, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry.pathname, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

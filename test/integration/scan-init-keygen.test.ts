@@ -33,7 +33,12 @@ interface ScanJson {
     columns: Array<{
       column: string;
       type: string;
-      findings: Array<{ kind: string; confidence: string; evidence: string[]; suggestion: { strategy: string; options: Record<string, unknown> } }>;
+      findings: Array<{
+        kind: string;
+        confidence: string;
+        evidence: string[];
+        suggestion: { strategy: string; options: Record<string, unknown> };
+      }>;
       decision: { kind: string; rule?: { strategy: string } } | null;
     }>;
   }>;
@@ -45,7 +50,12 @@ function strictProblems(settings: Settings, tables: Record<string, string[]>): s
   return Object.entries(tables).flatMap(([name, columns]) => {
     const table = { schema: 'public', name };
     const rules = configuredRules(settings.anonymize, table);
-    return checkStrict(`public.${name}`, columns.map((c) => ({ name: c })), rules, [...configuredKeep(settings.keep, table)]).map((p) => p.message);
+    return checkStrict(
+      `public.${name}`,
+      columns.map((c) => ({ name: c })),
+      rules,
+      [...configuredKeep(settings.keep, table)],
+    ).map((p) => p.message);
   });
 }
 
@@ -71,9 +81,19 @@ describe('pgtwin scan, init and keygen', () => {
       CREATE TABLE public.products (id int PRIMARY KEY, title text, price numeric(10,2));
       CREATE TABLE public.audit_log (id int, at timestamptz);`);
     for (let i = 1; i <= ROWS; i++) {
-      const row = [i, `customer${i}@shop-example.com`, `+1-555-010-${String(1000 + i)}`, `${FIRST[i % 5]} ${LAST[(i * 3) % 5]}`, CARDS[i % 4] ?? '', i % 2 === 0 ? 'basic' : 'pro'];
+      const row = [
+        i,
+        `customer${i}@shop-example.com`,
+        `+1-555-010-${String(1000 + i)}`,
+        `${FIRST[i % 5]} ${LAST[(i * 3) % 5]}`,
+        CARDS[i % 4] ?? '',
+        i % 2 === 0 ? 'basic' : 'pro',
+      ];
       sampled.push(String(row[1]), String(row[2]), String(row[4]));
-      await dbs.source.query('INSERT INTO public.customers (id, email, contact, full_name, card, plan) VALUES ($1, $2, $3, $4, $5, $6)', row);
+      await dbs.source.query(
+        'INSERT INTO public.customers (id, email, contact, full_name, card, plan) VALUES ($1, $2, $3, $4, $5, $6)',
+        row,
+      );
       await dbs.source.query('INSERT INTO public.orders VALUES ($1, $1, $3, $2)', [i, i % 3 === 0 ? 'paid' : 'open', i * 1.5]);
     }
     await dbs.source.query(`INSERT INTO public.products VALUES (1, 'Kettle', 20), (2, 'Teapot', 35.5)`);
@@ -117,7 +137,11 @@ describe('pgtwin scan, init and keygen', () => {
       assert.equal(customers?.sampledRows, 10);
       const byColumn = new Map(customers?.columns.map((c) => [c.column, c]));
       assert.deepEqual(
-        ['email', 'contact', 'full_name', 'card'].map((c) => [c, byColumn.get(c)?.findings[0]?.kind, byColumn.get(c)?.decision?.rule?.strategy]),
+        ['email', 'contact', 'full_name', 'card'].map((c) => [
+          c,
+          byColumn.get(c)?.findings[0]?.kind,
+          byColumn.get(c)?.decision?.rule?.strategy,
+        ]),
         [
           ['email', 'email', 'email'],
           ['contact', 'phone', 'phone'],
@@ -135,7 +159,17 @@ describe('pgtwin scan, init and keygen', () => {
       const work = await mkdtemp(join(dir, 'write-'));
       await writeFile(
         join(work, 'pgtwin.yaml'),
-        ['# shop twin', 'environments:', '  production:', '    url: "${SHOP_URL}"  # replica', 'source: production', 'anonymize:', '  customers:', '    email: hash  # hashed on purpose', ''].join('\n'),
+        [
+          '# shop twin',
+          'environments:',
+          '  production:',
+          '    url: "${SHOP_URL}"  # replica',
+          'source: production',
+          'anonymize:',
+          '  customers:',
+          '    email: hash  # hashed on purpose',
+          '',
+        ].join('\n'),
       );
       const env = { SHOP_URL: dbs.sourceUrl };
       const result = await run(['scan', '--write', '--exclude', 'audit_log'], env, work);
@@ -157,7 +191,11 @@ describe('pgtwin scan, init and keygen', () => {
       assert.deepEqual(settings.keep.get('public.orders'), ['id', 'customer_id', 'total', 'status']);
       assert.deepEqual(settings.keep.get('public.products'), ['id', 'title', 'price']);
       assert.deepEqual(
-        strictProblems(settings, { customers: ['id', 'email', 'contact', 'full_name', 'card', 'plan', 'created_at'], orders: ['id', 'customer_id', 'total', 'status'], products: ['id', 'title', 'price'] }),
+        strictProblems(settings, {
+          customers: ['id', 'email', 'contact', 'full_name', 'card', 'plan', 'created_at'],
+          orders: ['id', 'customer_id', 'total', 'status'],
+          products: ['id', 'title', 'price'],
+        }),
         [],
       );
 

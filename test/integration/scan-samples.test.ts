@@ -20,7 +20,14 @@ const SECRET = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 const ENV = { PRODUCTION_PASSWORD: TEST_PASSWORD, TWIN_PASSWORD: TEST_PASSWORD, PGTWIN_SECRET: SECRET };
 
 interface ScanJson {
-  tables: Array<{ table: string; columns: Array<{ column: string; findings: Array<{ kind: string; evidence: string[] }>; decision: { kind: string; rule?: { strategy: string; options: Record<string, unknown> } } | null }> }>;
+  tables: Array<{
+    table: string;
+    columns: Array<{
+      column: string;
+      findings: Array<{ kind: string; evidence: string[] }>;
+      decision: { kind: string; rule?: { strategy: string; options: Record<string, unknown> } } | null;
+    }>;
+  }>;
 }
 interface VerifyJson {
   ok: boolean;
@@ -103,7 +110,13 @@ describe('init, sync and verify on public sample databases', () => {
   });
 
   /** Loads the sample, runs init, sync and verify; returns what the checks need. */
-  async function twin(name: SampleName): Promise<{ dbs: TestDatabases; kinds: Map<string, string>; rules: Map<string, { strategy: string; options: Record<string, unknown> } | undefined>; leaks: VerifyJson['leaks']; config: string }> {
+  async function twin(name: SampleName): Promise<{
+    dbs: TestDatabases;
+    kinds: Map<string, string>;
+    rules: Map<string, { strategy: string; options: Record<string, unknown> } | undefined>;
+    leaks: VerifyJson['leaks'];
+    config: string;
+  }> {
     const dbs = await createTestDatabases(`samples_${name}`);
     try {
       await loadSample(dbs.source, name);
@@ -115,7 +128,15 @@ describe('init, sync and verify on public sample databases', () => {
     }
   }
 
-  async function initSyncVerify(name: SampleName, dbs: TestDatabases): Promise<{ kinds: Map<string, string>; rules: Map<string, { strategy: string; options: Record<string, unknown> } | undefined>; leaks: VerifyJson['leaks']; config: string }> {
+  async function initSyncVerify(
+    name: SampleName,
+    dbs: TestDatabases,
+  ): Promise<{
+    kinds: Map<string, string>;
+    rules: Map<string, { strategy: string; options: Record<string, unknown> } | undefined>;
+    leaks: VerifyJson['leaks'];
+    config: string;
+  }> {
     const work = await mkdtemp(join(dir, `${name}-`));
     const run = async (argv: string[]): Promise<CliResult> => {
       const result = await pgtwin(argv, { cwd: work, env: ENV });
@@ -160,13 +181,27 @@ describe('init, sync and verify on public sample databases', () => {
       assert.equal(kinds.get('invoice.billing_postal_code'), 'postcode');
       // Every employee lives in Canada: one shape, filled with random letters and digits.
       assert.deepEqual(rules.get('employee.postal_code'), { strategy: 'fake', options: { kind: 'postcode', format: '?#? #?#' } });
-      for (const column of ['artist.name', 'track.name', 'genre.name', 'playlist.name', 'track.composer']) assert.equal(kinds.get(column), 'none', column);
+      for (const column of ['artist.name', 'track.name', 'genre.name', 'playlist.name', 'track.composer'])
+        assert.equal(kinds.get(column), 'none', column);
       assertOnlyCoincidences('chinook', leaks);
 
       // Same shape and length as the source, row by row; a different value.
-      for (const [table, column, key] of [['customer', 'postal_code', 'customer_id'], ['employee', 'postal_code', 'employee_id'], ['employee', 'fax', 'employee_id'], ['customer', 'phone', 'customer_id']] as const) {
-        const source = await dbs.source.query<{ k: number; v: string; s: string }>(`SELECT ${key} AS k, ${column} AS v, ${shape(column)} AS s FROM ${table} WHERE ${column} IS NOT NULL ORDER BY 1`);
-        const target = new Map((await dbs.target.query<{ k: number; v: string; s: string }>(`SELECT ${key} AS k, ${column} AS v, ${shape(column)} AS s FROM ${table} ORDER BY 1`)).rows.map((r) => [r.k, r]));
+      for (const [table, column, key] of [
+        ['customer', 'postal_code', 'customer_id'],
+        ['employee', 'postal_code', 'employee_id'],
+        ['employee', 'fax', 'employee_id'],
+        ['customer', 'phone', 'customer_id'],
+      ] as const) {
+        const source = await dbs.source.query<{ k: number; v: string; s: string }>(
+          `SELECT ${key} AS k, ${column} AS v, ${shape(column)} AS s FROM ${table} WHERE ${column} IS NOT NULL ORDER BY 1`,
+        );
+        const target = new Map(
+          (
+            await dbs.target.query<{ k: number; v: string; s: string }>(
+              `SELECT ${key} AS k, ${column} AS v, ${shape(column)} AS s FROM ${table} ORDER BY 1`,
+            )
+          ).rows.map((r) => [r.k, r]),
+        );
         assert.ok(source.rows.length > 0);
         for (const row of source.rows) {
           assert.equal(target.get(row.k)?.s, row.s, `${table}.${column} keeps the shape of row ${row.k}`);
@@ -193,12 +228,17 @@ describe('init, sync and verify on public sample databases', () => {
       assert.equal(kinds.get('suppliers.fax'), 'phone');
       assert.equal(kinds.get('employees.home_phone'), 'phone');
       assert.equal(kinds.get('customers.postal_code'), 'postcode');
-      for (const column of ['categories.description', 'products.product_name', 'customers.contact_title', 'region.region_description']) assert.equal(kinds.get(column), 'none', column);
+      for (const column of ['categories.description', 'products.product_name', 'customers.contact_title', 'region.region_description'])
+        assert.equal(kinds.get(column), 'none', column);
       assertOnlyCoincidences('northwind', leaks);
       // lorem keeps each note's length, and nothing of it.
-      const notes = async (db: TestDatabases['source']): Promise<string[]> => (await db.query<{ notes: string }>('SELECT notes FROM employees ORDER BY employee_id')).rows.map((r) => r.notes);
+      const notes = async (db: TestDatabases['source']): Promise<string[]> =>
+        (await db.query<{ notes: string }>('SELECT notes FROM employees ORDER BY employee_id')).rows.map((r) => r.notes);
       const [before, masked] = [await notes(dbs.source), await notes(dbs.target)];
-      assert.deepEqual(masked.map((n) => n.length), before.map((n) => n.length));
+      assert.deepEqual(
+        masked.map((n) => n.length),
+        before.map((n) => n.length),
+      );
       assert.ok(masked.every((n, i) => n !== before[i] && !/Nancy|Andrew|Janet/.test(n)));
     } finally {
       await dbs.drop();
@@ -216,7 +256,10 @@ describe('init, sync and verify on public sample databases', () => {
       assert.equal(kinds.get('address.phone'), 'phone');
       assert.deepEqual(rules.get('address.postal_code'), { strategy: 'fake', options: { kind: 'postcode', format: '#####' } });
       assert.equal(kinds.get('film.description'), 'none');
-      assert.match(config, /# postcode \(high\): column name `postal_code` suggests a postal code; rule: 6 of 6 sampled values have the postal code shape `#####`/);
+      assert.match(
+        config,
+        /# postcode \(high\): column name `postal_code` suggests a postal code; rule: 6 of 6 sampled values have the postal code shape `#####`/,
+      );
       assert.deepEqual(leaks.findings, []);
       assert.equal(leaks.leaks, 0);
     } finally {

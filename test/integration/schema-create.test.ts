@@ -76,7 +76,10 @@ describe('pgtwin schema: a twin from an empty database', () => {
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
     );
-    assert.deepEqual(tables.rows.map((r) => r.name), [...ALL_TABLES].sort());
+    assert.deepEqual(
+      tables.rows.map((r) => r.name),
+      [...ALL_TABLES].sort(),
+    );
     const objects = await dbs.target.query<{ views: string[]; functions: string[]; triggers: string[]; partitions: string[] }>(`
       SELECT array(SELECT relname::text FROM pg_class WHERE relkind IN ('v', 'm') AND relnamespace = 'public'::regnamespace ORDER BY 1) AS views,
              array(SELECT proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1) AS functions,
@@ -88,7 +91,9 @@ describe('pgtwin schema: a twin from an empty database', () => {
       triggers: ['empty_table_upper'],
       partitions: ['events_2024', 'events_2025', 'events_default'],
     });
-    const comment = await dbs.target.query(`SELECT obj_description('inventory.labels'::regclass, 'pg_class') AS t, col_description('inventory.labels'::regclass, 5) AS c`);
+    const comment = await dbs.target.query(
+      `SELECT obj_description('inventory.labels'::regclass, 'pg_class') AS t, col_description('inventory.labels'::regclass, 5) AS c`,
+    );
     assert.deepEqual(comment.rows[0], { t: 'Shelf labels', c: "What it's for" });
   });
 
@@ -118,7 +123,9 @@ describe('pgtwin schema: a twin from an empty database', () => {
     await dbs.target.query('REFRESH MATERIALIZED VIEW public.bins_per_warehouse');
     const [twin, prod] = await Promise.all(
       [dbs.target, dbs.source].map((c) =>
-        c.query(`SELECT public.big_event_count()::int AS n, (SELECT count(*)::int FROM public.big_event_days) AS days, (SELECT sum(n)::int FROM public.bins_per_warehouse) AS bins`),
+        c.query(
+          `SELECT public.big_event_count()::int AS n, (SELECT count(*)::int FROM public.big_event_days) AS days, (SELECT sum(n)::int FROM public.bins_per_warehouse) AS bins`,
+        ),
       ),
     );
     assert.deepEqual(twin?.rows[0], prod?.rows[0]);

@@ -5,7 +5,15 @@ import { pgtwin } from '../support/cli.js';
 
 interface DiffJson {
   equal: boolean;
-  differences: Array<{ table: string; kind: string; object: string | null; source: string | null; target: string | null; blocking: boolean; message: string }>;
+  differences: Array<{
+    table: string;
+    kind: string;
+    object: string | null;
+    source: string | null;
+    target: string | null;
+    blocking: boolean;
+    message: string;
+  }>;
 }
 
 describe('pgtwin diff', () => {
@@ -35,7 +43,10 @@ describe('pgtwin diff', () => {
     assert.match(out, /column nickname \(text\): exists only on the target \(NOT NULL without a default.*\[blocks sync\]/);
     assert.match(out, /column email: text on the source, character varying\(200\) on the target {2}\[blocks sync\]/);
     assert.match(out, /column created: default CURRENT_DATE on the source, no default on the target/);
-    assert.match(out, /index users_email_idx: missing on the target \(CREATE INDEX users_email_idx ON public\.users USING btree \(lower\(email\)\)\)/);
+    assert.match(
+      out,
+      /index users_email_idx: missing on the target \(CREATE INDEX users_email_idx ON public\.users USING btree \(lower\(email\)\)\)/,
+    );
     assert.ok(!out.includes('users_created_idx'), 'an index with the same definition under another name is no difference');
     assert.match(out, /foreign key orders_user_id_fkey: missing on the target/);
     assert.match(out, /^public\.audit\n {2}- missing on the target/m);

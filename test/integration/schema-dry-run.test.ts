@@ -49,7 +49,11 @@ describe('pgtwin schema: --dry-run, --recreate and refusals', () => {
       'ADD CONSTRAINT "warehouses_main_bin_fkey" FOREIGN KEY (main_bin) REFERENCES inventory.bins(id)',
     ];
     const positions = order.map(at);
-    assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'in dependency order');
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'in dependency order',
+    );
     assert.ok(at('CREATE TYPE "public"."mood"') < at('CREATE TABLE "public"."everything"'));
     assert.ok(at(`ADD CONSTRAINT "Customers_pkey"`) < at('"Customers_referrer_fkey"'), 'keys before the foreign keys that need them');
     assert.match(sql, /"id" integer GENERATED ALWAYS AS IDENTITY \(SEQUENCE NAME "public"\."everything_id_seq" /);
@@ -59,9 +63,23 @@ describe('pgtwin schema: --dry-run, --recreate and refusals', () => {
   });
 
   it('--dry-run --json gives the same statements, split into pre-data and post-data', async () => {
-    const result = await pgtwin(['schema', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--dry-run', '--json', '--tables', 'inventory.*']);
+    const result = await pgtwin([
+      'schema',
+      '--from',
+      dbs.sourceUrl,
+      '--to',
+      dbs.targetUrl,
+      '--dry-run',
+      '--json',
+      '--tables',
+      'inventory.*',
+    ]);
     assert.equal(result.code, 0, result.stderr);
-    const plan = JSON.parse(result.stdout) as { dryRun: boolean; preData: Array<{ kind: string; object: string }>; postData: Array<{ kind: string; object: string }> };
+    const plan = JSON.parse(result.stdout) as {
+      dryRun: boolean;
+      preData: Array<{ kind: string; object: string }>;
+      postData: Array<{ kind: string; object: string }>;
+    };
     assert.equal(plan.dryRun, true);
     assert.deepEqual(
       plan.preData.map((s) => `${s.kind} ${s.object}`),
@@ -74,7 +92,9 @@ describe('pgtwin schema: --dry-run, --recreate and refusals', () => {
   });
 
   it('--recreate without --yes and without a terminal refuses (exit 5) and drops nothing', async () => {
-    await dbs.target.query(`CREATE SCHEMA inventory; CREATE TABLE inventory.bins (id int, note text); INSERT INTO inventory.bins VALUES (1, 'keep me')`);
+    await dbs.target.query(
+      `CREATE SCHEMA inventory; CREATE TABLE inventory.bins (id int, note text); INSERT INTO inventory.bins VALUES (1, 'keep me')`,
+    );
     const result = await pgtwin(['schema', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'inventory.*', '--recreate']);
     assert.equal(result.code, 5, result.stderr);
     assert.match(result.stderr, /no terminal to confirm/);
@@ -90,13 +110,27 @@ describe('pgtwin schema: --dry-run, --recreate and refusals', () => {
     const kept = await pgtwin(['schema', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'inventory.*', '--json']);
     assert.equal(kept.code, 0, kept.stdout + kept.stderr);
     const columns = async (): Promise<string[]> =>
-      (await dbs.target.query<{ attname: string }>(`SELECT attname FROM pg_attribute WHERE attrelid = 'inventory.bins'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)).rows.map((r) => r.attname);
+      (
+        await dbs.target.query<{ attname: string }>(
+          `SELECT attname FROM pg_attribute WHERE attrelid = 'inventory.bins'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+        )
+      ).rows.map((r) => r.attname);
     assert.deepEqual(await columns(), ['id', 'note'], 'left alone');
 
     const diff = await pgtwin(['diff', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'inventory.*']);
     assert.equal(diff.code, 4, diff.stdout);
 
-    const rebuilt = await pgtwin(['schema', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'inventory.*', '--recreate', '--yes']);
+    const rebuilt = await pgtwin([
+      'schema',
+      '--from',
+      dbs.sourceUrl,
+      '--to',
+      dbs.targetUrl,
+      '--tables',
+      'inventory.*',
+      '--recreate',
+      '--yes',
+    ]);
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     assert.deepEqual(await columns(), ['id', 'warehouse_id']);
     const again = await pgtwin(['diff', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'inventory.*']);
@@ -104,7 +138,13 @@ describe('pgtwin schema: --dry-run, --recreate and refusals', () => {
   });
 
   it('refuses a remote target and the source itself (exit 5), as sync does', async () => {
-    const remote = await pgtwin(['schema', '--from', dbs.sourceUrl, '--to', `postgres://app:${TEST_PASSWORD}@db.example.invalid:5432/staging`]);
+    const remote = await pgtwin([
+      'schema',
+      '--from',
+      dbs.sourceUrl,
+      '--to',
+      `postgres://app:${TEST_PASSWORD}@db.example.invalid:5432/staging`,
+    ]);
     assert.equal(remote.code, 5, remote.stderr);
     assert.match(remote.stderr, /not on this machine/);
     assert.ok(!remote.stderr.includes(TEST_PASSWORD));

@@ -59,13 +59,26 @@ describe('pgtwin sync when some objects cannot be created on the target', () => 
   it('copies the tables, lists each missing object with its reason in JSON, and exits 6', async () => {
     const result = await pgtwin(['sync', ...args('--yes', '--json')]);
     assert.equal(result.code, 6, result.stdout + result.stderr);
-    const report = JSON.parse(result.stdout) as { complete: boolean; totalRows: number; notCreated: Array<{ object: string; reason: string }> };
+    const report = JSON.parse(result.stdout) as {
+      complete: boolean;
+      totalRows: number;
+      notCreated: Array<{ object: string; reason: string }>;
+    };
     assert.equal(report.complete, false);
     assert.equal(report.totalRows, 250);
     const reasons = new Map(report.notCreated.map((n) => [n.object, n.reason]));
-    assert.match(reasons.get('function public.in_missing_language()') ?? '', /needs language source_only_lang: it does not exist on the target/);
-    assert.match(reasons.get('function public.refused_here(public.accounts)') ?? '', /the target refuses public\.refused_here\(public\.accounts\)/);
-    assert.match(reasons.get(`grant SELECT on table public.accounts to ${ROLE}`) ?? '', new RegExp(`role ${ROLE} does not exist on the target`));
+    assert.match(
+      reasons.get('function public.in_missing_language()') ?? '',
+      /needs language source_only_lang: it does not exist on the target/,
+    );
+    assert.match(
+      reasons.get('function public.refused_here(public.accounts)') ?? '',
+      /the target refuses public\.refused_here\(public\.accounts\)/,
+    );
+    assert.match(
+      reasons.get(`grant SELECT on table public.accounts to ${ROLE}`) ?? '',
+      new RegExp(`role ${ROLE} does not exist on the target`),
+    );
     assert.match(reasons.get(`grant EXECUTE on function public.fine(public.accounts) to ${ROLE}`) ?? '', /does not exist on the target/);
     assert.equal(report.notCreated.length, 4, JSON.stringify(report.notCreated));
     await assertTablesEqual(dbs, ['public.accounts', 'public.entries']);
@@ -77,7 +90,10 @@ describe('pgtwin sync when some objects cannot be created on the target', () => 
     const result = await pgtwin(['sync', ...args('--yes')]);
     assert.equal(result.code, 6, result.stdout + result.stderr);
     assert.match(result.stdout, /Synced 2 tables, 250 rows/);
-    assert.match(result.stdout, /Not created \(4\):\n(.*\n)* {2}- function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/);
+    assert.match(
+      result.stdout,
+      /Not created \(4\):\n(.*\n)* {2}- function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/,
+    );
     assert.match(result.stderr, /SCHEMA_INCOMPLETE|the twin is incomplete/);
     const diff = await pgtwin(['diff', ...args()]);
     assert.equal(diff.code, 4, diff.stdout + diff.stderr);
@@ -88,7 +104,10 @@ describe('pgtwin sync when some objects cannot be created on the target', () => 
   it('pgtwin schema --dry-run lists what it would not create, and exits 0 (it only plans)', async () => {
     const result = await pgtwin(['schema', ...args('--dry-run')]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /-- not created:\n(--.*\n)*-- {3}function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/);
+    assert.match(
+      result.stdout,
+      /-- not created:\n(--.*\n)*-- {3}function public\.in_missing_language\(\): needs language source_only_lang: it does not exist on the target/,
+    );
   });
 });
 

@@ -72,7 +72,7 @@ describe('a schema with every object kind: pgtwin sync, then pgtwin schema', () 
   after(async () => Promise.all([dbs.drop(), schemaOnly.drop()]));
   const args = (d: TestDatabases, ...extra: string[]): string[] => ['--from', d.sourceUrl, '--to', d.targetUrl, ...extra];
 
-  it('sync creates every object in dependency order, copies the rows untouched by the twin\'s trigger, refreshes the materialized view', async () => {
+  it("sync creates every object in dependency order, copies the rows untouched by the twin's trigger, refreshes the materialized view", async () => {
     const result = await pgtwin(['sync', ...args(dbs, '--yes')]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     await assertSameCatalog(dbs);

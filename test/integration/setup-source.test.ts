@@ -66,7 +66,9 @@ describe('pgtwin setup-source and teardown', () => {
     await admin.connect();
     try {
       for (let attempt = 0; attempt < 50; attempt++) {
-        const row = (await admin.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0];
+        const row = (
+          await admin.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot])
+        ).rows[0];
         if (row === undefined) return;
         if (row.active_pid !== null) await admin.query('SELECT pg_terminate_backend($1)', [row.active_pid]);
         else if ((await admin.query('SELECT pg_drop_replication_slot($1)', [slot]).catch(() => undefined)) !== undefined) return;
@@ -77,7 +79,8 @@ describe('pgtwin setup-source and teardown', () => {
     }
   }
 
-  const run = (args: readonly string[], env: Record<string, string> = {}) => pgtwin(['setup-source', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, ...args], { env });
+  const run = (args: readonly string[], env: Record<string, string> = {}) =>
+    pgtwin(['setup-source', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, ...args], { env });
 
   async function publishedTables(publication = 'pgtwin'): Promise<string[]> {
     const result = await dbs.source.query<{ name: string }>(
@@ -107,11 +110,18 @@ describe('pgtwin setup-source and teardown', () => {
     assert.match(result.stderr, /SOURCE_NOT_READY|not ready for pgtwin follow/);
     assert.match(result.stderr, /public\.logs has no primary key \(and REPLICA IDENTITY DEFAULT\)/);
     assert.match(result.stderr, /fix: ALTER TABLE "public"\."logs" REPLICA IDENTITY FULL;/);
-    assert.match(result.stderr, /ALTER TABLE "public"\."events" REPLICA IDENTITY USING INDEX "events_id_key"/, 'names the unique NOT NULL index');
+    assert.match(
+      result.stderr,
+      /ALTER TABLE "public"\."events" REPLICA IDENTITY USING INDEX "events_id_key"/,
+      'names the unique NOT NULL index',
+    );
     assert.match(result.stderr, /public\.measurements_2024 \(a partition of public\.measurements\) has no primary key/);
     assert.match(result.stdout, /^-- Left out of the publication:\n-- {3}- public\.logs \(no replica identity/m);
     // The script publishes only what can be published without breaking UPDATEs.
-    assert.match(result.stdout, /CREATE PUBLICATION "pgtwin" FOR TABLE "public"\."customers", "public"\."orders", "sales"\."items" WITH \(publish_via_partition_root = true\);/);
+    assert.match(
+      result.stdout,
+      /CREATE PUBLICATION "pgtwin" FOR TABLE "public"\."customers", "public"\."orders", "sales"\."items" WITH \(publish_via_partition_root = true\);/,
+    );
     assert.match(result.stdout, /BEGIN;\nSET LOCAL lock_timeout = '5s';/);
     assert.equal(await publicationExists(), false, 'nothing was created');
     assert.deepEqual(await identities(), identitiesBefore, 'no table was altered');
@@ -121,7 +131,13 @@ describe('pgtwin setup-source and teardown', () => {
     assert.equal(json.code, 1);
     const parsed = JSON.parse(json.stdout) as JsonResult;
     assert.equal(parsed.ready, false);
-    assert.deepEqual(parsed.problems.filter((p) => p.kind === 'replica-identity').map((p) => p.table).sort(), ['public.events', 'public.logs', 'public.measurements_2024']);
+    assert.deepEqual(
+      parsed.problems
+        .filter((p) => p.kind === 'replica-identity')
+        .map((p) => p.table)
+        .sort(),
+      ['public.events', 'public.logs', 'public.measurements_2024'],
+    );
   });
 
   it('without --yes and without a terminal refuses (exit 5) and changes nothing', async () => {
@@ -161,7 +177,14 @@ describe('pgtwin setup-source and teardown', () => {
       'public.orders': 'd',
       'sales.items': 'd',
     });
-    assert.deepEqual(await publishedTables(), ['public.customers', 'public.events', 'public.logs', 'public.measurements', 'public.orders', 'sales.items']);
+    assert.deepEqual(await publishedTables(), [
+      'public.customers',
+      'public.events',
+      'public.logs',
+      'public.measurements',
+      'public.orders',
+      'sales.items',
+    ]);
     // Production keeps working: UPDATE and DELETE on a published key-less table.
     await dbs.source.query(`UPDATE logs SET msg = 'changed'; DELETE FROM logs`);
   });
@@ -189,7 +212,9 @@ describe('pgtwin setup-source and teardown', () => {
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     try {
-      const role = await client.query<{ rolreplication: boolean; rolsuper: boolean }>('SELECT rolreplication, rolsuper FROM pg_roles WHERE rolname = current_user');
+      const role = await client.query<{ rolreplication: boolean; rolsuper: boolean }>(
+        'SELECT rolreplication, rolsuper FROM pg_roles WHERE rolname = current_user',
+      );
       assert.deepEqual(role.rows[0], { rolreplication: true, rolsuper: false });
       assert.equal((await client.query('SELECT * FROM customers')).rows.length, 2);
       assert.equal((await client.query('SELECT * FROM sales.items')).rows.length, 1);
@@ -216,16 +241,35 @@ describe('pgtwin setup-source and teardown', () => {
     const url = new URL(dbs.sourceUrl);
     url.username = plainRole;
     url.password = 'Plain-pass-1';
-    const result = await pgtwin(['setup-source', '--from', url.toString(), '--tables', 'customers', '--publication', 'other_pub', '--dry-run', '--json']);
+    const result = await pgtwin([
+      'setup-source',
+      '--from',
+      url.toString(),
+      '--tables',
+      'customers',
+      '--publication',
+      'other_pub',
+      '--dry-run',
+      '--json',
+    ]);
     assert.equal(result.code, 1, result.stderr);
     const parsed = JSON.parse(result.stdout) as JsonResult;
     const byKind = new Map(parsed.problems.map((p) => [p.kind, p]));
-    assert.match(byKind.get('replication-privilege')?.message ?? '', new RegExp(`The role ${plainRole} may not open a replication connection: it needs the REPLICATION attribute`));
+    assert.match(
+      byKind.get('replication-privilege')?.message ?? '',
+      new RegExp(`The role ${plainRole} may not open a replication connection: it needs the REPLICATION attribute`),
+    );
     assert.equal(byKind.get('replication-privilege')?.fix.startsWith(`ALTER ROLE "${plainRole}" REPLICATION;`), true);
     assert.equal(byKind.get('table-select')?.fix, `GRANT SELECT ON TABLE "public"."customers" TO "${plainRole}";`);
     const privileges = parsed.problems.filter((p) => p.kind === 'publication-privilege').map((p) => p.message);
-    assert.ok(privileges.some((m) => m.includes('needs CREATE on database')), privileges.join('\n'));
-    assert.ok(privileges.some((m) => m.includes('Only the owner of a table may add it to a publication')), privileges.join('\n'));
+    assert.ok(
+      privileges.some((m) => m.includes('needs CREATE on database')),
+      privileges.join('\n'),
+    );
+    assert.ok(
+      privileges.some((m) => m.includes('Only the owner of a table may add it to a publication')),
+      privileges.join('\n'),
+    );
     assert.deepEqual(parsed.statements, [], 'nothing that would fail is proposed');
     assert.ok(!result.stdout.includes('Plain-pass-1') && !result.stderr.includes('Plain-pass-1'));
   });
@@ -257,12 +301,15 @@ describe('pgtwin setup-source and teardown', () => {
     const replication = new pg.Client({ connectionString: dbs.sourceUrl, replication: 'database' } as pg.ClientConfig);
     replication.on('error', () => undefined);
     await replication.connect();
-    const stream = replication.query(copyStreams.both(`START_REPLICATION SLOT "${slot}" LOGICAL 0/0 (proto_version '1', publication_names '"pgtwin"')`));
+    const stream = replication.query(
+      copyStreams.both(`START_REPLICATION SLOT "${slot}" LOGICAL 0/0 (proto_version '1', publication_names '"pgtwin"')`),
+    );
     stream.on('error', () => undefined);
     stream.on('data', () => undefined);
     try {
       for (let i = 0; i < 100; i++) {
-        const row = (await dbs.source.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0];
+        const row = (await dbs.source.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]))
+          .rows[0];
         if (row?.active === true) break;
         await sleep(50);
       }
@@ -283,7 +330,8 @@ describe('pgtwin setup-source and teardown', () => {
     const mine = slotName('mine');
     const other = slotName('other');
     for (const slot of [mine, other]) await dbs.source.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
-    const slotExists = async (slot: string): Promise<boolean> => (await dbs.source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows.length > 0;
+    const slotExists = async (slot: string): Promise<boolean> =>
+      (await dbs.source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows.length > 0;
 
     const dry = await pgtwin(['teardown', '--from', dbs.sourceUrl, '--slot', mine, '--force', '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);

@@ -20,7 +20,9 @@ describe('the pgtwin state schema for a user without CREATE on the target databa
     dbs = await createTestDatabases('state_schema');
     await onBoth(dbs, `CREATE TABLE items (id int PRIMARY KEY, label text)`);
     await dbs.source.query(`INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g`);
-    await dbs.target.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'; REVOKE CREATE ON DATABASE ${dbs.name} FROM PUBLIC; ALTER TABLE items OWNER TO ${role}`);
+    await dbs.target.query(
+      `CREATE ROLE ${role} LOGIN PASSWORD '${password}'; REVOKE CREATE ON DATABASE ${dbs.name} FROM PUBLIC; ALTER TABLE items OWNER TO ${role}`,
+    );
     const url = new URL(dbs.targetUrl);
     url.username = role;
     url.password = password;

@@ -26,22 +26,47 @@ const KEY = new MaskingKey(Buffer.from('3f8a1c5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a
 // Columns of types the examples do not cover, and rules the examples leave out.
 const EXTRA_CASES: readonly StrategyExample[] = [
   { strategy: 'hash', options: { length: 16 }, type: 'character(16)', sampleInputs: ['token-1', 'token-2', 'abcdefghijklmnop'] },
-  { strategy: 'credit_card', options: { keep_last4: true }, type: 'character(16)', sampleInputs: ['4111111111111111', '5500000000000004', '6011000000000004'] },
+  {
+    strategy: 'credit_card',
+    options: { keep_last4: true },
+    type: 'character(16)',
+    sampleInputs: ['4111111111111111', '5500000000000004', '6011000000000004'],
+  },
   { strategy: 'partial', options: {}, type: 'character(16)', sampleInputs: ['4111111111111111', 'abc             '] },
   { strategy: 'lorem', options: {}, type: 'character(16)', sampleInputs: ['Private notes...', 'x'] },
   { strategy: 'hash', options: { length: 12 }, type: 'character varying(12)', sampleInputs: ['token-1', 'token-2', 'token-3'] },
   { strategy: 'digits', options: { keep_first: 3 }, type: 'character varying(11)', sampleInputs: ['123-45-6789', '987-65-4321'] },
-  { strategy: 'ip', options: {}, type: 'cidr', sampleInputs: ['10.1.0.0/16', '192.168.1.0/24', '2001:db8::/32', '1.2.3.4/32', '::/0', '0.0.0.0/0'] },
+  {
+    strategy: 'ip',
+    options: {},
+    type: 'cidr',
+    sampleInputs: ['10.1.0.0/16', '192.168.1.0/24', '2001:db8::/32', '1.2.3.4/32', '::/0', '0.0.0.0/0'],
+  },
   {
     strategy: 'email',
     options: { keep_domain: true },
     type: 'character varying(40)',
     sampleInputs: ['ab@example.org', 'ab@a-rather-long-company-domain.example', 'x@y.z', 'no-at-sign'],
   },
-  { strategy: 'date', options: { days: 365 }, type: 'timestamp without time zone', sampleInputs: ['2023-12-31 23:59:59.999999', '2024-01-01 00:00:00'] },
+  {
+    strategy: 'date',
+    options: { days: 365 },
+    type: 'timestamp without time zone',
+    sampleInputs: ['2023-12-31 23:59:59.999999', '2024-01-01 00:00:00'],
+  },
   { strategy: 'number', options: {}, type: 'numeric(5,3)', sampleInputs: ['99.999', '-99.999', '0.001', '10.500'] },
-  { strategy: 'uuid', options: {}, type: 'character varying(36)', sampleInputs: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '017f22e279b07cc398c4dc0c0c07398f'] },
-  { strategy: 'constant', options: { value: '00000000-0000-4000-8000-000000000000' }, type: 'uuid', sampleInputs: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'] },
+  {
+    strategy: 'uuid',
+    options: {},
+    type: 'character varying(36)',
+    sampleInputs: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '017f22e279b07cc398c4dc0c0c07398f'],
+  },
+  {
+    strategy: 'constant',
+    options: { value: '00000000-0000-4000-8000-000000000000' },
+    type: 'uuid',
+    sampleInputs: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+  },
 ];
 
 const CASES: readonly StrategyExample[] = [...STRATEGY_EXAMPLES, ...EXTRA_CASES];
@@ -81,9 +106,20 @@ const TIMESTAMPTZ_EXTRAS = [
   '294276-12-31 23:59:59.999999+00',
 ];
 
-const INET_EXTRAS = ['2001:db8:85a3::8a2e:370:7334', 'fe80::1/10', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128', '::', '255.255.255.255', '10.0.0.1/8'];
+const INET_EXTRAS = [
+  '2001:db8:85a3::8a2e:370:7334',
+  'fe80::1/10',
+  'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128',
+  '::',
+  '255.255.255.255',
+  '10.0.0.1/8',
+];
 const CIDR_EXTRAS = ['::/0', '0.0.0.0/0', '2001:db8:abcd:12::/64', '172.16.0.0/12', 'fe80::/10', '255.255.255.255/32'];
-const UUID_EXTRAS = ['ffffffff-ffff-ffff-ffff-ffffffffffff', '6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'F81D4FAE-7DEC-41D0-A765-00A0C91E6BF6'];
+const UUID_EXTRAS = [
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+  'F81D4FAE-7DEC-41D0-A765-00A0C91E6BF6',
+];
 
 const JSON_EXTRAS: Readonly<Record<string, readonly string[]>> = {
   // Paths $.email, $.contact.phone, $.tags[*], $.age: nested, escaped, wrong-typed and missing members.
@@ -94,7 +130,12 @@ const JSON_EXTRAS: Readonly<Record<string, readonly string[]>> = {
     '[{"email": "x@y.z"}]',
     '"just a string"',
   ],
-  '$.name': ['{"name": "Zo\\u00eb \\"Z\\" \\u00dcnal", "nested": {"name": "inner"}}', '{"name": null}', '{"name": ["a", "list"]}', '{"name": "a", "name": "b"}'],
+  '$.name': [
+    '{"name": "Zo\\u00eb \\"Z\\" \\u00dcnal", "nested": {"name": "inner"}}',
+    '{"name": null}',
+    '{"name": ["a", "list"]}',
+    '{"name": "a", "name": "b"}',
+  ],
 };
 
 /** A value that fills a varchar(n)/char(n) exactly, made from the example's own inputs. */
@@ -173,9 +214,17 @@ describe('built-in strategies write values their column types accept', () => {
 
   it('every registered strategy has an example (a new strategy must add one to STRATEGY_EXAMPLES)', () => {
     const covered = new Set(STRATEGY_EXAMPLES.map((e) => e.strategy));
-    assert.deepEqual(builtinRegistry().names().filter((name) => !covered.has(name)), []);
+    assert.deepEqual(
+      builtinRegistry()
+        .names()
+        .filter((name) => !covered.has(name)),
+      [],
+    );
     const known = new Set(builtinRegistry().names());
-    assert.deepEqual(STRATEGY_EXAMPLES.filter((e) => !known.has(e.strategy)).map((e) => e.strategy), []);
+    assert.deepEqual(
+      STRATEGY_EXAMPLES.filter((e) => !known.has(e.strategy)).map((e) => e.strategy),
+      [],
+    );
   });
 
   it('inserts every output into a column of the example type, and injective rules keep distinct inputs distinct', async () => {
@@ -198,7 +247,9 @@ describe('built-in strategies write values their column types accept', () => {
         try {
           masked.push({ example: index, input, output: mask(input, view) });
         } catch (err) {
-          failures.push(`${describeCase(example)}: masking ${JSON.stringify(input)} threw ${err instanceof Error ? err.message : String(err)}`);
+          failures.push(
+            `${describeCase(example)}: masking ${JSON.stringify(input)} threw ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }
 
@@ -208,7 +259,9 @@ describe('built-in strategies write values their column types accept', () => {
           await dbs.target.query(`INSERT INTO ${table} (example, input, output) VALUES ($1, $2, $3)`, [row.example, row.input, row.output]);
           inserted++;
         } catch (err) {
-          failures.push(`${describeCase(example)}: ${JSON.stringify(row.input)} -> ${JSON.stringify(row.output)} rejected: ${err instanceof Error ? err.message : String(err)}`);
+          failures.push(
+            `${describeCase(example)}: ${JSON.stringify(row.input)} -> ${JSON.stringify(row.output)} rejected: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }
     }
@@ -240,6 +293,7 @@ describe('built-in strategies write values their column types accept', () => {
     }
     // The injective strategies really were among those checked.
     const checked = new Set(injective.map((i) => CASES[i]?.strategy));
-    for (const name of ['email', 'phone', 'hash', 'credit_card', 'digits', 'ip', 'uuid', 'keep']) assert.ok(checked.has(name), `${name} checked for injectivity`);
+    for (const name of ['email', 'phone', 'hash', 'credit_card', 'digits', 'ip', 'uuid', 'keep'])
+      assert.ok(checked.has(name), `${name} checked for injectivity`);
   });
 });

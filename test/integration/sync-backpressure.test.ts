@@ -33,7 +33,8 @@ describe('backpressure', () => {
     await dbs.source.query(
       `INSERT INTO wide SELECT g, (SELECT string_agg(md5(random()::text || g || i), '') FROM generate_series(1, ${ROW_BYTES / 32}) i) FROM generate_series(1, ${ROWS}) g`,
     );
-    await dbs.target.query(`CREATE FUNCTION slow_start() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
+    await dbs.target
+      .query(`CREATE FUNCTION slow_start() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
       CREATE TRIGGER slow_start BEFORE INSERT ON wide FOR EACH STATEMENT EXECUTE FUNCTION slow_start();
       -- The load runs with session_replication_role = replica: only an ALWAYS trigger still stalls it.
       ALTER TABLE wide ENABLE ALWAYS TRIGGER slow_start;`);
@@ -46,14 +47,20 @@ describe('backpressure', () => {
       const dir = await mkdtemp(join(tmpdir(), 'pgtwin-backpressure-'));
       const env: Record<string, string> = masked ? { PGTWIN_SECRET: '00112233445566778899aabbccddeeff' } : {};
       // `partial` keeps the length, so the masked stream is as large as the source's.
-      if (masked) await writeFile(join(dir, 'pgtwin.yaml'), 'anonymize:\n  wide:\n    payload: { strategy: partial, keep_last: 0, mask_char: x }\n');
+      if (masked)
+        await writeFile(join(dir, 'pgtwin.yaml'), 'anonymize:\n  wide:\n    payload: { strategy: partial, keep_last: 0, mask_char: x }\n');
       try {
         await stalledCopy(dir, env, masked ? 2 : undefined);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
       if (!masked) await assertTablesEqual(dbs, ['public.wide']);
-      else assert.equal((await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM wide WHERE payload <> repeat('x', ${ROW_BYTES})`)).rows[0]?.n, 0);
+      else
+        assert.equal(
+          (await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM wide WHERE payload <> repeat('x', ${ROW_BYTES})`)).rows[0]
+            ?.n,
+          0,
+        );
     });
   }
 

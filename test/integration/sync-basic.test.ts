@@ -27,8 +27,15 @@ describe('pgtwin sync: basics', () => {
   it('copies every selected table row for row, as JSON report', async () => {
     const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--exclude', '*_log', '--yes', '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { tables: Array<{ table: string; rows: number; bytes: number; durationMs: number; maskedColumns: string[] }>; totalRows: number; durationMs: number };
-    assert.deepEqual(report.tables.map((t) => [t.table, t.rows]).sort(), [['public.orders', 2000], ['public.users', 500]]);
+    const report = JSON.parse(result.stdout) as {
+      tables: Array<{ table: string; rows: number; bytes: number; durationMs: number; maskedColumns: string[] }>;
+      totalRows: number;
+      durationMs: number;
+    };
+    assert.deepEqual(report.tables.map((t) => [t.table, t.rows]).sort(), [
+      ['public.orders', 2000],
+      ['public.users', 500],
+    ]);
     assert.equal(report.totalRows, 2500);
     for (const t of report.tables) {
       assert.ok(t.bytes > 0);
@@ -46,7 +53,9 @@ describe('pgtwin sync: basics', () => {
     await dbs.target.query('DELETE FROM users WHERE id = 501');
     const runs = await dbs.target.query(`SELECT status, total_rows::int AS total FROM pgtwin.runs ORDER BY id DESC LIMIT 1`);
     assert.deepEqual(runs.rows[0], { status: 'succeeded', total: 2500 });
-    const fks = await dbs.target.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'orders'::regclass`);
+    const fks = await dbs.target.query(
+      `SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'orders'::regclass`,
+    );
     assert.equal(fks.rows[0].n, 1, 'foreign key restored');
     const pending = await dbs.target.query('SELECT count(*)::int AS n FROM pgtwin.pending_foreign_keys');
     assert.equal(pending.rows[0].n, 0);
@@ -63,14 +72,20 @@ describe('pgtwin sync: basics', () => {
   });
 
   it('draws progress bars on a terminal and prints a summary line', async () => {
-    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'users,orders', '--yes'], { tty: true });
+    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'users,orders', '--yes'], {
+      tty: true,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /total\s+\[#{20}\] 100%/);
     assert.match(result.stdout, /^Synced 2 tables, 2,501 rows in .* \(run \d+\)\.$/m);
   });
 
-  it('reports the sync\'s own duration, without the time spent at the confirmation prompt', async () => {
-    const settings = await loadSettings({ cwd: process.cwd(), env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, include: ['users', 'orders'] } });
+  it("reports the sync's own duration, without the time spent at the confirmation prompt", async () => {
+    const settings = await loadSettings({
+      cwd: process.cwd(),
+      env: {},
+      overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, include: ['users', 'orders'] },
+    });
     const PROMPT_MS = 1500;
     let asked = 0;
     const started = performance.now();
@@ -88,6 +103,9 @@ describe('pgtwin sync: basics', () => {
     const rows = await dbs.source.query<{ n: number }>('SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM orders) AS n');
     assert.equal(report.totalRows, Number(rows.rows[0]?.n));
     // Whatever the machine's speed: the answer took PROMPT_MS of the elapsed time, and none of it is the sync's.
-    assert.ok(report.durationMs <= elapsed - PROMPT_MS + 1, `durationMs ${report.durationMs} of ${Math.round(elapsed)} ms, ${PROMPT_MS} of them at the prompt`);
+    assert.ok(
+      report.durationMs <= elapsed - PROMPT_MS + 1,
+      `durationMs ${report.durationMs} of ${Math.round(elapsed)} ms, ${PROMPT_MS} of them at the prompt`,
+    );
   });
 });

@@ -61,7 +61,10 @@ describe('sync: byte-path masks write what the string path computes', () => {
   });
 
   it('every masked column equals the string-path mask of its source value', async () => {
-    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir, env: { PGTWIN_SECRET: SECRET } });
+    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], {
+      cwd: dir,
+      env: { PGTWIN_SECRET: SECRET },
+    });
     assert.equal(result.code, 0, result.stderr);
     const key = new MaskingKey(Buffer.from(SECRET, 'hex'));
     const columns = RULES.map(([c]) => c).join(', ');
@@ -72,7 +75,10 @@ describe('sync: byte-path masks write what the string path computes', () => {
     assert.equal(target.rows.length, 3000);
     const row = { field: (): string | null => null };
     for (const [column, strategy, options] of RULES) {
-      const mask = compileMasks(new Map([[column, { strategy, options }]]), [{ name: column, type: 'text' }], { table: 'public.people', key }).get(0);
+      const mask = compileMasks(new Map([[column, { strategy, options }]]), [{ name: column, type: 'text' }], {
+        table: 'public.people',
+        key,
+      }).get(0);
       assert.ok(mask !== undefined);
       let changed = 0;
       source.rows.forEach((s, i) => {

@@ -17,13 +17,16 @@ describe('sync of tables without a column to copy', () => {
   let dbs: TestDatabases;
   const count = async (client: TestDatabases['source'], table: string): Promise<number> =>
     (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? -1;
-  const sync = (extra: readonly string[] = []) => pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', '--json', ...extra]);
+  const sync = (extra: readonly string[] = []) =>
+    pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', '--json', ...extra]);
   const verify = (extra: readonly string[] = []) => pgtwin(['verify', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, ...extra]);
 
   before(async () => {
     dbs = await createTestDatabases('columnless');
     await dbs.source.query(SCHEMA);
-    await dbs.source.query(`INSERT INTO nocols SELECT FROM generate_series(1, 5); INSERT INTO onlygen SELECT FROM generate_series(1, 3); INSERT INTO genplus SELECT g FROM generate_series(1, 4) g`);
+    await dbs.source.query(
+      `INSERT INTO nocols SELECT FROM generate_series(1, 5); INSERT INTO onlygen SELECT FROM generate_series(1, 3); INSERT INTO genplus SELECT g FROM generate_series(1, 4) g`,
+    );
   });
   after(async () => dbs.drop());
 
@@ -31,7 +34,11 @@ describe('sync of tables without a column to copy', () => {
     const result = await sync();
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { tables: Array<{ table: string; rows: number }> };
-    assert.deepEqual(report.tables.map((t) => [t.table, t.rows]).sort(), [['public.genplus', 4], ['public.nocols', 5], ['public.onlygen', 3]]);
+    assert.deepEqual(report.tables.map((t) => [t.table, t.rows]).sort(), [
+      ['public.genplus', 4],
+      ['public.nocols', 5],
+      ['public.onlygen', 3],
+    ]);
     assert.equal(await count(dbs.target, 'nocols'), 5);
     assert.equal(await count(dbs.target, 'onlygen'), 3);
     const generated = await dbs.target.query<{ g: number }>('SELECT DISTINCT g FROM onlygen');

@@ -32,7 +32,9 @@ describe('pgtwin sync into an empty database', () => {
     const result = await pgtwin(['plan', ...args()]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`${TYPE_MATRIX_TABLES.length} tables would be created from the source's catalog`));
-    const tables = await dbs.target.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
+    const tables = await dbs.target.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+    );
     assert.equal(tables.rows[0].n, 0);
   });
 
@@ -43,7 +45,11 @@ describe('pgtwin sync into an empty database', () => {
     const invalid = await dbs.target.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE NOT convalidated`);
     assert.equal(invalid.rows[0].n, 0, 'every constraint valid');
     const fks = async (client: pg.Client): Promise<number> =>
-      (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND conrelid::regclass::text NOT LIKE 'pgtwin.%'`)).rows[0]?.n ?? -1;
+      (
+        await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND conrelid::regclass::text NOT LIKE 'pgtwin.%'`,
+        )
+      ).rows[0]?.n ?? -1;
     assert.equal(await fks(dbs.target), await fks(dbs.source));
     const diff = await pgtwin(['diff', ...args()]);
     assert.equal(diff.code, 0, diff.stdout + diff.stderr);
@@ -104,7 +110,9 @@ describe('pgtwin sync without a target: the embedded local server', () => {
         `SELECT count(*)::int AS n, count(*) FILTER (WHERE email LIKE '%@source.example')::int AS leaked, count(DISTINCT city)::int AS cities FROM people`,
       );
       assert.deepEqual(rows.rows[0], { n: 300, leaked: 0, cities: 7 });
-      const pk = await client.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'people'::regclass AND contype IN ('p', 'u')`);
+      const pk = await client.query(
+        `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'people'::regclass AND contype IN ('p', 'u')`,
+      );
       assert.equal(pk.rows[0].n, 2, 'primary key and unique constraint built after the load');
     } finally {
       await client.end();

@@ -33,7 +33,11 @@ describe('sync of large objects', () => {
   const big = 2 * 1024 * 1024 + 12345;
 
   const objects = async (client: pg.Client): Promise<LoRow[]> =>
-    (await client.query<LoRow>(`SELECT oid::text AS oid, octet_length(lo_get(oid)) AS size, md5(lo_get(oid)) AS md5 FROM pg_largeobject_metadata ORDER BY oid`)).rows;
+    (
+      await client.query<LoRow>(
+        `SELECT oid::text AS oid, octet_length(lo_get(oid)) AS size, md5(lo_get(oid)) AS md5 FROM pg_largeobject_metadata ORDER BY oid`,
+      )
+    ).rows;
   const config = async (text: string): Promise<string> => {
     const cfg = await mkdtemp(join(dir, 'cfg-'));
     await writeFile(join(cfg, 'pgtwin.yaml'), `tables:\n  include: [docs]\nkeep:\n  docs: [id, file]\n${text}`);
@@ -50,9 +54,13 @@ describe('sync of large objects', () => {
     // Owned by the source user: small, larger than one piece, empty; one of
     // someone else's, granted to it; one it may not read.
     await dbs.source.query(`SET ROLE ${role}`);
-    await dbs.source.query(`SELECT lo_from_bytea(71001, 'a scanned passport'::bytea), lo_from_bytea(71002, decode(repeat(md5('x'), ${Math.ceil(big / 16)}), 'hex')), lo_from_bytea(71003, '')`);
+    await dbs.source.query(
+      `SELECT lo_from_bytea(71001, 'a scanned passport'::bytea), lo_from_bytea(71002, decode(repeat(md5('x'), ${Math.ceil(big / 16)}), 'hex')), lo_from_bytea(71003, '')`,
+    );
     await dbs.source.query(`RESET ROLE`);
-    await dbs.source.query(`SELECT lo_from_bytea(71004, 'granted'::bytea), lo_from_bytea(71005, 'not readable'::bytea); GRANT SELECT ON LARGE OBJECT 71004 TO ${role}`);
+    await dbs.source.query(
+      `SELECT lo_from_bytea(71004, 'granted'::bytea), lo_from_bytea(71005, 'not readable'::bytea); GRANT SELECT ON LARGE OBJECT 71004 TO ${role}`,
+    );
     await dbs.source.query(`INSERT INTO docs VALUES (1, 71001), (2, 71002), (3, 71003), (4, 71004)`);
     const url = new URL(dbs.sourceUrl);
     url.username = role;
@@ -100,11 +108,16 @@ describe('sync of large objects', () => {
     assert.deepEqual(report.largeObjects, { decision: 'copy', count: 4, bytes: expectedBytes });
     assert.ok(expectedBytes > big);
     assert.deepEqual(await objects(dbs.target), await objects(dbs.source), 'same OIDs and content; the stale object is gone');
-    const owners = await dbs.target.query(`SELECT oid::text AS oid, pg_get_userbyid(lomowner) AS owner FROM pg_largeobject_metadata ORDER BY oid`);
-    assert.deepEqual(owners.rows.map((r) => r.owner), [role, role, role, 'postgres']);
-    const granted = await dbs.target.query(`SELECT has_largeobject_privilege('${role}', 71004, 'SELECT') AS ok`).catch(
-      async () => dbs.target.query(`SELECT lomacl::text LIKE '%${role}=r/%' AS ok FROM pg_largeobject_metadata WHERE oid = 71004`),
+    const owners = await dbs.target.query(
+      `SELECT oid::text AS oid, pg_get_userbyid(lomowner) AS owner FROM pg_largeobject_metadata ORDER BY oid`,
     );
+    assert.deepEqual(
+      owners.rows.map((r) => r.owner),
+      [role, role, role, 'postgres'],
+    );
+    const granted = await dbs.target
+      .query(`SELECT has_largeobject_privilege('${role}', 71004, 'SELECT') AS ok`)
+      .catch(async () => dbs.target.query(`SELECT lomacl::text LIKE '%${role}=r/%' AS ok FROM pg_largeobject_metadata WHERE oid = 71004`));
     assert.equal(granted.rows[0].ok, true, 'the grant came along');
     const joined = await dbs.target.query(`SELECT count(*)::int AS n FROM docs d JOIN pg_largeobject_metadata m ON m.oid = d.file`);
     assert.equal(joined.rows[0].n, 4, 'every copied OID points at an object');
@@ -118,7 +131,15 @@ describe('sync of large objects', () => {
     const empty = await sync(await config('large_objects: empty\n'), '--json');
     assert.equal(empty.code, 0, empty.stderr);
     assert.deepEqual((JSON.parse(empty.stdout) as { largeObjects: unknown }).largeObjects, { decision: 'empty', count: 4, bytes: 0 });
-    assert.deepEqual((await objects(dbs.target)).map((o) => [o.oid, o.size]), [['71001', 0], ['71002', 0], ['71003', 0], ['71004', 0]]);
+    assert.deepEqual(
+      (await objects(dbs.target)).map((o) => [o.oid, o.size]),
+      [
+        ['71001', 0],
+        ['71002', 0],
+        ['71003', 0],
+        ['71004', 0],
+      ],
+    );
 
     await dbs.target.query('SELECT lo_unlink(oid) FROM pg_largeobject_metadata');
     const skip = await sync(await config('large_objects: skip\n'), '--json');
@@ -152,7 +173,11 @@ describe('sync of large objects', () => {
         confirm: async () => true,
         observer: {
           tableStarted: () => {
-            void dbs.source.query(`SELECT lo_put(71001, 0, 'CHANGED'::bytea), lo_from_bytea(71009, 'created after the snapshot'::bytea), lo_unlink(71003)`).then(() => sourceChanged?.());
+            void dbs.source
+              .query(
+                `SELECT lo_put(71001, 0, 'CHANGED'::bytea), lo_from_bytea(71009, 'created after the snapshot'::bytea), lo_unlink(71003)`,
+              )
+              .then(() => sourceChanged?.());
           },
         },
       });

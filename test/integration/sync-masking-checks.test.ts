@@ -45,9 +45,13 @@ describe('masking rules checked before any row moves', () => {
   let dir: string;
   const run = async (command: 'plan' | 'sync', config: string, extra: readonly string[] = []) => {
     await writeFile(join(dir, 'pgtwin.yaml'), config);
-    return pgtwin([command, '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...extra], { cwd: dir, env: { PGTWIN_SECRET: SECRET } });
+    return pgtwin([command, '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...extra], {
+      cwd: dir,
+      env: { PGTWIN_SECRET: SECRET },
+    });
   };
-  const targetRows = async (table: string): Promise<number> => (await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? -1;
+  const targetRows = async (table: string): Promise<number> =>
+    (await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? -1;
 
   before(async () => {
     dbs = await createTestDatabases('mask_checks');
@@ -61,8 +65,12 @@ describe('masking rules checked before any row moves', () => {
       `CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, age integer, born date NOT NULL, nickname text NOT NULL, card text);
        CREATE TABLE logins (id bigint PRIMARY KEY, account_email text REFERENCES accounts (email), ip inet);`,
     );
-    await dbs.source.query(`INSERT INTO accounts SELECT g, 'a' || g || '@corp.example', 20 + g % 50, date '1980-01-01' + g, 'nick' || g, '4111 1111 1111 ' || lpad(g::text, 4, '0') FROM generate_series(1, 50) g`);
-    await dbs.source.query(`INSERT INTO logins SELECT g, 'a' || (1 + g % 50) || '@corp.example', ('10.0.0.' || (g % 250))::inet FROM generate_series(1, 120) g`);
+    await dbs.source.query(
+      `INSERT INTO accounts SELECT g, 'a' || g || '@corp.example', 20 + g % 50, date '1980-01-01' + g, 'nick' || g, '4111 1111 1111 ' || lpad(g::text, 4, '0') FROM generate_series(1, 50) g`,
+    );
+    await dbs.source.query(
+      `INSERT INTO logins SELECT g, 'a' || (1 + g % 50) || '@corp.example', ('10.0.0.' || (g % 250))::inet FROM generate_series(1, 120) g`,
+    );
   });
   after(async () => {
     await dbs.drop();
@@ -70,13 +78,41 @@ describe('masking rules checked before any row moves', () => {
   });
 
   const cases: readonly (readonly [string, string, RegExp])[] = [
-    ['a strategy that does not fit the type', 'anonymize:\n  accounts:\n    age: email\n', /accounts\.age: `email` does not fit column age of type integer; strategies that fit: .*number/],
-    ['redact on a date', 'anonymize:\n  accounts:\n    born: redact\n', /accounts\.born: `redact` does not fit column born of type date; strategies that fit: .*date/],
-    ['null on a NOT NULL column', 'anonymize:\n  accounts:\n    nickname: "null"\n', /accounts\.nickname: nickname is NOT NULL, so `null` cannot be used/],
-    ['a non-injective strategy on a unique column', 'anonymize:\n  accounts:\n    email: redact\n', /accounts\.email: email is unique .* and referenced by a foreign key, and `redact` can give two values the same output; use an injective strategy: .*email/],
-    ['a foreign key configured differently from its parent', 'anonymize:\n  accounts:\n    email: email\n  logins:\n    account_email: { strategy: email, domain: other.test }\n', /logins\.account_email: references public\.accounts\.email, which is masked by `email` with other options/],
-    ['a rule on a column that does not exist', 'anonymize:\n  accounts:\n    emial: email\n', /accounts\.emial: no column `emial` in public\.accounts \(did you mean `email`\?\)/],
-    ['a rule on a table that does not exist', 'anonymize:\n  acounts:\n    email: email\n', /acounts\.\*: `anonymize:` names a table that does not exist on the source \(did you mean public\.accounts\?\)/],
+    [
+      'a strategy that does not fit the type',
+      'anonymize:\n  accounts:\n    age: email\n',
+      /accounts\.age: `email` does not fit column age of type integer; strategies that fit: .*number/,
+    ],
+    [
+      'redact on a date',
+      'anonymize:\n  accounts:\n    born: redact\n',
+      /accounts\.born: `redact` does not fit column born of type date; strategies that fit: .*date/,
+    ],
+    [
+      'null on a NOT NULL column',
+      'anonymize:\n  accounts:\n    nickname: "null"\n',
+      /accounts\.nickname: nickname is NOT NULL, so `null` cannot be used/,
+    ],
+    [
+      'a non-injective strategy on a unique column',
+      'anonymize:\n  accounts:\n    email: redact\n',
+      /accounts\.email: email is unique .* and referenced by a foreign key, and `redact` can give two values the same output; use an injective strategy: .*email/,
+    ],
+    [
+      'a foreign key configured differently from its parent',
+      'anonymize:\n  accounts:\n    email: email\n  logins:\n    account_email: { strategy: email, domain: other.test }\n',
+      /logins\.account_email: references public\.accounts\.email, which is masked by `email` with other options/,
+    ],
+    [
+      'a rule on a column that does not exist',
+      'anonymize:\n  accounts:\n    emial: email\n',
+      /accounts\.emial: no column `emial` in public\.accounts \(did you mean `email`\?\)/,
+    ],
+    [
+      'a rule on a table that does not exist',
+      'anonymize:\n  acounts:\n    email: email\n',
+      /acounts\.\*: `anonymize:` names a table that does not exist on the source \(did you mean public\.accounts\?\)/,
+    ],
     ['an unknown strategy', 'anonymize:\n  accounts:\n    email: emial\n', /unknown strategy `emial` \(did you mean `email`\?\)/],
   ];
   for (const [what, config, message] of cases) {
@@ -94,7 +130,8 @@ describe('masking rules checked before any row moves', () => {
   }
 
   it('strict mode refuses an unreviewed column and names it; keep: lets it through', async () => {
-    const rules = 'anonymize:\n  accounts:\n    email: email\n    card: { strategy: credit_card }\nkeep:\n  accounts: [id, age, born, nickname]\n  logins: [id]\n';
+    const rules =
+      'anonymize:\n  accounts:\n    email: email\n    card: { strategy: credit_card }\nkeep:\n  accounts: [id, age, born, nickname]\n  logins: [id]\n';
     const refused = await run('plan', `strict: true\n${rules}`);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /public\.logins\.ip is neither masked nor listed under `keep:` \(strict mode\)/);
@@ -105,11 +142,13 @@ describe('masking rules checked before any row moves', () => {
   });
 
   it('applies custom strategies from a module: last four digits kept, email built from the row id', async () => {
-    const config = "strategies: ./masks.ts\nanonymize:\n  accounts:\n    card: card_last4\n    nickname: email_from_id\n";
+    const config = 'strategies: ./masks.ts\nanonymize:\n  accounts:\n    card: card_last4\n    nickname: email_from_id\n';
     // Worker threads load the module themselves.
     const result = await run('sync', config, ['--mask-workers', '2']);
     assert.equal(result.code, 0, result.stderr);
-    const rows = await dbs.target.query<{ id: string; card: string; nickname: string }>('SELECT id, card, nickname FROM accounts ORDER BY id');
+    const rows = await dbs.target.query<{ id: string; card: string; nickname: string }>(
+      'SELECT id, card, nickname FROM accounts ORDER BY id',
+    );
     assert.equal(rows.rows.length, 50);
     for (const row of rows.rows) {
       assert.equal(row.nickname, `user${row.id}@test.local`);
@@ -124,7 +163,12 @@ describe('masking rules checked before any row moves', () => {
     try {
       // On the copying thread, then on a worker thread (the error crosses the thread boundary).
       for (const workers of ['0', '1']) {
-        const result = await run('sync', 'strategies: ./masks.ts\nanonymize:\n  accounts:\n    nickname: explodes\n', ['--jobs', '1', '--mask-workers', workers]);
+        const result = await run('sync', 'strategies: ./masks.ts\nanonymize:\n  accounts:\n    nickname: explodes\n', [
+          '--jobs',
+          '1',
+          '--mask-workers',
+          workers,
+        ]);
         assert.equal(result.code, 1, result.stderr);
         assert.match(result.stderr, /strategy `explodes` failed on a value of public\.accounts\.nickname/);
         assert.match(result.stderr, /cannot mask <value>/);

@@ -32,7 +32,10 @@ describe('pgtwin sync with masking', () => {
   let dbs: TestDatabases;
   let dir: string;
   const sync = (extra: readonly string[] = [], secret: string | null = SECRET) =>
-    pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...extra], { cwd: dir, env: secret === null ? {} : { PGTWIN_SECRET: secret } });
+    pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...extra], {
+      cwd: dir,
+      env: secret === null ? {} : { PGTWIN_SECRET: secret },
+    });
 
   before(async () => {
     dbs = await createTestDatabases('masking');
@@ -49,7 +52,9 @@ describe('pgtwin sync with masking', () => {
               'First' || g, 'Last' || g, timestamptz '2024-01-01 00:00:00.123456+00' + g * interval '1 minute'
        FROM generate_series(1, 400) g`,
     );
-    await dbs.source.query(`INSERT INTO orders SELECT g, 'person' || (1 + g % 400) || '@mail.example.net', g * 1.5 FROM generate_series(1, 1500) g`);
+    await dbs.source.query(
+      `INSERT INTO orders SELECT g, 'person' || (1 + g % 400) || '@mail.example.net', g * 1.5 FROM generate_series(1, 1500) g`,
+    );
     await dbs.source.query(
       `INSERT INTO support_tickets SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'person' || (1 + g % 400) || '@mail.example.net' END, 'My card was charged twice, call me on 555-' || g FROM generate_series(1, 300) g`,
     );
@@ -98,9 +103,13 @@ describe('pgtwin sync with masking', () => {
   });
 
   it('keeps NULLs, layouts, and joins between tables on masked values', async () => {
-    const nulls = await dbs.target.query(`SELECT count(*) FILTER (WHERE phone IS NULL)::int AS phones, (SELECT count(*) FILTER (WHERE contact_email IS NULL)::int FROM support_tickets) AS emails FROM customers`);
+    const nulls = await dbs.target.query(
+      `SELECT count(*) FILTER (WHERE phone IS NULL)::int AS phones, (SELECT count(*) FILTER (WHERE contact_email IS NULL)::int FROM support_tickets) AS emails FROM customers`,
+    );
     assert.deepEqual(nulls.rows[0], { phones: 57, emails: 60 });
-    const shapes = await dbs.target.query(`SELECT count(*)::int AS n FROM customers WHERE phone !~ '^\\+1 \\(\\d{3}\\) \\d{3}-\\d{4}$' OR email !~ '^[^@]+@[^@]+$'`);
+    const shapes = await dbs.target.query(
+      `SELECT count(*)::int AS n FROM customers WHERE phone !~ '^\\+1 \\(\\d{3}\\) \\d{3}-\\d{4}$' OR email !~ '^[^@]+@[^@]+$'`,
+    );
     assert.equal(shapes.rows[0].n, 0, 'masked phones keep their layout; emails stay addresses');
     const joins = `SELECT count(*)::int AS n FROM support_tickets t JOIN customers c ON c.email = t.contact_email`;
     const [source, target] = await Promise.all([dbs.source.query(joins), dbs.target.query(joins)]);
@@ -112,7 +121,10 @@ describe('pgtwin sync with masking', () => {
 
   it('writes exactly what the engine computes for each source value (same key, same output)', async () => {
     const key = new MaskingKey(Buffer.from(SECRET, 'hex'));
-    const masks = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], { table: 'public.customers', key });
+    const masks = compileMasks(new Map([['email', { strategy: 'email', options: {} }]]), [{ name: 'email', type: 'text' }], {
+      table: 'public.customers',
+      key,
+    });
     const mask = masks.get(0);
     assert.ok(mask !== undefined);
     const [source, target] = await Promise.all([
@@ -120,12 +132,17 @@ describe('pgtwin sync with masking', () => {
       dbs.target.query<{ id: string; email: string }>('SELECT id, email FROM customers ORDER BY id LIMIT 50'),
     ]);
     const row = { field: () => null };
-    assert.deepEqual(target.rows.map((r) => r.email), source.rows.map((r) => mask(r.email, row)));
+    assert.deepEqual(
+      target.rows.map((r) => r.email),
+      source.rows.map((r) => mask(r.email, row)),
+    );
   });
 
   it('is deterministic across runs and changes completely with another key', async () => {
     const everything = async (): Promise<unknown[]> =>
-      Promise.all(['customers', 'orders', 'support_tickets'].map(async (t) => (await dbs.target.query(`SELECT * FROM ${t} ORDER BY id`)).rows));
+      Promise.all(
+        ['customers', 'orders', 'support_tickets'].map(async (t) => (await dbs.target.query(`SELECT * FROM ${t} ORDER BY id`)).rows),
+      );
     const before = await dbs.target.query<{ email: string; phone: string | null }>('SELECT email, phone FROM customers ORDER BY id');
     const beforeAll = await everything();
     // The first run masked on worker threads; this one on the copying thread: the same bytes.
@@ -142,7 +159,8 @@ describe('pgtwin sync with masking', () => {
   });
 
   it('refuses to mask without a key, before touching the target', async () => {
-    const count = async (): Promise<number> => (await dbs.target.query<{ n: number }>('SELECT count(*)::int AS n FROM customers')).rows[0]?.n ?? -1;
+    const count = async (): Promise<number> =>
+      (await dbs.target.query<{ n: number }>('SELECT count(*)::int AS n FROM customers')).rows[0]?.n ?? -1;
     const rows = await count();
     const result = await sync([], null);
     assert.equal(result.code, 2, result.stderr);

@@ -19,14 +19,21 @@ describe('ownership remap: a constant on a foreign-key column', () => {
   let dir: string;
   const run = async (command: 'plan' | 'sync', config: string, extra: readonly string[] = []) => {
     await writeFile(join(dir, 'pgtwin.yaml'), config);
-    return pgtwin([command, '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...extra], { cwd: dir, env: { PGTWIN_SECRET: SECRET } });
+    return pgtwin([command, '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...extra], {
+      cwd: dir,
+      env: { PGTWIN_SECRET: SECRET },
+    });
   };
   const targetPosts = async (): Promise<string> =>
     JSON.stringify((await dbs.target.query('SELECT id, user_id, title FROM posts ORDER BY id')).rows);
   const foreignKeyHolds = async (): Promise<void> => {
-    const fk = await dbs.target.query<{ convalidated: boolean }>("SELECT convalidated FROM pg_constraint WHERE conname = 'posts_user_id_fkey'");
+    const fk = await dbs.target.query<{ convalidated: boolean }>(
+      "SELECT convalidated FROM pg_constraint WHERE conname = 'posts_user_id_fkey'",
+    );
     assert.equal(fk.rows[0]?.convalidated, true, 'the foreign key is back and validated');
-    const orphans = await dbs.target.query<{ n: number }>('SELECT count(*)::int AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id)');
+    const orphans = await dbs.target.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id)',
+    );
     assert.equal(orphans.rows[0]?.n, 0);
   };
   /** A target as a developer has it: their own account (42) and some rows of their own. */
@@ -67,10 +74,22 @@ describe('ownership remap: a constant on a foreign-key column', () => {
 
   it('owner missing from the copied rows (absent, or filtered out): refused before anything is written', async () => {
     for (const [config, reason] of [
-      ['anonymize:\n  posts:\n    user_id: { strategy: constant, value: 99 }\n', /no row of public\.users that the sync copies has id = 99/],
-      ['tables:\n  filters:\n    users: { where: "id <> 3" }\nanonymize:\n  posts:\n    user_id: { strategy: constant, value: "3" }\n', /no row of public\.users that the sync copies \(where id <> 3\) has id = 3/],
-      ['tables:\n  filters:\n    users: { limit: 2 }\nanonymize:\n  posts:\n    user_id: { strategy: constant, value: 3 }\n', /public\.users is copied with `limit: 2`, so which of its rows reach the twin is known only after the copy/],
-      ['anonymize:\n  posts:\n    user_id: { strategy: constant, value: "three" }\n', /the value is not a valid value of public\.users\.id/],
+      [
+        'anonymize:\n  posts:\n    user_id: { strategy: constant, value: 99 }\n',
+        /no row of public\.users that the sync copies has id = 99/,
+      ],
+      [
+        'tables:\n  filters:\n    users: { where: "id <> 3" }\nanonymize:\n  posts:\n    user_id: { strategy: constant, value: "3" }\n',
+        /no row of public\.users that the sync copies \(where id <> 3\) has id = 3/,
+      ],
+      [
+        'tables:\n  filters:\n    users: { limit: 2 }\nanonymize:\n  posts:\n    user_id: { strategy: constant, value: 3 }\n',
+        /public\.users is copied with `limit: 2`, so which of its rows reach the twin is known only after the copy/,
+      ],
+      [
+        'anonymize:\n  posts:\n    user_id: { strategy: constant, value: "three" }\n',
+        /the value is not a valid value of public\.users\.id/,
+      ],
     ] as const) {
       await resetTarget();
       const before = await targetPosts();
@@ -102,7 +121,10 @@ describe('ownership remap: a constant on a foreign-key column', () => {
   });
 
   it('referenced key masked: the owner is looked for among the masked values', async () => {
-    await onBoth(dbs, 'CREATE TABLE accounts (email text PRIMARY KEY); CREATE TABLE notes (id integer PRIMARY KEY, author text NOT NULL REFERENCES accounts (email));');
+    await onBoth(
+      dbs,
+      'CREATE TABLE accounts (email text PRIMARY KEY); CREATE TABLE notes (id integer PRIMARY KEY, author text NOT NULL REFERENCES accounts (email));',
+    );
     await dbs.source.query("INSERT INTO accounts SELECT 'member' || g || '@corp.example' FROM generate_series(1, 30) g");
     await dbs.source.query("INSERT INTO notes SELECT g, 'member' || (1 + g % 30) || '@corp.example' FROM generate_series(1, 60) g");
     const masking = 'tables: { include: [accounts, notes] }\nanonymize:\n  accounts:\n    email: email\n';
@@ -120,6 +142,9 @@ describe('ownership remap: a constant on a foreign-key column', () => {
     // The source's own value is not in the twin once masked.
     const refused = await run('sync', remap('member1@corp.example'));
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /no row of public\.accounts that the sync copies has email = member1@corp\.example once masked by `email`/);
+    assert.match(
+      refused.stderr,
+      /no row of public\.accounts that the sync copies has email = member1@corp\.example once masked by `email`/,
+    );
   });
 });

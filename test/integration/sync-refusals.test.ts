@@ -90,7 +90,14 @@ describe('pgtwin sync: bad input is refused with a clear error and writes nothin
 
   it('exit 5: a remote target is refused before any connection is opened', async () => {
     const started = Date.now();
-    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', `postgres://app:${TEST_PASSWORD}@db.example.invalid:5432/staging`, '--yes']);
+    const result = await pgtwin([
+      'sync',
+      '--from',
+      dbs.sourceUrl,
+      '--to',
+      `postgres://app:${TEST_PASSWORD}@db.example.invalid:5432/staging`,
+      '--yes',
+    ]);
     await assertRefused(result, 5, /not on this machine.*\n.*--allow-remote-target/s);
     assert.ok(Date.now() - started < 5000);
   });
@@ -105,7 +112,11 @@ describe('pgtwin sync: bad input is refused with a clear error and writes nothin
     // The library asks through the confirm callback; the CLI with a TTY would prompt. Here: refusal from the callback.
     const { runSync } = await import('../../src/snapshot/sync.js');
     const { loadSettings } = await import('../../src/config/index.js');
-    const settings = await loadSettings({ cwd: await mkdtemp(join(tmpdir(), 'pgtwin-no-')), env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
+    const settings = await loadSettings({
+      cwd: await mkdtemp(join(tmpdir(), 'pgtwin-no-')),
+      env: {},
+      overrides: { source: dbs.sourceUrl, target: dbs.targetUrl },
+    });
     let asked = '';
     await assert.rejects(
       runSync({ settings, env: {}, confirm: async (q) => ((asked = q), false) }),

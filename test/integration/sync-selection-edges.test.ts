@@ -54,10 +54,20 @@ describe('sync selection: referencing tables and excluded partitions', () => {
     const json = await pgtwin(['sync', ...args('--tables', 'parted*', '--exclude', 'parted_high', '--yes', '--json')]);
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout) as { warnings: string[] };
-    assert.ok(report.warnings.some((w) => warning.test(w)), json.stdout);
+    assert.ok(
+      report.warnings.some((w) => warning.test(w)),
+      json.stdout,
+    );
     const plan = await pgtwin(['plan', ...args('--tables', 'parted', '--exclude', 'public.parted_low', '--json')]);
     assert.equal(plan.code, 0, plan.stderr);
-    assert.ok((JSON.parse(plan.stdout) as { warnings: string[] }).warnings.some((w) => /public\.parted_low is excluded/.test(w)), plan.stdout);
-    assert.equal((await dbs.target.query('SELECT count(*)::int AS n FROM parted_high')).rows[0].n, 50, 'the rows are copied through the root');
+    assert.ok(
+      (JSON.parse(plan.stdout) as { warnings: string[] }).warnings.some((w) => /public\.parted_low is excluded/.test(w)),
+      plan.stdout,
+    );
+    assert.equal(
+      (await dbs.target.query('SELECT count(*)::int AS n FROM parted_high')).rows[0].n,
+      50,
+      'the rows are copied through the root',
+    );
   });
 });

@@ -36,7 +36,19 @@ describe('pgtwin sync: selection, filters and config files', () => {
   const count = async (table: string): Promise<number> => Number((await dbs.target.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
   it('include and exclude globs pick the tables, qualified and bare', async () => {
-    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'public.*,billing.invoices', '--exclude', '*_log', '--yes', '--json']);
+    const result = await pgtwin([
+      'sync',
+      '--from',
+      dbs.sourceUrl,
+      '--to',
+      dbs.targetUrl,
+      '--tables',
+      'public.*,billing.invoices',
+      '--exclude',
+      '*_log',
+      '--yes',
+      '--json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const tables = (JSON.parse(result.stdout) as { tables: Array<{ table: string }> }).tables.map((t) => t.table).sort();
     assert.deepEqual(tables, ['billing.invoices', 'public.accounts', 'public.sessions']);
@@ -70,10 +82,16 @@ tables:
 
   it('reads pgtwin.toml and the Confiture dict shape', async () => {
     const tomlDir = await mkdtemp(join(tmpdir(), 'pgtwin-toml-'));
-    await writeFile(join(tomlDir, 'pgtwin.toml'), `source = "${dbs.sourceUrl}"\ntarget = "${dbs.targetUrl}"\ntables = ["invoices"]\nbatch_size = 5000\nshow_progress = false\n`);
+    await writeFile(
+      join(tomlDir, 'pgtwin.toml'),
+      `source = "${dbs.sourceUrl}"\ntarget = "${dbs.targetUrl}"\ntables = ["invoices"]\nbatch_size = 5000\nshow_progress = false\n`,
+    );
     const result = await pgtwin(['sync', '--yes', '--json'], { cwd: tomlDir });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual((JSON.parse(result.stdout) as { tables: Array<{ table: string }> }).tables.map((t) => t.table), ['billing.invoices']);
+    assert.deepEqual(
+      (JSON.parse(result.stdout) as { tables: Array<{ table: string }> }).tables.map((t) => t.table),
+      ['billing.invoices'],
+    );
   });
 
   it('refuses a where clause that is not valid SQL before writing anything', async () => {
@@ -90,20 +108,40 @@ tables:
   it('an FK from an unselected table is reported before writing; --cascade includes it', async () => {
     await dbs.source.query(`DELETE FROM public.sessions WHERE account_id = 0`);
     await dbs.target.query(`TRUNCATE public.sessions, public.accounts`);
-    await onBoth(dbs, `ALTER TABLE public.sessions ADD CONSTRAINT sessions_account_fkey FOREIGN KEY (account_id) REFERENCES public.accounts (id)`);
+    await onBoth(
+      dbs,
+      `ALTER TABLE public.sessions ADD CONSTRAINT sessions_account_fkey FOREIGN KEY (account_id) REFERENCES public.accounts (id)`,
+    );
     const refused = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'accounts', '--yes']);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /public\.sessions \(sessions_account_fkey -> public\.accounts\)/);
     assert.match(refused.stderr, /--cascade/);
-    const cascaded = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--tables', 'accounts', '--cascade', '--yes', '--json']);
+    const cascaded = await pgtwin([
+      'sync',
+      '--from',
+      dbs.sourceUrl,
+      '--to',
+      dbs.targetUrl,
+      '--tables',
+      'accounts',
+      '--cascade',
+      '--yes',
+      '--json',
+    ]);
     assert.equal(cascaded.code, 0, cascaded.stderr);
-    assert.deepEqual((JSON.parse(cascaded.stdout) as { tables: Array<{ table: string }> }).tables.map((t) => t.table).sort(), ['public.accounts', 'public.sessions']);
+    assert.deepEqual((JSON.parse(cascaded.stdout) as { tables: Array<{ table: string }> }).tables.map((t) => t.table).sort(), [
+      'public.accounts',
+      'public.sessions',
+    ]);
     await assertTablesEqual(dbs, ['public.accounts', 'public.sessions']);
   });
 
   it('a filter that orphans child rows fails with the foreign key named, and a fixed rerun restores it', async () => {
     const cfg = await mkdtemp(join(tmpdir(), 'pgtwin-orphans-'));
-    await writeFile(join(cfg, 'pgtwin.yaml'), `tables:\n  include: [accounts, sessions]\n  filters:\n    accounts: { where: "region = 'eu'" }\n`);
+    await writeFile(
+      join(cfg, 'pgtwin.yaml'),
+      `tables:\n  include: [accounts, sessions]\n  filters:\n    accounts: { where: "region = 'eu'" }\n`,
+    );
     const failed = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: cfg });
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /sessions_account_fkey/);

@@ -22,7 +22,9 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
     dir = await mkdtemp(join(tmpdir(), 'pgtwin-snapshot-'));
     await writeFile(join(dir, 'pgtwin.yaml'), `tables:\n  filters:\n    slow: { where: "${SLOW_FILTER}" }\noptions:\n  jobs: 1\n`);
     await onBoth(dbs, `CREATE TABLE slow (id int PRIMARY KEY, payload text); CREATE TABLE fast (id int PRIMARY KEY, payload text);`);
-    await dbs.source.query(`INSERT INTO slow SELECT g, repeat('p', 200) FROM generate_series(1, 2500) g; INSERT INTO fast SELECT g, 'f' FROM generate_series(1, 100) g`);
+    await dbs.source.query(
+      `INSERT INTO slow SELECT g, repeat('p', 200) FROM generate_series(1, 2500) g; INSERT INTO fast SELECT g, 'f' FROM generate_series(1, 100) g`,
+    );
   });
   after(async () => dbs.drop());
 
@@ -39,13 +41,18 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
         tableStarted: (table) => {
           // The slow table is copied first (largest); the fast one only after these writes committed.
           if (table.key === 'public.slow') {
-            writes = dbs.source.query(`BEGIN; INSERT INTO fast SELECT g, 'new' FROM generate_series(101, 150) g; UPDATE slow SET payload = 'changed' WHERE id <= 100; DELETE FROM fast WHERE id <= 10; COMMIT;`);
+            writes = dbs.source.query(
+              `BEGIN; INSERT INTO fast SELECT g, 'new' FROM generate_series(101, 150) g; UPDATE slow SET payload = 'changed' WHERE id <= 100; DELETE FROM fast WHERE id <= 10; COMMIT;`,
+            );
           }
         },
       },
     });
     await writes;
-    assert.deepEqual(report.tables.map((t) => t.table), ['public.slow', 'public.fast']);
+    assert.deepEqual(
+      report.tables.map((t) => t.table),
+      ['public.slow', 'public.fast'],
+    );
     assert.deepEqual(await tableChecksum(dbs.target, { schema: 'public', name: 'slow' }, ['id', 'payload']), expectedSlow);
     assert.deepEqual(await tableChecksum(dbs.target, { schema: 'public', name: 'fast' }, ['id', 'payload']), expectedFast);
     const changed = await tableChecksum(dbs.source, { schema: 'public', name: 'fast' }, ['id', 'payload']);
@@ -92,14 +99,19 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
           killed = -1;
           setTimeout(() => {
             void dbs.source
-              .query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pgtwin worker' AND query LIKE 'COPY%'`)
+              .query(
+                `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pgtwin worker' AND query LIKE 'COPY%'`,
+              )
               .then((r) => (killed = r.rows[0].n as number));
           }, 500);
         },
       },
     });
     assert.equal(killed, 1, 'one COPY session was terminated');
-    assert.ok(warnings.some((w) => /public\.slow: .*terminat.*copying it again/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /public\.slow: .*terminat.*copying it again/.test(w)),
+      warnings.join('\n'),
+    );
     assert.equal(report.tables.find((t) => t.table === 'public.slow')?.rows, 2500);
     assert.deepEqual(await tableChecksum(dbs.target, { schema: 'public', name: 'slow' }, ['id', 'payload']), expected);
   });

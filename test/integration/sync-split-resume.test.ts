@@ -29,7 +29,12 @@ describe('split tables and --resume', () => {
   let dir: string;
   const split = ['--split-tables-larger-than', '64kB'];
   const chunksOf = async (table: string): Promise<number> =>
-    (await dbs.target.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgtwin.run_chunks WHERE run_id = (SELECT max(id) FROM pgtwin.runs) AND table_name = $1`, [table])).rows[0]?.n ?? 0;
+    (
+      await dbs.target.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgtwin.run_chunks WHERE run_id = (SELECT max(id) FROM pgtwin.runs) AND table_name = $1`,
+        [table],
+      )
+    ).rows[0]?.n ?? 0;
 
   before(async () => {
     dbs = await createTestDatabases('split');
@@ -37,7 +42,9 @@ describe('split tables and --resume', () => {
     await onBoth(dbs, `CREATE TABLE keyed (id bigint PRIMARY KEY, payload text NOT NULL); CREATE TABLE heap (n int, payload text)`);
     // Keys with gaps and negatives, so ranges drawn from min/max are uneven.
     await dbs.source.query(`INSERT INTO keyed SELECT g * 7 - 50000, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g`);
-    await dbs.source.query(`INSERT INTO heap SELECT CASE WHEN g % 11 = 0 THEN NULL ELSE g % 1000 END, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g`);
+    await dbs.source.query(
+      `INSERT INTO heap SELECT CASE WHEN g % 11 = 0 THEN NULL ELSE g % 1000 END, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g`,
+    );
     // Duplicates in the table without a key are data, and must stay exactly so many.
     await dbs.source.query(`INSERT INTO heap SELECT n, payload FROM heap WHERE n = 7`);
     await dbs.source.query('ANALYZE keyed; ANALYZE heap');
@@ -56,23 +63,43 @@ describe('split tables and --resume', () => {
   });
 
   it('every chunk reads the one snapshot: rows committed on the source after it are not copied', async () => {
-    const settings = await loadSettings({ cwd: dir, env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, splitTablesLargerThan: 64 * 1024, jobs: 2 } });
+    const settings = await loadSettings({
+      cwd: dir,
+      env: {},
+      overrides: { source: dbs.sourceUrl, target: dbs.targetUrl, splitTablesLargerThan: 64 * 1024, jobs: 2 },
+    });
     const { plan } = await planSync({ settings, env: {} });
     const keyed = plan.tables.find((t) => t.key === 'public.keyed');
     assert.ok(keyed !== undefined && keyed.chunks.length > 2);
-    const endpoints: Endpoints = { source: toEndpoint({ name: 's', url: dbs.sourceUrl }, 'source', {}), target: toEndpoint({ name: 't', url: dbs.targetUrl }, 'target', {}) };
+    const endpoints: Endpoints = {
+      source: toEndpoint({ name: 's', url: dbs.sourceUrl }, 'source', {}),
+      target: toEndpoint({ name: 't', url: dbs.targetUrl }, 'target', {}),
+    };
     const holder = await openClient(endpoints.source, { readOnly: true });
     const control = await openClient(endpoints.target, { readOnly: false });
     try {
       const snapshotId = await exportSnapshot(holder);
       // After the snapshot: below the first key, above the last, and between them.
-      await dbs.source.query(`INSERT INTO keyed VALUES (-999999, 'late'), (999999999, 'late'), (3, 'late'); INSERT INTO heap VALUES (-1, 'late')`);
+      await dbs.source.query(
+        `INSERT INTO keyed VALUES (-999999, 'late'), (999999999, 'late'), (3, 'late'); INSERT INTO heap VALUES (-1, 'late')`,
+      );
       await ensureStateSchema(control);
       const runId = await startRun(control, 'sync', 'test', TABLES);
       await dbs.target.query('TRUNCATE keyed, heap');
-      const outcome = await runCopyWorkers({ endpoints, snapshotId, runId, tables: plan.tables, jobs: 2, signal: new AbortController().signal, observer: {}, masksFor: () => new Map() });
+      const outcome = await runCopyWorkers({
+        endpoints,
+        snapshotId,
+        runId,
+        tables: plan.tables,
+        jobs: 2,
+        signal: new AbortController().signal,
+        observer: {},
+        masksFor: () => new Map(),
+      });
       assert.equal(outcome.error, undefined);
-      const late = await dbs.target.query(`SELECT (SELECT count(*) FROM keyed WHERE payload = 'late')::int + (SELECT count(*) FROM heap WHERE n = -1)::int AS n`);
+      const late = await dbs.target.query(
+        `SELECT (SELECT count(*) FROM keyed WHERE payload = 'late')::int + (SELECT count(*) FROM heap WHERE n = -1)::int AS n`,
+      );
       assert.equal(late.rows[0].n, 0);
       const counts = `SELECT (SELECT count(*) FROM keyed WHERE payload <> 'late')::int AS keyed, (SELECT count(*) FROM heap WHERE n IS DISTINCT FROM -1)::int AS heap`;
       const [source, target] = await Promise.all([dbs.source.query(counts), dbs.target.query(counts)]);
@@ -94,10 +121,16 @@ describe('split tables and --resume', () => {
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
       const killed = await child.done;
-      let resumed = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--resume', '--jobs', '2', ...split], { cwd: dir });
+      let resumed = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--resume', '--jobs', '2', ...split], {
+        cwd: dir,
+      });
       if (resumed.code === 2 && /nothing to resume/.test(resumed.stderr)) {
         // Killed before the truncation committed (or after the run completed): a plain sync is the way on.
-        assert.match(resumed.stderr, /stopped before it changed any table|completed; there is nothing to resume/, `${killed.stderr}\n${resumed.stderr}`);
+        assert.match(
+          resumed.stderr,
+          /stopped before it changed any table|completed; there is nothing to resume/,
+          `${killed.stderr}\n${resumed.stderr}`,
+        );
         resumed = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes', ...split], { cwd: dir });
       }
       assert.equal(resumed.code, 0, `after kill at ${delay} ms: ${resumed.stderr}`);
@@ -115,7 +148,9 @@ describe('split tables and --resume', () => {
     await child.waitFor(/public\.keyed: /);
     child.kill('SIGKILL');
     await child.done;
-    const other = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--resume', '--tables', 'keyed', ...split], { cwd: dir });
+    const other = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--resume', '--tables', 'keyed', ...split], {
+      cwd: dir,
+    });
     if (other.code === 2 && /nothing to resume/.test(other.stderr)) return; // the run finished before the kill landed
     assert.equal(other.code, 2, other.stderr);
     assert.match(other.stderr, /cannot be resumed with this configuration/);

@@ -47,7 +47,9 @@ describe('sync: a stop during the finishing steps', () => {
     void child.done.then(() => (exited = true));
     for (;;) {
       assert.equal(exited, false, 'the sync ended before it reached the finishing steps');
-      const waiting = await dbs.target.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%REFERENCES%ref%'`);
+      const waiting = await dbs.target.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%REFERENCES%ref%'`,
+      );
       if (waiting.rows[0].n > 0) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -67,8 +69,13 @@ describe('sync: a stop during the finishing steps', () => {
   const expectResumeCompletes = async (): Promise<void> => {
     const resumed = await pgtwin(['sync', ...args('--resume', '--json')]);
     assert.equal(resumed.code, 0, resumed.stderr);
-    const constraints = await dbs.target.query(`SELECT conname FROM pg_constraint WHERE contype IN ('p', 'f') AND conrelid IN ('parent'::regclass, 'child'::regclass) ORDER BY conname`);
-    assert.deepEqual(constraints.rows.map((r) => r.conname), ['child_parent_id_fkey', 'child_pkey', 'child_ref_id_fkey', 'parent_pkey']);
+    const constraints = await dbs.target.query(
+      `SELECT conname FROM pg_constraint WHERE contype IN ('p', 'f') AND conrelid IN ('parent'::regclass, 'child'::regclass) ORDER BY conname`,
+    );
+    assert.deepEqual(
+      constraints.rows.map((r) => r.conname),
+      ['child_parent_id_fkey', 'child_pkey', 'child_ref_id_fkey', 'parent_pkey'],
+    );
     assert.equal((await dbs.target.query(`SELECT to_regclass('child_parent_idx') IS NOT NULL AS ok`)).rows[0].ok, true);
     const next = await dbs.target.query(`SELECT nextval('parent_id_seq')::int AS n`);
     assert.equal(next.rows[0].n, 201, 'sequences were set by the resume');

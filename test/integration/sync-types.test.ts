@@ -33,17 +33,27 @@ describe('pgtwin sync: every type and table shape', () => {
       ['Customers_referrer_fkey', 'bins_warehouse_id_fkey', 'events_customer_id_fkey', 'warehouses_main_bin_fkey'],
     );
     assert.ok(fks.rows.every((r) => r.convalidated));
-    const orphans = await dbs.target.query(`SELECT count(*)::int AS n FROM inventory.bins b LEFT JOIN inventory.warehouses w ON w.id = b.warehouse_id WHERE w.id IS NULL`);
+    const orphans = await dbs.target.query(
+      `SELECT count(*)::int AS n FROM inventory.bins b LEFT JOIN inventory.warehouses w ON w.id = b.warehouse_id WHERE w.id IS NULL`,
+    );
     assert.equal(orphans.rows[0].n, 0);
-    const counts = await dbs.target.query(`SELECT (SELECT count(*) FROM inventory.bins)::int AS bins, (SELECT count(*) FROM "Sales Data"."Customers")::int AS customers`);
+    const counts = await dbs.target.query(
+      `SELECT (SELECT count(*) FROM inventory.bins)::int AS bins, (SELECT count(*) FROM "Sales Data"."Customers")::int AS customers`,
+    );
     assert.deepEqual(counts.rows[0], { bins: 200, customers: 302 });
   });
 
   it('routes partitioned rows into the partitions and recomputes generated columns', async () => {
-    const parts = await dbs.target.query(`SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM public.events GROUP BY 1 ORDER BY 1`);
-    const sourceParts = await dbs.source.query(`SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM public.events GROUP BY 1 ORDER BY 1`);
+    const parts = await dbs.target.query(
+      `SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM public.events GROUP BY 1 ORDER BY 1`,
+    );
+    const sourceParts = await dbs.source.query(
+      `SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM public.events GROUP BY 1 ORDER BY 1`,
+    );
     assert.deepEqual(parts.rows, sourceParts.rows);
-    const generated = await dbs.target.query(`SELECT count(*)::int AS n FROM public.everything WHERE doubled IS DISTINCT FROM "with space" * 2`);
+    const generated = await dbs.target.query(
+      `SELECT count(*)::int AS n FROM public.everything WHERE doubled IS DISTINCT FROM "with space" * 2`,
+    );
     assert.equal(generated.rows[0].n, 0);
   });
 

@@ -80,7 +80,10 @@ describe('sync keeps unique columns unique and never writes a source value', () 
   });
 
   it('masks every row to a value other than its own, and restores every unique index', async () => {
-    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir, env: { PGTWIN_SECRET: SECRET } });
+    const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], {
+      cwd: dir,
+      env: { PGTWIN_SECRET: SECRET },
+    });
     assert.equal(result.code, 0, result.stdout + result.stderr);
 
     const uniques = await dbs.target.query<{ name: string; valid: boolean }>(
@@ -102,8 +105,16 @@ describe('sync keeps unique columns unique and never writes a source value', () 
         if (masked[column] === original[column]) same.push(`${column} of row ${original.id}: ${original[column]}`);
       }
       for (const column of ['balance_key', 'code', 'big_key'] as const) {
-        assert.equal(masked[column].startsWith('-'), original[column].startsWith('-'), `${column} of row ${original.id}: ${original[column]} -> ${masked[column]} changed sign`);
-        assert.equal(masked[column].replace('-', '').length, original[column].replace('-', '').length, `${column} of row ${original.id}: digit count`);
+        assert.equal(
+          masked[column].startsWith('-'),
+          original[column].startsWith('-'),
+          `${column} of row ${original.id}: ${original[column]} -> ${masked[column]} changed sign`,
+        );
+        assert.equal(
+          masked[column].replace('-', '').length,
+          original[column].replace('-', '').length,
+          `${column} of row ${original.id}: digit count`,
+        );
       }
       assert.equal(masked.pin.length, original.pin.length);
       assert.equal(masked.extension.length, original.extension.length);

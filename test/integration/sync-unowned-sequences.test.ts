@@ -15,9 +15,14 @@ describe('sync of sequences that no column owns', () => {
 
   before(async () => {
     dbs = await createTestDatabases('unowned_sequences');
-    await onBoth(dbs, `CREATE TABLE invoices (id int PRIMARY KEY, number bigint); CREATE SEQUENCE invoice_no; CREATE SEQUENCE never_used; CREATE SCHEMA other; CREATE SEQUENCE other.counter`);
+    await onBoth(
+      dbs,
+      `CREATE TABLE invoices (id int PRIMARY KEY, number bigint); CREATE SEQUENCE invoice_no; CREATE SEQUENCE never_used; CREATE SCHEMA other; CREATE SEQUENCE other.counter`,
+    );
     await dbs.source.query(`CREATE SEQUENCE only_on_source; SELECT setval('only_on_source', 77)`);
-    await dbs.source.query(`SELECT setval('invoice_no', 1234); SELECT setval('other.counter', 99); INSERT INTO invoices SELECT g, nextval('invoice_no') FROM generate_series(1, 3) g`);
+    await dbs.source.query(
+      `SELECT setval('invoice_no', 1234); SELECT setval('other.counter', 99); INSERT INTO invoices SELECT g, nextval('invoice_no') FROM generate_series(1, 3) g`,
+    );
     await dbs.target.query(`SELECT setval('never_used', 50)`);
   });
   after(async () => dbs.drop());
@@ -25,7 +30,10 @@ describe('sync of sequences that no column owns', () => {
   it('plan lists them; sync creates the one the target lacks, sets them all and leaves other schemas alone', async () => {
     const plan = await pgtwin(['plan', ...args()]);
     assert.equal(plan.code, 0, plan.stderr);
-    assert.match(plan.stdout, /3 sequences set to the source's values \(3 of them owned by no column: public\.invoice_no, public\.never_used, public\.only_on_source\)\./);
+    assert.match(
+      plan.stdout,
+      /3 sequences set to the source's values \(3 of them owned by no column: public\.invoice_no, public\.never_used, public\.only_on_source\)\./,
+    );
     const result = await pgtwin(['sync', ...args('--yes', '--json')]);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { sequences: number; warnings: string[] };

@@ -37,8 +37,10 @@ describe('a target role that is not a superuser', () => {
 
   const rows = async (client: pg.Client): Promise<string> =>
     (await client.query<{ t: string | null }>(`SELECT string_agg(n::text, E'\\n' ORDER BY n.id) AS t FROM notes n`)).rows[0]?.t ?? '';
-  const side = async (): Promise<number> => Number((await dbs.target.query<{ n: string }>('SELECT count(*) AS n FROM twin_side')).rows[0]?.n);
-  const slotExists = async (): Promise<boolean> => ((await dbs.source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount ?? 0) > 0;
+  const side = async (): Promise<number> =>
+    Number((await dbs.target.query<{ n: string }>('SELECT count(*) AS n FROM twin_side')).rows[0]?.n);
+  const slotExists = async (): Promise<boolean> =>
+    ((await dbs.source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount ?? 0) > 0;
 
   before(async () => {
     dbs = await createTestDatabases('replica_roles');
@@ -59,7 +61,9 @@ describe('a target role that is not a superuser', () => {
     roleUrl = url.toString();
   });
   after(async () => {
-    await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
+    await dbs.source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      .catch(() => undefined);
     await dbs.drop();
     await rm(dir, { recursive: true, force: true });
     const admin = new pg.Client({ connectionString: process.env['PGTWIN_TEST_TARGET_URL'] });
@@ -75,7 +79,10 @@ describe('a target role that is not a superuser', () => {
   it('without the GRANT: sync refuses, names the GRANT, and writes nothing', async () => {
     const result = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', roleUrl, '--yes'], { cwd: dir });
     assert.equal(result.code, 5, result.stderr);
-    assert.match(result.stderr, /may not set session_replication_role = replica, and the twin has triggers or rules that would rewrite the rows pgtwin writes; nothing was written/);
+    assert.match(
+      result.stderr,
+      /may not set session_replication_role = replica, and the twin has triggers or rules that would rewrite the rows pgtwin writes; nothing was written/,
+    );
     assert.match(result.stderr, /trigger twin_stamp on public\.notes \(not owned by this role\)/);
     assert.match(result.stderr, new RegExp(`GRANT SET ON PARAMETER session_replication_role TO "${role}";`));
     assert.equal(await rows(dbs.target), `(999,kept,"2000-01-01 00:00:00+00")`);
@@ -91,7 +98,13 @@ describe('a target role that is not a superuser', () => {
     const controller = new AbortController();
     const done = runFollow({ settings, env: {}, signal: controller.signal, confirm: async () => true, slot });
     // A follow that was not refused would stream until stopped: stop it, so the test fails instead of hanging.
-    const outcome = await Promise.race([done.then(() => 'followed', (error: unknown) => error), sleep(20_000).then(() => 'still following')]);
+    const outcome = await Promise.race([
+      done.then(
+        () => 'followed',
+        (error: unknown) => error,
+      ),
+      sleep(20_000).then(() => 'still following'),
+    ]);
     controller.abort(new Error('test stop'));
     await done.catch(() => undefined);
     assert.ok(outcome instanceof PgtwinError && outcome.code === 'TWIN_TRIGGERS_WOULD_FIRE', String(outcome));
@@ -109,7 +122,9 @@ describe('a target role that is not a superuser', () => {
       assert.match(result.stderr, /the triggers of public\.notes are turned off inside each load transaction/);
       assert.equal(await rows(dbs.target), await rows(dbs.source));
       assert.equal(await side(), 0);
-      const enabled = await dbs.target.query(`SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'notes'::regclass AND NOT tgisinternal ORDER BY tgname`);
+      const enabled = await dbs.target.query(
+        `SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'notes'::regclass AND NOT tgisinternal ORDER BY tgname`,
+      );
       assert.deepEqual(enabled.rows, [
         { tgname: 'twin_note', tgenabled: 'O' },
         { tgname: 'twin_stamp', tgenabled: 'O' },
@@ -131,13 +146,23 @@ describe('a target role that is not a superuser', () => {
 
     const settings = await loadSettings({ cwd: dir, env: {}, overrides: { source: dbs.sourceUrl, target: roleUrl } });
     const controller = new AbortController();
-    const done = runFollow({ settings, env: {}, signal: controller.signal, confirm: async () => true, slot, maxBatchDelayMs: 50, statusIntervalMs: 200 });
+    const done = runFollow({
+      settings,
+      env: {},
+      signal: controller.signal,
+      confirm: async () => true,
+      slot,
+      maxBatchDelayMs: 50,
+      statusIntervalMs: 200,
+    });
     let failed: unknown;
     done.catch((error: unknown) => (failed = error));
     try {
       for (let i = 0; i < 300 && failed === undefined && !(await slotExists()); i++) await sleep(100);
       if (failed !== undefined) throw failed;
-      await dbs.source.query(`INSERT INTO notes VALUES (41, 'new', '2021-01-01 00:00:00+00'); UPDATE notes SET body = body || '!' WHERE id <= 5`);
+      await dbs.source.query(
+        `INSERT INTO notes VALUES (41, 'new', '2021-01-01 00:00:00+00'); UPDATE notes SET body = body || '!' WHERE id <= 5`,
+      );
       let same = false;
       for (let i = 0; i < 300 && failed === undefined && !same; i++) {
         same = (await rows(dbs.target)) === (await rows(dbs.source));

@@ -35,7 +35,9 @@ const TWIN_ONLY = `
   CREATE RULE twin_actor_update AS ON UPDATE TO public.actor DO ALSO INSERT INTO public.twin_side (what) VALUES ('actor rule ' || NEW.first_name);`;
 
 async function snapshotOf(client: pg.Client, table: string): Promise<string> {
-  const r = await client.query<{ text: string | null }>(`SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS text FROM public.${table} t`);
+  const r = await client.query<{ text: string | null }>(
+    `SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS text FROM public.${table} t`,
+  );
   return r.rows[0]?.text ?? '';
 }
 
@@ -49,7 +51,8 @@ describe('the twin is a replica: its own triggers and rules never rewrite copied
   const slot = `pgtwin_r_${randomBytes(4).toString('hex')}`;
 
   const assertTwinEqualsSource = async (): Promise<void> => {
-    for (const table of TABLES) assert.equal(await snapshotOf(dbs.target, table), await snapshotOf(dbs.source, table), `public.${table} differs`);
+    for (const table of TABLES)
+      assert.equal(await snapshotOf(dbs.target, table), await snapshotOf(dbs.source, table), `public.${table} differs`);
     assert.deepEqual(await sideRows(dbs.target), []);
   };
 
@@ -70,7 +73,9 @@ describe('the twin is a replica: its own triggers and rules never rewrite copied
       CREATE PUBLICATION pgtwin FOR ALL TABLES WITH (publish_via_partition_root = true);`);
   });
   after(async () => {
-    await dbs.source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]).catch(() => undefined);
+    await dbs.source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      .catch(() => undefined);
     await dbs.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -87,13 +92,23 @@ describe('the twin is a replica: its own triggers and rules never rewrite copied
   it('follow: inserts, updates (source last_update kept), deletes and a TRUNCATE through triggers and rules', async () => {
     const settings = await loadSettings({ cwd: dir, env: {}, overrides: { source: dbs.sourceUrl, target: dbs.targetUrl } });
     const controller = new AbortController();
-    const done: Promise<FollowSummary> = runFollow({ settings, env: {}, signal: controller.signal, confirm: async () => true, slot, maxBatchDelayMs: 50, statusIntervalMs: 200 });
+    const done: Promise<FollowSummary> = runFollow({
+      settings,
+      env: {},
+      signal: controller.signal,
+      confirm: async () => true,
+      slot,
+      maxBatchDelayMs: 50,
+      statusIntervalMs: 200,
+    });
     done.catch(() => undefined);
     try {
       let failed: unknown;
       done.catch((error: unknown) => (failed = error));
       for (let i = 0; i < 300 && failed === undefined; i++) {
-        const r = await dbs.target.query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot]).catch(() => ({ rows: [] as { status: string }[] }));
+        const r = await dbs.target
+          .query(`SELECT status FROM pgtwin.follow_state WHERE slot = $1`, [slot])
+          .catch(() => ({ rows: [] as { status: string }[] }));
         if (r.rows[0]?.status === 'streaming') break;
         await sleep(100);
       }
@@ -111,7 +126,9 @@ describe('the twin is a replica: its own triggers and rules never rewrite copied
         INSERT INTO public.city (city_id, city, country_id, last_update) VALUES (3, 'Santiago', 3, '2021-01-01 00:00:00+00');
         UPDATE public.city SET city = 'Rome' WHERE city_id = 1;`);
       // The same key inserted twice in one transaction-less burst: the twin's upsert of a row it holds.
-      await dbs.source.query(`BEGIN; DELETE FROM public.category WHERE category_id = 3; INSERT INTO public.category VALUES (3, 'Comedy', '2021-01-02 00:00:00+00'); COMMIT`);
+      await dbs.source.query(
+        `BEGIN; DELETE FROM public.category WHERE category_id = 3; INSERT INTO public.category VALUES (3, 'Comedy', '2021-01-02 00:00:00+00'); COMMIT`,
+      );
       await dbs.source.query(`UPDATE public.language SET name = 'Inglese' WHERE language_id = 1; TRUNCATE public.film_actor`);
       const deadline = Date.now() + 30_000;
       let last: unknown;

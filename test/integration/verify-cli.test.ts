@@ -12,14 +12,25 @@ const SECRET = '5f0e8a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7
 interface VerifyJson {
   ok: boolean;
   tables: Array<{ table: string; status: string; sourceRows: number; targetRows: number }>;
-  leaks: null | { leaks: number; findings: Array<{ kind: string; table: string; column: string; origin: string; count: number; examples: Array<{ key?: Record<string, string>; value?: string }> }> };
+  leaks: null | {
+    leaks: number;
+    findings: Array<{
+      kind: string;
+      table: string;
+      column: string;
+      origin: string;
+      count: number;
+      examples: Array<{ key?: Record<string, string>; value?: string }>;
+    }>;
+  };
   error: null | { code: string };
 }
 
 describe('pgtwin verify', () => {
   let dbs: TestDatabases;
   let dir: string;
-  const verify = (extra: readonly string[] = []) => pgtwin(['verify', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, ...extra], { cwd: dir });
+  const verify = (extra: readonly string[] = []) =>
+    pgtwin(['verify', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, ...extra], { cwd: dir });
   const json = (stdout: string): VerifyJson => JSON.parse(stdout) as VerifyJson;
 
   before(async () => {
@@ -30,7 +41,9 @@ describe('pgtwin verify', () => {
       `CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, note text);
        CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id), total numeric(12,2));`,
     );
-    await dbs.source.query(`INSERT INTO users (email, note) SELECT 'user' || g || '@example.org', 'customer since ' || (2000 + g % 20) FROM generate_series(1, 300) g`);
+    await dbs.source.query(
+      `INSERT INTO users (email, note) SELECT 'user' || g || '@example.org', 'customer since ' || (2000 + g % 20) FROM generate_series(1, 300) g`,
+    );
     await dbs.source.query(`INSERT INTO orders (user_id, total) SELECT 1 + g % 300, g * 1.25 FROM generate_series(1, 900) g`);
   });
   after(async () => {
@@ -82,13 +95,19 @@ describe('pgtwin verify', () => {
 
   it('with masking: no leak after a sync, then finds a value in clear and a row that kept its value (exit 5)', async () => {
     await writeFile(join(dir, 'pgtwin.yaml'), 'anonymize:\n  users:\n    email: email\n');
-    const sync = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir, env: { PGTWIN_SECRET: SECRET } });
+    const sync = await pgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], {
+      cwd: dir,
+      env: { PGTWIN_SECRET: SECRET },
+    });
     assert.equal(sync.code, 0, sync.stderr);
     const clean = await verify(['--leaks', '--json']);
     assert.equal(clean.code, 0, clean.stderr);
     const report = json(clean.stdout);
     assert.deepEqual(report.leaks?.findings, []);
-    assert.ok(report.tables.every((t) => t.status === 'match'), 'the unmasked columns still match');
+    assert.ok(
+      report.tables.every((t) => t.status === 'match'),
+      'the unmasked columns still match',
+    );
 
     await dbs.target.query(`UPDATE users SET email = 'user7@example.org' WHERE id = 7`);
     await dbs.target.query(`UPDATE users SET note = 'user8@example.org' WHERE id = 9`);
@@ -98,7 +117,10 @@ describe('pgtwin verify', () => {
     assert.match(leaked.stdout, /LEAK public\.users\.email: 1 row kept its own source value\n\s+row id=7/);
     assert.match(leaked.stderr, /pgtwin: error: 2 values of masked source columns are readable in the target\./);
     assert.match(leaked.stderr, /next: .*anonymize:/);
-    assert.ok(!leaked.stdout.includes('user7@example.org') && !leaked.stderr.includes('user7@example.org'), 'values are not printed by default');
+    assert.ok(
+      !leaked.stdout.includes('user7@example.org') && !leaked.stderr.includes('user7@example.org'),
+      'values are not printed by default',
+    );
     assert.ok(!leaked.stdout.includes(TEST_PASSWORD) && !leaked.stderr.includes(TEST_PASSWORD));
 
     const shown = await verify(['--leaks', '--show-values', '--json']);

@@ -49,8 +49,14 @@ async function build(dbs: TestDatabases): Promise<void> {
 }
 
 function find(result: LeakCheckResult, kind: LeakFinding['kind'], table: string, column: string, origin?: string): LeakFinding {
-  const found = result.findings.filter((f) => f.kind === kind && f.table === table && f.column === column && (origin === undefined || f.origin === origin));
-  assert.equal(found.length, 1, `one ${kind} finding for ${table}.${column}${origin !== undefined ? ` from ${origin}` : ''}: ${JSON.stringify(result.findings)}`);
+  const found = result.findings.filter(
+    (f) => f.kind === kind && f.table === table && f.column === column && (origin === undefined || f.origin === origin),
+  );
+  assert.equal(
+    found.length,
+    1,
+    `one ${kind} finding for ${table}.${column}${origin !== undefined ? ` from ${origin}` : ''}: ${JSON.stringify(result.findings)}`,
+  );
   return found[0] as LeakFinding;
 }
 
@@ -78,7 +84,11 @@ describe('findLeaks', () => {
     const notesEmail = find(result, 'in-clear', 'public.people', 'notes', 'public.people.email');
     assert.equal(notesEmail.count, 1);
     assert.deepEqual(notesEmail.examples, [{ key: { id: '7' } }], 'the row is named, the value is not printed');
-    assert.deepEqual(find(result, 'in-clear', 'public.people', 'notes', 'public.people.bio').examples, [{ key: { id: '11' } }], 'a value longer than a btree entry');
+    assert.deepEqual(
+      find(result, 'in-clear', 'public.people', 'notes', 'public.people.bio').examples,
+      [{ key: { id: '11' } }],
+      'a value longer than a btree entry',
+    );
     assert.deepEqual(find(result, 'in-clear', 'public.people', 'tags').examples, [{ key: { id: '9' } }]);
     assert.deepEqual(find(result, 'in-clear', 'public.people', 'profile').examples, [{ key: { id: '10' } }]);
     assert.deepEqual(find(result, 'in-clear', 'public.people', 'alt_contact').examples, [{ key: { id: '12' } }]);
@@ -120,19 +130,27 @@ describe('findLeaks', () => {
     const lookedUp = await findLeaks({ source: dbs.source, target: dbs.target, tables, includeValues: true });
     const copied = await findLeaks({ source: dbs.source, target: dbs.target, tables, includeValues: true, lookupLimit: 0 });
     assert.deepEqual(copied, lookedUp);
-    assert.deepEqual(find(copied, 'kept-source-value', 'public.people', 'email').examples, [{ key: { id: '3' }, value: 'person3@example.org' }]);
+    assert.deepEqual(find(copied, 'kept-source-value', 'public.people', 'email').examples, [
+      { key: { id: '3' }, value: 'person3@example.org' },
+    ]);
   });
 
   it('shows the values only when asked, and looks for short values when told to', async () => {
     const result = await findLeaks({ source: dbs.source, target: dbs.target, tables, minLength: 2, includeValues: true });
-    assert.deepEqual(find(result, 'in-clear', 'public.people', 'notes', 'public.people.email').examples, [{ key: { id: '7' }, value: 'person2@example.org' }]);
+    assert.deepEqual(find(result, 'in-clear', 'public.people', 'notes', 'public.people.email').examples, [
+      { key: { id: '7' }, value: 'person2@example.org' },
+    ]);
     assert.deepEqual(find(result, 'kept-source-value', 'public.people', 'country').examples, [{ key: { id: '1' }, value: 'FR' }]);
     assert.deepEqual(find(result, 'in-clear', 'public.people', 'tags').examples, [{ key: { id: '9' }, value: 'person5@example.org' }]);
     assert.equal(result.leaks, 8);
   });
 
   it('finds nothing in a clean twin, and nothing to do without masked columns', async () => {
-    const clean = await findLeaks({ source: dbs.source, target: dbs.target, tables: tables.filter((t) => t.key === 'public.people').map((t) => ({ ...t, maskedColumns: ['city'] })) });
+    const clean = await findLeaks({
+      source: dbs.source,
+      target: dbs.target,
+      tables: tables.filter((t) => t.key === 'public.people').map((t) => ({ ...t, maskedColumns: ['city'] })),
+    });
     const cityOnly = clean.findings.filter((f) => f.origin === 'public.people.city');
     assert.deepEqual(cityOnly, [], 'rotated dictionary values are coincidences, not leaks');
     const none = await findLeaks({ source: dbs.source, target: dbs.target, tables: tables.map((t) => ({ ...t, maskedColumns: [] })) });
@@ -148,18 +166,34 @@ describe('findLeaks', () => {
     const shifts = s.tables.get('public.shifts');
     const target = t.tables.get('public.shifts');
     assert.ok(shifts !== undefined && target !== undefined);
-    const table: CopiedTable = { key: 'public.shifts', source: shifts, target, columns: ['day', 'slot', 'worker'], maskedColumns: ['worker'] };
+    const table: CopiedTable = {
+      key: 'public.shifts',
+      source: shifts,
+      target,
+      columns: ['day', 'slot', 'worker'],
+      maskedColumns: ['worker'],
+    };
     for (const lookupLimit of [undefined, 0]) {
       const result = await findLeaks({ source: dbs.source, target: dbs.target, tables: [table], lookupLimit });
       assert.deepEqual(result.findings, [
-        { kind: 'kept-source-value', table: 'public.shifts', column: 'worker', origin: 'public.shifts.worker', count: 1, examples: [{ key: { day: '2024-01-13', slot: '0' } }] },
+        {
+          kind: 'kept-source-value',
+          table: 'public.shifts',
+          column: 'worker',
+          origin: 'public.shifts.worker',
+          count: 1,
+          examples: [{ key: { day: '2024-01-13', slot: '0' } }],
+        },
       ]);
       assert.deepEqual(result.coincidences, [{ table: 'public.shifts', column: 'worker', rows: 28 }]);
     }
   });
 
   it('refuses a minimum length below 1', async () => {
-    await assert.rejects(findLeaks({ source: dbs.source, target: dbs.target, tables, minLength: 0 }), (e: unknown) => e instanceof PgtwinError && e.code === 'BAD_MIN_LENGTH');
+    await assert.rejects(
+      findLeaks({ source: dbs.source, target: dbs.target, tables, minLength: 0 }),
+      (e: unknown) => e instanceof PgtwinError && e.code === 'BAD_MIN_LENGTH',
+    );
   });
 
   it('stops when interrupted, leaving no temporary tables', async () => {

@@ -30,13 +30,20 @@ describe('verifyTables', () => {
     );
     await dbs.source.query(`CREATE TABLE only_on_source (id int)`);
     await dbs.source.query(`INSERT INTO only_on_source VALUES (1), (2)`);
-    await dbs.source.query(`INSERT INTO items SELECT g, 'item ' || g, 'secret ' || g, timestamptz '2024-05-01 12:00+02' + g * interval '1 hour' FROM generate_series(1, 100) g`);
+    await dbs.source.query(
+      `INSERT INTO items SELECT g, 'item ' || g, 'secret ' || g, timestamptz '2024-05-01 12:00+02' + g * interval '1 hour' FROM generate_series(1, 100) g`,
+    );
     // The target's session runs in another time zone: the checksum must not care.
     await dbs.target.query(`SET TimeZone = 'America/New_York'`);
-    await dbs.target.query(`INSERT INTO items SELECT g, 'item ' || g, 'masked', timestamptz '2024-05-01 12:00+02' + g * interval '1 hour' FROM generate_series(1, 100) g`);
+    await dbs.target.query(
+      `INSERT INTO items SELECT g, 'item ' || g, 'masked', timestamptz '2024-05-01 12:00+02' + g * interval '1 hour' FROM generate_series(1, 100) g`,
+    );
     await dbs.source.query(`INSERT INTO events SELECT g, 'k' || g FROM generate_series(1, 50) g`);
     await dbs.target.query(`INSERT INTO events SELECT g, 'k' || g FROM generate_series(1, 20) g`);
-    await onBoth(dbs, `INSERT INTO parent VALUES (1), (2), (3); INSERT INTO child VALUES (4, 'a'), (5, 'b'); INSERT INTO parted SELECT g, 'v' || g FROM generate_series(0, 99) g`);
+    await onBoth(
+      dbs,
+      `INSERT INTO parent VALUES (1), (2), (3); INSERT INTO child VALUES (4, 'a'), (5, 'b'); INSERT INTO parted SELECT g, 'v' || g FROM generate_series(0, 99) g`,
+    );
     [source, target] = await Promise.all([readCatalog(dbs.source), readCatalog(dbs.target)]);
   });
   after(async () => dbs.drop());
@@ -51,7 +58,14 @@ describe('verifyTables', () => {
     ]);
     assert.equal(result.mismatches, 0, JSON.stringify(result.tables));
     const items = result.tables.find((t) => t.table === 'public.items');
-    assert.deepEqual(items, { table: 'public.items', status: 'match', sourceRows: 100, targetRows: 100, comparedColumns: ['id', 'name', 'at'], checksumCompared: true });
+    assert.deepEqual(items, {
+      table: 'public.items',
+      status: 'match',
+      sourceRows: 100,
+      targetRows: 100,
+      comparedColumns: ['id', 'name', 'at'],
+      checksumCompared: true,
+    });
     assert.deepEqual(
       result.tables.map((t) => [t.table, t.targetRows]),
       [
@@ -66,14 +80,25 @@ describe('verifyTables', () => {
 
   it('compares only the count of a table copied with a limit', async () => {
     const result = await verify([table('public.events', { limit: 20 })]);
-    assert.deepEqual(result.tables[0], { table: 'public.events', status: 'match', sourceRows: 20, targetRows: 20, comparedColumns: ['id', 'kind'], checksumCompared: false });
+    assert.deepEqual(result.tables[0], {
+      table: 'public.events',
+      status: 'match',
+      sourceRows: 20,
+      targetRows: 20,
+      comparedColumns: ['id', 'kind'],
+      checksumCompared: false,
+    });
     const short = await verify([table('public.events', { limit: 30 })]);
     assert.equal(short.tables[0]?.status, 'row-count-differs');
   });
 
   it('reports missing rows, changed values and missing tables', async () => {
     await dbs.target.query(`UPDATE items SET name = 'changed' WHERE id = 5`);
-    const changed = await verify([table('public.items', { maskedColumns: ['secret'] }), table('public.events'), table('public.only_on_source')]);
+    const changed = await verify([
+      table('public.items', { maskedColumns: ['secret'] }),
+      table('public.events'),
+      table('public.only_on_source'),
+    ]);
     assert.deepEqual(
       changed.tables.map((t) => [t.table, t.status, t.sourceRows, t.targetRows]),
       [

@@ -7,7 +7,8 @@
 import type pg from 'pg';
 
 const USER = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtwin') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
-const NOT_EXT = (cls: string, oid: string): string => `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${cls}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
+const NOT_EXT = (cls: string, oid: string): string =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${cls}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
 const QUERIES: Readonly<Record<string, string>> = {
   schema: `SELECT n.nspname AS name, coalesce(obj_description(n.oid, 'pg_namespace'), '') AS def FROM pg_namespace n WHERE ${USER}`,
@@ -72,7 +73,7 @@ export async function catalogObjects(client: pg.Client): Promise<Map<string, str
   const out = new Map<string, string>();
   await client.query('BEGIN');
   try {
-    await client.query("SET LOCAL search_path = pg_catalog");
+    await client.query('SET LOCAL search_path = pg_catalog');
     for (const [kind, sql] of Object.entries(QUERIES)) {
       for (const row of (await client.query<{ name: string; def: string | null }>(sql)).rows) out.set(`${kind} ${row.name}`, row.def ?? '');
     }

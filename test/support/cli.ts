@@ -52,11 +52,15 @@ export interface SpawnedCli {
 
 /** The real executable, through bin/pgtwin and the compiled dist/ (the test runner builds it first). */
 export function spawnPgtwin(argv: readonly string[], options: CliOptions = {}): SpawnedCli {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./cli-entry.ts', import.meta.url)), ...argv], {
-    cwd: options.cwd ?? process.cwd(),
-    env: cleanEnv(options.env) as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./cli-entry.ts', import.meta.url)), ...argv],
+    {
+      cwd: options.cwd ?? process.cwd(),
+      env: cleanEnv(options.env) as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
@@ -68,7 +72,9 @@ export function spawnPgtwin(argv: readonly string[], options: CliOptions = {}): 
       else waiters.push(w);
     }
   });
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr })),
+  );
   return {
     done,
     kill: (signal) => void child.kill(signal),

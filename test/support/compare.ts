@@ -20,7 +20,11 @@ export async function columnsOf(client: pg.Client, key: string): Promise<string[
   return result.rows.map((r) => r.attname);
 }
 
-export async function assertTablesEqual(dbs: TestDatabases, tables: readonly string[], columns?: Readonly<Record<string, readonly string[]>>): Promise<void> {
+export async function assertTablesEqual(
+  dbs: TestDatabases,
+  tables: readonly string[],
+  columns?: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
   for (const key of tables) {
     const cols = columns?.[key] ?? (await columnsOf(dbs.source, key));
     const [a, b] = await Promise.all([tableChecksum(dbs.source, split(key), cols), tableChecksum(dbs.target, split(key), cols)]);

@@ -9,13 +9,20 @@ export interface ComparedTable {
 }
 
 /** Resolves once every table of `public` matches; fails after `timeoutMs` naming the tables that still differ. */
-export async function waitForTwin(dbs: Pick<TestDatabases, 'source' | 'target'>, tables: readonly ComparedTable[], timeoutMs = 30_000): Promise<void> {
+export async function waitForTwin(
+  dbs: Pick<TestDatabases, 'source' | 'target'>,
+  tables: readonly ComparedTable[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     const diffs: string[] = [];
     for (const t of tables) {
-      const [a, b] = await Promise.all([tableChecksum(dbs.source, { schema: 'public', name: t.name }, [...t.columns]), tableChecksum(dbs.target, { schema: 'public', name: t.name }, [...t.columns])]);
+      const [a, b] = await Promise.all([
+        tableChecksum(dbs.source, { schema: 'public', name: t.name }, [...t.columns]),
+        tableChecksum(dbs.target, { schema: 'public', name: t.name }, [...t.columns]),
+      ]);
       if (a.rows !== b.rows || a.checksum !== b.checksum) diffs.push(`${t.name}: source ${a.rows} rows, twin ${b.rows}`);
     }
     if (diffs.length === 0) return;

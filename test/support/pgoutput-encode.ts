@@ -95,7 +95,12 @@ export function encodePgoutput(message: PgoutputMessage): Buffer {
     case 'origin':
       return w.char('O').u64(message.originLsn).cstring(message.name).toBuffer();
     case 'relation':
-      w.char('R').u32(message.relationOid).cstring(message.schema).cstring(message.name).char(message.replicaIdentity).u16(message.columns.length);
+      w.char('R')
+        .u32(message.relationOid)
+        .cstring(message.schema)
+        .cstring(message.name)
+        .char(message.replicaIdentity)
+        .u16(message.columns.length);
       for (const column of message.columns) w.u8(column.flags).cstring(column.name).u32(column.typeOid).i32(column.typeMod);
       return w.toBuffer();
     case 'type':
@@ -113,11 +118,20 @@ export function encodePgoutput(message: PgoutputMessage): Buffer {
       if (message.oldTuple !== undefined) return w.char('O').tuple(message.oldTuple).toBuffer();
       throw new Error('a delete carries either the old key or the old row');
     case 'truncate':
-      w.char('T').i32(message.relationOids.length).u8((message.cascade ? 1 : 0) | (message.restartIdentity ? 2 : 0));
+      w.char('T')
+        .i32(message.relationOids.length)
+        .u8((message.cascade ? 1 : 0) | (message.restartIdentity ? 2 : 0));
       for (const oid of message.relationOids) w.u32(oid);
       return w.toBuffer();
     case 'message':
-      return w.char('M').u8(message.transactional ? 1 : 0).u64(message.lsn).cstring(message.prefix).i32(message.content.length).bytes(message.content).toBuffer();
+      return w
+        .char('M')
+        .u8(message.transactional ? 1 : 0)
+        .u64(message.lsn)
+        .cstring(message.prefix)
+        .i32(message.content.length)
+        .bytes(message.content)
+        .toBuffer();
   }
 }
 
@@ -128,5 +142,10 @@ export function encodeXLogData(walStart: Lsn, walEnd: Lsn, sendTime: bigint, dat
 
 /** Primary keepalive ('k'). */
 export function encodeKeepalive(walEnd: Lsn, sendTime: bigint, replyRequested: boolean): Buffer {
-  return new ProtocolWriter().char('k').u64(walEnd).i64(sendTime).u8(replyRequested ? 1 : 0).toBuffer();
+  return new ProtocolWriter()
+    .char('k')
+    .u64(walEnd)
+    .i64(sendTime)
+    .u8(replyRequested ? 1 : 0)
+    .toBuffer();
 }

@@ -4,7 +4,16 @@
  * table's row type, a BEGIN ATOMIC body that reads a table, a default that
  * calls a function), with rows in every table.
  */
-export const SCHEMA_KINDS_TABLES = ['app.rooms', 'app.bookings', 'app.events', 'app.base_items', 'app.special_items', 'app.secrets', 'app.notes', 'app.cleanings'];
+export const SCHEMA_KINDS_TABLES = [
+  'app.rooms',
+  'app.bookings',
+  'app.events',
+  'app.base_items',
+  'app.special_items',
+  'app.secrets',
+  'app.notes',
+  'app.cleanings',
+];
 
 export const SCHEMA_KINDS_SQL = `
 CREATE SCHEMA app;

@@ -32,7 +32,9 @@ const USERS: readonly MaskColumn[] = [
 const USERS_TABLE: MaskTable = { table: 'public.users', primaryKey: ['id'], uniqueKeys: [['email']], referencedColumns: ['email'] };
 
 function rules(entries: Record<string, string | StrategySpec>): Map<string, StrategySpec> {
-  return new Map(Object.entries(entries).map(([column, spec]) => [column, typeof spec === 'string' ? { strategy: spec, options: {} } : spec]));
+  return new Map(
+    Object.entries(entries).map(([column, spec]) => [column, typeof spec === 'string' ? { strategy: spec, options: {} } : spec]),
+  );
 }
 
 /** A row view over a plain array, for calling masks directly. */
@@ -42,7 +44,20 @@ function rowOf(values: readonly (string | null)[]): { field(index: number): stri
 
 describe('plan-time checks', () => {
   it('accepts fitting rules', () => {
-    assert.deepEqual(checkMasks(rules({ email: 'email', phone: 'phone', age: 'number', born: 'date', profile: { strategy: 'json', options: { paths: { '$.email': 'email' } } } }), USERS, USERS_TABLE), []);
+    assert.deepEqual(
+      checkMasks(
+        rules({
+          email: 'email',
+          phone: 'phone',
+          age: 'number',
+          born: 'date',
+          profile: { strategy: 'json', options: { paths: { '$.email': 'email' } } },
+        }),
+        USERS,
+        USERS_TABLE,
+      ),
+      [],
+    );
   });
 
   it('reports every problem at once, each naming the column, with suggestions', () => {
@@ -63,11 +78,17 @@ describe('plan-time checks', () => {
     assert.equal(byColumn.get('emial')?.code, 'UNKNOWN_COLUMN');
     assert.match(byColumn.get('emial')?.message ?? '', /did you mean `email`/);
     assert.equal(byColumn.get('email')?.code, 'NOT_INJECTIVE');
-    assert.match(byColumn.get('email')?.message ?? '', /unique .* referenced by a foreign key.*injective strategy: .*email.*hash \(length ≥ 32\).*phone/);
+    assert.match(
+      byColumn.get('email')?.message ?? '',
+      /unique .* referenced by a foreign key.*injective strategy: .*email.*hash \(length ≥ 32\).*phone/,
+    );
     assert.equal(byColumn.get('phone')?.code, 'UNKNOWN_STRATEGY');
     assert.match(byColumn.get('phone')?.message ?? '', /did you mean `phone`/);
     assert.equal(byColumn.get('age')?.code, 'TYPE_MISMATCH');
-    assert.match(byColumn.get('age')?.message ?? '', /`email` does not fit column age of type integer; strategies that fit: digits, number/);
+    assert.match(
+      byColumn.get('age')?.message ?? '',
+      /`email` does not fit column age of type integer; strategies that fit: digits, number/,
+    );
     assert.equal(byColumn.get('born')?.code, 'TYPE_MISMATCH');
     assert.match(byColumn.get('born')?.message ?? '', /strategies that fit: date, timestamp/);
     assert.equal(byColumn.get('nickname')?.code, 'BAD_OPTIONS');
@@ -78,8 +99,18 @@ describe('plan-time checks', () => {
   });
 
   it('refuses null on a NOT NULL column and outputs longer than varchar(n)', () => {
-    const problems = checkMasks(rules({ born: 'null', nickname: 'email', phone: { strategy: 'redact', options: { text: 42 } } }), USERS, USERS_TABLE);
-    assert.deepEqual(problems.map((p) => [p.column, p.code]), [['born', 'NULL_ON_NOT_NULL'], ['nickname', 'BAD_OPTIONS']]);
+    const problems = checkMasks(
+      rules({ born: 'null', nickname: 'email', phone: { strategy: 'redact', options: { text: 42 } } }),
+      USERS,
+      USERS_TABLE,
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.column, p.code]),
+      [
+        ['born', 'NULL_ON_NOT_NULL'],
+        ['nickname', 'BAD_OPTIONS'],
+      ],
+    );
     assert.match(problems[0]?.message ?? '', /born is NOT NULL/);
     assert.match(problems[1]?.message ?? '', /29 characters, more than character varying\(12\) holds/);
   });
@@ -87,13 +118,26 @@ describe('plan-time checks', () => {
   it('requires an injective strategy on primary keys, unique and referenced columns', () => {
     const table: MaskTable = { table: 't', primaryKey: ['a'], uniqueKeys: [['b', 'c']], referencedColumns: ['d'] };
     const columns = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, type: 'text' }));
-    const problems = checkMasks(rules({ a: 'redact', b: 'name', c: 'hash', d: { strategy: 'hash', options: { length: 8 } }, e: 'redact' }), columns, table);
-    assert.deepEqual(problems.map((p) => p.column), ['a', 'b', 'd']);
+    const problems = checkMasks(
+      rules({ a: 'redact', b: 'name', c: 'hash', d: { strategy: 'hash', options: { length: 8 } }, e: 'redact' }),
+      columns,
+      table,
+    );
+    assert.deepEqual(
+      problems.map((p) => p.column),
+      ['a', 'b', 'd'],
+    );
     assert.ok(problems.every((p) => p.code === 'NOT_INJECTIVE'));
   });
 
   it('checks json paths and their nested rules', () => {
-    const problems = checkMasks(rules({ profile: { strategy: 'json', options: { paths: { '$.email': 'emial', 'a[': 'email', '$.x': { strategy: 'json', options: {} } } } } }), USERS, USERS_TABLE);
+    const problems = checkMasks(
+      rules({
+        profile: { strategy: 'json', options: { paths: { '$.email': 'emial', 'a[': 'email', '$.x': { strategy: 'json', options: {} } } } },
+      }),
+      USERS,
+      USERS_TABLE,
+    );
     const text = problems.map((p) => p.message).join('\n');
     assert.match(text, /path `\$\.email`: unknown strategy `emial` \(did you mean `email`\?\)/);
     assert.match(text, /expected \[\*\], \[n\] or \['key'\]/);
@@ -118,8 +162,15 @@ describe('plan-time checks', () => {
 
   it('finds cycles between templates', () => {
     const columns = ['a', 'b'].map((name) => ({ name, type: 'text' }));
-    const problems = checkMasks(rules({ a: { strategy: 'template', options: { template: '{{b}}' } }, b: { strategy: 'template', options: { template: 'x{{a}}' } } }), columns, { table: 't' });
-    assert.deepEqual(problems.map((p) => p.code), ['READ_CYCLE']);
+    const problems = checkMasks(
+      rules({ a: { strategy: 'template', options: { template: '{{b}}' } }, b: { strategy: 'template', options: { template: 'x{{a}}' } } }),
+      columns,
+      { table: 't' },
+    );
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['READ_CYCLE'],
+    );
     assert.match(problems[0]?.message ?? '', /a -> b -> a/);
   });
 
@@ -180,7 +231,11 @@ describe('compiled masks', () => {
     const masks = compileMasks(rules({ phone: 'phone', nickname: 'null', age: 'number' }), USERS, { ...USERS_TABLE, key: KEY });
     for (const mask of masks.values()) assert.equal(mask(null, rowOf([])), null);
     const custom = defineStrategy({ name: 'fill_null', mask: (v) => v, maskNull: () => 'n/a' });
-    const filled = compileMasks(rules({ phone: 'fill_null' }), USERS, { ...USERS_TABLE, key: KEY, strategies: new StrategyRegistry([custom]) });
+    const filled = compileMasks(rules({ phone: 'fill_null' }), USERS, {
+      ...USERS_TABLE,
+      key: KEY,
+      strategies: new StrategyRegistry([custom]),
+    });
     assert.equal(filled.get(2)?.(null, rowOf([])), 'n/a');
   });
 
@@ -190,7 +245,13 @@ describe('compiled masks', () => {
   });
 
   it('let templates read other columns, masked ones as masked', () => {
-    const columns = [{ name: 'id', type: 'bigint', notNull: true }, { name: 'email', type: 'text' }, { name: 'login', type: 'text' }, { name: 'first', type: 'text' }, { name: 'display', type: 'text' }];
+    const columns = [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'email', type: 'text' },
+      { name: 'login', type: 'text' },
+      { name: 'first', type: 'text' },
+      { name: 'display', type: 'text' },
+    ];
     const masks = compileMasks(
       rules({
         email: { strategy: 'template', options: { template: 'user{{id}}@test.local' } },
@@ -208,10 +269,19 @@ describe('compiled masks', () => {
   });
 
   it('count a template on an unmasked id as injective', () => {
-    const columns = [{ name: 'id', type: 'bigint', notNull: true }, { name: 'email', type: 'text' }];
+    const columns = [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'email', type: 'text' },
+    ];
     const table = { table: 't', primaryKey: ['id'], uniqueKeys: [['email']] };
-    assert.deepEqual(checkMasks(rules({ email: { strategy: 'template', options: { template: 'user{{id}}@test.local' } } }), columns, table), []);
-    assert.equal(checkMasks(rules({ email: { strategy: 'template', options: { template: 'user{{id}}{{id}}' } } }), columns, table)[0]?.code, 'NOT_INJECTIVE');
+    assert.deepEqual(
+      checkMasks(rules({ email: { strategy: 'template', options: { template: 'user{{id}}@test.local' } } }), columns, table),
+      [],
+    );
+    assert.equal(
+      checkMasks(rules({ email: { strategy: 'template', options: { template: 'user{{id}}{{id}}' } } }), columns, table)[0]?.code,
+      'NOT_INJECTIVE',
+    );
   });
 
   it('turn a throwing strategy into AnonymizationError naming table, column and strategy, never the value', () => {
@@ -240,7 +310,11 @@ describe('compiled masks', () => {
 
   it('reject a custom mask that returns something other than a string or null', () => {
     const bad = defineStrategy({ name: 'bad_return', mask: () => 42 as unknown as string });
-    const masks = compileMasks(rules({ phone: 'bad_return' }), USERS, { ...USERS_TABLE, key: KEY, strategies: new StrategyRegistry([bad]) });
+    const masks = compileMasks(rules({ phone: 'bad_return' }), USERS, {
+      ...USERS_TABLE,
+      key: KEY,
+      strategies: new StrategyRegistry([bad]),
+    });
     assert.throws(() => masks.get(2)?.('x', rowOf([])), /returned number/);
   });
 });
@@ -276,19 +350,54 @@ describe('foreign keys', () => {
 
   it('masks a value the same in parent and child, so the foreign key holds', () => {
     const rule = { strategy: 'phone', options: {} };
-    const parent = compileMasks(new Map([['p', rule]]), [{ name: 'p', type: 'text' }], { table: 'a', key: KEY, uniqueKeys: [['p']] }).get(0);
-    const child = compileMasks(new Map([['c', rule]]), [{ name: 'x', type: 'int' }, { name: 'c', type: 'text' }], { table: 'b', key: KEY }).get(1);
+    const parent = compileMasks(new Map([['p', rule]]), [{ name: 'p', type: 'text' }], { table: 'a', key: KEY, uniqueKeys: [['p']] }).get(
+      0,
+    );
+    const child = compileMasks(
+      new Map([['c', rule]]),
+      [
+        { name: 'x', type: 'int' },
+        { name: 'c', type: 'text' },
+      ],
+      { table: 'b', key: KEY },
+    ).get(1);
     assert.equal(parent?.('+1 555 0100', rowOf([])), child?.('+1 555 0100', rowOf([])));
   });
 });
 
 describe('strict mode', () => {
   it('lists every column that is neither masked nor kept, and bad keep entries', () => {
-    const problems = checkStrict('public.users', USERS, rules({ email: 'email', phone: 'phone' }), ['id', 'age', 'born', 'profile', 'mood', 'nickname', 'emial', 'phone']);
-    assert.deepEqual(problems.map((p) => [p.column, p.code]), [['emial', 'UNKNOWN_KEEP_COLUMN'], ['phone', 'KEEP_AND_MASK']]);
+    const problems = checkStrict('public.users', USERS, rules({ email: 'email', phone: 'phone' }), [
+      'id',
+      'age',
+      'born',
+      'profile',
+      'mood',
+      'nickname',
+      'emial',
+      'phone',
+    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.column, p.code]),
+      [
+        ['emial', 'UNKNOWN_KEEP_COLUMN'],
+        ['phone', 'KEEP_AND_MASK'],
+      ],
+    );
     assert.match(problems[0]?.message ?? '', /did you mean `email`/);
-    const unreviewed = checkStrict('public.users', [...USERS, { name: 'ssn' }], rules({ email: 'email' }), ['id', 'phone', 'age', 'born', 'profile', 'mood', 'nickname']);
-    assert.deepEqual(unreviewed.map((p) => [p.column, p.code]), [['ssn', 'UNREVIEWED_COLUMN']]);
+    const unreviewed = checkStrict('public.users', [...USERS, { name: 'ssn' }], rules({ email: 'email' }), [
+      'id',
+      'phone',
+      'age',
+      'born',
+      'profile',
+      'mood',
+      'nickname',
+    ]);
+    assert.deepEqual(
+      unreviewed.map((p) => [p.column, p.code]),
+      [['ssn', 'UNREVIEWED_COLUMN']],
+    );
     assert.match(unreviewed[0]?.message ?? '', /public\.users\.ssn is neither masked nor listed under `keep:`/);
   });
 });

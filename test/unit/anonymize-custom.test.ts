@@ -89,12 +89,25 @@ describe('custom strategies', () => {
     const strategies = await loadCustomStrategies(join(dir, 'masks.ts'));
     assert.deepEqual(strategies.map((s) => s.name).sort(), ['card_last4', 'email_from_id']);
     const registry = new StrategyRegistry(strategies);
-    const columns = [{ name: 'id', type: 'bigint', notNull: true }, { name: 'card', type: 'text' }, { name: 'email', type: 'text' }];
+    const columns = [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'card', type: 'text' },
+      { name: 'email', type: 'text' },
+    ];
     const table = { table: 'public.customers', primaryKey: ['id'], uniqueKeys: [['email']], strategies: registry };
-    const rules = new Map([['card', { strategy: 'card_last4', options: {} }], ['email', { strategy: 'email_from_id', options: {} }]]);
+    const rules = new Map([
+      ['card', { strategy: 'card_last4', options: {} }],
+      ['email', { strategy: 'email_from_id', options: {} }],
+    ]);
     assert.deepEqual(checkMasks(rules, columns, table), []);
     // The plain list from loadCustomStrategies works as well as a registry.
-    const masks = compileMasks(rules, columns, { table: table.table, primaryKey: ['id'], uniqueKeys: [['email']], customStrategies: strategies, key: KEY });
+    const masks = compileMasks(rules, columns, {
+      table: table.table,
+      primaryKey: ['id'],
+      uniqueKeys: [['email']],
+      customStrategies: strategies,
+      key: KEY,
+    });
     const row = { field: (i: number) => ['7', '4111111111111111', 'x@y.z'][i] ?? null };
     const card = masks.get(1)?.('4111111111111111', row) as string;
     assert.equal(card.length, 16);
@@ -126,7 +139,11 @@ describe('custom strategies', () => {
 
   it('fails a sync-like run with AnonymizationError when a custom strategy throws, without the value', async () => {
     const registry = new StrategyRegistry(await loadCustomStrategies(join(dir, 'throwing.js')));
-    const masks = compileMasks(new Map([['note', { strategy: 'always_fails', options: {} }]]), [{ name: 'note', type: 'text' }], { table: 'crm.notes', key: KEY, strategies: registry });
+    const masks = compileMasks(new Map([['note', { strategy: 'always_fails', options: {} }]]), [{ name: 'note', type: 'text' }], {
+      table: 'crm.notes',
+      key: KEY,
+      strategies: registry,
+    });
     assert.throws(
       () => masks.get(0)?.('call Jane Roe at home', { field: () => null }),
       (err: unknown) => {

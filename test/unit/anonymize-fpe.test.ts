@@ -10,7 +10,11 @@ import { Prf } from '../../src/anonymize/prf.js';
 
 const prf = new Prf(new MaskingKey(Buffer.alloc(16, 1)), 'fpe-test');
 
-const KEYS = [prf, new Prf(new MaskingKey(Buffer.alloc(32, 0x5a)), 'fpe-test'), new Prf(new MaskingKey(Buffer.alloc(32, 0xc3)), 'other-domain')];
+const KEYS = [
+  prf,
+  new Prf(new MaskingKey(Buffer.alloc(32, 0x5a)), 'fpe-test'),
+  new Prf(new MaskingKey(Buffer.alloc(32, 0xc3)), 'other-domain'),
+];
 
 /** Every string of `n` digits. */
 function allDigitStrings(n: number): string[] {
@@ -46,7 +50,13 @@ describe('derangeDigits', () => {
     assert.ok(same < 5, `${same} equal`);
     assert.ok(shifted < 5, `${shifted} shifted by one`);
     // One digit: not the same map under every key.
-    const maps = new Set(KEYS.map((key) => allDigitStrings(1).map((d) => derangeDigits(d, key, 0)).join('')));
+    const maps = new Set(
+      KEYS.map((key) =>
+        allDigitStrings(1)
+          .map((d) => derangeDigits(d, key, 0))
+          .join(''),
+      ),
+    );
     assert.equal(maps.size, KEYS.length);
   });
 
@@ -73,7 +83,13 @@ describe('derangeDigits', () => {
   });
 
   it('cycle-walks into the accepted set: a derangement of it (exhaustive)', () => {
-    const ranges: Array<[number, number, number]> = [[1000, 7500, 4], [1, 9, 1], [10, 11, 2], [100, 327, 3], [0, 9, 1]];
+    const ranges: Array<[number, number, number]> = [
+      [1000, 7500, 4],
+      [1, 9, 1],
+      [10, 11, 2],
+      [100, 327, 3],
+      [0, 9, 1],
+    ];
     for (const key of KEYS) {
       for (const [lo, hi, n] of ranges) {
         const accept = (s: string): boolean => Number(s) >= lo && Number(s) <= hi && (n === 1 || s[0] !== '0');
@@ -145,7 +161,10 @@ describe('bit fields', () => {
         permuteBits(words, start, width, prf, 9);
         seen.add(getBits(words, start, width));
         assert.equal(getBits(words, 0, 32), 0xdeadbeef);
-        assert.equal(getBits(words, start + width, 10), getBits(Uint32Array.of(0xdeadbeef, 0x01234567, 0x89abcdef, 0x55aa55aa), start + width, 10));
+        assert.equal(
+          getBits(words, start + width, 10),
+          getBits(Uint32Array.of(0xdeadbeef, 0x01234567, 0x89abcdef, 0x55aa55aa), start + width, 10),
+        );
       }
       assert.equal(seen.size, 2 ** width, `width ${width}`);
     }
@@ -164,7 +183,10 @@ describe('bit fields', () => {
           assert.notEqual(out, x, `key ${k}, width ${width}: ${x} masks to itself`);
           seen.add(out);
           assert.equal(getBits(words, 0, 32), 0xdeadbeef);
-          assert.equal(getBits(words, start + width, 10), getBits(Uint32Array.of(0xdeadbeef, 0x01234567, 0x89abcdef, 0x55aa55aa), start + width, 10));
+          assert.equal(
+            getBits(words, start + width, 10),
+            getBits(Uint32Array.of(0xdeadbeef, 0x01234567, 0x89abcdef, 0x55aa55aa), start + width, 10),
+          );
         }
         assert.equal(seen.size, 2 ** width, `key ${k}, width ${width}`);
       }

@@ -48,10 +48,11 @@ describe('injective strategies on 1,000,000 distinct inputs', () => {
       return body + luhnCheckDigit(body);
     }));
 
-  it('digits (SSN layout)', () => assertDistinct('digits', 'text', {}, (i) => {
-    const d = pad(i * 997, 9);
-    return `${d.slice(0, 3)}-${d.slice(3, 5)}-${d.slice(5)}`;
-  }));
+  it('digits (SSN layout)', () =>
+    assertDistinct('digits', 'text', {}, (i) => {
+      const d = pad(i * 997, 9);
+      return `${d.slice(0, 3)}-${d.slice(3, 5)}-${d.slice(5)}`;
+    }));
 
   it('digits on an integer column', () => assertDistinct('digits', 'integer', {}, (i) => String(1_000_000 + i)));
 

@@ -11,7 +11,12 @@ const KEY = new MaskingKey(Buffer.alloc(32, 0x5a));
 const NO_ROW = { field: (): string | null => null };
 
 /** A mask for one column of `type` under `strategy`. */
-function maskFor(strategy: string, type = 'text', options: Record<string, unknown> = {}, key = KEY): (value: string | null) => string | null {
+function maskFor(
+  strategy: string,
+  type = 'text',
+  options: Record<string, unknown> = {},
+  key = KEY,
+): (value: string | null) => string | null {
   const mask = compileMasks(new Map([['v', { strategy, options }]]), [{ name: 'v', type }], { table: 'public.t', key }).get(0);
   assert.ok(mask);
   return (value) => mask(value, NO_ROW);
@@ -49,8 +54,15 @@ describe('email', () => {
     assert.match(long, /^[a-z2-7]{17}@example\.com$/);
     // The local part still comes from the whole address: another long-domain address gets another one.
     assert.notEqual(keep('cd@a-rather-long-company-domain.example'), long);
-    const problems = checkMasks(new Map([['v', { strategy: 'email', options: { keep_domain: true } }]]), [{ name: 'v', type: 'character varying(20)' }], { table: 't' });
-    assert.deepEqual(problems.map((p) => p.code), ['BAD_OPTIONS']);
+    const problems = checkMasks(
+      new Map([['v', { strategy: 'email', options: { keep_domain: true } }]]),
+      [{ name: 'v', type: 'character varying(20)' }],
+      { table: 't' },
+    );
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['BAD_OPTIONS'],
+    );
   });
 });
 
@@ -122,7 +134,11 @@ describe('digits', () => {
   });
 
   it('keeps integers integers: same digit count, sign, no leading zero, inside the type', () => {
-    for (const [type, max] of [['smallint', 32767n], ['integer', 2147483647n], ['bigint', 9223372036854775807n]] as const) {
+    for (const [type, max] of [
+      ['smallint', 32767n],
+      ['integer', 2147483647n],
+      ['bigint', 9223372036854775807n],
+    ] as const) {
       const mask = maskFor('digits', type);
       fc.assert(
         fc.property(fc.bigInt({ min: -max - 1n, max }), (n) => {
@@ -182,7 +198,9 @@ function validDate(s: string): boolean {
 }
 
 describe('date and timestamp', () => {
-  const isoDate = fc.date({ min: new Date('0100-01-01T00:00:00Z'), max: new Date('9900-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  const isoDate = fc
+    .date({ min: new Date('0100-01-01T00:00:00Z'), max: new Date('9900-12-31T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
 
   it('date shifts by a nonzero number of days within ±days, giving valid dates', () => {
     const mask = maskFor('date', 'date', { days: 45 });
@@ -237,7 +255,10 @@ describe('date and timestamp', () => {
   });
 
   it('rejects non-ISO text with an error that does not quote it', () => {
-    assert.throws(() => maskFor('date', 'date')('15/03/2024'), (err: Error) => !err.message.includes('15/03/2024') && /DateStyle ISO/.test(String((err as { details?: unknown }).details)));
+    assert.throws(
+      () => maskFor('date', 'date')('15/03/2024'),
+      (err: Error) => !err.message.includes('15/03/2024') && /DateStyle ISO/.test(String((err as { details?: unknown }).details)),
+    );
   });
 });
 
@@ -270,7 +291,10 @@ describe('uuid', () => {
   const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
   it('gives valid v4 UUIDs for UUIDs of any version and for other text', () => {
     const mask = maskFor('uuid', 'uuid');
-    fc.assert(fc.property(fc.uuid(), (input) => assert.match(mask(input) as string, V4)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uuid(), (input) => assert.match(mask(input) as string, V4)),
+      { numRuns: 2000 },
+    );
     assert.match(maskFor('uuid', 'text')('not a uuid') as string, V4);
     assert.equal(mask('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'), mask('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'));
   });
@@ -287,16 +311,20 @@ describe('uuid', () => {
 
 describe('hash', () => {
   it('gives lowercase hex of the configured length', () => {
-    for (const length of [1, 8, 16, 31, 32, 33, 64, 100]) assert.match(maskFor('hash', 'text', { length })('x') as string, new RegExp(`^[0-9a-f]{${length}}$`));
+    for (const length of [1, 8, 16, 31, 32, 33, 64, 100])
+      assert.match(maskFor('hash', 'text', { length })('x') as string, new RegExp(`^[0-9a-f]{${length}}$`));
     // Options separate PRF domains, so a longer hash does not reveal a shorter one.
     assert.ok(!(maskFor('hash', 'text', { length: 64 })('x') as string).startsWith(maskFor('hash', 'text', { length: 32 })('x') as string));
   });
 });
 
 describe('json', () => {
-  const mask = maskFor('json', 'jsonb', { paths: { '$.email': 'email', '$.contact.phone': 'phone', '$.items[*].name': 'name', '$.n': 'number' } });
+  const mask = maskFor('json', 'jsonb', {
+    paths: { '$.email': 'email', '$.contact.phone': 'phone', '$.items[*].name': 'name', '$.n': 'number' },
+  });
   it('masks the named paths and copies everything else byte for byte', () => {
-    const input = '{"email": "a@b.org", "contact": {"phone": "+1 555 0100", "note": "hi"}, "items": [{"name": "Ada"}, {"name": "Bob", "x": 1}], "n": 1000, "big": 123456789012345678901234567890, "email2": "a@b.org"}';
+    const input =
+      '{"email": "a@b.org", "contact": {"phone": "+1 555 0100", "note": "hi"}, "items": [{"name": "Ada"}, {"name": "Bob", "x": 1}], "n": 1000, "big": 123456789012345678901234567890, "email2": "a@b.org"}';
     const out = mask(input) as string;
     const parsed = JSON.parse(out) as Record<string, unknown>;
     assert.match(parsed['email'] as string, /@example\.com$/);
@@ -316,11 +344,14 @@ describe('json', () => {
   });
 
   it('refuses invalid JSON', () => {
-    assert.throws(() => mask('{"email": '), (err: { code?: string; details?: readonly string[] }) => {
-      assert.equal(err.code, 'ANONYMIZATION_FAILED');
-      assert.match(String(err.details), /not valid JSON/);
-      return true;
-    });
+    assert.throws(
+      () => mask('{"email": '),
+      (err: { code?: string; details?: readonly string[] }) => {
+        assert.equal(err.code, 'ANONYMIZATION_FAILED');
+        assert.match(String(err.details), /not valid JSON/);
+        return true;
+      },
+    );
   });
 });
 
@@ -356,7 +387,10 @@ describe('every built-in example', () => {
     for (const example of STRATEGY_EXAMPLES) {
       const rowColumns = Object.keys(example.row ?? {});
       const columns = [{ name: 'v', type: example.type }, ...rowColumns.map((name) => ({ name, type: 'text' }))];
-      const mask = compileMasks(new Map([['v', { strategy: example.strategy, options: example.options }]]), columns, { table: 't', key: KEY }).get(0);
+      const mask = compileMasks(new Map([['v', { strategy: example.strategy, options: example.options }]]), columns, {
+        table: 't',
+        key: KEY,
+      }).get(0);
       assert.ok(mask);
       for (const input of example.sampleInputs) {
         const view = { field: (i: number): string | null => (i === 0 ? input : (example.row?.[rowColumns[i - 1] as string] ?? null)) };

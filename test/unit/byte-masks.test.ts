@@ -15,7 +15,15 @@ const KEY = new MaskingKey(Buffer.alloc(32, 0x21));
 type Options = Record<string, unknown>;
 
 function compiled(strategy: string, options: Options = {}, type = 'text'): ColumnMask {
-  const mask = compileMasks(new Map([['v', { strategy, options }]]), [{ name: 'a', type: 'text' }, { name: 'v', type }, { name: 'b', type: 'text' }], { table: 'public.t', key: KEY }).get(1);
+  const mask = compileMasks(
+    new Map([['v', { strategy, options }]]),
+    [
+      { name: 'a', type: 'text' },
+      { name: 'v', type },
+      { name: 'b', type: 'text' },
+    ],
+    { table: 'public.t', key: KEY },
+  ).get(1);
   assert.ok(mask);
   return mask;
 }
@@ -32,7 +40,11 @@ function bothPaths(strategy: string, options: Options = {}, type = 'text'): { sl
     return n;
   };
   const slow: ColumnMask = (value, row) => mask(value, row);
-  return { slow, fast: withByteMask((value: string | null, row: Parameters<ColumnMask>[1]) => mask(value, row), counted), taken: () => taken };
+  return {
+    slow,
+    fast: withByteMask((value: string | null, row: Parameters<ColumnMask>[1]) => mask(value, row), counted),
+    taken: () => taken,
+  };
 }
 
 function maskAll(mask: ColumnMask, input: Buffer): Buffer {
@@ -56,7 +68,9 @@ function assertSame(strategy: string, values: readonly (string | null)[], option
     const e = expected.toString('utf8').split('\n');
     const a = actual.toString('utf8').split('\n');
     const i = e.findIndex((line, j) => line !== a[j]);
-    assert.fail(`${strategy} ${JSON.stringify(options)}: row ${i} of ${JSON.stringify(values[i])}: byte path wrote ${JSON.stringify(a[i])}, string path ${JSON.stringify(e[i])}`);
+    assert.fail(
+      `${strategy} ${JSON.stringify(options)}: row ${i} of ${JSON.stringify(values[i])}: byte path wrote ${JSON.stringify(a[i])}, string path ${JSON.stringify(e[i])}`,
+    );
   }
   return taken();
 }
@@ -71,14 +85,23 @@ const realPhones = fc.oneof(
   fc.tuple(fc.constantFrom('+', '00', ' +', '+ '), digitRun(1, 4), fc.constantFrom(' ', '-', ''), digitRun(0, 12)).map((p) => p.join('')),
   fc.tuple(fc.constantFrom('', '0', '00'), digitRun(0, 30)).map((p) => p.join('')),
 );
-const anyText = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }));
+const anyText = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+);
 const withNulls = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 9, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
 
 describe('byte path of built-in masks: the same bytes as the string path', () => {
   it('email (default and with a domain): any text, NULL, escapes, non-ASCII', () => {
     for (const options of [{}, { domain: 'corp.test' }]) {
       let taken = 0;
-      fc.assert(fc.property(fc.array(withNulls(fc.oneof(fc.emailAddress(), anyText)), { maxLength: 20 }), (values) => void (taken += assertSame('email', values, options))));
+      fc.assert(
+        fc.property(
+          fc.array(withNulls(fc.oneof(fc.emailAddress(), anyText)), { maxLength: 20 }),
+          (values) => void (taken += assertSame('email', values, options)),
+        ),
+      );
       assert.ok(taken > 0, 'the byte path was used');
     }
   });
@@ -91,7 +114,10 @@ describe('byte path of built-in masks: the same bytes as the string path', () =>
     for (const options of [{}, { keep_country_code: false }]) {
       let taken = 0;
       fc.assert(
-        fc.property(fc.array(withNulls(fc.oneof(realPhones, phoneLike, anyText)), { maxLength: 20 }), (values) => void (taken += assertSame('phone', values, options))),
+        fc.property(
+          fc.array(withNulls(fc.oneof(realPhones, phoneLike, anyText)), { maxLength: 20 }),
+          (values) => void (taken += assertSame('phone', values, options)),
+        ),
         { numRuns: 300 },
       );
       assert.ok(taken > 0, 'the byte path was used');
@@ -101,20 +127,37 @@ describe('byte path of built-in masks: the same bytes as the string path', () =>
   it('phone: exhaustive short national and international shapes', () => {
     const values: string[] = [];
     for (const prefix of ['', '0', '00', '+', ' +', '\t00', '+ ', '00 ']) {
-      for (let n = 0; n <= 6; n++) for (let v = 0; v < 10 ** n; v += Math.max(1, Math.floor(10 ** n / 97))) values.push(prefix + String(v).padStart(n, '0'));
+      for (let n = 0; n <= 6; n++)
+        for (let v = 0; v < 10 ** n; v += Math.max(1, Math.floor(10 ** n / 97))) values.push(prefix + String(v).padStart(n, '0'));
     }
     assert.ok(assertSame('phone', values) > values.length / 2);
   });
 
   it('name, first_name, last_name and fake picks: list values (self-maps redrawn by the string path), any text', () => {
-    const listed = fc.constantFrom(...FIRST_NAMES, ...LAST_NAMES, ...CITIES, ...FIRST_NAMES.slice(0, 20).map((f, i) => `${f} ${LAST_NAMES[i] ?? ''}`));
+    const listed = fc.constantFrom(
+      ...FIRST_NAMES,
+      ...LAST_NAMES,
+      ...CITIES,
+      ...FIRST_NAMES.slice(0, 20).map((f, i) => `${f} ${LAST_NAMES[i] ?? ''}`),
+    );
     const cases: Array<[string, Options, string]> = [
-      ['name', {}, 'text'], ['first_name', {}, 'text'], ['last_name', {}, 'text'], ['last_name', {}, 'character varying(40)'],
-      ['fake', { kind: 'city' }, 'text'], ['fake', { kind: 'country' }, 'text'], ['fake', { kind: 'full_name' }, 'text'],
+      ['name', {}, 'text'],
+      ['first_name', {}, 'text'],
+      ['last_name', {}, 'text'],
+      ['last_name', {}, 'character varying(40)'],
+      ['fake', { kind: 'city' }, 'text'],
+      ['fake', { kind: 'country' }, 'text'],
+      ['fake', { kind: 'full_name' }, 'text'],
     ];
     for (const [strategy, options, type] of cases) {
       let taken = 0;
-      fc.assert(fc.property(fc.array(withNulls(fc.oneof(listed, anyText)), { maxLength: 30 }), (values) => void (taken += assertSame(strategy, values, options, type))), { numRuns: 150 });
+      fc.assert(
+        fc.property(
+          fc.array(withNulls(fc.oneof(listed, anyText)), { maxLength: 30 }),
+          (values) => void (taken += assertSame(strategy, values, options, type)),
+        ),
+        { numRuns: 150 },
+      );
       assert.ok(taken > 0, `the byte path of ${strategy} was used`);
     }
   });
@@ -130,7 +173,13 @@ describe('byte path of built-in masks: the same bytes as the string path', () =>
 
   it('fields that are not well-formed UTF-8 go to the string path (which sees U+FFFD)', () => {
     const { slow, fast, taken } = bothPaths('email');
-    const input = Buffer.concat([Buffer.from('k\t'), Buffer.from([0x61, 0xff, 0x40, 0x62]), Buffer.from('\tt\nk\t'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\tt\n')]);
+    const input = Buffer.concat([
+      Buffer.from('k\t'),
+      Buffer.from([0x61, 0xff, 0x40, 0x62]),
+      Buffer.from('\tt\nk\t'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('\tt\n'),
+    ]);
     assert.ok(maskAll(fast, input).equals(maskAll(slow, input)));
     assert.equal(taken(), 0);
   });
@@ -149,20 +198,38 @@ describe('utf8Kind', () => {
 
   it('calls well-formed exactly what a fatal TextDecoder accepts (random bytes, and encoded strings)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }).map((s) => new TextEncoder().encode(s))), fc.nat(3), (bytes, pad) => {
-        // Offsets inside a larger buffer, as in a COPY chunk.
-        const buf = new Uint8Array(bytes.length + 2 * pad).fill(0x41);
-        buf.set(bytes, pad);
-        const kind = utf8Kind(buf, pad, pad + bytes.length);
-        assert.equal(kind !== Utf8Kind.Invalid, wellFormed(bytes));
-        assert.equal(kind === Utf8Kind.Ascii, bytes.every((b) => b < 0x80));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 12 }),
+          fc.string({ unit: 'binary', maxLength: 8 }).map((s) => new TextEncoder().encode(s)),
+        ),
+        fc.nat(3),
+        (bytes, pad) => {
+          // Offsets inside a larger buffer, as in a COPY chunk.
+          const buf = new Uint8Array(bytes.length + 2 * pad).fill(0x41);
+          buf.set(bytes, pad);
+          const kind = utf8Kind(buf, pad, pad + bytes.length);
+          assert.equal(kind !== Utf8Kind.Invalid, wellFormed(bytes));
+          assert.equal(
+            kind === Utf8Kind.Ascii,
+            bytes.every((b) => b < 0x80),
+          );
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('refuses overlong forms, surrogates, code points above U+10FFFF and truncated sequences', () => {
-    for (const bad of [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]]) {
+    for (const bad of [
+      [0xc0, 0x80],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe2, 0x82],
+      [0x80],
+      [0xf8, 0x88, 0x80, 0x80, 0x80],
+    ]) {
       assert.equal(utf8Kind(Uint8Array.from(bad), 0, bad.length), Utf8Kind.Invalid, JSON.stringify(bad));
     }
     assert.equal(utf8Kind(Buffer.from('Müller 王 😀'), 0, Buffer.byteLength('Müller 王 😀')), Utf8Kind.Valid);
@@ -179,12 +246,23 @@ describe('byte path of the digit and hash strategies: the same bytes as the stri
 
   it('digits on text (keep_first / keep_last) and credit_card (keep_last4, keep_first): every length from 0 to 30 digits', () => {
     const cases: Array<[string, Options]> = [
-      ['digits', {}], ['digits', { keep_last: 4 }], ['digits', { keep_first: 2, keep_last: 3 }],
-      ['credit_card', {}], ['credit_card', { keep_last4: true }], ['credit_card', { keep_first: 6 }], ['credit_card', { keep_last4: true, keep_first: 1 }],
+      ['digits', {}],
+      ['digits', { keep_last: 4 }],
+      ['digits', { keep_first: 2, keep_last: 3 }],
+      ['credit_card', {}],
+      ['credit_card', { keep_last4: true }],
+      ['credit_card', { keep_first: 6 }],
+      ['credit_card', { keep_last4: true, keep_first: 1 }],
     ];
     for (const [strategy, options] of cases) {
       let taken = 0;
-      fc.assert(fc.property(fc.array(withNulls(fc.oneof(digitText, anyText)), { maxLength: 20 }), (values) => void (taken += assertSame(strategy, values, options))), { numRuns: 200 });
+      fc.assert(
+        fc.property(
+          fc.array(withNulls(fc.oneof(digitText, anyText)), { maxLength: 20 }),
+          (values) => void (taken += assertSame(strategy, values, options)),
+        ),
+        { numRuns: 200 },
+      );
       const lengths = Array.from({ length: 31 }, (_, n) => `x${'7'.repeat(n)}-${n}`);
       taken += assertSame(strategy, lengths, options);
       assert.ok(taken > 0, `the byte path of ${strategy} ${JSON.stringify(options)} was used`);
@@ -194,13 +272,19 @@ describe('byte path of the digit and hash strategies: the same bytes as the stri
   it('exhaustive small domains, where the derangement walks and short values are deranged whole', () => {
     const all = (n: number): string[] => Array.from({ length: 10 ** n }, (_, i) => String(i).padStart(n, '0'));
     const short = [1, 2, 3].flatMap(all);
-    const layouts = [...short, ...all(3).map((d) => `0${d.slice(0, 1)} ${d.slice(1)}`), ...all(3).map((d) => `${d.slice(0, 2)}-${d.slice(2)}`)];
+    const layouts = [
+      ...short,
+      ...all(3).map((d) => `0${d.slice(0, 1)} ${d.slice(1)}`),
+      ...all(3).map((d) => `${d.slice(0, 2)}-${d.slice(2)}`),
+    ];
     // Every value no longer than what keep_first + keep_last keep, every national phone shape that cycle-walks.
-    for (const options of [{}, { keep_last: 2 }, { keep_first: 1, keep_last: 2 }]) assert.equal(assertSame('digits', layouts, options), layouts.length);
+    for (const options of [{}, { keep_last: 2 }, { keep_first: 1, keep_last: 2 }])
+      assert.equal(assertSame('digits', layouts, options), layouts.length);
     for (const options of [{}, { keep_country_code: false }]) assert.equal(assertSame('phone', layouts, options), layouts.length);
     // Card numbers valid or not (every value of the last three digits): the check digit keeps its offset.
     const cards = all(3).map((d) => `4111 1111 1111 1${d}`);
-    for (const options of [{}, { keep_last4: true }, { keep_first: 6, keep_last4: true }]) assert.equal(assertSame('credit_card', [...short, ...cards], options), short.length + cards.length);
+    for (const options of [{}, { keep_last4: true }, { keep_first: 6, keep_last4: true }])
+      assert.equal(assertSame('credit_card', [...short, ...cards], options), short.length + cards.length);
     // Every 1- and 2-digit hex input, where a hash of that length equal to its input gets its last digit moved.
     const hex = [...'0123456789abcdef'];
     const hex2 = hex.flatMap((a) => hex.map((b) => a + b));
@@ -216,7 +300,10 @@ describe('byte path of the digit and hash strategies: the same bytes as the stri
     for (let length = 1; length <= 33; length++) {
       const n = length === 33 ? 64 : length;
       let taken = 0;
-      fc.assert(fc.property(fc.array(withNulls(anyText), { maxLength: 10 }), (values) => void (taken += assertSame('hash', values, { length: n }))), { numRuns: 20 });
+      fc.assert(
+        fc.property(fc.array(withNulls(anyText), { maxLength: 10 }), (values) => void (taken += assertSame('hash', values, { length: n }))),
+        { numRuns: 20 },
+      );
       assert.ok(n > 32 ? taken === 0 : taken > 0, `hash length ${n}`);
     }
   });

@@ -92,17 +92,23 @@ describe('Confiture: SyncConfig keys', () => {
       assert.equal(settings.options.checkpointFile, path.join(dir, 'tmp', 'sync_checkpoint.json'));
       assert.equal(settings.options.batchSize, 2000);
       const notes = (settings.notes ?? []).join('\n');
-      assert.match(notes, /batch_size 2000: `follow` applies at most 2000 changes in one target transaction; `sync` copies each table .* with one COPY stream/);
+      assert.match(
+        notes,
+        /batch_size 2000: `follow` applies at most 2000 changes in one target transaction; `sync` copies each table .* with one COPY stream/,
+      );
       assert.match(notes, /verbose: `sync` writes one line per table and phase/);
     });
   });
 
   it('takes options.verbose and options.checkpoint_file too, once', async () => {
-    await withDir({ 'pgtwin.yaml': 'options: { verbose: true, checkpoint_file: c.json }\nverbose: false\nparallel: 2\nparallelism: 3\n' }, async (dir) => {
-      const text = visibleText(await loadError(dir));
-      assert.match(text, /verbose: sets the same thing as `options\.verbose`/);
-      assert.match(text, /parallelism: sets the same thing as `parallel`/);
-    });
+    await withDir(
+      { 'pgtwin.yaml': 'options: { verbose: true, checkpoint_file: c.json }\nverbose: false\nparallel: 2\nparallelism: 3\n' },
+      async (dir) => {
+        const text = visibleText(await loadError(dir));
+        assert.match(text, /verbose: sets the same thing as `options\.verbose`/);
+        assert.match(text, /parallelism: sets the same thing as `parallel`/);
+      },
+    );
   });
 
   it('the command line wins: --checkpoint and --verbose', async () => {
@@ -116,7 +122,8 @@ describe('Confiture: SyncConfig keys', () => {
 
 describe('a key in the wrong section', () => {
   it('is pointed at the section it belongs to', async () => {
-    const yaml = 'jobs: 4\ninclude: [users]\ntables:\n  cascade: true\noptions:\n  where: "id > 1"\n  strict: true\nenvironments:\n  prod:\n    url: "postgres://h/d"\n    host: h\njob: 2\n';
+    const yaml =
+      'jobs: 4\ninclude: [users]\ntables:\n  cascade: true\noptions:\n  where: "id > 1"\n  strict: true\nenvironments:\n  prod:\n    url: "postgres://h/d"\n    host: h\njob: 2\n';
     await withDir({ 'pgtwin.yaml': yaml }, async (dir) => {
       const error = await loadError(dir);
       assert.deepEqual(error.details, [
@@ -134,11 +141,47 @@ describe('a key in the wrong section', () => {
   it('lists only keys that are accepted where they are listed', async () => {
     // A value of the right shape for each key, so only an unknown key can fail.
     const sample: Record<string, string> = {
-      environments: '{}', source: 'a', target: 'b', tables: '[]', anonymize: '{}', keep: '{}', strict: 'true', strategies: 'm.js', secret_file: 's',
-      options: '{}', source_url: 'postgres://h/d', target_url: 'postgres://h/e', batch_size: '1', show_progress: 'true', parallel: '1', parallelism: '1',
-      verbose: 'true', anonymization: '{}', checkpoint_file: 'c.json', version: '1', jobs: '1', allow_remote_target: 'true', cascade: 'true',
-      mask_workers: '1', split_tables_larger_than: '1MB', include: '[a]', exclude: '[b]', filters: '{}', where: 'x', limit: '1', url: 'postgres://h/d',
-      database: '{ database: d }', embedded: 'false', port: '1', data_dir: 'd', schema_dirs: '[]', seed_dirs: '[]', host: 'h', user: 'u', password: 'p', sslmode: 'require',
+      environments: '{}',
+      source: 'a',
+      target: 'b',
+      tables: '[]',
+      anonymize: '{}',
+      keep: '{}',
+      strict: 'true',
+      strategies: 'm.js',
+      secret_file: 's',
+      options: '{}',
+      source_url: 'postgres://h/d',
+      target_url: 'postgres://h/e',
+      batch_size: '1',
+      show_progress: 'true',
+      parallel: '1',
+      parallelism: '1',
+      verbose: 'true',
+      anonymization: '{}',
+      checkpoint_file: 'c.json',
+      version: '1',
+      jobs: '1',
+      allow_remote_target: 'true',
+      cascade: 'true',
+      mask_workers: '1',
+      split_tables_larger_than: '1MB',
+      include: '[a]',
+      exclude: '[b]',
+      filters: '{}',
+      where: 'x',
+      limit: '1',
+      url: 'postgres://h/d',
+      database: '{ database: d }',
+      embedded: 'false',
+      port: '1',
+      data_dir: 'd',
+      schema_dirs: '[]',
+      seed_dirs: '[]',
+      host: 'h',
+      user: 'u',
+      password: 'p',
+      sslmode: 'require',
     };
     const wrap = (label: string, body: string): string => {
       if (label === '') return body;
@@ -149,12 +192,15 @@ describe('a key in the wrong section', () => {
     };
     for (const section of KEY_SECTIONS) {
       for (const key of section.keys) {
-        const value = section.label === 'environments.<name>.database' && key === 'database' ? 'd' : sample[key] ?? '';
+        const value = section.label === 'environments.<name>.database' && key === 'database' ? 'd' : (sample[key] ?? '');
         let body = section.label === '' ? `${key}: ${value}\n` : `{ ${key}: ${value} }`;
         // An environment needs its server, and port/version only go with an embedded one.
-        if (section.label === 'environments.<name>' && ['embedded', 'port', 'data_dir', 'version'].includes(key)) body = `{ embedded: true, ${key === 'embedded' ? '' : `${key}: ${value}`} }`;
-        else if (section.label === 'environments.<name>' && key !== 'url' && key !== 'database') body = `{ url: "postgres://h/d", ${key}: ${value} }`;
-        if (section.label === 'environments.<name>.database' && key !== 'database' && key !== 'url') body = `{ database: d, ${key}: ${value} }`;
+        if (section.label === 'environments.<name>' && ['embedded', 'port', 'data_dir', 'version'].includes(key))
+          body = `{ embedded: true, ${key === 'embedded' ? '' : `${key}: ${value}`} }`;
+        else if (section.label === 'environments.<name>' && key !== 'url' && key !== 'database')
+          body = `{ url: "postgres://h/d", ${key}: ${value} }`;
+        if (section.label === 'environments.<name>.database' && key !== 'database' && key !== 'url')
+          body = `{ database: d, ${key}: ${value} }`;
         await withDir({ 'pgtwin.yaml': `${wrap(section.label, body)}\n` }, async (dir) => {
           try {
             await load(dir);
@@ -170,7 +216,10 @@ describe('a key in the wrong section', () => {
 describe('Confiture rules written in YAML', () => {
   it('a bare `null` (no value in YAML) is refused with the way to write the `null` strategy', async () => {
     await withDir({ 'pgtwin.yaml': 'anonymize:\n  users:\n    password_hash: null\n' }, async (dir) => {
-      assert.match(visibleText(await loadError(dir)), /anonymize\.users\.password_hash: expected a strategy name .*, got an empty value \(for the `null` strategy, quote it: "null"\)/);
+      assert.match(
+        visibleText(await loadError(dir)),
+        /anonymize\.users\.password_hash: expected a strategy name .*, got an empty value \(for the `null` strategy, quote it: "null"\)/,
+      );
     });
   });
 });

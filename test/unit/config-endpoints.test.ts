@@ -34,7 +34,10 @@ describe('resolveEndpoint', () => {
 
   it('takes a URL as it is, named by its sanitized form', async () => {
     const settings = await settingsWith('postgresql://u:pw@host:5433/db', undefined);
-    assert.deepEqual(resolveEndpoint(settings, 'source'), { name: 'postgresql://u:***@host:5433/db', url: 'postgresql://u:pw@host:5433/db' });
+    assert.deepEqual(resolveEndpoint(settings, 'source'), {
+      name: 'postgresql://u:***@host:5433/db',
+      url: 'postgresql://u:pw@host:5433/db',
+    });
   });
 
   it('rejects an unknown environment with the known names and a suggestion', async () => {

@@ -6,7 +6,9 @@ import { load, loadError, withDir } from '../fixtures/config/temp-config.js';
 describe('config: large_objects', () => {
   it('reads each decision, and leaves it undefined when not set', async () => {
     for (const decision of ['copy', 'empty', 'skip'] as const) {
-      await withDir({ 'pgtwin.yaml': `large_objects: ${decision}\n` }, async (dir) => assert.equal((await load(dir)).largeObjects, decision));
+      await withDir({ 'pgtwin.yaml': `large_objects: ${decision}\n` }, async (dir) =>
+        assert.equal((await load(dir)).largeObjects, decision),
+      );
     }
     await withDir({ 'pgtwin.yaml': 'strict: true\n' }, async (dir) => assert.equal((await load(dir)).largeObjects, undefined));
   });

@@ -37,7 +37,17 @@ describe('loadSettings: pgtwin shape', () => {
       assert.equal(settings.strict, true);
       assert.equal(settings.strategiesModule, path.join(dir, 'masks.ts'));
       assert.equal(settings.secretFile, path.join(dir, 'secret.key'));
-      assert.deepEqual(settings.options, { jobs: 4, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: 0, batchSize: 5000, allowRemoteTarget: false, showProgress: true, cascade: false, checkpointFile: undefined, verbose: undefined });
+      assert.deepEqual(settings.options, {
+        jobs: 4,
+        splitTablesLargerThan: 256 * 1024 * 1024,
+        maskWorkers: 0,
+        batchSize: 5000,
+        allowRemoteTarget: false,
+        showProgress: true,
+        cascade: false,
+        checkpointFile: undefined,
+        verbose: undefined,
+      });
       assert.deepEqual(settings.warnings, []);
     });
   });
@@ -65,7 +75,17 @@ describe('loadSettings: pgtwin shape', () => {
       assert.equal(settings.tables.filters.size, 0);
       assert.equal(settings.anonymize.size, 0);
       assert.equal(settings.strict, false);
-      assert.deepEqual(settings.options, { jobs: undefined, splitTablesLargerThan: 256 * 1024 * 1024, maskWorkers: undefined, batchSize: 10000, allowRemoteTarget: false, showProgress: undefined, cascade: false, checkpointFile: undefined, verbose: undefined });
+      assert.deepEqual(settings.options, {
+        jobs: undefined,
+        splitTablesLargerThan: 256 * 1024 * 1024,
+        maskWorkers: undefined,
+        batchSize: 10000,
+        allowRemoteTarget: false,
+        showProgress: undefined,
+        cascade: false,
+        checkpointFile: undefined,
+        verbose: undefined,
+      });
     });
   });
 
@@ -211,7 +231,15 @@ describe('loadSettings: precedence flags > env > file', () => {
     await withDir({ 'pgtwin.yaml': file }, async (dir) => {
       const settings = await load(dir, {
         env: ENV,
-        overrides: { source: 'staging', target: 'postgres://flag/app', include: ['c'], exclude: [], jobs: 8, allowRemoteTarget: true, cascade: true },
+        overrides: {
+          source: 'staging',
+          target: 'postgres://flag/app',
+          include: ['c'],
+          exclude: [],
+          jobs: 8,
+          allowRemoteTarget: true,
+          cascade: true,
+        },
       });
       assert.equal(settings.source, 'staging');
       assert.equal(settings.target, 'postgres://flag/app');

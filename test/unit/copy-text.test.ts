@@ -142,7 +142,10 @@ describe('encodeField', () => {
   });
 
   it('decode(encode(value)) is the value, for any string or NULL', () => {
-    fc.assert(fc.property(copyValue, (value) => assert.equal(roundTrip(value), value)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(copyValue, (value) => assert.equal(roundTrip(value), value)),
+      { numRuns: 2000 },
+    );
     fc.assert(
       fc.property(fc.option(fc.string({ unit: 'binary' })), (value) => assert.equal(roundTrip(value), value)),
       { numRuns: 1000 },

@@ -132,16 +132,22 @@ describe('demo data', () => {
     for (const order of ordersById.values()) {
       const customer = order[column('orders', 'customer_id')] ?? '';
       assert.ok(customers.has(customer));
-      assert.equal(addressOwner.get(order[column('orders', 'shipping_address_id')] ?? ''), customer, 'ships to one of its customer\'s addresses');
+      assert.equal(
+        addressOwner.get(order[column('orders', 'shipping_address_id')] ?? ''),
+        customer,
+        "ships to one of its customer's addresses",
+      );
     }
     for (const table of ['order_items', 'payments'] as const) {
-      for (const row of rowsOf(world, table)) assert.ok(ordersById.has(row[column(table, 'order_id')] ?? ''), `${table} of an existing order`);
+      for (const row of rowsOf(world, table))
+        assert.ok(ordersById.has(row[column(table, 'order_id')] ?? ''), `${table} of an existing order`);
     }
     for (const ticket of rowsOf(world, 'support_tickets')) {
       const orderId = ticket[column('support_tickets', 'order_id')];
       const customer = ticket[column('support_tickets', 'customer_id')] ?? '';
       assert.ok(customers.has(customer));
-      if (orderId !== null && orderId !== undefined) assert.equal(ordersById.get(orderId)?.[column('orders', 'customer_id')], customer, 'a ticket about an order is from its customer');
+      if (orderId !== null && orderId !== undefined)
+        assert.equal(ordersById.get(orderId)?.[column('orders', 'customer_id')], customer, 'a ticket about an order is from its customer');
     }
   });
 

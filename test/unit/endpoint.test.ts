@@ -6,8 +6,10 @@ const endpoint = (url: string, env: Record<string, string> = {}) => toEndpoint({
 
 describe('endpoints', () => {
   it('knows what is local', () => {
-    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '/var/run/postgresql', 'db.localhost']) assert.ok(isLocalHost(host), host);
-    for (const host of ['db.example.com', '10.0.0.5', '192.168.1.1', '128.0.0.1', 'localhost.example.com']) assert.ok(!isLocalHost(host), host);
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '/var/run/postgresql', 'db.localhost'])
+      assert.ok(isLocalHost(host), host);
+    for (const host of ['db.example.com', '10.0.0.5', '192.168.1.1', '128.0.0.1', 'localhost.example.com'])
+      assert.ok(!isLocalHost(host), host);
   });
 
   it('parses URLs with defaults from the environment and never shows the password', () => {

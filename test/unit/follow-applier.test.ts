@@ -14,11 +14,32 @@ import type { TablePlan } from '../../src/snapshot/plan.js';
 import type { TableInfo } from '../../src/pg/catalog.js';
 
 const info: TableInfo = {
-  schema: 'public', name: 'items', oid: 1, kind: 'table', partitionRoot: undefined,
-  columns: [{ name: 'id', attnum: 1, type: 'integer', notNull: true, generated: false, identity: '' }, { name: 'v', attnum: 2, type: 'text', notNull: false, generated: false, identity: '' }],
-  primaryKey: ['id'], uniqueKeys: [['id']], estimatedRows: 0, bytes: 0,
+  schema: 'public',
+  name: 'items',
+  oid: 1,
+  kind: 'table',
+  partitionRoot: undefined,
+  columns: [
+    { name: 'id', attnum: 1, type: 'integer', notNull: true, generated: false, identity: '' },
+    { name: 'v', attnum: 2, type: 'text', notNull: false, generated: false, identity: '' },
+  ],
+  primaryKey: ['id'],
+  uniqueKeys: [['id']],
+  estimatedRows: 0,
+  bytes: 0,
 };
-const PLAN: TablePlan = { key: 'public.items', source: info, target: info, columns: ['id', 'v'], maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: undefined, limit: undefined, chunks: [{ index: 0, bounds: { kind: 'whole' } }] };
+const PLAN: TablePlan = {
+  key: 'public.items',
+  source: info,
+  target: info,
+  columns: ['id', 'v'],
+  maskedColumns: [],
+  maskRules: new Map(),
+  inheritedRules: [],
+  where: undefined,
+  limit: undefined,
+  chunks: [{ index: 0, bounds: { kind: 'whole' } }],
+};
 
 interface Call {
   readonly text: string;
@@ -30,7 +51,8 @@ interface Call {
 class ScriptedTarget {
   readonly calls: Call[] = [];
   query(text: string): Promise<unknown> {
-    if (text.includes('json_object_agg')) return Promise.resolve({ rows: [{ key: PLAN.key, oid: '1', types: { id: 'integer', v: 'text' }, extra_unique: false }] });
+    if (text.includes('json_object_agg'))
+      return Promise.resolve({ rows: [{ key: PLAN.key, oid: '1', types: { id: 'integer', v: 'text' }, extra_unique: false }] });
     if (text.includes("contype = 'f'")) return Promise.resolve({ rows: [] });
     return new Promise((resolve, reject) => this.calls.push({ text, resolve, reject }));
   }
@@ -47,9 +69,27 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 async function applier(): Promise<{ a: Applier; target: ScriptedTarget; warnings: string[] }> {
   const target = new ScriptedTarget();
   const warnings: string[] = [];
-  const a = new Applier(target as unknown as Client, { slot: 's', tables: new Map([[PLAN.key, PLAN]]), ownerOf: () => PLAN.key, masks: new Map(), strict: false, warn: (m) => warnings.push(m) }, 0n);
+  const a = new Applier(
+    target as unknown as Client,
+    {
+      slot: 's',
+      tables: new Map([[PLAN.key, PLAN]]),
+      ownerOf: () => PLAN.key,
+      masks: new Map(),
+      strict: false,
+      warn: (m) => warnings.push(m),
+    },
+    0n,
+  );
   await a.prepare();
-  const relation: PgoutputMessage = { tag: 'relation', relationOid: 7, schema: 'public', name: 'items', replicaIdentity: 'd', columns: ['id', 'v'].map((name) => ({ flags: 0, isKey: false, name, typeOid: 25, typeMod: -1 })) };
+  const relation: PgoutputMessage = {
+    tag: 'relation',
+    relationOid: 7,
+    schema: 'public',
+    name: 'items',
+    replicaIdentity: 'd',
+    columns: ['id', 'v'].map((name) => ({ flags: 0, isKey: false, name, typeOid: 25, typeMod: -1 })),
+  };
   assert.equal(a.handle(relation), undefined);
   return { a, target, warnings };
 }
@@ -61,7 +101,13 @@ async function transaction(a: Applier, lsn: bigint, n: number, change: (i: numbe
   await a.handle({ tag: 'commit', flags: 0, commitLsn: lsn, endLsn: lsn + 1n, commitTime: 1n });
 }
 const insert = (i: number): PgoutputMessage => ({ tag: 'insert', relationOid: 7, newTuple: [String(i), 'x'] });
-const update = (i: number): PgoutputMessage => ({ tag: 'update', relationOid: 7, keyTuple: undefined, oldTuple: undefined, newTuple: [String(i), 'y'] });
+const update = (i: number): PgoutputMessage => ({
+  tag: 'update',
+  relationOid: 7,
+  keyTuple: undefined,
+  oldTuple: undefined,
+  newTuple: [String(i), 'y'],
+});
 
 describe('Applier: one message in flight on the twin', () => {
   it('sends a flush without waiting, builds the next meanwhile, and sends it only after the first succeeded', async () => {
@@ -113,7 +159,10 @@ describe('Applier: one message in flight on the twin', () => {
     const pending = await a.commit();
     await tick();
     // The updates go first, alone, so their row count is known before the record is written.
-    assert.match(target.calls[0]?.text ?? '', /^BEGIN;\nUPDATE "public"."items" AS t SET "v" = v."v" FROM \(VALUES \('0'::integer, 'y'::text\)/);
+    assert.match(
+      target.calls[0]?.text ?? '',
+      /^BEGIN;\nUPDATE "public"."items" AS t SET "v" = v."v" FROM \(VALUES \('0'::integer, 'y'::text\)/,
+    );
     target.answer(0, (k) => (k === 1 ? 1 : null));
     await tick();
     assert.match(target.calls[1]?.text ?? '', /'public.items', 0, 4, 0, 0, 3\)/);

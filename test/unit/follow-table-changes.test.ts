@@ -9,27 +9,65 @@ import type { TableInfo } from '../../src/pg/catalog.js';
 import type { TwinFacts } from '../../src/follow/twin-facts.js';
 import { PgtwinError } from '../../src/errors.js';
 
-const column = (name: string, attnum: number, type = 'text') => ({ name, attnum, type, notNull: false, generated: false, identity: '' as const });
+const column = (name: string, attnum: number, type = 'text') => ({
+  name,
+  attnum,
+  type,
+  notNull: false,
+  generated: false,
+  identity: '' as const,
+});
 
 function plan(primaryKey: string[]): TablePlan {
   const info: TableInfo = {
-    schema: 'public', name: 'people', oid: 1, kind: 'table', partitionRoot: undefined,
+    schema: 'public',
+    name: 'people',
+    oid: 1,
+    kind: 'table',
+    partitionRoot: undefined,
     columns: [column('id', 1, 'bigint'), column('name', 2), column('bio', 3)],
-    primaryKey, uniqueKeys: primaryKey.length > 0 ? [primaryKey] : [], estimatedRows: 0, bytes: 0,
+    primaryKey,
+    uniqueKeys: primaryKey.length > 0 ? [primaryKey] : [],
+    estimatedRows: 0,
+    bytes: 0,
   };
-  return { key: 'public.people', source: info, target: info, columns: ['id', 'name', 'bio'], maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: undefined, limit: undefined, chunks: [{ index: 0, bounds: { kind: 'whole' } }] };
+  return {
+    key: 'public.people',
+    source: info,
+    target: info,
+    columns: ['id', 'name', 'bio'],
+    maskedColumns: [],
+    maskRules: new Map(),
+    inheritedRules: [],
+    where: undefined,
+    limit: undefined,
+    chunks: [{ index: 0, bounds: { kind: 'whole' } }],
+  };
 }
 
 const facts: TwinFacts = {
-  columnTypes: new Map([['public.people', new Map([['id', 'bigint'], ['name', 'text'], ['bio', 'text']])]]),
+  columnTypes: new Map([
+    [
+      'public.people',
+      new Map([
+        ['id', 'bigint'],
+        ['name', 'text'],
+        ['bio', 'text'],
+      ]),
+    ],
+  ]),
   rowOrderedUpdates: new Set(),
   orderGroup: new Map(),
   identityAlways: new Map(),
-    withRules: new Set<string>(),
+  withRules: new Set<string>(),
 };
 
 const relation = (names: string[], replicaIdentity: RelationMessage['replicaIdentity'] = 'd'): RelationMessage => ({
-  tag: 'relation', relationOid: 9, schema: 'public', name: 'people', replicaIdentity,
+  tag: 'relation',
+  relationOid: 9,
+  schema: 'public',
+  name: 'people',
+  replicaIdentity,
   columns: names.map((name) => ({ flags: name === 'id' ? 1 : 0, isKey: name === 'id', name, typeOid: 25, typeMod: -1 })),
 });
 
@@ -61,7 +99,13 @@ describe('TableChanges: changes as rows for the twin', () => {
   it('names an update that keeps its key by the key, with the columns whose TOASTed value did not change', () => {
     const t = new TableChanges(plan(['id']), relation(['id', 'name', 'bio'], 'f'), new Map(), false);
     // REPLICA IDENTITY FULL sends the whole old row: same key, so not a move.
-    assert.deepEqual(t.update(['8', 'Ada', UNCHANGED_TOAST], ['8', 'Eve', UNCHANGED_TOAST]), { kind: 'update', key: ['8'], values: ['8', 'Ada', UNCHANGED_TOAST], id: '8', shape: '2' });
+    assert.deepEqual(t.update(['8', 'Ada', UNCHANGED_TOAST], ['8', 'Eve', UNCHANGED_TOAST]), {
+      kind: 'update',
+      key: ['8'],
+      values: ['8', 'Ada', UNCHANGED_TOAST],
+      id: '8',
+      shape: '2',
+    });
     assert.deepEqual(t.update(['8', 'Ada', 'b'], undefined), { kind: 'update', key: ['8'], values: ['8', 'Ada', 'b'], id: '8', shape: '' });
     assert.deepEqual(t.delete(['8', null, null]), { kind: 'delete', key: ['8'], id: '8' });
   });
@@ -95,7 +139,11 @@ describe('TableChanges: changes as rows for the twin', () => {
   it('refuses a relation whose columns differ, naming them', () => {
     assert.throws(
       () => new TableChanges(plan(['id']), relation(['id', 'name', 'nickname']), new Map(), true),
-      (e: unknown) => e instanceof PgtwinError && e.code === 'SCHEMA_DRIFT' && /nickname: new on the source \(and not reviewed/.test(e.details.join('\n')) && /bio: gone from the source/.test(e.details.join('\n')),
+      (e: unknown) =>
+        e instanceof PgtwinError &&
+        e.code === 'SCHEMA_DRIFT' &&
+        /nickname: new on the source \(and not reviewed/.test(e.details.join('\n')) &&
+        /bio: gone from the source/.test(e.details.join('\n')),
     );
   });
 });

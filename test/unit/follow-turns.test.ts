@@ -46,12 +46,21 @@ describe('Turns: one operation at a time on the applier', () => {
   it('hands failures of background operations, synchronous or not, to the handler', async () => {
     const turns = new Turns();
     const failures: unknown[] = [];
-    turns.background(() => {
-      throw new Error('sync');
-    }, (e) => failures.push(e));
-    turns.background(() => Promise.reject(new Error('async')), (e) => failures.push(e));
+    turns.background(
+      () => {
+        throw new Error('sync');
+      },
+      (e) => failures.push(e),
+    );
+    turns.background(
+      () => Promise.reject(new Error('async')),
+      (e) => failures.push(e),
+    );
     await turns.idle();
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(failures.map((e) => (e as Error).message), ['sync', 'async']);
+    assert.deepEqual(
+      failures.map((e) => (e as Error).message),
+      ['sync', 'async'],
+    );
   });
 });

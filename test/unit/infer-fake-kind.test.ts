@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inferFakeKind, lacksKind } from '../../src/snapshot/infer-fake-kind.js';
 
-const kind = (name: string, values: readonly string[] = [], type = 'text'): string | undefined => inferFakeKind({ name, type, values: [...values] })?.kind;
+const kind = (name: string, values: readonly string[] = [], type = 'text'): string | undefined =>
+  inferFakeKind({ name, type, values: [...values] })?.kind;
 
 describe('inferFakeKind', () => {
   it('reads the kind from the column name, in any naming style', () => {

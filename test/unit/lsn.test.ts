@@ -59,7 +59,10 @@ describe('formatLsn', () => {
 
   it('refuses values outside 64 unsigned bits', () => {
     for (const lsn of [-1n, 1n << 64n]) {
-      assert.throws(() => formatLsn(lsn), (error: unknown) => isPgtwinError(error) && error.code === 'LSN_OUT_OF_RANGE');
+      assert.throws(
+        () => formatLsn(lsn),
+        (error: unknown) => isPgtwinError(error) && error.code === 'LSN_OUT_OF_RANGE',
+      );
     }
   });
 
@@ -74,8 +77,12 @@ describe('formatLsn', () => {
   it('orders like the numbers it prints (bigint comparison is the LSN order)', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn }), fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn }), (a, b) => {
-        const [ha, la] = formatLsn(a).split('/').map((h) => BigInt(`0x${h}`));
-        const [hb, lb] = formatLsn(b).split('/').map((h) => BigInt(`0x${h}`));
+        const [ha, la] = formatLsn(a)
+          .split('/')
+          .map((h) => BigInt(`0x${h}`));
+        const [hb, lb] = formatLsn(b)
+          .split('/')
+          .map((h) => BigInt(`0x${h}`));
         assert.ok(ha !== undefined && la !== undefined && hb !== undefined && lb !== undefined);
         const textOrder = ha === hb ? Math.sign(Number(la - lb)) : Math.sign(Number(ha - hb));
         assert.equal(textOrder, a === b ? 0 : a < b ? -1 : 1);

@@ -30,7 +30,13 @@ function compiled(key: MaskingKey, strategy: string, options: Options, type: str
  * Masks every input under every key, both paths, and returns the outputs of
  * the last key; asserts the byte path agrees wherever it answers.
  */
-function maskEach(strategy: string, options: Options, type: string, inputs: readonly string[], check: (input: string, output: string, key: number) => void): void {
+function maskEach(
+  strategy: string,
+  options: Options,
+  type: string,
+  inputs: readonly string[],
+  check: (input: string, output: string, key: number) => void,
+): void {
   for (const [k, key] of KEYS.entries()) {
     const mask = compiled(key, strategy, options, type);
     const bytes = byteMaskOf(mask);
@@ -39,8 +45,18 @@ function maskEach(strategy: string, options: Options, type: string, inputs: read
       assert.ok(output !== null);
       if (bytes !== undefined) {
         const src = Buffer.from(input, 'utf8');
-        const n = bytes(src, 0, src.length, src.every((b) => b < 0x80));
-        if (n !== DECLINED) assert.equal(Buffer.from(maskOutput.bytes.subarray(0, n)).toString('utf8'), output, `${strategy} ${JSON.stringify(options)} byte path on ${JSON.stringify(input)}`);
+        const n = bytes(
+          src,
+          0,
+          src.length,
+          src.every((b) => b < 0x80),
+        );
+        if (n !== DECLINED)
+          assert.equal(
+            Buffer.from(maskOutput.bytes.subarray(0, n)).toString('utf8'),
+            output,
+            `${strategy} ${JSON.stringify(options)} byte path on ${JSON.stringify(input)}`,
+          );
       }
       check(input, output, k);
     }
@@ -53,7 +69,11 @@ function assertDerangement(
   options: Options,
   type: string,
   inputs: readonly string[],
-  { identity = (s: string) => s, mayStay = () => false, extra }: { identity?: (s: string) => string; mayStay?: (input: string) => boolean; extra?: (input: string, output: string) => void } = {},
+  {
+    identity = (s: string) => s,
+    mayStay = () => false,
+    extra,
+  }: { identity?: (s: string) => string; mayStay?: (input: string) => boolean; extra?: (input: string, output: string) => void } = {},
 ): void {
   const label = `${strategy} ${JSON.stringify(options)} on ${type}`;
   assert.equal(new Set(inputs.map(identity)).size, inputs.length, `${label}: the inputs are distinct values`);
@@ -63,7 +83,11 @@ function assertDerangement(
     else assert.notEqual(identity(output), identity(input), `${label}, key ${k}: ${JSON.stringify(input)} masks to itself`);
     const map = seen[k] as Map<string, string>;
     const other = map.get(identity(output));
-    assert.equal(other, undefined, `${label}, key ${k}: ${JSON.stringify(other)} and ${JSON.stringify(input)} both mask to ${JSON.stringify(output)}`);
+    assert.equal(
+      other,
+      undefined,
+      `${label}, key ${k}: ${JSON.stringify(other)} and ${JSON.stringify(input)} both mask to ${JSON.stringify(output)}`,
+    );
     map.set(identity(output), input);
     extra?.(input, output);
   });
@@ -144,7 +168,27 @@ describe('digits on integers: a value outside its type', () => {
 });
 
 describe('phone: never the input, injective (exhaustive on layouts with few digits)', () => {
-  const layouts = ['#', '##', '###', '####', '0#', '0##', '0 ##', '00##', '+#', '+##', '+###', '+# ##', '+## ##', '(##) #', '# ##-#', '0## ##', '+1 ###', '00 ## #', 'tel: ###'];
+  const layouts = [
+    '#',
+    '##',
+    '###',
+    '####',
+    '0#',
+    '0##',
+    '0 ##',
+    '00##',
+    '+#',
+    '+##',
+    '+###',
+    '+# ##',
+    '+## ##',
+    '(##) #',
+    '# ##-#',
+    '0## ##',
+    '+1 ###',
+    '00 ## #',
+    'tel: ###',
+  ];
   const inputs = [...new Set(layouts.flatMap(filled))];
   /** Values whose digits are all kept (a bare country code, `00`) have nothing to replace. */
   const onlyKept = (value: string): boolean => /^(\+\d{1,3}|00\d{0,3}|00 \d{1,2})$/.test(value) || /^\+\d{1,3}$/.test(value);
@@ -170,7 +214,8 @@ describe('phone: never the input, injective (exhaustive on layouts with few digi
 describe('credit_card: never the input, injective over every number, Luhn-valid when the input is', () => {
   const checkLuhn = (input: string, output: string): void => {
     const d = input.replace(/\D/g, '');
-    if (d.length >= 12 && d.length <= 19) assert.equal(luhnValid(output.replace(/\D/g, '')), luhnValid(d), `${input} -> ${output}: Luhn validity`);
+    if (d.length >= 12 && d.length <= 19)
+      assert.equal(luhnValid(output.replace(/\D/g, '')), luhnValid(d), `${input} -> ${output}: Luhn validity`);
   };
 
   it('values that are not card numbers: every 1- to 4-digit string', () => {
@@ -201,7 +246,9 @@ describe('ip: never the input, injective on inet and cidr', () => {
   });
 
   it('every cidr network of prefix 1 to 12, including those no longer than keep_prefix; /0 holds no address bit', () => {
-    const networks = range(1, 12).flatMap((prefix) => range(0, 2 ** prefix - 1).map((n) => `${v4((n * 2 ** (32 - prefix)) >>> 0)}/${prefix}`));
+    const networks = range(1, 12).flatMap((prefix) =>
+      range(0, 2 ** prefix - 1).map((n) => `${v4((n * 2 ** (32 - prefix)) >>> 0)}/${prefix}`),
+    );
     assertDerangement('ip', { keep_prefix: 8 }, 'cidr', networks, {
       extra: (input, output) => {
         const [, prefix] = input.split('/');
@@ -212,12 +259,26 @@ describe('ip: never the input, injective on inet and cidr', () => {
   });
 
   it('refuses to keep every bit, and is not injective on text (two spellings of one address)', () => {
-    const rules = (options: Options, type: string) => checkMasks(new Map([['v', { strategy: 'ip', options }]]), [{ name: 'v', type }], { table: 'public.t', uniqueKeys: [['v']] });
-    assert.match(rules({ keep_prefix: 32 }, 'inet').map((p) => p.message).join(), /keep_prefix/);
-    assert.match(rules({ keep_prefix_v6: 128 }, 'inet').map((p) => p.message).join(), /keep_prefix_v6/);
+    const rules = (options: Options, type: string) =>
+      checkMasks(new Map([['v', { strategy: 'ip', options }]]), [{ name: 'v', type }], { table: 'public.t', uniqueKeys: [['v']] });
+    assert.match(
+      rules({ keep_prefix: 32 }, 'inet')
+        .map((p) => p.message)
+        .join(),
+      /keep_prefix/,
+    );
+    assert.match(
+      rules({ keep_prefix_v6: 128 }, 'inet')
+        .map((p) => p.message)
+        .join(),
+      /keep_prefix_v6/,
+    );
     assert.deepEqual(rules({}, 'inet'), []);
     assert.deepEqual(rules({}, 'cidr'), []);
-    assert.deepEqual(rules({}, 'text').map((p) => p.code), ['NOT_INJECTIVE']);
+    assert.deepEqual(
+      rules({}, 'text').map((p) => p.code),
+      ['NOT_INJECTIVE'],
+    );
     const mask = compiled(KEYS[0] as MaskingKey, 'ip', {}, 'text');
     assert.equal(mask('10.0.0.1', NO_ROW), mask('010.0.0.1', NO_ROW));
   });
@@ -228,10 +289,18 @@ describe('uuid and hash: never the input', () => {
     const base = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380';
     const inputs = [
       ...range(0, 4095).map((i) => base + i.toString(16).padStart(3, '0')),
-      '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      '00000000-0000-0000-0000-000000000000',
+      'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
     ];
     assertDerangement('uuid', {}, 'uuid', inputs);
-    const spellings = ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', 'a0eebc999c0b4ef8bb6d6bb9bd380a11', 'A0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'];
+    const spellings = [
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+      '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}',
+      'a0eebc999c0b4ef8bb6d6bb9bd380a11',
+      'A0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+    ];
     assertDerangement('uuid', {}, 'text', spellings);
   });
 
@@ -239,7 +308,10 @@ describe('uuid and hash: never the input', () => {
     const hex = '0123456789abcdef';
     const one = [...hex];
     const two = one.flatMap((a) => one.map((b) => a + b));
-    for (const [length, inputs] of [[1, one], [2, two]] as const) {
+    for (const [length, inputs] of [
+      [1, one],
+      [2, two],
+    ] as const) {
       let changed = 0;
       maskEach('hash', { length }, 'text', inputs, (input, output) => {
         assert.notEqual(output, input, `hash length ${length}: ${input} masks to itself`);

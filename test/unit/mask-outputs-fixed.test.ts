@@ -34,7 +34,14 @@ describe('masked outputs stay what earlier versions wrote', () => {
     const cases = goldenCases();
     cases.forEach((c, i) => {
       const entry = fixture[i] as FixtureEntry;
-      const mask = compileMasks(new Map([['v', { strategy: c.strategy, options: c.options }]]), [{ name: 'id', type: 'text' }, { name: 'v', type: c.type }], { table: 'public.golden', key: GOLDEN_KEY }).get(1);
+      const mask = compileMasks(
+        new Map([['v', { strategy: c.strategy, options: c.options }]]),
+        [
+          { name: 'id', type: 'text' },
+          { name: 'v', type: c.type },
+        ],
+        { table: 'public.golden', key: GOLDEN_KEY },
+      ).get(1);
       assert.ok(mask);
       const input = Buffer.from(c.inputs.map((v, j) => `${j}\t${encodeField(v)}\n`).join(''), 'utf8');
       const masker = new RowMasker(2, new Map([[1, mask]]));
@@ -45,7 +52,11 @@ describe('masked outputs stay what earlier versions wrote', () => {
       c.inputs.forEach((input, j) => {
         const lf = out.indexOf(0x0a, start);
         const tab = out.indexOf(0x09, start);
-        assert.equal(decodeField(out, tab + 1, lf), entry.outputs[j], `${c.strategy} ${JSON.stringify(c.options)} on ${c.type}: input ${JSON.stringify(input)}`);
+        assert.equal(
+          decodeField(out, tab + 1, lf),
+          entry.outputs[j],
+          `${c.strategy} ${JSON.stringify(c.options)} on ${c.type}: input ${JSON.stringify(input)}`,
+        );
         start = lf + 1;
       });
     });

@@ -6,12 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { encodeField } from '../../src/snapshot/copy-text.js';
-import {
-  type ColumnMask,
-  createCountingPassThrough,
-  createMaskingTransform,
-  type MaskingSpec,
-} from '../../src/snapshot/mask-transform.js';
+import { type ColumnMask, createCountingPassThrough, createMaskingTransform, type MaskingSpec } from '../../src/snapshot/mask-transform.js';
 
 type Row = ReadonlyArray<string | null>;
 
@@ -92,7 +87,13 @@ const tableCase: fc.Arbitrary<Case> = fc
   )
   .map(({ columnCount, rows, masked, cuts }) => {
     const input = encodeRows(rows);
-    const chunks = cuts === null ? oneByteChunks(input) : cutAt(input, cuts.map((c) => Math.floor(c * input.length)));
+    const chunks =
+      cuts === null
+        ? oneByteChunks(input)
+        : cutAt(
+            input,
+            cuts.map((c) => Math.floor(c * input.length)),
+          );
     return { columnCount, rows, masked, input, chunks };
   });
 
@@ -177,8 +178,14 @@ describe('createMaskingTransform', () => {
         const reports: Array<[number, number]> = [];
         await mask({ columnCount, masks: masksFor(masked, changingMask), onRows: (r, b) => reports.push([r, b]) }, chunks);
         assert.equal(reports.length, chunks.length);
-        assert.equal(reports.reduce((n, [r]) => n + r, 0), rows.length);
-        assert.equal(reports.reduce((n, [, b]) => n + b, 0), input.length);
+        assert.equal(
+          reports.reduce((n, [r]) => n + r, 0),
+          rows.length,
+        );
+        assert.equal(
+          reports.reduce((n, [, b]) => n + b, 0),
+          input.length,
+        );
       }),
       { numRuns: 200 },
     );
@@ -195,7 +202,14 @@ describe('createMaskingTransform', () => {
       { columnCount: 3, masks: new Map([[1, (v: string | null) => (v === null ? null : reverse(v))]]) },
       oneByteChunks(input),
     );
-    assert.equal(output.toString('utf8'), encodeRows([['1', 'éfac', 'x'], ['2', '\\語\t本日', null], ['3', null, '😀']]).toString('utf8'));
+    assert.equal(
+      output.toString('utf8'),
+      encodeRows([
+        ['1', 'éfac', 'x'],
+        ['2', '\\語\t本日', null],
+        ['3', null, '😀'],
+      ]).toString('utf8'),
+    );
   });
 
   it('decodes octal and hex escapes in masked fields', async () => {
@@ -205,7 +219,16 @@ describe('createMaskingTransform', () => {
       seen.push(v);
       return v;
     };
-    const output = await mask({ columnCount: 2, masks: new Map([[0, record], [1, record]]) }, cutAt(input, [4, 9]));
+    const output = await mask(
+      {
+        columnCount: 2,
+        masks: new Map([
+          [0, record],
+          [1, record],
+        ]),
+      },
+      cutAt(input, [4, 9]),
+    );
     assert.deepEqual(seen, ['café', 'AB']);
     // Unchanged values keep their original bytes, escapes included.
     assert.ok(output.equals(input));
@@ -213,11 +236,17 @@ describe('createMaskingTransform', () => {
 
   it('carries a row that spans many chunks', async () => {
     const long = 'é'.repeat(5000);
-    const rows: Row[] = [['a', long, 'b'], ['c', 'd', 'e']];
+    const rows: Row[] = [
+      ['a', long, 'b'],
+      ['c', 'd', 'e'],
+    ];
     const input = encodeRows(rows);
     const output = await mask(
       { columnCount: 3, masks: new Map([[1, (v: string | null) => (v === null ? null : String(v.length))]]) },
-      cutAt(input, Array.from({ length: 40 }, (_, i) => i * 257 + 1)),
+      cutAt(
+        input,
+        Array.from({ length: 40 }, (_, i) => i * 257 + 1),
+      ),
     );
     assert.equal(output.toString('utf8'), 'a\t5000\tb\nc\t1\te\n');
   });
@@ -226,15 +255,15 @@ describe('createMaskingTransform', () => {
     const rows: Row[] = Array.from({ length: 300 }, (_, i) => [String(i), `user${i}@example.com`, 'x']);
     const input = encodeRows(rows);
     const chunks = cutAt(input, [input.length / 3, (2 * input.length) / 3].map(Math.floor));
-    const pushes = await run(
-      createMaskingTransform({ columnCount: 3, masks: new Map([[1, () => 'masked@example.com']]) }),
-      chunks,
-    );
+    const pushes = await run(createMaskingTransform({ columnCount: 3, masks: new Map([[1, () => 'masked@example.com']]) }), chunks);
     assert.equal(pushes.length, 3);
   });
 
   it('passes rows through when nothing is masked, and handles empty input', async () => {
-    const input = encodeRows([['a', null], ['\\N', '']]);
+    const input = encodeRows([
+      ['a', null],
+      ['\\N', ''],
+    ]);
     assert.ok((await mask({ columnCount: 2, masks: new Map() }, cutAt(input, [3]))).equals(input));
     assert.equal((await mask({ columnCount: 2, masks: new Map([[0, () => 'x']]) }, [])).length, 0);
   });
@@ -277,7 +306,10 @@ describe('createMaskingTransform', () => {
 
   it('fails when a mask reads a column that does not exist', async () => {
     const masks = new Map<number, ColumnMask>([[0, (_v, row) => row.field(2)]]);
-    await assert.rejects(mask({ columnCount: 2, masks }, [Buffer.from('a\tb\n')]), /column 0 failed on COPY row 1: column index 2 is out of range/);
+    await assert.rejects(
+      mask({ columnCount: 2, masks }, [Buffer.from('a\tb\n')]),
+      /column 0 failed on COPY row 1: column index 2 is out of range/,
+    );
   });
 
   it('fails when a mask returns something other than a string or null', async () => {
@@ -286,7 +318,10 @@ describe('createMaskingTransform', () => {
   });
 
   it('fails when the stream ends in the middle of a row', async () => {
-    await assert.rejects(mask({ columnCount: 2, masks: new Map([[0, (v) => v]]) }, [Buffer.from('a\tb\nc'), Buffer.from('\td')]), /COPY stream ended in the middle of a row/);
+    await assert.rejects(
+      mask({ columnCount: 2, masks: new Map([[0, (v) => v]]) }, [Buffer.from('a\tb\nc'), Buffer.from('\td')]),
+      /COPY stream ended in the middle of a row/,
+    );
   });
 
   it('refuses a mask for a column the table does not have', () => {
@@ -318,6 +353,12 @@ describe('createCountingPassThrough', () => {
   });
 
   it('fails when the stream ends in the middle of a row', async () => {
-    await assert.rejects(run(createCountingPassThrough(() => {}), [Buffer.from('a\n'), Buffer.from('b')]), /ended in the middle of a row/);
+    await assert.rejects(
+      run(
+        createCountingPassThrough(() => {}),
+        [Buffer.from('a\n'), Buffer.from('b')],
+      ),
+      /ended in the middle of a row/,
+    );
   });
 });

@@ -81,19 +81,24 @@ describe('masking on worker threads', () => {
 
   it('writes byte for byte what masking on the copying thread writes, whatever the chunking', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 40_000 }), fc.integer({ min: 1, max: 200_000 }), fc.nat(1000), async (rows, chunkSize, seed) => {
-        const input = encodeRows(people(rows, seed));
-        const expected = await collect(cutInto(input, 65_536), createMaskingTransform({ columnCount: 5, masks: inThreadMasks }));
-        let counted = 0;
-        let bytes = 0;
-        const actual = await collect(
-          cutInto(input, chunkSize),
-          createParallelMaskingTransform({ pool, table: SPEC.table, onRows: (r, b) => ((counted += r), (bytes += b)) }),
-        );
-        assert.ok(actual.equals(expected), 'outputs differ');
-        assert.equal(counted, rows);
-        assert.equal(bytes, input.length);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40_000 }),
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.nat(1000),
+        async (rows, chunkSize, seed) => {
+          const input = encodeRows(people(rows, seed));
+          const expected = await collect(cutInto(input, 65_536), createMaskingTransform({ columnCount: 5, masks: inThreadMasks }));
+          let counted = 0;
+          let bytes = 0;
+          const actual = await collect(
+            cutInto(input, chunkSize),
+            createParallelMaskingTransform({ pool, table: SPEC.table, onRows: (r, b) => ((counted += r), (bytes += b)) }),
+          );
+          assert.ok(actual.equals(expected), 'outputs differ');
+          assert.equal(counted, rows);
+          assert.equal(bytes, input.length);
+        },
+      ),
       { numRuns: 12 },
     );
   });
@@ -114,12 +119,18 @@ describe('masking on worker threads', () => {
     const rows = people(30_000, 1);
     rows[25_000] = ['25001', 'short@example.com'];
     const input = encodeRows(rows);
-    await assert.rejects(collect(cutInto(input, 10_000), createParallelMaskingTransform({ pool, table: SPEC.table })), /COPY row 25001 has 2 fields, expected 5/);
+    await assert.rejects(
+      collect(cutInto(input, 10_000), createParallelMaskingTransform({ pool, table: SPEC.table })),
+      /COPY row 25001 has 2 fields, expected 5/,
+    );
   });
 
   it('fails when the stream ends in the middle of a row', async () => {
     const input = Buffer.concat([encodeRows(people(3, 2)), Buffer.from('4\tunterminated')]);
-    await assert.rejects(collect([input], createParallelMaskingTransform({ pool, table: SPEC.table })), /ended in the middle of a row: 14 bytes after row 3/);
+    await assert.rejects(
+      collect([input], createParallelMaskingTransform({ pool, table: SPEC.table })),
+      /ended in the middle of a row: 14 bytes after row 3/,
+    );
   });
 
   it('fails, not hangs, when the workers stop in the middle of a stream', async () => {
@@ -135,17 +146,26 @@ describe('masking on worker threads', () => {
       },
     });
     const sink = new Writable({ write: (_c: Buffer, _e, callback) => callback() });
-    await assert.rejects(pipeline(source, createParallelMaskingTransform({ pool: doomed, table: SPEC.table }), sink), /masking workers were stopped/);
+    await assert.rejects(
+      pipeline(source, createParallelMaskingTransform({ pool: doomed, table: SPEC.table }), sink),
+      /masking workers were stopped/,
+    );
   });
 
   it('refuses a table it has no masks for, naming it', async () => {
-    await assert.rejects(collect([encodeRows(people(2, 4))], createParallelMaskingTransform({ pool, table: 'public.other' })), /no masks for public\.other/);
+    await assert.rejects(
+      collect([encodeRows(people(2, 4))], createParallelMaskingTransform({ pool, table: 'public.other' })),
+      /no masks for public\.other/,
+    );
   });
 });
 
 describe('errors across the worker boundary', () => {
   it('keep code, next step, site and cause', () => {
-    const cause = new AnonymizationError({ table: 't', column: 'c', strategy: 's' }, 'strategy `s` failed on a value of t.c', { details: ['Error: <value>'], nextStep: 'fix it' });
+    const cause = new AnonymizationError({ table: 't', column: 'c', strategy: 's' }, 'strategy `s` failed on a value of t.c', {
+      details: ['Error: <value>'],
+      nextStep: 'fix it',
+    });
     const original = new MaskRowError(3, 42, 'mask for column 3 failed on COPY row 42: strategy `s` failed', { cause });
     const copy = deserializeError(structuredClone(serializeError(original)));
     assert.ok(copy instanceof MaskRowError);

@@ -55,7 +55,10 @@ describe('decodePgoutput: every message kind', () => {
     roundTrip({ ...relation, schema: '', name: 'pg_class_like', columns: [] });
     const decoded = decodePgoutput(encodePgoutput(relation));
     assert.ok(decoded.tag === 'relation');
-    assert.deepEqual(decoded.columns.map((c) => c.isKey), [true, false, false]);
+    assert.deepEqual(
+      decoded.columns.map((c) => c.isKey),
+      [true, false, false],
+    );
   });
 
   it('relation: isKey follows bit 1 of the flags only', () => {
@@ -63,7 +66,13 @@ describe('decodePgoutput: every message kind', () => {
     bytes.u8(3).cstring('a').u32(23).i32(-1).u8(2).cstring('b').u32(25).i32(-1);
     const decoded = decodePgoutput(bytes.toBuffer());
     assert.ok(decoded.tag === 'relation');
-    assert.deepEqual(decoded.columns.map((c) => [c.flags, c.isKey]), [[3, true], [2, false]]);
+    assert.deepEqual(
+      decoded.columns.map((c) => [c.flags, c.isKey]),
+      [
+        [3, true],
+        [2, false],
+      ],
+    );
   });
 
   it('type', () => {
@@ -127,7 +136,15 @@ describe('decodePgoutput: column values', () => {
   });
 
   it('keeps timestamps, numerics and other text verbatim', () => {
-    const values = ['2024-02-29 12:34:56.123456+00', '1999-12-31 23:59:59.999999', '123456789012345678901234567890.000000001', 'NaN', '-0', '{1,2,"a b"}', '\\xdeadbeef'];
+    const values = [
+      '2024-02-29 12:34:56.123456+00',
+      '1999-12-31 23:59:59.999999',
+      '123456789012345678901234567890.000000001',
+      'NaN',
+      '-0',
+      '{1,2,"a b"}',
+      '\\xdeadbeef',
+    ];
     const decoded = decodePgoutput(encodePgoutput(insert(values)));
     assert.ok(decoded.tag === 'insert');
     assert.deepEqual(decoded.newTuple, values);
@@ -142,7 +159,15 @@ describe('decodePgoutput: column values', () => {
   });
 
   it("refuses binary values ('b') with their own error", () => {
-    const bytes = new ProtocolWriter().char('I').u32(7).char('N').u16(1).char('b').i32(4).bytes(Buffer.from([0, 0, 0, 1])).toBuffer();
+    const bytes = new ProtocolWriter()
+      .char('I')
+      .u32(7)
+      .char('N')
+      .u16(1)
+      .char('b')
+      .i32(4)
+      .bytes(Buffer.from([0, 0, 0, 1]))
+      .toBuffer();
     assert.throws(() => decodePgoutput(bytes), decodeError('PGOUTPUT_BINARY_VALUE', /binary/));
   });
 
@@ -165,8 +190,10 @@ describe('decodePgoutput: malformed input', () => {
   });
 
   it('names streamed and two-phase messages instead of misreading them', () => {
-    for (const tag of ['S', 'E', 'c', 'A']) assert.throws(() => decodePgoutput(Buffer.from(tag)), decodeError('PGOUTPUT_DECODE', /streaming/));
-    for (const tag of ['b', 'P', 'K', 'r', 'p']) assert.throws(() => decodePgoutput(Buffer.from(tag)), decodeError('PGOUTPUT_DECODE', /two_phase/));
+    for (const tag of ['S', 'E', 'c', 'A'])
+      assert.throws(() => decodePgoutput(Buffer.from(tag)), decodeError('PGOUTPUT_DECODE', /streaming/));
+    for (const tag of ['b', 'P', 'K', 'r', 'p'])
+      assert.throws(() => decodePgoutput(Buffer.from(tag)), decodeError('PGOUTPUT_DECODE', /two_phase/));
   });
 
   it('refuses every truncation of every kind of message', () => {
@@ -188,7 +215,11 @@ describe('decodePgoutput: malformed input', () => {
       for (let length = 1; length < bytes.length; length++) {
         assert.throws(() => decodePgoutput(bytes.subarray(0, length)), decodeError(), `${message.tag} cut at ${length} of ${bytes.length}`);
       }
-      assert.throws(() => decodePgoutput(Buffer.concat([bytes, Buffer.from([0])])), decodeError('PGOUTPUT_DECODE', /unexpected byte/), `${message.tag} with a trailing byte`);
+      assert.throws(
+        () => decodePgoutput(Buffer.concat([bytes, Buffer.from([0])])),
+        decodeError('PGOUTPUT_DECODE', /unexpected byte/),
+        `${message.tag} with a trailing byte`,
+      );
     }
   });
 
@@ -234,11 +265,25 @@ describe('decodePgoutput: properties', () => {
 
   const messageArb: fc.Arbitrary<PgoutputMessage> = fc.oneof(
     fc.record({ tag: fc.constant('begin' as const), finalLsn: lsnArb, commitTime: timeArb, xid: oidArb }),
-    fc.record({ tag: fc.constant('commit' as const), flags: fc.integer({ min: 0, max: 255 }), commitLsn: lsnArb, endLsn: lsnArb, commitTime: timeArb }),
-    fc.record({ tag: fc.constant('origin' as const), originLsn: lsnArb, name: fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes('\u0000')) }),
+    fc.record({
+      tag: fc.constant('commit' as const),
+      flags: fc.integer({ min: 0, max: 255 }),
+      commitLsn: lsnArb,
+      endLsn: lsnArb,
+      commitTime: timeArb,
+    }),
+    fc.record({
+      tag: fc.constant('origin' as const),
+      originLsn: lsnArb,
+      name: fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes('\u0000')),
+    }),
     fc.record({ tag: fc.constant('insert' as const), relationOid: oidArb, newTuple: tupleArb }),
     fc
-      .record({ relationOid: oidArb, old: fc.oneof(fc.constant(undefined), fc.record({ kind: fc.constantFrom('K', 'O'), values: tupleArb })), newTuple: tupleArb })
+      .record({
+        relationOid: oidArb,
+        old: fc.oneof(fc.constant(undefined), fc.record({ kind: fc.constantFrom('K', 'O'), values: tupleArb })),
+        newTuple: tupleArb,
+      })
       .map(({ relationOid, old, newTuple }) => ({
         tag: 'update' as const,
         relationOid,
@@ -252,7 +297,12 @@ describe('decodePgoutput: properties', () => {
       keyTuple: kind === 'K' ? values : undefined,
       oldTuple: kind === 'O' ? values : undefined,
     })),
-    fc.record({ tag: fc.constant('truncate' as const), relationOids: fc.array(oidArb, { maxLength: 10 }), cascade: fc.boolean(), restartIdentity: fc.boolean() }),
+    fc.record({
+      tag: fc.constant('truncate' as const),
+      relationOids: fc.array(oidArb, { maxLength: 10 }),
+      cascade: fc.boolean(),
+      restartIdentity: fc.boolean(),
+    }),
     fc.record({
       tag: fc.constant('message' as const),
       transactional: fc.boolean(),
@@ -265,7 +315,11 @@ describe('decodePgoutput: properties', () => {
   it('encode -> decode is the identity for random tuples', () => {
     fc.assert(
       fc.property(oidArb, tupleArb, (relationOid, newTuple) => {
-        assert.deepEqual(decodePgoutput(encodePgoutput({ tag: 'insert', relationOid, newTuple })), { tag: 'insert', relationOid, newTuple });
+        assert.deepEqual(decodePgoutput(encodePgoutput({ tag: 'insert', relationOid, newTuple })), {
+          tag: 'insert',
+          relationOid,
+          newTuple,
+        });
       }),
       { numRuns: 500 },
     );

@@ -6,8 +6,30 @@ import type { TableInfo } from '../../src/pg/catalog.js';
 
 function table(key: string, estimatedRows: number): TablePlan {
   const [schema = '', name = ''] = key.split('.');
-  const info: TableInfo = { oid: 1, schema, name, kind: 'table', partitionRoot: undefined, columns: [], primaryKey: [], uniqueKeys: [], estimatedRows, bytes: 0 };
-  return { key, source: info, target: info, columns: ['id'], maskedColumns: [], maskRules: new Map(), inheritedRules: [], where: undefined, limit: undefined, chunks: [{ index: 0, bounds: { kind: 'whole' } }] };
+  const info: TableInfo = {
+    oid: 1,
+    schema,
+    name,
+    kind: 'table',
+    partitionRoot: undefined,
+    columns: [],
+    primaryKey: [],
+    uniqueKeys: [],
+    estimatedRows,
+    bytes: 0,
+  };
+  return {
+    key,
+    source: info,
+    target: info,
+    columns: ['id'],
+    maskedColumns: [],
+    maskRules: new Map(),
+    inheritedRules: [],
+    where: undefined,
+    limit: undefined,
+    chunks: [{ index: 0, bounds: { kind: 'whole' } }],
+  };
 }
 
 describe('progress display', () => {

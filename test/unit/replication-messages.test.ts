@@ -61,7 +61,10 @@ describe('parseReplicationMessage', () => {
 
   it('refuses an empty buffer, an unknown tag and short messages', () => {
     assert.throws(() => parseReplicationMessage(Buffer.alloc(0)), isDecodeError);
-    assert.throws(() => parseReplicationMessage(Buffer.from('x')), (error: unknown) => isDecodeError(error) && /'x'/.test((error as Error).message));
+    assert.throws(
+      () => parseReplicationMessage(Buffer.from('x')),
+      (error: unknown) => isDecodeError(error) && /'x'/.test((error as Error).message),
+    );
     const xlog = encodeXLogData(1n, 2n, 3n, Buffer.alloc(0));
     for (let length = 1; length < 25; length++) assert.throws(() => parseReplicationMessage(xlog.subarray(0, length)), isDecodeError);
     const keepalive = encodeKeepalive(1n, 2n, true);
@@ -124,6 +127,9 @@ describe('pgEpochMicros', () => {
   });
 
   it('refuses an invalid date', () => {
-    assert.throws(() => pgEpochMicros(new Date('not a date')), (error: unknown) => isPgtwinError(error));
+    assert.throws(
+      () => pgEpochMicros(new Date('not a date')),
+      (error: unknown) => isPgtwinError(error),
+    );
   });
 });

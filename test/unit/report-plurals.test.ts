@@ -10,8 +10,18 @@ import type { VerifyReport } from '../../src/verify/run-verify.js';
 const report = (rows: number): VerifyReport => ({
   source: 's',
   target: 't',
-  tables: { tables: [{ table: 'public.t', status: 'match', sourceRows: rows, targetRows: rows, comparedColumns: ['id'], checksumCompared: true }], mismatches: 0 },
-  leaks: { leaks: 0, findings: [], origins: [{ table: 'public.t', column: 'name', values: 1, skippedShort: 0 }], coincidences: [{ table: 'public.t', column: 'name', rows }], scannedColumns: 1, minLength: 4 },
+  tables: {
+    tables: [{ table: 'public.t', status: 'match', sourceRows: rows, targetRows: rows, comparedColumns: ['id'], checksumCompared: true }],
+    mismatches: 0,
+  },
+  leaks: {
+    leaks: 0,
+    findings: [],
+    origins: [{ table: 'public.t', column: 'name', values: 1, skippedShort: 0 }],
+    coincidences: [{ table: 'public.t', column: 'name', rows }],
+    scannedColumns: 1,
+    minLength: 4,
+  },
   warnings: [],
 });
 
@@ -31,9 +41,25 @@ describe('plurals in messages', () => {
   });
 
   it('mismatch and foreign-key messages', () => {
-    assert.equal(describeMismatch({ table: 't', status: 'row-count-differs', sourceRows: 1, targetRows: 0, comparedColumns: [], checksumCompared: true }), '1 row on the source, 0 on the target');
+    assert.equal(
+      describeMismatch({
+        table: 't',
+        status: 'row-count-differs',
+        sourceRows: 1,
+        targetRows: 0,
+        comparedColumns: [],
+        checksumCompared: true,
+      }),
+      '1 row on the source, 0 on the target',
+    );
     const fk = { table: { schema: 'public', name: 'c' }, name: 'c_fk', definition: '' };
     assert.match(foreignKeyError([{ foreignKey: fk, reason: 'x' }]).message, /but 1 foreign key does not hold/);
-    assert.match(foreignKeyError([{ foreignKey: fk, reason: 'x' }, { foreignKey: fk, reason: 'y' }]).message, /but 2 foreign keys do not hold/);
+    assert.match(
+      foreignKeyError([
+        { foreignKey: fk, reason: 'x' },
+        { foreignKey: fk, reason: 'y' },
+      ]).message,
+      /but 2 foreign keys do not hold/,
+    );
   });
 });

@@ -6,7 +6,8 @@ const pgError = (code: string) => Object.assign(new Error('x'), { code });
 
 describe('retry', () => {
   it('retries connection-class and serialization failures only', () => {
-    for (const code of ['08006', '08001', '40001', '40P01', '57P01', '57P03', '53300', 'ECONNRESET', 'ECONNREFUSED']) assert.ok(isRetryable(pgError(code)), code);
+    for (const code of ['08006', '08001', '40001', '40P01', '57P01', '57P03', '53300', 'ECONNRESET', 'ECONNREFUSED'])
+      assert.ok(isRetryable(pgError(code)), code);
     for (const code of ['42601', '23505', '42501', '28P01', '3D000', '22P02']) assert.ok(!isRetryable(pgError(code)), code);
     assert.ok(!isRetryable(new Error('plain')));
     // node-postgres, for a session whose server restarted while it was idle.
@@ -17,21 +18,41 @@ describe('retry', () => {
 
   it('backs off exponentially with jitter, capped', () => {
     const policy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-    assert.equal(backoffDelay(policy, 0, () => 0), 50);
-    assert.equal(backoffDelay(policy, 0, () => 1), 100);
-    assert.equal(backoffDelay(policy, 3, () => 1), 800);
-    assert.equal(backoffDelay(policy, 10, () => 1), 1000);
+    assert.equal(
+      backoffDelay(policy, 0, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(policy, 0, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffDelay(policy, 3, () => 1),
+      800,
+    );
+    assert.equal(
+      backoffDelay(policy, 10, () => 1),
+      1000,
+    );
   });
 
   it('gives up after the attempts and fails fast on the rest', async () => {
     let calls = 0;
-    await assert.rejects(withRetry(async () => (calls++, Promise.reject(pgError('08006'))), { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }));
+    await assert.rejects(
+      withRetry(async () => (calls++, Promise.reject(pgError('08006'))), { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }),
+    );
     assert.equal(calls, 3);
     calls = 0;
-    await assert.rejects(withRetry(async () => (calls++, Promise.reject(pgError('42601'))), { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }));
+    await assert.rejects(
+      withRetry(async () => (calls++, Promise.reject(pgError('42601'))), { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }),
+    );
     assert.equal(calls, 1);
     calls = 0;
-    const value = await withRetry(async () => (++calls < 2 ? Promise.reject(pgError('40001')) : 'ok'), { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 });
+    const value = await withRetry(async () => (++calls < 2 ? Promise.reject(pgError('40001')) : 'ok'), {
+      attempts: 3,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+    });
     assert.deepEqual([value, calls], ['ok', 2]);
   });
 });

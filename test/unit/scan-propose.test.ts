@@ -6,23 +6,65 @@ import { proposeRules, starterConfig, type ScanResult, type ScannedColumn, type 
 import { load, withDir } from '../fixtures/config/temp-config.js';
 
 function col(name: string, type: string, extra: { generated?: boolean } = {}): ScannedColumn {
-  return { name, type, notNull: false, generated: extra.generated ?? false, findings: extra.generated === true ? [] : detectPii({ name, type, values: [] }) };
+  return {
+    name,
+    type,
+    notNull: false,
+    generated: extra.generated ?? false,
+    findings: extra.generated === true ? [] : detectPii({ name, type, values: [] }),
+  };
 }
 
 function table(name: string, columns: ScannedColumn[], uniques: string[][] = []): ScannedTable {
-  return { schema: 'public', name, key: `public.${name}`, estimatedRows: 10, sampledRows: 10, problem: undefined, primaryKey: ['id'], uniqueKeys: [['id'], ...uniques], columns };
+  return {
+    schema: 'public',
+    name,
+    key: `public.${name}`,
+    estimatedRows: 10,
+    sampledRows: 10,
+    problem: undefined,
+    primaryKey: ['id'],
+    uniqueKeys: [['id'], ...uniques],
+    columns,
+  };
 }
 
 const pub = (name: string) => ({ schema: 'public', name });
-const fk = (from: string, column: string, to: string, referenced: string) => ({ table: pub(from), columns: [column], referencedTable: pub(to), referencedColumns: [referenced] });
+const fk = (from: string, column: string, to: string, referenced: string) => ({
+  table: pub(from),
+  columns: [column],
+  referencedTable: pub(to),
+  referencedColumns: [referenced],
+});
 
 const SCAN: ScanResult = {
   source: 'postgres://reader@db/app',
   sampleSize: 10,
   warnings: [],
   tables: [
-    table('customers', [col('id', 'integer'), col('email', 'text'), col('full_name', 'text'), col('notes', 'text'), col('created_at', 'timestamp with time zone'), col('search', 'text', { generated: true }), col('display_name', 'text'), col('short_email', 'character varying(8)')], [['display_name'], ['short_email']]),
-    table('orders', [col('id', 'integer'), col('customer_id', 'integer'), col('customer_email', 'text'), col('billing_phone', 'text'), col('backup_email', 'text'), col('contact_name', 'text'), col('total', 'numeric(10,2)')]),
+    table(
+      'customers',
+      [
+        col('id', 'integer'),
+        col('email', 'text'),
+        col('full_name', 'text'),
+        col('notes', 'text'),
+        col('created_at', 'timestamp with time zone'),
+        col('search', 'text', { generated: true }),
+        col('display_name', 'text'),
+        col('short_email', 'character varying(8)'),
+      ],
+      [['display_name'], ['short_email']],
+    ),
+    table('orders', [
+      col('id', 'integer'),
+      col('customer_id', 'integer'),
+      col('customer_email', 'text'),
+      col('billing_phone', 'text'),
+      col('backup_email', 'text'),
+      col('contact_name', 'text'),
+      col('total', 'numeric(10,2)'),
+    ]),
   ],
   foreignKeys: [
     fk('orders', 'customer_id', 'customers', 'id'),
@@ -66,18 +108,28 @@ describe('proposeRules', () => {
     const d = decision('customers', 'display_name');
     assert.equal(d?.kind, 'suggested');
     assert.deepEqual(d?.kind === 'suggested' ? [d.rule, d.review] : [], [{ strategy: 'hash', options: {} }, []]);
-    assert.match(proposal.anonymize.get('customers')?.[1]?.comment ?? '', /^name \(high\): column name `display_name` suggests a person's name$/);
+    assert.match(
+      proposal.anonymize.get('customers')?.[1]?.comment ?? '',
+      /^name \(high\): column name `display_name` suggests a person's name$/,
+    );
   });
 
   it('flags a suggestion that cannot work on its column, in the decision and the comment', () => {
     const d = decision('customers', 'short_email');
     assert.equal(d?.kind, 'suggested');
     assert.match(d?.kind === 'suggested' ? d.review.join() : '', /more than character varying\(8\) holds/);
-    assert.match(proposal.anonymize.get('customers')?.[2]?.comment ?? '', /^email \(high\): column name `short_email` suggests an email address: REVIEW: masked addresses are 29 characters/);
+    assert.match(
+      proposal.anonymize.get('customers')?.[2]?.comment ?? '',
+      /^email \(high\): column name `short_email` suggests an email address: REVIEW: masked addresses are 29 characters/,
+    );
   });
 
   it('follows foreign keys: inherits, moves a rule to the referenced column, or leaves the decision to the user', () => {
-    assert.deepEqual(decision('orders', 'contact_name'), { kind: 'inherited', rule: { strategy: 'first_name', options: {} }, from: 'public.customers.full_name' });
+    assert.deepEqual(decision('orders', 'contact_name'), {
+      kind: 'inherited',
+      rule: { strategy: 'first_name', options: {} },
+      from: 'public.customers.full_name',
+    });
     assert.equal(decision('orders', 'customer_email')?.kind, 'suggested', 'the same rule as the referenced column');
     const moved = proposal.anonymize.get('public.contacts')?.[0];
     assert.deepEqual([moved?.column, moved?.rule.strategy], ['phone', 'phone']);
@@ -107,7 +159,12 @@ describe('starterConfig', () => {
   });
 
   it('reads a named environment from <NAME>_DATABASE_URL, and a second URL becomes the twin', async () => {
-    const starter = starterConfig({ from: 'prod-eu', to: 'postgres://twin@localhost/twin', secretFileExists: true, env: { PROD_EU_DATABASE_URL: 'postgres://r@db/app' } });
+    const starter = starterConfig({
+      from: 'prod-eu',
+      to: 'postgres://twin@localhost/twin',
+      secretFileExists: true,
+      env: { PROD_EU_DATABASE_URL: 'postgres://r@db/app' },
+    });
     assert.equal(starter.source?.connectUrl, 'postgres://r@db/app');
     assert.equal(starter.target?.variable, undefined, 'no password, no variable');
     await withDir({ 'pgtwin.yaml': starter.text }, async (dir) => {
@@ -133,9 +190,21 @@ describe('starterConfig', () => {
       }
       return undefined;
     };
-    assert.equal(code(() => starterConfig({ from: 'postgres://reader@db/app?password=hunter22', env: {} })), 'URL_NOT_WRITABLE');
-    assert.equal(code(() => starterConfig({ from: 'local', env: {} })), 'BAD_FLAGS');
-    assert.equal(code(() => starterConfig({ from: 'prod', to: 'prod', env: {} })), 'BAD_FLAGS');
-    assert.equal(code(() => starterConfig({ from: 'mysql://x@y/z', env: {} })), 'BAD_FLAGS');
+    assert.equal(
+      code(() => starterConfig({ from: 'postgres://reader@db/app?password=hunter22', env: {} })),
+      'URL_NOT_WRITABLE',
+    );
+    assert.equal(
+      code(() => starterConfig({ from: 'local', env: {} })),
+      'BAD_FLAGS',
+    );
+    assert.equal(
+      code(() => starterConfig({ from: 'prod', to: 'prod', env: {} })),
+      'BAD_FLAGS',
+    );
+    assert.equal(
+      code(() => starterConfig({ from: 'mysql://x@y/z', env: {} })),
+      'BAD_FLAGS',
+    );
   });
 });

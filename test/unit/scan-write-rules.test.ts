@@ -6,7 +6,12 @@ import { addRulesToYaml, writeRulesToConfig, type RuleAddition, type RuleAdditio
 import { PgtwinError } from '../../src/errors.js';
 import { load, withDir } from '../fixtures/config/temp-config.js';
 
-const rule = (column: string, strategy: string, options: Record<string, unknown> = {}, comment = `${strategy} (high): column name \`${column}\` suggests it`): RuleAddition => ({
+const rule = (
+  column: string,
+  strategy: string,
+  options: Record<string, unknown> = {},
+  comment = `${strategy} (high): column name \`${column}\` suggests it`,
+): RuleAddition => ({
   column,
   rule: { strategy, options },
   comment,
@@ -45,7 +50,14 @@ describe('addRulesToYaml', () => {
         { users: ['id', 'created_at'], 'public.orders': ['id', 'total'] },
       ),
     );
-    for (const comment of ['# Our twin of the shop database.', '# read-only replica', '# Reviewed by security on 2024-05-01.', '# we hash emails on purpose', '# phone numbers keep their country', '# end of file']) {
+    for (const comment of [
+      '# Our twin of the shop database.',
+      '# read-only replica',
+      '# Reviewed by security on 2024-05-01.',
+      '# we hash emails on purpose',
+      '# phone numbers keep their country',
+      '# end of file',
+    ]) {
       assert.ok(out.text.includes(comment), `comment kept: ${comment}\n${out.text}`);
     }
     // email already has a rule: the file's `hash` stays, no second email key.
@@ -69,12 +81,21 @@ describe('addRulesToYaml', () => {
   });
 
   it('starts a new document, with the sections explained, that loads', async () => {
-    const out = addRulesToYaml(undefined, additions({ 'public.users': [rule('payload', 'json', { paths: { '$.contact.email': 'email', '$.ip': 'ip' } })] }, { 'public.users': ['id'] }));
+    const out = addRulesToYaml(
+      undefined,
+      additions(
+        { 'public.users': [rule('payload', 'json', { paths: { '$.contact.email': 'email', '$.ip': 'ip' } })] },
+        { 'public.users': ['id'] },
+      ),
+    );
     assert.match(out.text, /^# Masking rules suggested by `pgtwin scan`/m);
     assert.match(out.text, /^# Columns `pgtwin scan` found no personal data in/m);
     await withDir({ 'pgtwin.yaml': out.text }, async (dir) => {
       const settings = await load(dir);
-      assert.deepEqual(settings.anonymize.get('public.users')?.get('payload'), { strategy: 'json', options: { paths: { '$.contact.email': 'email', '$.ip': 'ip' } } });
+      assert.deepEqual(settings.anonymize.get('public.users')?.get('payload'), {
+        strategy: 'json',
+        options: { paths: { '$.contact.email': 'email', '$.ip': 'ip' } },
+      });
       assert.deepEqual(settings.keep.get('public.users'), ['id']);
     });
   });
@@ -112,10 +133,22 @@ describe('addRulesToYaml', () => {
       return undefined;
     };
     const some = additions({ users: [rule('email', 'email')] });
-    assert.equal(code(() => addRulesToYaml('- a\n- b\n', some)), 'CONFIG_NOT_EDITABLE');
-    assert.equal(code(() => addRulesToYaml('anonymize: [1, 2]\n', some)), 'CONFIG_NOT_EDITABLE');
-    assert.equal(code(() => addRulesToYaml('base: &rules {}\nanonymize: *rules\n', some)), 'CONFIG_NOT_EDITABLE');
-    assert.equal(code(() => addRulesToYaml('anonymize: [unclosed\n', some)), 'CONFIG_NOT_EDITABLE');
+    assert.equal(
+      code(() => addRulesToYaml('- a\n- b\n', some)),
+      'CONFIG_NOT_EDITABLE',
+    );
+    assert.equal(
+      code(() => addRulesToYaml('anonymize: [1, 2]\n', some)),
+      'CONFIG_NOT_EDITABLE',
+    );
+    assert.equal(
+      code(() => addRulesToYaml('base: &rules {}\nanonymize: *rules\n', some)),
+      'CONFIG_NOT_EDITABLE',
+    );
+    assert.equal(
+      code(() => addRulesToYaml('anonymize: [unclosed\n', some)),
+      'CONFIG_NOT_EDITABLE',
+    );
   });
 
   it('changes nothing when there is nothing to add', () => {
@@ -129,7 +162,11 @@ describe('writeRulesToConfig', () => {
   it('edits the file in place and the result loads', async () => {
     await withDir({ 'pgtwin.yaml': EXISTING }, async (dir) => {
       const file = path.join(dir, 'pgtwin.yaml');
-      const result = await writeRulesToConfig({ path: file, additions: additions({ users: [rule('ssn', 'digits')] }, { users: ['name'] }), env: { PROD_URL: 'postgres://r@db/app' } });
+      const result = await writeRulesToConfig({
+        path: file,
+        additions: additions({ users: [rule('ssn', 'digits')] }, { users: ['name'] }),
+        env: { PROD_URL: 'postgres://r@db/app' },
+      });
       assert.deepEqual({ created: result.created, rules: result.rules, kept: result.kept }, { created: false, rules: 1, kept: 1 });
       const text = await readFile(file, 'utf8');
       assert.ok(text.startsWith('# Our twin of the shop database.\n'));
@@ -148,7 +185,10 @@ describe('writeRulesToConfig', () => {
 
       const toml = path.join(dir, 'pgtwin.toml');
       await writeFile(toml, 'strict = true\n');
-      await assert.rejects(writeRulesToConfig({ path: toml, additions: additions({ users: [rule('email', 'email')] }), env: {} }), (e: unknown) => e instanceof PgtwinError && e.code === 'CONFIG_NOT_EDITABLE');
+      await assert.rejects(
+        writeRulesToConfig({ path: toml, additions: additions({ users: [rule('email', 'email')] }), env: {} }),
+        (e: unknown) => e instanceof PgtwinError && e.code === 'CONFIG_NOT_EDITABLE',
+      );
     });
   });
 });

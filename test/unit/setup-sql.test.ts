@@ -107,27 +107,51 @@ function publication(extra: readonly string[]): PublicationFacts {
 describe('setup-source SQL', () => {
   it('drops from the publication the tables no longer selected, unless another twin may follow them', () => {
     const alone = planSetup({ ...report(server()), publication: publication(['orders', 'Old Stuff']) }, { replicaIdentityFull: false });
-    assert.deepEqual(alone.statements.map((s) => s.sql), ['ALTER PUBLICATION "pgtwin" DROP TABLE "public"."orders", "public"."Old Stuff"']);
-    const shared = planSetup({ ...report(server()), publication: publication(['orders']), otherTwinSlots: ['pgtwin_other'] }, { replicaIdentityFull: false });
+    assert.deepEqual(
+      alone.statements.map((s) => s.sql),
+      ['ALTER PUBLICATION "pgtwin" DROP TABLE "public"."orders", "public"."Old Stuff"'],
+    );
+    const shared = planSetup(
+      { ...report(server()), publication: publication(['orders']), otherTwinSlots: ['pgtwin_other'] },
+      { replicaIdentityFull: false },
+    );
     assert.deepEqual(shared.statements, []);
-    const notOwner = planSetup({ ...report(server()), publication: { ...publication(['orders']), owned: false } }, { replicaIdentityFull: false });
+    const notOwner = planSetup(
+      { ...report(server()), publication: { ...publication(['orders']), owned: false } },
+      { replicaIdentityFull: false },
+    );
     assert.deepEqual(notOwner.statements, []);
   });
 
   it('on RDS a new replication role gets rds_replication, and only a verifier of its password is sent', () => {
-    const plan = planSetup(report(server({ service: 'rds' })), { replicaIdentityFull: false, createRole: { name: 'follower', password: 'S3cret-pass' } });
+    const plan = planSetup(report(server({ service: 'rds' })), {
+      replicaIdentityFull: false,
+      createRole: { name: 'follower', password: 'S3cret-pass' },
+    });
     const create = plan.statements[0];
     assert.equal(create?.display, `CREATE ROLE "follower" LOGIN PASSWORD '***'`);
-    assert.match(create?.sql ?? '', /^CREATE ROLE "follower" LOGIN PASSWORD 'SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+'$/);
+    assert.match(
+      create?.sql ?? '',
+      /^CREATE ROLE "follower" LOGIN PASSWORD 'SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+'$/,
+    );
     assert.ok(!(create?.sql ?? '').includes('S3cret-pass'));
     assert.equal(plan.statements[1]?.sql, 'GRANT rds_replication TO "follower"');
     assert.ok(!setupScript(plan).includes('SCRAM'), 'the printed script hides the verifier');
   });
 
   it('before PostgreSQL 16 a non-superuser cannot create a replication role: reported, not attempted', () => {
-    const plan = planSetup(report(server({ versionNum: 150008 })), { replicaIdentityFull: false, createRole: { name: 'follower', password: 'x-pass' } });
-    assert.ok(plan.statements.every((s) => !s.sql.includes('ROLE')), plan.statements.map((s) => s.sql).join('\n'));
-    assert.deepEqual(plan.unresolved.map((p) => p.kind), ['role-create-privilege']);
+    const plan = planSetup(report(server({ versionNum: 150008 })), {
+      replicaIdentityFull: false,
+      createRole: { name: 'follower', password: 'x-pass' },
+    });
+    assert.ok(
+      plan.statements.every((s) => !s.sql.includes('ROLE')),
+      plan.statements.map((s) => s.sql).join('\n'),
+    );
+    assert.deepEqual(
+      plan.unresolved.map((p) => p.kind),
+      ['role-create-privilege'],
+    );
   });
 
   it('a key-less table is left out of the publication unless --replica-identity-full', () => {
@@ -138,7 +162,10 @@ describe('setup-source SQL', () => {
     const withFull = planSetup(report(server(), keyless), { replicaIdentityFull: true });
     assert.deepEqual(
       withFull.statements.map((s) => s.sql),
-      ['ALTER TABLE "public"."customers" REPLICA IDENTITY FULL', 'CREATE PUBLICATION "pgtwin" FOR TABLE "public"."customers" WITH (publish_via_partition_root = true)'],
+      [
+        'ALTER TABLE "public"."customers" REPLICA IDENTITY FULL',
+        'CREATE PUBLICATION "pgtwin" FOR TABLE "public"."customers" WITH (publish_via_partition_root = true)',
+      ],
     );
   });
 

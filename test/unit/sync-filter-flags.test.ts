@@ -10,12 +10,24 @@ const overrides = (...argv: string[]) => overridesFrom(parseFlags('sync', argv, 
 
 describe('--where / --limit', () => {
   it('reads TABLE=CONDITION (the condition keeps its own = signs) and TABLE=N, repeated per table', () => {
-    const { filters } = overrides('--where', `users=created_at > now() - interval '30 days'`, '--where', 'orders = status = \'paid\'', '--limit', 'orders=1000', '--limit', 'public.logs=0');
-    assert.deepEqual([...(filters ?? [])], [
-      ['users', { where: "created_at > now() - interval '30 days'" }],
-      ['orders', { where: "status = 'paid'", limit: 1000 }],
-      ['public.logs', { limit: 0 }],
-    ]);
+    const { filters } = overrides(
+      '--where',
+      `users=created_at > now() - interval '30 days'`,
+      '--where',
+      "orders = status = 'paid'",
+      '--limit',
+      'orders=1000',
+      '--limit',
+      'public.logs=0',
+    );
+    assert.deepEqual(
+      [...(filters ?? [])],
+      [
+        ['users', { where: "created_at > now() - interval '30 days'" }],
+        ['orders', { where: "status = 'paid'", limit: 1000 }],
+        ['public.logs', { limit: 0 }],
+      ],
+    );
     assert.equal(overrides('--tables', 'users').filters, undefined);
   });
 
@@ -27,7 +39,10 @@ describe('--where / --limit', () => {
       [['--limit', '1000'], /--limit takes TABLE=N/],
       [['--where', 'a=x', '--where', 'a=y'], /--where is given twice for a/],
     ] as const) {
-      assert.throws(() => overrides(...argv), (error: unknown) => error instanceof PgtwinError && error.code === 'BAD_FLAGS' && message.test(error.message));
+      assert.throws(
+        () => overrides(...argv),
+        (error: unknown) => error instanceof PgtwinError && error.code === 'BAD_FLAGS' && message.test(error.message),
+      );
     }
   });
 

@@ -31,7 +31,9 @@ describe('rowKeyOf', () => {
     assert.deepEqual(rowKeyOf(table(['id'], [['id'], ['email']], ['id', 'email'], ['email'])), ['id']);
   });
   it('falls back to a unique key over NOT NULL, unmasked columns', () => {
-    assert.deepEqual(rowKeyOf(table(['email'], [['email'], ['code'], ['tenant', 'code']], ['email', 'tenant', 'code'], ['email'])), ['code']);
+    assert.deepEqual(rowKeyOf(table(['email'], [['email'], ['code'], ['tenant', 'code']], ['email', 'tenant', 'code'], ['email'])), [
+      'code',
+    ]);
     assert.equal(rowKeyOf(table([], [['code']], [], [])), undefined, 'a nullable unique column does not identify a row');
   });
   it('has no key when every key contains a masked column', () => {

@@ -13,7 +13,16 @@ import { withByteMask } from '../byte-mask.js';
 import { fakeByteMask } from './fake-bytes.js';
 
 export const FAKE_KINDS = [
-  'name', 'full_name', 'first_name', 'last_name', 'company', 'city', 'country', 'street_address', 'postcode', 'username',
+  'name',
+  'full_name',
+  'first_name',
+  'last_name',
+  'company',
+  'city',
+  'country',
+  'street_address',
+  'postcode',
+  'username',
 ] as const;
 
 export type FakeKind = (typeof FAKE_KINDS)[number];
@@ -24,7 +33,10 @@ function pick(items: readonly string[], word: number): string {
 
 /** ASCII lowercase letters of a name (accents dropped), for usernames. */
 function asciiLetters(text: string): string {
-  return text.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
 }
 
 /** Replaces `#` with a digit and `?` with an uppercase letter. */
@@ -90,17 +102,20 @@ const SELF_MAP_TRIES = 8;
  * redraw is keyed by the value, so it stays deterministic.
  */
 export function makeFake(kind: FakeKind, prf: Prf, maxLength: number | undefined, postcodeFormat = '#####'): (value: string) => string {
-  return withByteMask((value: string): string => {
-    let input = value;
-    let faked = '';
-    for (let attempt = 0; attempt < SELF_MAP_TRIES; attempt++) {
-      prf.hash128(input);
-      faked = fitLength(fakeValue(kind, prf.out, postcodeFormat), maxLength);
-      if (faked !== value) return faked;
-      input = `${value}\u0000${attempt + 1}`;
-    }
-    return faked;
-  }, fakeByteMask(kind, prf, maxLength));
+  return withByteMask(
+    (value: string): string => {
+      let input = value;
+      let faked = '';
+      for (let attempt = 0; attempt < SELF_MAP_TRIES; attempt++) {
+        prf.hash128(input);
+        faked = fitLength(fakeValue(kind, prf.out, postcodeFormat), maxLength);
+        if (faked !== value) return faked;
+        input = `${value}\u0000${attempt + 1}`;
+      }
+      return faked;
+    },
+    fakeByteMask(kind, prf, maxLength),
+  );
 }
 
 /** `fake` reads its kind and options; the name strategies are fixed kinds of it. */

@@ -40,10 +40,13 @@ export const hash = defineBuiltinStrategy({
   },
   create: ({ options, prf }) => {
     const { length } = options;
-    return withByteMask((value: string) => {
-      const hex = prf.hex(value, length);
-      return hex === value ? hex.slice(0, -1) + nextHexDigit(hex.charCodeAt(length - 1)) : hex;
-    }, hexByteMask(prf, length));
+    return withByteMask(
+      (value: string) => {
+        const hex = prf.hex(value, length);
+        return hex === value ? hex.slice(0, -1) + nextHexDigit(hex.charCodeAt(length - 1)) : hex;
+      },
+      hexByteMask(prf, length),
+    );
   },
 });
 
@@ -78,7 +81,7 @@ function hexByteMask(prf: Prf, chars: number): ByteMask {
     if (chars > 16) putWordHex(o, 16, out[3] as number, Math.min(8, chars - 16));
     if (chars > 24) putWordHex(o, 24, out[2] as number, chars - 24);
     if (end - start === chars && sameBytes(src, start, end, o.subarray(0, chars))) {
-      o[chars - 1] = (nextHexDigit(o[chars - 1] as number)).charCodeAt(0);
+      o[chars - 1] = nextHexDigit(o[chars - 1] as number).charCodeAt(0);
     }
     return chars;
   };
@@ -129,15 +132,17 @@ function formatUuid(words: Uint32Array): string {
   const w1 = words[1] as number;
   const w2 = words[2] as number;
   const w3 = words[3] as number;
-  return (
-    `${hex8(w0)}-${hex4(w1 >>> 16)}-${hex4(w1 & 0xffff)}-${hex4(w2 >>> 16)}-${hex4(w2 & 0xffff)}${hex8(w3)}`
-  );
+  return `${hex8(w0)}-${hex4(w1 >>> 16)}-${hex4(w1 & 0xffff)}-${hex4(w2 >>> 16)}-${hex4(w2 & 0xffff)}${hex8(w3)}`;
 }
 
 // The free bits of a v4 UUID, as (start, length) runs: all but the version
 // nibble (bits 48-51) and the variant bits (64-65).
 const RUNS: readonly (readonly [number, number])[] = [
-  [0, 32], [32, 16], [52, 12], [66, 30], [96, 32],
+  [0, 32],
+  [32, 16],
+  [52, 12],
+  [66, 30],
+  [96, 32],
 ];
 
 /** Moves the 122 free bits of `from` into bits [0, 122) of `to` (or back, with `unpack`). */

@@ -140,7 +140,7 @@ function formatV6(words: Uint32Array): string {
   // RFC 5952: compress the longest run of two or more zero groups, the first one on ties.
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (hextets[i] !== 0) {
       i++;
       continue;
@@ -175,7 +175,8 @@ const SHORT_NETWORK = 0x1000;
 
 export const ip = defineBuiltinStrategy({
   name: 'ip',
-  summary: 'same family and /prefix; bits after keep_prefix (v4) / keep_prefix_v6 deranged with a key (injective on inet and cidr, never the input)',
+  summary:
+    'same family and /prefix; bits after keep_prefix (v4) / keep_prefix_v6 deranged with a key (injective on inet and cidr, never the input)',
   acceptsTypes: ['inet', 'text'],
   // At most one bit short of the address: keeping every bit would copy it.
   // (`options` first: TypeScript infers the options type from it.)

@@ -19,9 +19,10 @@ export function digitsByteMask(prf: Prf, first: number, last: number): ByteMask 
     const length = end - start;
     const out = maskOutput.reserve(length);
     if (count === 0) return putBytes(out, 0, src, start, end);
-    const deranged = count <= first + last
-      ? derangeDigitCodes(codes, 0, count, prf, count | SHORT_TWEAK)
-      : derangeDigitCodes(codes, first, count - last, prf, count);
+    const deranged =
+      count <= first + last
+        ? derangeDigitCodes(codes, 0, count, prf, count | SHORT_TWEAK)
+        : derangeDigitCodes(codes, first, count - last, prf, count);
     if (!deranged) return DECLINED;
     writeLayout(src, start, end, codes, out);
     return length;

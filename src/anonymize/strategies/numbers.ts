@@ -80,15 +80,18 @@ export const digits = defineBuiltinStrategy({
       return (value) => maskInteger(value, prf, bounds);
     }
     const { keep_first: first, keep_last: last } = options;
-    return withByteMask((value: string): string => {
-      const all = digitsOf(value);
-      const n = all.length;
-      if (n === 0) return value;
-      // As `partial` does: a value with no more digits than are kept is never shown whole.
-      if (n <= first + last) return withDigits(value, derangeDigits(all, prf, n | SHORT_TWEAK));
-      const middle = derangeDigits(all.slice(first, n - last), prf, n);
-      return withDigits(value, all.slice(0, first) + middle + all.slice(n - last));
-    }, digitsByteMask(prf, first, last));
+    return withByteMask(
+      (value: string): string => {
+        const all = digitsOf(value);
+        const n = all.length;
+        if (n === 0) return value;
+        // As `partial` does: a value with no more digits than are kept is never shown whole.
+        if (n <= first + last) return withDigits(value, derangeDigits(all, prf, n | SHORT_TWEAK));
+        const middle = derangeDigits(all.slice(first, n - last), prf, n);
+        return withDigits(value, all.slice(0, first) + middle + all.slice(n - last));
+      },
+      digitsByteMask(prf, first, last),
+    );
   },
 });
 
@@ -106,7 +109,8 @@ function maskInteger(value: string, prf: Prf, bounds: ReturnType<typeof integerB
   const n = body.length;
   // The walk below ends only on an accepted value; PostgreSQL never writes an
   // integer outside its type, but a hang would be the worst way to find one.
-  if (limit !== undefined && (n > limit.length || (n === limit.length && body > limit))) throw new Error('the value is outside the range of its integer type');
+  if (limit !== undefined && (n > limit.length || (n === limit.length && body > limit)))
+    throw new Error('the value is outside the range of its integer type');
   // Every domain has at least two members: 0-9 or 1-9 for one digit, and at
   // least 10^(n-1) and 10^(n-1) + 1 below any type's limit for more.
   const accept = (candidate: string): boolean =>
@@ -124,26 +128,30 @@ export const creditCard = defineBuiltinStrategy({
     keep_last4: o.boolean('keep_last4', false),
     keep_first: o.integer('keep_first', 0, { min: 0, max: 6 }),
   }),
-  create: ({ options, prf }) => withByteMask((value: string): string => {
-    const all = digitsOf(value);
-    const n = all.length;
-    const first = options.keep_first;
-    if (n < 12 || n > 19) {
-      // Not a card number (a placeholder, a partial number): derange digits, no Luhn to keep.
-      return n === 0 ? value : withDigits(value, derangeDigits(all, prf, n | 0x200));
-    }
-    if (!options.keep_last4) {
-      const offset = luhnOffset(all.slice(0, n - 1), all.charCodeAt(n - 1) - 48);
-      const body = all.slice(0, first) + derangeDigits(all.slice(first, n - 1), prf, n);
-      return withDigits(value, body + String((luhnCheck(body) + offset) % 10));
-    }
-    // Keep the last 4 (check digit included); the digit before them restores the Luhn sum.
-    const last4 = all.slice(n - 4);
-    const tail = luhnSum(last4, 0);
-    const offset = (all.charCodeAt(n - 5) - 48 - fixerDigit(all.slice(0, n - 5), tail) + 10) % 10;
-    const head = all.slice(0, first) + derangeDigits(all.slice(first, n - 5), prf, n | 0x100);
-    return withDigits(value, head + String((fixerDigit(head, tail) + offset) % 10) + last4);
-  }, creditCardByteMask(prf, options.keep_last4, options.keep_first)),
+  create: ({ options, prf }) =>
+    withByteMask(
+      (value: string): string => {
+        const all = digitsOf(value);
+        const n = all.length;
+        const first = options.keep_first;
+        if (n < 12 || n > 19) {
+          // Not a card number (a placeholder, a partial number): derange digits, no Luhn to keep.
+          return n === 0 ? value : withDigits(value, derangeDigits(all, prf, n | 0x200));
+        }
+        if (!options.keep_last4) {
+          const offset = luhnOffset(all.slice(0, n - 1), all.charCodeAt(n - 1) - 48);
+          const body = all.slice(0, first) + derangeDigits(all.slice(first, n - 1), prf, n);
+          return withDigits(value, body + String((luhnCheck(body) + offset) % 10));
+        }
+        // Keep the last 4 (check digit included); the digit before them restores the Luhn sum.
+        const last4 = all.slice(n - 4);
+        const tail = luhnSum(last4, 0);
+        const offset = (all.charCodeAt(n - 5) - 48 - fixerDigit(all.slice(0, n - 5), tail) + 10) % 10;
+        const head = all.slice(0, first) + derangeDigits(all.slice(first, n - 5), prf, n | 0x100);
+        return withDigits(value, head + String((fixerDigit(head, tail) + offset) % 10) + last4);
+      },
+      creditCardByteMask(prf, options.keep_last4, options.keep_first),
+    ),
 });
 
 /** The check digit that makes `body` + digit Luhn-valid, as a number. */

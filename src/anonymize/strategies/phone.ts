@@ -23,9 +23,52 @@ import { phoneByteMask, shortCodeTable } from './phone-bytes.js';
 
 /** ITU country calling codes of one and two digits; all others have three. */
 const SHORT_CODES = new Set([
-  '1', '7', '20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44', '45', '46', '47', '48', '49',
-  '51', '52', '53', '54', '55', '56', '57', '58', '60', '61', '62', '63', '64', '65', '66', '81', '82', '84', '86',
-  '90', '91', '92', '93', '94', '95', '98',
+  '1',
+  '7',
+  '20',
+  '27',
+  '30',
+  '31',
+  '32',
+  '33',
+  '34',
+  '36',
+  '39',
+  '40',
+  '41',
+  '43',
+  '44',
+  '45',
+  '46',
+  '47',
+  '48',
+  '49',
+  '51',
+  '52',
+  '53',
+  '54',
+  '55',
+  '56',
+  '57',
+  '58',
+  '60',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '66',
+  '81',
+  '82',
+  '84',
+  '86',
+  '90',
+  '91',
+  '92',
+  '93',
+  '94',
+  '95',
+  '98',
 ]);
 
 const SHORT_CODE_TABLE = shortCodeTable(SHORT_CODES);
@@ -60,16 +103,22 @@ export const phone = defineBuiltinStrategy({
   acceptsTypes: ['text'],
   injective: true,
   options: (o) => ({ keep_country_code: o.boolean('keep_country_code', true) }),
-  create: ({ options, prf }) => withByteMask((value: string): string => {
-    const digits = digitsOf(value);
-    if (digits.length === 0) return value;
-    if (!options.keep_country_code) return withDigits(value, derangeDigits(digits, prf, 0));
-    const kept = keptPrefixLength(value, digits);
-    const head = digits.slice(0, kept);
-    // An international number keeps its class by construction (its kept
-    // digits and layout decide it); a national one could gain or lose a
-    // leading 0 and read as another class.
-    const accept = isInternational(value) ? undefined : (rest: string): boolean => keptPrefixLength(withDigits(value, head + rest), head + rest) === kept;
-    return withDigits(value, head + derangeDigits(digits.slice(kept), prf, kept, accept));
-  }, phoneByteMask(prf, options.keep_country_code, SHORT_CODE_TABLE)),
+  create: ({ options, prf }) =>
+    withByteMask(
+      (value: string): string => {
+        const digits = digitsOf(value);
+        if (digits.length === 0) return value;
+        if (!options.keep_country_code) return withDigits(value, derangeDigits(digits, prf, 0));
+        const kept = keptPrefixLength(value, digits);
+        const head = digits.slice(0, kept);
+        // An international number keeps its class by construction (its kept
+        // digits and layout decide it); a national one could gain or lose a
+        // leading 0 and read as another class.
+        const accept = isInternational(value)
+          ? undefined
+          : (rest: string): boolean => keptPrefixLength(withDigits(value, head + rest), head + rest) === kept;
+        return withDigits(value, head + derangeDigits(digits.slice(kept), prf, kept, accept));
+      },
+      phoneByteMask(prf, options.keep_country_code, SHORT_CODE_TABLE),
+    ),
 });

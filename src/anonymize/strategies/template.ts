@@ -45,7 +45,8 @@ export const template = defineBuiltinStrategy({
     const names = ctx.columns.map((c) => c.name);
     for (const column of parseTemplate(options.template).columns) {
       if (column === ctx.column.name) problems.push(`the template reads its own column \`{{${column}}}\``);
-      else if (!names.includes(column)) problems.push(`the template reads \`{{${column}}}\`, which is not a column of ${ctx.table}${didYouMeanSuffix(column, names)}`);
+      else if (!names.includes(column))
+        problems.push(`the template reads \`{{${column}}}\`, which is not a column of ${ctx.table}${didYouMeanSuffix(column, names)}`);
     }
     if (/\{\{|\}\}/.test(options.template.replace(PLACEHOLDER, ''))) problems.push('the template has an unbalanced `{{` or `}}`');
     return problems;

@@ -10,9 +10,7 @@ import { SeededStream } from './stream.js';
 function tooLong(text: string, ctx: CheckContext, option: string): string | undefined {
   const max = ctx.column.maxLength;
   const length = Array.from(text).length;
-  return max !== undefined && length > max
-    ? `\`${option}\` is ${length} characters, more than ${ctx.column.type} holds`
-    : undefined;
+  return max !== undefined && length > max ? `\`${option}\` is ${length} characters, more than ${ctx.column.type} holds` : undefined;
 }
 
 export const redact = defineBuiltinStrategy({
@@ -48,8 +46,7 @@ export const partial = defineBuiltinStrategy({
     keep_last: o.integer('keep_last', 4, { min: 0, max: 1000 }),
     mask_char: o.string('mask_char', '*', { nonEmpty: true }),
   }),
-  validateOptions: (options) =>
-    Array.from(options.mask_char).length === 1 ? undefined : '`mask_char` must be a single character',
+  validateOptions: (options) => (Array.from(options.mask_char).length === 1 ? undefined : '`mask_char` must be a single character'),
   create: ({ options }) => {
     const { keep_first: first, keep_last: last, mask_char: fill } = options;
     return (value) => {
@@ -92,18 +89,20 @@ export const lorem = defineBuiltinStrategy({
   summary: 'lorem ipsum text of the same length (in characters)',
   acceptsTypes: ['text'],
   options: () => ({}),
-  create: ({ prf }) => (value) => {
-    const length = Array.from(value).length;
-    if (length === 0) return '';
-    prf.hash128(value);
-    const stream = new SeededStream(prf.out);
-    let text = '';
-    while (text.length < length) {
-      if (text.length > 0) text += ' ';
-      text += LOREM_WORDS[stream.below(LOREM_WORDS.length)] as string;
-    }
-    // A final space would be invisible trailing whitespace: end on a letter.
-    text = text.slice(0, length);
-    return text.endsWith(' ') ? `${text.slice(0, -1)}a` : text;
-  },
+  create:
+    ({ prf }) =>
+    (value) => {
+      const length = Array.from(value).length;
+      if (length === 0) return '';
+      prf.hash128(value);
+      const stream = new SeededStream(prf.out);
+      let text = '';
+      while (text.length < length) {
+        if (text.length > 0) text += ' ';
+        text += LOREM_WORDS[stream.below(LOREM_WORDS.length)] as string;
+      }
+      // A final space would be invisible trailing whitespace: end on a letter.
+      text = text.slice(0, length);
+      return text.endsWith(' ') ? `${text.slice(0, -1)}a` : text;
+    },
 });
