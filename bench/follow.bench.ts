@@ -17,7 +17,7 @@
  * with no client (pg_logical_slot_get_binary_changes), and the target running
  * an UPDATE by key one row per round trip, 500 literal statements per round
  * trip (the applier's shape before multi-row statements), and one 500-row
- * UPDATE ... FROM (VALUES ...) (the applier's shape now, src/follow/table-sql.ts).
+ * UPDATE ... FROM (VALUES ...) (the applier's shape now, src/apply/table-sql.ts).
  *
  *   npm run bench:follow [-- --backlog 20000 --rate 2000 --seconds 20 --writers 4
  *                            --accounts 100000 --variants plain,masked --generator auto|pgbench|node --profile]
@@ -667,7 +667,7 @@ async function main(): Promise<void> {
           await c.query(statements.join(';\n'));
         }
       });
-      // The applier's shape (src/follow/table-sql.ts): literals in a VALUES list typed by its first row.
+      // The applier's shape (src/apply/table-sql.ts): literals in a VALUES list typed by its first row.
       const multiRowRun = await timed(async () => {
         for (let from = 0; from < rows; from += PER_ROUND_TRIP) {
           const list = Array.from({ length: Math.min(PER_ROUND_TRIP, rows - from) }, (_, k) => {

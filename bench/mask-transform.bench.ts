@@ -15,11 +15,11 @@ import { Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { MaskingKey } from '../src/anonymize/key.js';
-import { encodeField } from '../src/snapshot/copy-text.js';
-import { type ColumnMask, createCountingPassThrough, createMaskingTransform } from '../src/snapshot/mask-transform.js';
-import { MaskPool } from '../src/snapshot/mask-pool.js';
-import { createParallelMaskingTransform } from '../src/snapshot/parallel-mask-transform.js';
-import { compileTableMasks, strategyRegistry, type MaskTableSpec } from '../src/snapshot/run-masks.js';
+import { encodeField } from '../src/pg/copy-text.js';
+import { type ColumnMask, createCountingPassThrough, createMaskingTransform } from '../src/mask/mask-transform.js';
+import { MaskPool } from '../src/mask/mask-pool.js';
+import { createParallelMaskingTransform } from '../src/mask/parallel-mask-transform.js';
+import { compileTableMasks, strategyRegistry, type MaskTableSpec } from '../src/mask/run-masks.js';
 import { prng } from './support/prng.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);

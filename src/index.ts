@@ -1,9 +1,9 @@
 /** The public library API of pgtwin. */
 export { loadSettings, resolveEndpoint } from './config/index.js';
 export type { Settings, SettingsOverrides, EnvironmentSettings, StrategySpec, TableFilter } from './config/settings.js';
-export { planSync, runSync, type SyncRequest, type PlanResult } from './snapshot/sync.js';
-export type { SyncReport, TableReport } from './snapshot/sync-report.js';
-export type { SyncPlan, TablePlan } from './snapshot/plan.js';
+export { planSync, runSync, type SyncRequest, type PlanResult } from './sync/sync.js';
+export type { SyncReport, TableReport } from './sync/sync-report.js';
+export type { SyncPlan, TablePlan } from './plan/plan.js';
 export type { SyncObserver, SyncPhase } from './snapshot/observer.js';
 export { tableChecksum, type TableChecksum, type ChecksumOptions } from './verify/table-checksum.js';
 export {

@@ -10,7 +10,7 @@
  */
 import { loadSettings } from '../../src/config/index.js';
 import { runFollow } from '../../src/follow/follow.js';
-import { formatLsn } from '../../src/follow/lsn.js';
+import { formatLsn } from '../../src/stream/lsn.js';
 import { messageOf } from '../../src/errors.js';
 
 export interface FollowChildArgs {

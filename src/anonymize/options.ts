@@ -5,7 +5,9 @@
  * misspelt `keep_domian` silently ignored would change what leaves production.
  */
 import { didYouMeanSuffix } from '../config/did-you-mean.js';
-import type { StrategyOptions } from './strategy-types.js';
+
+/** A strategy's inline options as written in the config, before they are read. */
+export type StrategyOptions = Readonly<Record<string, unknown>>;
 
 interface NumberBounds {
   readonly min?: number;

@@ -4,11 +4,11 @@
  * writes text the target's COPY accepts; nothing goes through Date or Number.
  */
 import type { StrategySpec } from '../config/settings.js';
-import type { OptionReader } from './options.js';
+import type { OptionReader, StrategyOptions } from './options.js';
 import type { Prf } from './prf.js';
 import type { TypeFamily } from './types.js';
 
-export type StrategyOptions = Readonly<Record<string, unknown>>;
+export type { StrategyOptions };
 
 /**
  * Other columns of the row being masked, by name, as text (NULL as null).

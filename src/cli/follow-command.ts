@@ -1,9 +1,9 @@
 /** `pgtwin follow`: the foreground process that keeps the twin following the source. */
 import { runFollow } from '../follow/follow.js';
 import { claimPidFile, pidDirectory } from '../follow/pid-file.js';
-import { formatLsn } from '../follow/lsn.js';
-import { defaultSlotName } from '../follow/names.js';
-import { resolveEndpoints } from '../snapshot/connect-endpoints.js';
+import { formatLsn } from '../stream/lsn.js';
+import { defaultSlotName } from '../source/names.js';
+import { resolveEndpoints } from '../pg/connect-endpoints.js';
 import { ProgressReporter } from '../report/progress.js';
 import { countOf } from '../report/format.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';

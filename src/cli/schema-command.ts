@@ -3,7 +3,7 @@ import { loadSettings } from '../config/index.js';
 import type { Settings } from '../config/settings.js';
 import { EXIT_CODES, SafetyError } from '../errors.js';
 import { createSchema, firstPerObject, notCreated, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
-import { schemaIncompleteError } from '../snapshot/sync-errors.js';
+import { schemaIncompleteError } from '../sync/sync-errors.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec, type ParsedFlags } from './args.js';
 import { makeConfirm } from './confirm.js';
 import { SCHEMA_HELP } from './help.js';

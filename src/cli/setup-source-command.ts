@@ -1,6 +1,6 @@
 /** `pgtwin setup-source`: check the source for follow, print or run the SQL that fixes what SQL can fix. */
-import { REPLICATION_PASSWORD_ENV, setupSource, type SetupSourceResult } from '../follow/setup-source.js';
-import { SourceNotReadyError, problemLines } from '../follow/source-problem.js';
+import { REPLICATION_PASSWORD_ENV, setupSource, type SetupSourceResult } from '../source/setup-source.js';
+import { SourceNotReadyError, problemLines } from '../source/source-problem.js';
 import { EXIT_CODES } from '../errors.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import { confirmSourceChange } from './confirm-source.js';

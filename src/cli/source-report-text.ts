@@ -1,6 +1,6 @@
 /** How setup-source shows a source check: a few state lines, then every problem with its fix. */
-import { formatBytes, type SourceReport } from '../follow/source-checks.js';
-import { SERVICE_NAMES } from '../follow/managed-service.js';
+import { formatBytes, type SourceReport } from '../source/source-checks.js';
+import { SERVICE_NAMES } from '../source/managed-service.js';
 
 export function stateText(source: string, report: SourceReport): string {
   const { server, publication, slot, followRole } = report;

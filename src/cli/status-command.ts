@@ -1,11 +1,11 @@
 /** `pgtwin status`: lag, slot health and activity of each follow of the twin. Reads only. */
 import { followReports, recentRuns, type FollowReport, type RunSummary } from '../follow/status.js';
-import { formatLsn } from '../follow/lsn.js';
+import { formatLsn } from '../stream/lsn.js';
 import { pidDirectory, runningFollows } from '../follow/pid-file.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { resolveEndpoint } from '../config/index.js';
 import { toEndpoint } from '../pg/endpoint.js';
-import { openTargetEndpoint } from '../snapshot/connect-endpoints.js';
+import { openTargetEndpoint } from '../pg/connect-endpoints.js';
 import { PgtwinError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
 import { countOf, formatBytes, formatCount } from '../report/format.js';

@@ -1,7 +1,7 @@
 /** `pgtwin sync` and `pgtwin plan`: parse flags, load settings, call the library, print. */
 import { loadSettings } from '../config/index.js';
 import type { Settings } from '../config/settings.js';
-import { planSync, runSync } from '../snapshot/sync.js';
+import { planSync, runSync } from '../sync/sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';
 import { ProgressReporter } from '../report/progress.js';
 import { countOf, formatBytes, formatDuration } from '../report/format.js';
@@ -12,10 +12,10 @@ import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
 import { PLAN_HELP, SYNC_HELP } from './help.js';
 import { schemaCommand } from './schema-command.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpointSync } from './checkpoint-file.js';
-import { resolveEndpoints } from '../snapshot/connect-endpoints.js';
+import { resolveEndpoints } from '../pg/connect-endpoints.js';
 import { EXIT_CODES, PgtwinError } from '../errors.js';
 import type { SyncObserver } from '../snapshot/observer.js';
-import { schemaIncompleteError } from '../snapshot/sync-errors.js';
+import { schemaIncompleteError } from '../sync/sync-errors.js';
 
 interface SyncArgs {
   readonly settings: Settings;

@@ -1,5 +1,5 @@
 /** `pgtwin teardown`: drop the twin's slot and the publication on the source, after confirmation. */
-import { teardown, type TeardownResult } from '../follow/teardown.js';
+import { teardown, type TeardownResult } from '../source/teardown.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import { confirmSourceChange } from './confirm-source.js';
 import { TEARDOWN_HELP } from './help-follow.js';

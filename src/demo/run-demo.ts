@@ -13,7 +13,7 @@ import { startEmbeddedServer, type EmbeddedServer } from '../pg/embedded-server.
 import { quoteIdent } from '../pg/ident.js';
 import { countOf, formatBytes, formatCount, formatDuration } from '../report/format.js';
 import { withScope, type ResourceScope } from '../scope.js';
-import type { SyncReport } from '../snapshot/sync-report.js';
+import type { SyncReport } from '../sync/sync-report.js';
 import { seedDemoDatabase, type SeedResult } from './seed.js';
 import { DEMO_TABLES } from './schema.js';
 import { sideBySide } from './side-by-side.js';

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { quoteIdent } from '../pg/ident.js';
-import { encodeField } from '../snapshot/copy-text.js';
+import { encodeField } from '../pg/copy-text.js';
 import { demoRows, DEMO_COLUMNS, type Row } from './rows.js';
 import { DEMO_CONSTRAINTS_DDL, DEMO_TABLES, DEMO_TABLES_DDL, type DemoTable } from './schema.js';
 import { DemoWorld } from './world.js';

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_BATCH_SIZE, DEFAULT_SPLIT_TABLES_LARGER_THAN } from '../config/loader.js';
 import type { Settings } from '../config/settings.js';
 import type { SyncObserver } from '../snapshot/observer.js';
-import type { SyncReport } from '../snapshot/sync-report.js';
-import { runSync } from '../snapshot/sync.js';
+import type { SyncReport } from '../sync/sync-report.js';
+import { runSync } from '../sync/sync.js';
 import { DEMO_ANONYMIZE, DEMO_KEEP } from './mask-rules.js';
 
 export interface TwinSyncOptions {

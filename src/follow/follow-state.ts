@@ -1,6 +1,6 @@
 /** The twin's record of its slot (pgtwin.follow_state): where it stands in the source's change stream. */
 import type { Client } from '../pg/connect.js';
-import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { formatLsn, parseLsn, type Lsn } from '../stream/lsn.js';
 
 export type FollowStatus = 'snapshot' | 'streaming' | 'stopped' | 'failed';
 

@@ -7,7 +7,7 @@
  * next follow copies it again from a new snapshot).
  */
 import type { Client } from '../pg/connect.js';
-import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { formatLsn, parseLsn, type Lsn } from '../stream/lsn.js';
 
 export type FollowedTableStatus = 'copying' | 'following';
 

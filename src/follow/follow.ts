@@ -14,15 +14,15 @@ import { backoffDelay, isRetryable, sqlStateOf } from '../pg/retry.js';
 import { ensureStateSchema, lockTargetForRun } from '../pg/state-schema.js';
 import { SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import type { Endpoints } from '../snapshot/connect-endpoints.js';
+import type { Endpoints } from '../pg/connect-endpoints.js';
 import type { SyncObserver } from '../snapshot/observer.js';
-import type { SyncPlan, TablePlan } from '../snapshot/plan.js';
-import { compileRunMasks, type RunMasks } from '../snapshot/run-masks.js';
+import type { SyncPlan, TablePlan } from '../plan/plan.js';
+import { compileRunMasks, type RunMasks } from '../mask/run-masks.js';
 import { syncSequences } from '../snapshot/sequences.js';
-import type { SyncReport } from '../snapshot/sync-report.js';
-import { planSync, runSync } from '../snapshot/sync.js';
-import { Applier, type CommittedBatch } from './applier.js';
-import { FollowError } from './follow-errors.js';
+import type { SyncReport } from '../sync/sync-report.js';
+import { planSync, runSync } from '../sync/sync.js';
+import { Applier, type CommittedBatch } from '../apply/applier.js';
+import { FollowError } from '../stream/follow-errors.js';
 import { readFollowState, recordFailedBatch, recordSnapshotStart, setFollowStatus } from './follow-state.js';
 import {
   forgetFollowedTables,
@@ -33,13 +33,13 @@ import {
   type FollowedTable,
   type SelectionChange,
 } from './follow-tables.js';
-import { formatLsn, type Lsn } from './lsn.js';
-import { DEFAULT_PUBLICATION, defaultSlotName, isValidSlotName } from './names.js';
-import { checkPublication } from './publication-check.js';
-import { ReplicationSession } from './replication-session.js';
+import { formatLsn, type Lsn } from '../stream/lsn.js';
+import { DEFAULT_PUBLICATION, defaultSlotName, isValidSlotName } from '../source/names.js';
+import { checkPublication } from '../source/publication-check.js';
+import { ReplicationSession } from '../stream/replication-session.js';
 import { streamChanges } from './stream-loop.js';
-import { followWriteMode } from '../snapshot/replica-session.js';
-import { checkRowFilters, followFilters } from './row-filter.js';
+import { followWriteMode } from '../pg/replica-session.js';
+import { checkRowFilters, followFilters } from '../apply/row-filter.js';
 import { handOffAddedTables } from './table-handoff.js';
 
 export interface FollowObserver extends SyncObserver {
@@ -180,7 +180,7 @@ async function followOnce(once: Once): Promise<OnceOutcome> {
     // refused before anything is written, counting the triggers a load would create
     // (the first one, or the copy of tables added to the selection).
     await followWriteMode(control, once.planned.tables, fresh || change.added.length > 0 ? once.plannedTriggers : []);
-    // `where:` filters are evaluated on the source over each change (src/follow/row-filter.ts), in a session of their own.
+    // `where:` filters are evaluated on the source over each change (src/apply/row-filter.ts), in a session of their own.
     const filterSource = once.planned.tables.some((t) => t.where !== undefined)
       ? scope.add(
           await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin follow filters', signal }),

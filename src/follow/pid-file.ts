@@ -6,7 +6,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isAlive } from '../local/lock.js';
-import { FollowError } from './follow-errors.js';
+import { FollowError } from '../stream/follow-errors.js';
 
 export function pidDirectory(configPath: string | undefined, cwd: string): string {
   return join(configPath === undefined ? cwd : dirname(configPath), '.pgtwin');

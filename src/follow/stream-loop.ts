@@ -12,12 +12,12 @@
  * when the COMMIT returns.
  */
 import type { Duplex } from 'node:stream';
-import { decodePgoutput } from './pgoutput.js';
-import { parseReplicationMessage, standbyStatusUpdate } from './replication-messages.js';
-import type { Lsn } from './lsn.js';
-import type { Applier, CommittedBatch } from './applier.js';
-import type { PgoutputMessage } from './pgoutput.js';
-import { Turns } from './turns.js';
+import { decodePgoutput } from '../stream/pgoutput.js';
+import { parseReplicationMessage, standbyStatusUpdate } from '../stream/replication-messages.js';
+import type { Lsn } from '../stream/lsn.js';
+import type { Applier, CommittedBatch } from '../apply/applier.js';
+import type { PgoutputMessage } from '../stream/pgoutput.js';
+import { Turns } from '../apply/turns.js';
 
 /**
  * Committing each time the stream runs dry gave 100-170 batches a second

@@ -27,11 +27,11 @@ import type { Client } from '../pg/connect.js';
 import { lockTargetForRun, unlockTargetForRun } from '../pg/state-schema.js';
 import { withScope } from '../scope.js';
 import type { Endpoint } from '../pg/endpoint.js';
-import type { SyncReport } from '../snapshot/sync-report.js';
-import type { Applier } from './applier.js';
+import type { SyncReport } from '../sync/sync-report.js';
+import type { Applier } from '../apply/applier.js';
 import { markCopying, markFollowing } from './follow-tables.js';
-import { formatLsn, type Lsn } from './lsn.js';
-import { ReplicationSession } from './replication-session.js';
+import { formatLsn, type Lsn } from '../stream/lsn.js';
+import { ReplicationSession } from '../stream/replication-session.js';
 import { streamChanges, type StreamLoopOptions } from './stream-loop.js';
 
 export interface HandOffRequest {

@@ -16,7 +16,7 @@ export interface SessionOptions {
   readonly signal?: AbortSignal;
   /** Called when a connection attempt failed and will be retried. */
   readonly onRetry?: (message: string) => void;
-  /** Target sessions that write the twin's rows: its own triggers and rules stay quiet (src/snapshot/replica-session.ts). */
+  /** Target sessions that write the twin's rows: its own triggers and rules stay quiet (src/pg/replica-session.ts). */
   readonly replicaRole?: boolean;
 }
 

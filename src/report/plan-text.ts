@@ -1,7 +1,7 @@
 /** `pgtwin plan` (and `sync --dry-run`): what a sync would do, in words and as JSON. */
 import { displayName } from '../pg/ident.js';
-import type { TablePlan } from '../snapshot/plan.js';
-import type { PlanResult } from '../snapshot/sync.js';
+import type { TablePlan } from '../plan/plan.js';
+import type { PlanResult } from '../sync/sync.js';
 import { countOf, formatBytes } from './format.js';
 
 /** How one masked column is masked, for the text and the JSON. */

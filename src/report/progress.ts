@@ -3,7 +3,7 @@
  * terminal, one line per finished table otherwise (logs, CI).
  */
 import type { SyncObserver, SyncPhase } from '../snapshot/observer.js';
-import type { SyncPlan, TablePlan } from '../snapshot/plan.js';
+import type { SyncPlan, TablePlan } from '../plan/plan.js';
 import type { CopyResult } from '../snapshot/copy-table.js';
 import { countOf, bar, formatBytes, formatCount, formatDuration } from './format.js';
 

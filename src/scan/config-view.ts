@@ -6,8 +6,8 @@
  */
 import type { StrategySpec } from '../config/settings.js';
 import type { QualifiedName } from '../pg/ident.js';
-import { compilePattern, specificity } from '../snapshot/table-patterns.js';
-import { rulesFor } from '../snapshot/mask-plan.js';
+import { compilePattern, specificity } from '../plan/table-patterns.js';
+import { rulesFor } from '../plan/mask-plan.js';
 
 export interface ExistingRules {
   readonly anonymize: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>;

@@ -11,7 +11,7 @@ import { readCatalog, type Catalog, type TableInfo } from '../pg/catalog.js';
 import { withClient, type Client } from '../pg/connect.js';
 import type { Endpoint } from '../pg/endpoint.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
-import { selectTables } from '../snapshot/select-tables.js';
+import { selectTables } from '../plan/select-tables.js';
 import { sampleTable } from './sample.js';
 
 export const DEFAULT_SAMPLE_SIZE = 1000;

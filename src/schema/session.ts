@@ -10,9 +10,9 @@ import { openClient, type Client } from '../pg/connect.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import type { ResourceScope } from '../scope.js';
-import { connectPair, openEndpoints, type Endpoints } from '../snapshot/connect-endpoints.js';
-import { cascadeSelection, isWholeDatabase, selectTables } from '../snapshot/select-tables.js';
-import { compilePattern } from '../snapshot/table-patterns.js';
+import { connectPair, openEndpoints, type Endpoints } from '../pg/connect-endpoints.js';
+import { cascadeSelection, isWholeDatabase, selectTables } from '../plan/select-tables.js';
+import { compilePattern } from '../plan/table-patterns.js';
 import type { SchemaCatalog, TableDef } from './model.js';
 import { readSchemaCatalog } from './read-catalog.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
-import type { TablePlan } from './plan.js';
+import type { TablePlan } from '../plan/plan.js';
 
 /** `rowsQuery` selects the chunk's rows on the source; inside the caller's target transaction; returns the rows inserted. */
 export async function copyRowCount(plan: TablePlan, rowsQuery: string, source: Client, target: Client): Promise<number> {

@@ -9,13 +9,13 @@ import { pipeline } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
 import type { Client } from '../pg/connect.js';
-import { quoteIdent, quoteQualified } from '../pg/ident.js';
-import type { TablePlan } from './plan.js';
-import { createCountingPassThrough, createMaskingTransform, type ColumnMask } from './mask-transform.js';
-import { createParallelMaskingTransform } from './parallel-mask-transform.js';
-import type { MaskPool } from './mask-pool.js';
-import { chunkPredicate, type ChunkPlan } from './chunks.js';
-import { triggerSwitchSql, type FiringObject } from './replica-session.js';
+import type { TablePlan } from '../plan/plan.js';
+import { createCountingPassThrough, createMaskingTransform, type ColumnMask } from '../mask/mask-transform.js';
+import { createParallelMaskingTransform } from '../mask/parallel-mask-transform.js';
+import type { MaskPool } from '../mask/mask-pool.js';
+import type { ChunkPlan } from '../plan/chunk-bounds.js';
+import { copyInSql, copyOutSql, selectSql } from '../plan/copy-sql.js';
+import { triggerSwitchSql, type FiringObject } from '../pg/replica-session.js';
 import { copyRowCount } from './copy-row-count.js';
 
 export interface CopyResult {
@@ -32,42 +32,8 @@ export interface CopyTableOptions {
   /** When given, the masks run on these worker threads (compiled there from the same rules). */
   readonly maskPool?: MaskPool | undefined;
   readonly onProgress: (rows: number, bytes: number) => void;
-  /** Without the replica role: the table's triggers, off for this transaction only (src/snapshot/replica-session.ts). */
+  /** Without the replica role: the table's triggers, off for this transaction only (src/pg/replica-session.ts). */
   readonly triggersOff?: readonly FiringObject[] | undefined;
-}
-
-export function copyOutSql(plan: TablePlan, chunk?: ChunkPlan): string {
-  const range = chunk === undefined ? undefined : chunkPredicate(chunk.bounds);
-  if (
-    plan.source.kind === 'table' &&
-    plan.where === undefined &&
-    plan.limit === undefined &&
-    range === undefined &&
-    plan.columns.length > 0
-  ) {
-    return `COPY ${quoteQualified(plan.source)} (${plan.columns.map(quoteIdent).join(', ')}) TO STDOUT`;
-  }
-  return `COPY (${selectSql(plan, chunk)}) TO STDOUT`;
-}
-
-/**
- * The rows a chunk copies, as a query. COPY of a partitioned root needs the
- * query form; ONLY keeps legacy inheritance children (separate tables) out of
- * a plain table's rows. With no column, `SELECT FROM` still yields one (empty)
- * row per source row.
- */
-export function selectSql(plan: TablePlan, chunk?: ChunkPlan): string {
-  const columns = plan.columns.map(quoteIdent).join(', ');
-  const range = chunk === undefined ? undefined : chunkPredicate(chunk.bounds);
-  const only = plan.source.kind === 'table' ? 'ONLY ' : '';
-  const conditions = [plan.where === undefined ? undefined : `(${plan.where})`, range].filter((c): c is string => c !== undefined);
-  const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
-  const limit = plan.limit === undefined ? '' : ` LIMIT ${plan.limit}`;
-  return `SELECT ${columns} FROM ${only}${quoteQualified(plan.source)}${where}${limit}`;
-}
-
-export function copyInSql(plan: TablePlan): string {
-  return `COPY ${quoteQualified(plan.target)} (${plan.columns.map(quoteIdent).join(', ')}) FROM STDIN`;
 }
 
 /** One chunk (or the whole table) in one target transaction, recorded in pgtwin.run_chunks by that same transaction. */

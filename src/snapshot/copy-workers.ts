@@ -4,18 +4,18 @@
  * of split ones. The first failure stops the others: a half-run is reported
  * and resumed as a whole, never silently continued.
  */
-import type { Endpoints } from './connect-endpoints.js';
+import type { Endpoints } from '../pg/connect-endpoints.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { importSnapshot } from './snapshot-session.js';
 import { copyTable, type CopyResult } from './copy-table.js';
-import type { TablePlan } from './plan.js';
+import type { TablePlan } from '../plan/plan.js';
 import type { SyncObserver } from './observer.js';
-import type { ColumnMask } from './mask-transform.js';
-import type { MaskPool } from './mask-pool.js';
-import type { ChunkPlan } from './chunks.js';
+import type { ColumnMask } from '../mask/mask-transform.js';
+import type { MaskPool } from '../mask/mask-pool.js';
+import type { ChunkPlan } from '../plan/chunk-bounds.js';
 import { withRetry, type RetryPolicy } from '../pg/retry.js';
 import { messageOf } from '../errors.js';
-import { REPLICA_MODE, type TwinWriteMode } from './replica-session.js';
+import { REPLICA_MODE, type TwinWriteMode } from '../pg/replica-session.js';
 
 /** A copy cut off by a transient failure starts over (its rows were rolled back). */
 const CHUNK_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
@@ -36,7 +36,7 @@ export interface CopyWorkersInput {
   readonly maskPool?: MaskPool | undefined;
   /** Chunks committed by an earlier attempt of this run (`--resume`): not copied again. */
   readonly done?: ChunkResults;
-  /** How target sessions keep the twin's triggers quiet (src/snapshot/replica-session.ts); the replica role when not given. */
+  /** How target sessions keep the twin's triggers quiet (src/pg/replica-session.ts); the replica role when not given. */
   readonly writeMode?: TwinWriteMode;
 }
 

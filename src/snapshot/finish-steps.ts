@@ -13,7 +13,7 @@ import { quoteQualified } from '../pg/ident.js';
 import { applyPostData, groupByObject, type DdlFailure, type DdlStatement } from '../schema/index.js';
 import { restoreForeignKeys, type RestoreFailure } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
-import type { SyncPlan } from './plan.js';
+import type { SyncPlan } from '../plan/plan.js';
 import { recordPostDataApplied } from './resume.js';
 import { syncSequences, type SequenceResult } from './sequences.js';
 import { copyLargeObjects, type LargeObjectsResult } from './large-objects-copy.js';

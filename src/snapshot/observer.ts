@@ -3,7 +3,7 @@
  * it (progress bars, log lines); the library itself never prints.
  */
 import type { CopyResult } from './copy-table.js';
-import type { SyncPlan, TablePlan } from './plan.js';
+import type { SyncPlan, TablePlan } from '../plan/plan.js';
 
 export type SyncPhase =
   'connect' | 'plan' | 'schema' | 'prepare' | 'copy' | 'foreign-keys' | 'post-data' | 'large-objects' | 'sequences' | 'analyze' | 'done';

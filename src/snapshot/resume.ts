@@ -8,10 +8,10 @@
 import type { Client } from '../pg/connect.js';
 import { UsageError } from '../errors.js';
 import type { DdlStatement } from '../schema/index.js';
-import type { ChunkPlan } from './chunks.js';
+import type { ChunkPlan } from '../plan/chunk-bounds.js';
 import type { CopyResult } from './copy-table.js';
 import type { ChunkResults } from './copy-workers.js';
-import type { SyncPlan, TablePlan } from './plan.js';
+import type { SyncPlan, TablePlan } from '../plan/plan.js';
 
 export interface StoredPlan {
   readonly version: 1;

@@ -6,7 +6,7 @@
  */
 import type { Client } from '../pg/connect.js';
 import { displayName, quoteQualified, type QualifiedName } from '../pg/ident.js';
-import type { SequencePlan } from './plan.js';
+import type { SequencePlan } from '../plan/plan.js';
 
 export interface SequenceResult {
   readonly sequence: string;

@@ -10,7 +10,7 @@ import type { Catalog, TableInfo } from '../pg/catalog.js';
 import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import { notCreated, planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
-import { isWholeDatabase, selectForRun } from './select-tables.js';
+import { isWholeDatabase, selectForRun } from '../plan/select-tables.js';
 import { pendingForeignKeys } from './foreign-keys.js';
 
 export interface TargetSchemaPlan {

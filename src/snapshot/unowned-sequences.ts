@@ -9,7 +9,7 @@
 import type { Catalog } from '../pg/catalog.js';
 import type { Client } from '../pg/connect.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
-import type { TablePlan } from './plan.js';
+import type { TablePlan } from '../plan/plan.js';
 
 export async function planUnownedSequences(source: Client, catalog: Catalog, tables: readonly TablePlan[]): Promise<QualifiedName[]> {
   const schemas = [...new Set(tables.map((t) => t.source.schema))];

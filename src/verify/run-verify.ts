@@ -7,7 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { openClient } from '../pg/connect.js';
 import { PgtwinError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
-import { planSync } from '../snapshot/sync.js';
+import { planSync } from '../sync/sync.js';
 import { findLeaks } from './find-leaks.js';
 import { throwIfInterrupted } from './interrupt.js';
 import type { LeakCheckResult } from './leak-types.js';

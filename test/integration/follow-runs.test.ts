@@ -1,5 +1,5 @@
 /**
- * pgtwin follow applying many rows per statement (src/follow/change-runs.ts)
+ * pgtwin follow applying many rows per statement (src/apply/change-runs.ts)
  * on a real twin: runs with keys that come back, key changes inside a run,
  * insert then delete of one key, rows the twin lacks inside a multi-row
  * UPDATE and DELETE (counted, not fatal), unchanged TOASTed values mixed into

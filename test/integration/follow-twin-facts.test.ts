@@ -8,8 +8,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
-import { readTwinFacts } from '../../src/follow/twin-facts.js';
-import type { TablePlan } from '../../src/snapshot/plan.js';
+import { readTwinFacts } from '../../src/apply/twin-facts.js';
+import type { TablePlan } from '../../src/plan/plan.js';
 
 const DDL = `
   CREATE TABLE plain (id int PRIMARY KEY, v varchar(20), n numeric(10,2), c char(4), b bit(3), a int[]);

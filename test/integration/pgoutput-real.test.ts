@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { formatLsn, parseLsn } from '../../src/follow/lsn.js';
-import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage } from '../../src/follow/pgoutput.js';
-import { pgEpochMicros } from '../../src/follow/replication-messages.js';
+import { formatLsn, parseLsn } from '../../src/stream/lsn.js';
+import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage } from '../../src/stream/pgoutput.js';
+import { pgEpochMicros } from '../../src/stream/replication-messages.js';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 
 const BIG = 'x'.repeat(100_000);

@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
 import { assertTablesEqual } from '../support/compare.js';
 import { loadSettings } from '../../src/config/index.js';
-import { runSync } from '../../src/snapshot/sync.js';
+import { runSync } from '../../src/sync/sync.js';
 
 // What pgtwin holds is what stays reachable: Buffers already let go of but not
 // yet collected made the plain reading swing between 0 and 19 MB run to run.

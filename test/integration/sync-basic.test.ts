@@ -5,7 +5,7 @@ import { pgtwin } from '../support/cli.js';
 import { assertTablesEqual } from '../support/compare.js';
 import { TEST_PASSWORD } from '../support/constants.js';
 import { loadSettings } from '../../src/config/index.js';
-import { runSync } from '../../src/snapshot/sync.js';
+import { runSync } from '../../src/sync/sync.js';
 
 describe('pgtwin sync: basics', () => {
   let dbs: TestDatabases;

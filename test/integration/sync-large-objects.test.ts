@@ -16,7 +16,7 @@ import pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { pgtwin } from '../support/cli.js';
 import { loadSettings } from '../../src/config/index.js';
-import { runSync } from '../../src/snapshot/sync.js';
+import { runSync } from '../../src/sync/sync.js';
 
 interface LoRow {
   oid: string;

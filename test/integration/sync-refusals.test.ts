@@ -110,7 +110,7 @@ describe('pgtwin sync: bad input is refused with a clear error and writes nothin
 
   it('exit 5: a "no" at the prompt', async () => {
     // The library asks through the confirm callback; the CLI with a TTY would prompt. Here: refusal from the callback.
-    const { runSync } = await import('../../src/snapshot/sync.js');
+    const { runSync } = await import('../../src/sync/sync.js');
     const { loadSettings } = await import('../../src/config/index.js');
     const settings = await loadSettings({
       cwd: await mkdtemp(join(tmpdir(), 'pgtwin-no-')),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
 import { pgtwin, spawnPgtwin } from '../support/cli.js';
 import { assertTablesEqual } from '../support/compare.js';
-import { runSync } from '../../src/snapshot/sync.js';
+import { runSync } from '../../src/sync/sync.js';
 import { loadSettings } from '../../src/config/index.js';
 import { tableChecksum } from '../../src/verify/table-checksum.js';
 

@@ -17,10 +17,10 @@ import { loadSettings } from '../../src/config/index.js';
 import { openClient } from '../../src/pg/connect.js';
 import { ensureStateSchema, startRun } from '../../src/pg/state-schema.js';
 import { toEndpoint } from '../../src/pg/endpoint.js';
-import { planSync } from '../../src/snapshot/sync.js';
+import { planSync } from '../../src/sync/sync.js';
 import { runCopyWorkers } from '../../src/snapshot/copy-workers.js';
 import { exportSnapshot } from '../../src/snapshot/snapshot-session.js';
-import type { Endpoints } from '../../src/snapshot/connect-endpoints.js';
+import type { Endpoints } from '../../src/pg/connect-endpoints.js';
 
 const TABLES = ['public.keyed', 'public.heap'];
 

@@ -1,12 +1,12 @@
 /**
  * Builds pgoutput messages and the replication framing around them, the way a
- * PostgreSQL walsender would: the inverse of src/follow/pgoutput.ts and
- * src/follow/replication-messages.ts, for unit tests and fake servers. Written
+ * PostgreSQL walsender would: the inverse of src/stream/pgoutput.ts and
+ * src/stream/replication-messages.ts, for unit tests and fake servers. Written
  * from the protocol documentation, not from the decoder, so a round trip checks
  * one reading of the spec against another.
  */
-import { UNCHANGED_TOAST, type PgoutputMessage, type TupleValue } from '../../src/follow/pgoutput.js';
-import type { Lsn } from '../../src/follow/lsn.js';
+import { UNCHANGED_TOAST, type PgoutputMessage, type TupleValue } from '../../src/stream/pgoutput.js';
+import type { Lsn } from '../../src/stream/lsn.js';
 
 /** Appends big-endian protocol fields; also used by tests to hand-build malformed messages. */
 export class ProtocolWriter {

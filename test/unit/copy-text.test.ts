@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { countRows, decodeField, encodeField } from '../../src/snapshot/copy-text.js';
+import { countRows, decodeField, encodeField } from '../../src/pg/copy-text.js';
 
 /** Decodes a whole buffer given as a latin1/ASCII string of raw COPY bytes. */
 function decodeRaw(raw: string | Buffer): string | null {

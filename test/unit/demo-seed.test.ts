@@ -7,7 +7,7 @@ import { Prng } from '../../src/demo/prng.js';
 import { demoRows, DEMO_COLUMNS, type Row } from '../../src/demo/rows.js';
 import { DEMO_DDL, DEMO_TABLES, type DemoTable } from '../../src/demo/schema.js';
 import { DemoWorld } from '../../src/demo/world.js';
-import { encodeField } from '../../src/snapshot/copy-text.js';
+import { encodeField } from '../../src/pg/copy-text.js';
 
 function rowsOf(world: DemoWorld, table: DemoTable): Row[] {
   return [...demoRows(world, table)];

@@ -7,10 +7,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Applier } from '../../src/follow/applier.js';
-import type { PgoutputMessage } from '../../src/follow/pgoutput.js';
+import { Applier } from '../../src/apply/applier.js';
+import type { PgoutputMessage } from '../../src/stream/pgoutput.js';
 import type { Client } from '../../src/pg/connect.js';
-import type { TablePlan } from '../../src/snapshot/plan.js';
+import type { TablePlan } from '../../src/plan/plan.js';
 import type { TableInfo } from '../../src/pg/catalog.js';
 
 const info: TableInfo = {

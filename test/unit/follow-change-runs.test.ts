@@ -5,13 +5,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChangeRuns, type Statement } from '../../src/follow/change-runs.js';
-import { TableSql } from '../../src/follow/table-sql.js';
-import { TableChanges } from '../../src/follow/table-changes.js';
-import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from '../../src/follow/pgoutput.js';
-import { batchRecordSql } from '../../src/follow/batch-record.js';
-import type { TwinFacts } from '../../src/follow/twin-facts.js';
-import type { TablePlan } from '../../src/snapshot/plan.js';
+import { ChangeRuns, type Statement } from '../../src/apply/change-runs.js';
+import { TableSql } from '../../src/apply/table-sql.js';
+import { TableChanges } from '../../src/apply/table-changes.js';
+import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from '../../src/stream/pgoutput.js';
+import { batchRecordSql } from '../../src/apply/batch-record.js';
+import type { TwinFacts } from '../../src/apply/twin-facts.js';
+import type { TablePlan } from '../../src/plan/plan.js';
 import type { TableInfo } from '../../src/pg/catalog.js';
 
 const U: TupleValue = UNCHANGED_TOAST;

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TableChanges } from '../../src/follow/table-changes.js';
-import { TableSql } from '../../src/follow/table-sql.js';
-import { ChangeRuns } from '../../src/follow/change-runs.js';
-import { UNCHANGED_TOAST, type RelationMessage } from '../../src/follow/pgoutput.js';
-import type { TablePlan } from '../../src/snapshot/plan.js';
+import { TableChanges } from '../../src/apply/table-changes.js';
+import { TableSql } from '../../src/apply/table-sql.js';
+import { ChangeRuns } from '../../src/apply/change-runs.js';
+import { UNCHANGED_TOAST, type RelationMessage } from '../../src/stream/pgoutput.js';
+import type { TablePlan } from '../../src/plan/plan.js';
 import type { TableInfo } from '../../src/pg/catalog.js';
-import type { TwinFacts } from '../../src/follow/twin-facts.js';
+import type { TwinFacts } from '../../src/apply/twin-facts.js';
 import { PgtwinError } from '../../src/errors.js';
 
 const column = (name: string, attnum: number, type = 'text') => ({

@@ -1,7 +1,7 @@
 /** `strategy: fake` without a kind: the kind from the column's name, type and sampled values. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inferFakeKind, lacksKind } from '../../src/snapshot/infer-fake-kind.js';
+import { inferFakeKind, lacksKind } from '../../src/plan/infer-fake-kind.js';
 
 const kind = (name: string, values: readonly string[] = [], type = 'text'): string | undefined =>
   inferFakeKind({ name, type, values: [...values] })?.kind;

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { isPgtwinError } from '../../src/errors.js';
-import { formatLsn, parseLsn } from '../../src/follow/lsn.js';
+import { formatLsn, parseLsn } from '../../src/stream/lsn.js';
 
 function assertInvalid(text: string): void {
   assert.throws(

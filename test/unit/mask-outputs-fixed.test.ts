@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import { compileMasks } from '../../src/anonymize/index.js';
-import { decodeField, encodeField } from '../../src/snapshot/copy-text.js';
-import { RowMasker } from '../../src/snapshot/row-masker.js';
+import { decodeField, encodeField } from '../../src/pg/copy-text.js';
+import { RowMasker } from '../../src/mask/row-masker.js';
 import { GOLDEN_KEY, goldenCases, goldenOutputs } from '../support/golden-masks.js';
 
 interface FixtureEntry {

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { encodeField } from '../../src/snapshot/copy-text.js';
-import { type ColumnMask, createCountingPassThrough, createMaskingTransform, type MaskingSpec } from '../../src/snapshot/mask-transform.js';
+import { encodeField } from '../../src/pg/copy-text.js';
+import { type ColumnMask, createCountingPassThrough, createMaskingTransform, type MaskingSpec } from '../../src/mask/mask-transform.js';
 
 type Row = ReadonlyArray<string | null>;
 

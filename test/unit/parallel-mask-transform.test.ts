@@ -7,13 +7,13 @@ import fc from 'fast-check';
 
 import { AnonymizationError } from '../../src/anonymize/errors.js';
 import { MaskingKey } from '../../src/anonymize/key.js';
-import { encodeField } from '../../src/snapshot/copy-text.js';
-import { MaskPool } from '../../src/snapshot/mask-pool.js';
-import { createMaskingTransform } from '../../src/snapshot/mask-transform.js';
-import { createParallelMaskingTransform } from '../../src/snapshot/parallel-mask-transform.js';
-import { compileTableMasks, strategyRegistry, type MaskTableSpec } from '../../src/snapshot/run-masks.js';
-import { MaskRowError } from '../../src/snapshot/row-masker.js';
-import { deserializeError, serializeError } from '../../src/snapshot/worker-errors.js';
+import { encodeField } from '../../src/pg/copy-text.js';
+import { MaskPool } from '../../src/mask/mask-pool.js';
+import { createMaskingTransform } from '../../src/mask/mask-transform.js';
+import { createParallelMaskingTransform } from '../../src/mask/parallel-mask-transform.js';
+import { compileTableMasks, strategyRegistry, type MaskTableSpec } from '../../src/mask/run-masks.js';
+import { MaskRowError } from '../../src/mask/row-masker.js';
+import { deserializeError, serializeError } from '../../src/mask/worker-errors.js';
 
 const SPEC: MaskTableSpec = {
   table: 'public.people',

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { isPgtwinError } from '../../src/errors.js';
-import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage, type RelationMessage, type TupleValue } from '../../src/follow/pgoutput.js';
+import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage, type RelationMessage, type TupleValue } from '../../src/stream/pgoutput.js';
 import { encodePgoutput, ProtocolWriter } from '../support/pgoutput-encode.js';
 
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { isPgtwinError } from '../../src/errors.js';
-import { parseLsn } from '../../src/follow/lsn.js';
-import { parseReplicationMessage, pgEpochMicros, standbyStatusUpdate } from '../../src/follow/replication-messages.js';
+import { parseLsn } from '../../src/stream/lsn.js';
+import { parseReplicationMessage, pgEpochMicros, standbyStatusUpdate } from '../../src/stream/replication-messages.js';
 import { encodeKeepalive, encodeXLogData } from '../support/pgoutput-encode.js';
 
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;

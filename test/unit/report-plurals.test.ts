@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { countOf } from '../../src/report/format.js';
 import { verifyToText } from '../../src/report/verify-text.js';
 import { describeMismatch } from '../../src/verify/verify-errors.js';
-import { foreignKeyError } from '../../src/snapshot/sync-errors.js';
+import { foreignKeyError } from '../../src/sync/sync-errors.js';
 import type { VerifyReport } from '../../src/verify/run-verify.js';
 
 const report = (rows: number): VerifyReport => ({

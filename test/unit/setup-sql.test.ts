@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TableInfo } from '../../src/pg/catalog.js';
-import type { SourceReport } from '../../src/follow/source-checks.js';
-import type { PublicationFacts } from '../../src/follow/replication-objects.js';
-import type { FollowRoleFacts, RelationFacts, ServerFacts } from '../../src/follow/source-facts.js';
-import { planSetup, setupScript } from '../../src/follow/setup-sql.js';
-import { walLevelFix } from '../../src/follow/managed-service.js';
-import { scramVerifier } from '../../src/follow/scram.js';
+import type { SourceReport } from '../../src/source/source-checks.js';
+import type { PublicationFacts } from '../../src/source/replication-objects.js';
+import type { FollowRoleFacts, RelationFacts, ServerFacts } from '../../src/source/source-facts.js';
+import { planSetup, setupScript } from '../../src/source/setup-sql.js';
+import { walLevelFix } from '../../src/source/managed-service.js';
+import { scramVerifier } from '../../src/source/scram.js';
 
 const table = (oid: number, name: string): TableInfo => ({
   oid,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePattern, specificity, splitPattern } from '../../src/snapshot/table-patterns.js';
+import { compilePattern, specificity, splitPattern } from '../../src/plan/table-patterns.js';
 
 const t = (schema: string, name: string) => ({ schema, name });
 

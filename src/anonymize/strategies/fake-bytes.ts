@@ -10,7 +10,7 @@ import { DECLINED, maskOutput, putBytes, sameBytes, type ByteMask } from '../byt
 import type { Prf } from '../prf.js';
 import { FIRST_NAMES, LAST_NAMES } from './data/names.js';
 import { CITIES, COUNTRIES } from './data/places.js';
-import type { FakeKind } from './fake.js';
+import type { FakeKind } from './fake-kinds.js';
 
 interface Picks {
   /** The list of the (first) part, and the PRF word that picks from it. */

@@ -11,21 +11,7 @@ import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, COUNTRIES, STREET_NAMES, STREE
 import { SeededStream } from './stream.js';
 import { withByteMask } from '../byte-mask.js';
 import { fakeByteMask } from './fake-bytes.js';
-
-export const FAKE_KINDS = [
-  'name',
-  'full_name',
-  'first_name',
-  'last_name',
-  'company',
-  'city',
-  'country',
-  'street_address',
-  'postcode',
-  'username',
-] as const;
-
-export type FakeKind = (typeof FAKE_KINDS)[number];
+import { FAKE_KINDS, type FakeKind } from './fake-kinds.js';
 
 function pick(items: readonly string[], word: number): string {
   return items[word % items.length] as string;

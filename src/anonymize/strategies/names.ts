@@ -5,7 +5,8 @@
  */
 import { domainOf } from '../canonical.js';
 import { defineBuiltinStrategy, type Strategy } from '../strategy.js';
-import { type FakeKind, makeFake } from './fake.js';
+import { makeFake } from './fake.js';
+import type { FakeKind } from './fake-kinds.js';
 
 function nameStrategy(name: string, kind: FakeKind, summary: string): Strategy {
   return defineBuiltinStrategy({

@@ -6,7 +6,7 @@
  * transactions it holds: those at or below that LSN are skipped when
  * streamed again. Nothing is acknowledged to the source before it commits here.
  *
- * Changes become runs of rows (src/follow/change-runs.ts); the runs go to the
+ * Changes become runs of rows (src/apply/change-runs.ts); the runs go to the
  * twin in flushes, one simple-query round trip each. One flush (or a batch's
  * COMMIT) is in flight while the next is decoded, masked and built, so this
  * process and the twin's backend work at the same time. Nothing is sent
@@ -15,12 +15,12 @@
  */
 import type { Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
-import type { ColumnMask } from '../snapshot/mask-transform.js';
-import type { TablePlan } from '../snapshot/plan.js';
+import type { ColumnMask } from '../mask/mask-transform.js';
+import type { TablePlan } from '../plan/plan.js';
 import { batchRecordSql, type TableCounters } from './batch-record.js';
 import { ChangeRuns, type Statement } from './change-runs.js';
-import type { Lsn } from './lsn.js';
-import type { PgoutputMessage, RelationMessage } from './pgoutput.js';
+import type { Lsn } from '../stream/lsn.js';
+import type { PgoutputMessage, RelationMessage } from '../stream/pgoutput.js';
 import { TableChanges, type RowChange } from './table-changes.js';
 import { TableSql } from './table-sql.js';
 import { readTwinFacts, type TwinFacts } from './twin-facts.js';
@@ -45,7 +45,7 @@ export interface ApplierOptions {
   readonly masks: ReadonlyMap<string, ReadonlyMap<number, ColumnMask>>;
   readonly strict: boolean;
   readonly warn: (message: string) => void;
-  /** Tables with `where:` or `limit:` (src/follow/row-filter.ts), by table key. */
+  /** Tables with `where:` or `limit:` (src/apply/row-filter.ts), by table key. */
   readonly filters?: ReadonlyMap<string, TableFilter>;
 }
 
@@ -104,7 +104,7 @@ export class Applier {
     this.pipe = new TwinPipe(target, options.warn);
   }
 
-  /** Reads what the twin's catalog says about its tables (src/follow/twin-facts.ts); before the first change. */
+  /** Reads what the twin's catalog says about its tables (src/apply/twin-facts.ts); before the first change. */
   async prepare(): Promise<void> {
     this.facts ??= await readTwinFacts(this.target, [...this.options.tables.values()]);
   }

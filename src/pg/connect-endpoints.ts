@@ -6,10 +6,10 @@
 import type { EnvironmentSettings, Settings } from '../config/settings.js';
 import { resolveEndpoint } from '../config/index.js';
 import { LOCAL_ENVIRONMENT } from '../config/embedded.js';
-import { ensureLocalServer } from '../pg/local-server.js';
-import { isLocalEndpoint, looksLikeSameDatabase, toEndpoint, type Endpoint } from '../pg/endpoint.js';
-import { openClient, type Client } from '../pg/connect.js';
-import { readServerIdentity, sameDatabase } from '../pg/server-identity.js';
+import { ensureLocalServer } from './local-server.js';
+import { isLocalEndpoint, looksLikeSameDatabase, toEndpoint, type Endpoint } from './endpoint.js';
+import { openClient, type Client } from './connect.js';
+import { readServerIdentity, sameDatabase } from './server-identity.js';
 import { SafetyError } from '../errors.js';
 import type { ResourceScope } from '../scope.js';
 

@@ -21,9 +21,9 @@
  *   rule rewrites statements too; or a role that does not own the tables) is
  *   refused before anything is written, with the GRANT to run.
  */
-import type { Client } from '../pg/connect.js';
-import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
-import { sqlStateOf } from '../pg/retry.js';
+import type { Client } from './connect.js';
+import { displayName, quoteIdent, quoteQualified, type QualifiedName } from './ident.js';
+import { sqlStateOf } from './retry.js';
 import { SafetyError } from '../errors.js';
 
 export const REPLICA_ROLE_SQL = 'SET session_replication_role = replica';

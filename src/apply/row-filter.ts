@@ -22,15 +22,15 @@ import type { Client } from '../pg/connect.js';
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
 import { messageOf, UsageError } from '../errors.js';
 import { isRetryable } from '../pg/retry.js';
-import type { TablePlan } from '../snapshot/plan.js';
-import { FollowError } from './follow-errors.js';
-import { UNCHANGED_TOAST } from './pgoutput.js';
+import type { TablePlan } from '../plan/plan.js';
+import { FollowError } from '../stream/follow-errors.js';
+import { UNCHANGED_TOAST } from '../stream/pgoutput.js';
 import { literal, type NewValue, type Value } from './table-sql.js';
 
 export interface TableFilter {
   /** Evaluates `where:` on the source; undefined without one. */
   readonly where: RowFilter | undefined;
-  /** `limit:`: only the rows the first load copied are followed (src/follow/filter-gate.ts). */
+  /** `limit:`: only the rows the first load copied are followed (src/apply/filter-gate.ts). */
   readonly copiedOnly: boolean;
 }
 

@@ -17,7 +17,7 @@ import {
   type MaskingKey,
 } from '../anonymize/index.js';
 import type { MaskColumn } from '../anonymize/compile.js';
-import type { SyncPlan } from './plan.js';
+import type { SyncPlan } from '../plan/plan.js';
 
 export async function strategyRegistry(settings: Pick<Settings, 'strategiesModule'>): Promise<StrategyRegistry> {
   if (settings.strategiesModule === undefined) return builtinRegistry();

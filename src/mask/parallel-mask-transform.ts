@@ -7,7 +7,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 
-import { COPY_LF, countRows } from './copy-text.js';
+import { COPY_LF, countRows } from '../pg/copy-text.js';
 import type { MaskedBlock, MaskPool } from './mask-pool.js';
 
 /** Rows are cut into blocks of about this size: large enough that messaging is noise, small enough to overlap. */

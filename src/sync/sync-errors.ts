@@ -1,9 +1,9 @@
 /** How a sync that stopped part way explains itself: what is loaded, what is not, and how to finish. */
 import { IncompleteError, InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
-import type { ChunkResults } from './copy-workers.js';
-import type { RestoreFailure } from './foreign-keys.js';
-import type { FinishInterrupted } from './finish-steps.js';
-import type { SyncPlan } from './plan.js';
+import type { ChunkResults } from '../snapshot/copy-workers.js';
+import type { RestoreFailure } from '../snapshot/foreign-keys.js';
+import type { FinishInterrupted } from '../snapshot/finish-steps.js';
+import type { SyncPlan } from '../plan/plan.js';
 
 export function stoppedError(
   status: 'failed' | 'interrupted',

@@ -1,6 +1,6 @@
 /**
  * Changes of filtered tables (`where:`, `limit:`) wait here until the
- * source has said which rows their filter keeps (src/follow/row-filter.ts),
+ * source has said which rows their filter keeps (src/apply/row-filter.ts),
  * in one query per table for everything held, not one per change. Once
  * something is held, every later change waits behind it too, so changes
  * leave in source order. What a change becomes:
@@ -22,7 +22,7 @@
  * out of `where:` deletes it), and a row the twin lacks is no warning.
  */
 import type { Statement } from './change-runs.js';
-import { UNCHANGED_TOAST } from './pgoutput.js';
+import { UNCHANGED_TOAST } from '../stream/pgoutput.js';
 import type { TableFilter } from './row-filter.js';
 import type { RowChange, TableChanges } from './table-changes.js';
 import type { NewValue, Value } from './table-sql.js';

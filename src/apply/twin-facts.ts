@@ -20,10 +20,10 @@
  * - tables with INSERT or UPDATE rules: PostgreSQL refuses `INSERT ... ON
  *   CONFLICT` on them when it rewrites the statement, whatever the
  *   replication role and even when the rule is disabled, so their upserts
- *   are written another way (src/follow/table-sql.ts).
+ *   are written another way (src/apply/table-sql.ts).
  */
 import type { Client } from '../pg/connect.js';
-import type { TablePlan } from '../snapshot/plan.js';
+import type { TablePlan } from '../plan/plan.js';
 
 export interface TwinFacts {
   /** table key -> column -> type name without modifier (`format_type(type, -1)`). */

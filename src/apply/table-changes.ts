@@ -7,10 +7,10 @@
  * ones the plan was made for is schema drift: applying it would guess, so it
  * stops.
  */
-import type { ColumnMask, RowView } from '../snapshot/mask-transform.js';
-import type { TablePlan } from '../snapshot/plan.js';
-import { FollowError } from './follow-errors.js';
-import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from './pgoutput.js';
+import type { ColumnMask, RowView } from '../mask/mask-transform.js';
+import type { TablePlan } from '../plan/plan.js';
+import { FollowError } from '../stream/follow-errors.js';
+import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from '../stream/pgoutput.js';
 import type { NewValue, Value } from './table-sql.js';
 
 /**
@@ -37,7 +37,7 @@ export type RowChange =
   | { readonly kind: 'delete-row'; readonly old: readonly NewValue[]; readonly absentOk?: boolean };
 /*
  * absentOk: the twin may lack the row and that is expected, not a warning: a
- * filtered table (src/follow/row-filter.ts) holds only some of the source's rows.
+ * filtered table (src/apply/row-filter.ts) holds only some of the source's rows.
  */
 
 /** Between key values: PostgreSQL text never holds a NUL, so joined keys cannot collide. */

@@ -4,8 +4,8 @@
  * silently stop changing in the twin.
  */
 import type { Client } from '../pg/connect.js';
-import type { SyncPlan } from '../snapshot/plan.js';
-import { FollowError } from './follow-errors.js';
+import type { SyncPlan } from '../plan/plan.js';
+import { FollowError } from '../stream/follow-errors.js';
 
 /** `added`: tables just added to the selection of a twin that already follows (worded for that case). */
 export async function checkPublication(

@@ -1,5 +1,5 @@
 /** The result of a sync, as printed by `--json` and stored in pgtwin.runs. */
-import type { SyncPlan } from './plan.js';
+import type { SyncPlan } from '../plan/plan.js';
 
 export interface TableReport {
   readonly table: string;

@@ -12,7 +12,7 @@ import { openClient, withTransaction, type Client } from '../pg/connect.js';
 import { quoteLiteral } from '../pg/ident.js';
 import { sqlStateOf } from '../pg/retry.js';
 import { withScope } from '../scope.js';
-import { selectForRun } from '../snapshot/select-tables.js';
+import { selectForRun } from '../plan/select-tables.js';
 import { LOCK_TIMEOUT, planSetup, setupScript, type SetupPlan } from './setup-sql.js';
 import { checkSource, type SourceReport } from './source-checks.js';
 import { checkedObjectName, openSourceEndpoint, publicationName, twinSlotName } from './source-endpoint.js';

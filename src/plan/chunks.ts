@@ -9,21 +9,7 @@
 import type { Client } from '../pg/connect.js';
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
 import type { TablePlan } from './plan.js';
-
-export type ChunkBounds =
-  | { readonly kind: 'whole' }
-  /** `lower <= key < upper`; undefined ends are open. Bounds are integers as text (bigint-safe). */
-  | { readonly kind: 'key'; readonly column: string; readonly lower: string | undefined; readonly upper: string | undefined }
-  /** Heap pages `lower <= page < upper`; undefined ends are open. */
-  | { readonly kind: 'pages'; readonly lower: number | undefined; readonly upper: number | undefined };
-
-export interface ChunkPlan {
-  /** 0-based position of the chunk in its table. */
-  readonly index: number;
-  readonly bounds: ChunkBounds;
-}
-
-export const WHOLE_TABLE: readonly ChunkPlan[] = [{ index: 0, bounds: { kind: 'whole' } }];
+import { WHOLE_TABLE, type ChunkBounds, type ChunkPlan } from './chunk-bounds.js';
 
 const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
 /** More chunks cost more transactions and scans for little gain. */
@@ -95,28 +81,4 @@ function boundsFrom<T>(cuts: readonly T[], make: (lower: T | undefined, upper: T
   return cuts.length === 0
     ? [...WHOLE_TABLE]
     : edges.slice(0, -1).map((lower, index) => ({ index, bounds: make(lower, edges[index + 1]) }));
-}
-
-/** The chunk's condition for a WHERE clause, or undefined for the whole table. */
-export function chunkPredicate(bounds: ChunkBounds): string | undefined {
-  switch (bounds.kind) {
-    case 'whole':
-      return undefined;
-    case 'key': {
-      const column = quoteIdent(bounds.column);
-      const parts = [
-        bounds.lower === undefined ? undefined : `${column} >= ${BigInt(bounds.lower).toString()}`,
-        bounds.upper === undefined ? undefined : `${column} < ${BigInt(bounds.upper).toString()}`,
-      ].filter((p): p is string => p !== undefined);
-      return parts.join(' AND ');
-    }
-    case 'pages': {
-      // TID range scans (PostgreSQL 14+) read only these pages; 13 filters a full scan, still correct.
-      const parts = [
-        bounds.lower === undefined ? undefined : `ctid >= '(${Math.trunc(bounds.lower)},0)'::tid`,
-        bounds.upper === undefined ? undefined : `ctid < '(${Math.trunc(bounds.upper)},0)'::tid`,
-      ].filter((p): p is string => p !== undefined);
-      return parts.join(' AND ');
-    }
-  }
 }

@@ -5,7 +5,7 @@
  */
 import type { Client } from '../pg/connect.js';
 import { UsageError, messageOf } from '../errors.js';
-import { copyOutSql } from './copy-table.js';
+import { copyOutSql } from './copy-sql.js';
 import type { SyncPlan } from './plan.js';
 
 export async function checkFilters(source: Client, plan: SyncPlan): Promise<void> {

@@ -4,7 +4,7 @@
  * so columns after the last masked one are never even split.
  */
 import { utf8Kind, Utf8Kind } from '../anonymize/byte-mask.js';
-import { COPY_BACKSLASH, COPY_TAB, decodeEscaped, isNullField } from './copy-text.js';
+import { COPY_BACKSLASH, COPY_TAB, decodeEscaped, isNullField } from '../pg/copy-text.js';
 
 /** Read access to the current row, for masks that derive a value from other columns. */
 export interface RowView {

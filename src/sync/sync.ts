@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os';
 import type { Settings } from '../config/settings.js';
 import { requireMaskingKey, type MaskingKey, type StrategyRegistry } from '../anonymize/index.js';
-import { checkOwners } from './check-owners.js';
-import { sampleFakeColumns } from './fake-samples.js';
+import { checkOwners } from '../plan/check-owners.js';
+import { sampleFakeColumns } from '../plan/fake-samples.js';
 import { readCatalog } from '../pg/catalog.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
@@ -17,27 +17,27 @@ import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/
 import { InterruptedError, SafetyError, UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
 import { executePreData, firstPerObject, notCreated, type DdlStatement } from '../schema/index.js';
-import { finishSteps, FinishInterrupted, type FinishResult } from './finish-steps.js';
-import { planChunks } from './chunks.js';
-import { checkFilters } from './check-filters.js';
-import { checkSequences } from './check-sequences.js';
-import { connectPair, openEndpoints, type Endpoints } from './connect-endpoints.js';
+import { finishSteps, FinishInterrupted, type FinishResult } from '../snapshot/finish-steps.js';
+import { planChunks } from '../plan/chunks.js';
+import { checkFilters } from '../plan/check-filters.js';
+import { checkSequences } from '../plan/check-sequences.js';
+import { connectPair, openEndpoints, type Endpoints } from '../pg/connect-endpoints.js';
 import { isLocalEndpoint } from '../pg/endpoint.js';
-import { runCopyWorkers, type ChunkResults } from './copy-workers.js';
-import { setAsideForeignKeys } from './foreign-keys.js';
-import type { SyncObserver } from './observer.js';
-import { buildPlan, type SyncPlan, type TablePlan } from './plan.js';
-import { restrictPlan } from './plan-subset.js';
-import { findResumableRun, resumePlan, storedPlanOf, storePlan } from './resume.js';
-import { compileRunMasks, strategyRegistry, type RunMasks } from './run-masks.js';
-import { MaskPool } from './mask-pool.js';
-import { exportSnapshot, importSnapshot } from './snapshot-session.js';
+import { runCopyWorkers, type ChunkResults } from '../snapshot/copy-workers.js';
+import { setAsideForeignKeys } from '../snapshot/foreign-keys.js';
+import type { SyncObserver } from '../snapshot/observer.js';
+import { buildPlan, type SyncPlan, type TablePlan } from '../plan/plan.js';
+import { restrictPlan } from '../plan/plan-subset.js';
+import { findResumableRun, resumePlan, storedPlanOf, storePlan } from '../snapshot/resume.js';
+import { compileRunMasks, strategyRegistry, type RunMasks } from '../mask/run-masks.js';
+import { MaskPool } from '../mask/mask-pool.js';
+import { exportSnapshot, importSnapshot } from '../snapshot/snapshot-session.js';
 import { finishInterruptedError, foreignKeyError, stoppedError } from './sync-errors.js';
 import { describeTables, type SyncReport, type TableReport } from './sync-report.js';
-import { planTargetSchema, type TargetSchemaPlan } from './target-schema.js';
-import { syncWriteMode, triggerSwitchSql } from './replica-session.js';
-import { planLargeObjects } from './large-objects-plan.js';
-import { planUnownedSequences } from './unowned-sequences.js';
+import { planTargetSchema, type TargetSchemaPlan } from '../snapshot/target-schema.js';
+import { syncWriteMode, triggerSwitchSql } from '../pg/replica-session.js';
+import { planLargeObjects } from '../plan/large-objects-plan.js';
+import { planUnownedSequences } from '../snapshot/unowned-sequences.js';
 
 export interface SyncRequest {
   readonly settings: Settings;
@@ -78,7 +78,7 @@ export interface PlanResult {
 /**
  * Everything `sync` checks before writing, and nothing else: `pgtwin plan` and `--dry-run`.
  * `forLoad`: also that the target role can keep the twin's triggers quiet
- * (src/snapshot/replica-session.ts), which only a load needs (not verify).
+ * (src/pg/replica-session.ts), which only a load needs (not verify).
  */
 export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = false): Promise<PlanResult> {
   const registry = await strategyRegistry(request.settings);

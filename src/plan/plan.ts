@@ -12,7 +12,7 @@ import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
 import { compilePattern, specificity } from './table-patterns.js';
 import { planMasking, type FakeSamples, type OwnerCheck } from './mask-plan.js';
-import { WHOLE_TABLE, type ChunkPlan } from './chunks.js';
+import { WHOLE_TABLE, type ChunkPlan } from './chunk-bounds.js';
 import type { LargeObjectPlan } from './large-objects-plan.js';
 
 export interface TablePlan {

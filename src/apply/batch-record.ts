@@ -7,7 +7,7 @@
  * all the same.
  */
 import { quoteLiteral } from '../pg/ident.js';
-import { formatLsn, type Lsn } from './lsn.js';
+import { formatLsn, type Lsn } from '../stream/lsn.js';
 
 export interface TableCounters {
   inserts: number;

@@ -4,11 +4,11 @@
  * (an upsert of many rows, an UPDATE or DELETE joined to a VALUES list).
  * Values are written in as literals, so many statements travel in one
  * simple-query round trip. Nothing here decides which rows may share a
- * statement: src/follow/change-runs.ts does.
+ * statement: src/apply/change-runs.ts does.
  */
-import type { TablePlan } from '../snapshot/plan.js';
+import type { TablePlan } from '../plan/plan.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
-import { UNCHANGED_TOAST } from './pgoutput.js';
+import { UNCHANGED_TOAST } from '../stream/pgoutput.js';
 import type { TwinFacts } from './twin-facts.js';
 
 /** A plan-ordered column value: text as PostgreSQL printed it, or NULL. */

@@ -7,7 +7,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 
-import { COPY_LF, countRows } from './copy-text.js';
+import { COPY_LF, countRows } from '../pg/copy-text.js';
 import { RowMasker, type ColumnMask } from './row-masker.js';
 
 export type { RowView } from './row-cursor.js';

@@ -7,7 +7,7 @@
  * and the field is plain (see anonymize/byte-mask.ts); only the others are
  * decoded to strings.
  */
-import { COPY_LF, encodeField } from './copy-text.js';
+import { COPY_LF, encodeField } from '../pg/copy-text.js';
 import { byteMaskOf, DECLINED, maskOutput, type ByteMask } from '../anonymize/byte-mask.js';
 import { PLAIN_ASCII, RowCursor, type RowView } from './row-cursor.js';
 
