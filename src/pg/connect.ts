@@ -1,12 +1,14 @@
 /**
- * Opening sessions on the source and target. Source sessions are read-only for
- * their whole life; both sides get no statement timeout (a COPY of a large table
- * may legitimately run for an hour) and UTF-8 so COPY bytes are comparable.
+ * Opening sessions on the source and target. Every session gets pgtwin's
+ * settings before its first use (src/pg/session-settings.ts): the text forms
+ * values are masked and compared in, no statement timeout, and for source
+ * sessions read-only transactions for their whole life.
  */
 import pg from 'pg';
 import { ConnectError, messageOf } from '../errors.js';
 import type { Endpoint } from './endpoint.js';
 import { DEFAULT_RETRY, type RetryPolicy, sqlStateOf, withRetry } from './retry.js';
+import { configureSession } from './session-settings.js';
 
 export interface SessionOptions {
   /** Source sessions: every transaction is READ ONLY. */
@@ -22,18 +24,6 @@ export interface SessionOptions {
 
 export type Client = pg.Client;
 
-const SESSION_SETUP = [
-  "SET client_encoding = 'UTF8'",
-  'SET statement_timeout = 0',
-  'SET idle_in_transaction_session_timeout = 0',
-  "SET DateStyle = 'ISO, MDY'",
-  // timestamptz leaves COPY as text in the session's zone: one zone for every
-  // session makes the masked text (and so the masked value) the same in every run.
-  "SET TimeZone = 'UTC'",
-  "SET IntervalStyle = 'postgres'",
-  'SET extra_float_digits = 3',
-];
-
 export async function openClient(endpoint: Endpoint, options: SessionOptions): Promise<Client> {
   const attempt = async (): Promise<Client> => {
     const client = new pg.Client({
@@ -46,9 +36,7 @@ export async function openClient(endpoint: Endpoint, options: SessionOptions): P
     client.on('error', () => undefined);
     try {
       await client.connect();
-      for (const statement of SESSION_SETUP) await client.query(statement);
-      if (options.readOnly) await client.query('SET default_transaction_read_only = on');
-      if (options.replicaRole === true) await client.query('SET session_replication_role = replica');
+      await configureSession(client, options);
       return client;
     } catch (error) {
       await client.end().catch(() => undefined);

@@ -24,9 +24,10 @@
 import type { Client } from './connect.js';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from './ident.js';
 import { sqlStateOf } from './retry.js';
+import { REPLICA_ROLE, setSql } from './session-settings.js';
 import { SafetyError } from '../errors.js';
 
-export const REPLICA_ROLE_SQL = 'SET session_replication_role = replica';
+const REPLICA_ROLE_SQL = setSql([REPLICA_ROLE]);
 
 /** A trigger or rule of the twin that fires in an origin session. */
 export interface FiringObject {

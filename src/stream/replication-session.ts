@@ -9,19 +9,9 @@ import copyStreams, { type CopyBothQueryStream } from 'pg-copy-streams';
 import type { Endpoint } from '../pg/endpoint.js';
 import { ConnectError, messageOf } from '../errors.js';
 import { sqlStateOf } from '../pg/retry.js';
+import { startupOptions, TEXT_FORMS } from '../pg/session-settings.js';
 import { parseLsn, type Lsn, formatLsn } from './lsn.js';
 import { FollowError } from './follow-errors.js';
-
-const STREAM_SESSION_OPTIONS = [
-  'TimeZone=UTC',
-  'DateStyle=ISO,MDY',
-  'IntervalStyle=postgres',
-  'extra_float_digits=3',
-  'bytea_output=hex',
-  'client_encoding=UTF8',
-]
-  .map((setting) => `-c ${setting}`)
-  .join(' ');
 
 export interface CreatedSlot {
   readonly consistentPoint: Lsn;
@@ -38,9 +28,14 @@ export class ReplicationSession {
     const url = new URL(endpoint.url);
     url.searchParams.set('replication', 'database');
     // The walsender prints values with its session's settings: the same ones as
-    // the snapshot sessions (src/pg/connect.ts), so a value masks the same way
-    // in the snapshot and in the stream, and dates are read back as written.
-    const client = new pg.Client({ connectionString: url.toString(), application_name: 'pgtwin follow', options: STREAM_SESSION_OPTIONS });
+    // the snapshot sessions (src/pg/session-settings.ts), so a value masks the
+    // same way in the snapshot and in the stream, and dates are read back as
+    // written. They go in the startup packet, so they hold from its first message on.
+    const client = new pg.Client({
+      connectionString: url.toString(),
+      application_name: 'pgtwin follow',
+      options: startupOptions(TEXT_FORMS),
+    });
     // Errors on an idle replication connection surface on its next use.
     client.on('error', () => undefined);
     try {

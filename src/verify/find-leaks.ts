@@ -12,6 +12,7 @@
  */
 import type { Client } from '../pg/connect.js';
 import { withTransaction } from '../pg/connect.js';
+import { useTextForms } from '../pg/session-settings.js';
 import { UsageError } from '../errors.js';
 import { withScope } from '../scope.js';
 import { clearExtraction, maskedExtraction } from './cell-values.js';
@@ -62,9 +63,6 @@ interface TableOutcome {
 }
 
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
-// Both sides must print equal values as equal text (keys are matched as text).
-const TEXT_FORMS =
-  "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'";
 
 export async function findLeaks(request: FindLeaksRequest): Promise<LeakCheckResult> {
   const minLength = request.minLength ?? DEFAULT_MIN_LENGTH;
@@ -87,7 +85,8 @@ export async function findLeaks(request: FindLeaksRequest): Promise<LeakCheckRes
     return withTransaction(
       source,
       async () => {
-        await source.query(TEXT_FORMS);
+        // Both sides must print equal values as equal text (keys are matched as text).
+        await useTextForms(source, 'transaction');
         const sourceKinds = await readValueKinds(
           source,
           masked.map((t) => t.source.oid),
@@ -103,7 +102,7 @@ export async function findLeaks(request: FindLeaksRequest): Promise<LeakCheckRes
         return withTransaction(
           target,
           async () => {
-            await target.query(TEXT_FORMS);
+            await useTextForms(target, 'transaction');
             const kinds = await readValueKinds(
               target,
               request.tables.map((t) => t.target.oid),

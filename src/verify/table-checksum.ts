@@ -1,11 +1,13 @@
 /**
  * Order-independent fingerprint of a table's rows over chosen columns: the row
  * count and the sum of a 60-bit slice of each row's md5. A sum (not XOR) also
- * catches a row present twice. The session is pinned to UTC and fixed output
- * styles so equal values render as equal text on both servers.
+ * catches a row present twice. The session gets pgtwin's text forms (UTC,
+ * ISO dates, hex bytea...: src/pg/session-settings.ts) so equal values render
+ * as equal text on both servers, whatever the caller's session had.
  */
 import type { Client } from '../pg/connect.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
+import { useTextForms } from '../pg/session-settings.js';
 
 export interface TableChecksum {
   readonly rows: number;
@@ -29,7 +31,7 @@ export async function tableChecksum(
   options: ChecksumOptions = {},
 ): Promise<TableChecksum> {
   const row = columns.length === 0 ? "''" : `ROW(${columns.map(quoteIdent).join(', ')})::text`;
-  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
+  await useTextForms(client, 'session');
   const where = options.where === undefined ? '' : ` WHERE (${options.where})`;
   const result = await client.query<{ rows: string; checksum: string }>(
     `SELECT count(*)::text AS rows,
