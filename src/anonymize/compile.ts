@@ -16,18 +16,8 @@ import { byteMaskOf, withByteMask } from './byte-mask.js';
 import type { MaskingKey } from './key.js';
 import { builtinRegistry, StrategyRegistry } from './registry.js';
 import type { CompiledStrategy, Strategy } from './strategy.js';
-import type { CheckContext, ColumnFacts, RowReader, ValueMask } from './strategy-types.js';
+import type { CheckContext, ColumnFacts, ColumnMask, RowReader, RowView, ValueMask } from './strategy-types.js';
 import { classifyType, lengthLimit } from './types.js';
-
-/**
- * The row access the COPY transform provides (snapshot/mask-transform.ts has
- * the same shape; declared here because anonymize/ sits below snapshot/).
- */
-export interface RowView {
-  field(index: number): string | null;
-}
-
-export type ColumnMask = (value: string | null, row: RowView) => string | null;
 
 export interface MaskColumn {
   readonly name: string;

@@ -7,8 +7,10 @@ export { defineStrategy, isStrategy, type Strategy } from './strategy.js';
 export type {
   CheckContext,
   ColumnFacts,
+  ColumnMask,
   MaskContext,
   RowReader,
+  RowView,
   StrategyDefinition,
   StrategyOptions,
   StrategySetup,
@@ -24,12 +26,10 @@ export {
   compileMasks,
   columnFacts,
   registryOf,
-  type ColumnMask,
   type MaskColumn,
   type MaskProblem,
   type MaskProblemCode,
   type MaskTable,
-  type RowView,
 } from './compile.js';
 export { checkStrict, type StrictProblem, type StrictProblemCode } from './strict.js';
 export { inheritForeignKeyRules, type ForeignKeyLink, type InheritedRules } from './foreign-keys.js';

@@ -51,6 +51,22 @@ export interface MaskContext {
 /** A compiled mask for non-NULL values. */
 export type ValueMask = (value: string, row: RowReader) => string | null;
 
+/**
+ * The row as the masking stage holds it, by 0-based column index: a COPY row
+ * (src/mask/row-cursor.ts) or a change's tuple. Masked columns read back their
+ * SOURCE value here; the RowReader a strategy sees is built on top and gives
+ * the masked one. Only valid during the mask call it was passed to.
+ */
+export interface RowView {
+  field(index: number): string | null;
+}
+
+/**
+ * A column's compiled mask, as the COPY transform and the change applier call
+ * it: NULL handling included, the other fields of the row through `row`.
+ */
+export type ColumnMask = (value: string | null, row: RowView) => string | null;
+
 /** Plan-time context: the column and its table, for checks that depend on them. */
 export interface CheckContext {
   readonly table: string;

@@ -8,10 +8,10 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 import { COPY_LF, countRows } from '../pg/copy-text.js';
-import { RowMasker, type ColumnMask } from './row-masker.js';
+import type { ColumnMask } from '../anonymize/strategy-types.js';
+import { RowMasker } from './row-masker.js';
 
-export type { RowView } from './row-cursor.js';
-export type { ColumnMask } from './row-masker.js';
+export type { ColumnMask, RowView } from '../anonymize/strategy-types.js';
 
 export interface MaskingSpec {
   /** Number of columns in each row, in COPY column order. */

@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { MaskingKey, type KeySource } from '../anonymize/key.js';
 import { compileTableMasks, strategyRegistry, type MaskTableSpec } from './run-masks.js';
-import { RowMasker, type ColumnMask } from './row-masker.js';
+import type { ColumnMask } from '../anonymize/strategy-types.js';
+import { RowMasker } from './row-masker.js';
 import { serializeError, type SerializedError } from './worker-errors.js';
 
 export interface MaskWorkerData {

@@ -4,17 +4,8 @@
  * so columns after the last masked one are never even split.
  */
 import { utf8Kind, Utf8Kind } from '../anonymize/byte-mask.js';
+import type { RowView } from '../anonymize/strategy-types.js';
 import { COPY_BACKSLASH, COPY_TAB, decodeEscaped, isNullField } from '../pg/copy-text.js';
-
-/** Read access to the current row, for masks that derive a value from other columns. */
-export interface RowView {
-  /**
-   * The source value of column `index` (0-based) in the current row, decoded on
-   * first use. Masked columns read back their original value, not the masked
-   * one. Only valid during the mask call it was passed to.
-   */
-  field(index: number): string | null;
-}
 
 const EMPTY = Buffer.alloc(0);
 
@@ -73,6 +64,7 @@ export class RowCursor implements RowView {
     this.nextStart = start;
   }
 
+  /** Decoded on first use in each row. */
   field(index: number): string | null {
     if (!Number.isInteger(index) || index < 0 || index >= this.columnCount) {
       throw new Error(`column index ${index} is out of range for a table of ${this.columnCount} columns`);

@@ -9,9 +9,8 @@
  */
 import { COPY_LF, encodeField } from '../pg/copy-text.js';
 import { byteMaskOf, DECLINED, maskOutput, type ByteMask } from '../anonymize/byte-mask.js';
-import { PLAIN_ASCII, RowCursor, type RowView } from './row-cursor.js';
-
-export type ColumnMask = (value: string | null, row: RowView) => string | null;
+import type { ColumnMask, RowView } from '../anonymize/strategy-types.js';
+import { PLAIN_ASCII, RowCursor } from './row-cursor.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Gaps shorter than this are copied byte by byte, values up to SHORT_VALUE chars written char by char. */

@@ -8,7 +8,8 @@ import { compileMasks, MaskingKey } from '../../src/anonymize/index.js';
 import { FIRST_NAMES, LAST_NAMES } from '../../src/anonymize/strategies/data/names.js';
 import { CITIES } from '../../src/anonymize/strategies/data/places.js';
 import { encodeField } from '../../src/pg/copy-text.js';
-import { RowMasker, type ColumnMask } from '../../src/mask/row-masker.js';
+import type { ColumnMask } from '../../src/anonymize/strategy-types.js';
+import { RowMasker } from '../../src/mask/row-masker.js';
 
 const KEY = new MaskingKey(Buffer.alloc(32, 0x21));
 

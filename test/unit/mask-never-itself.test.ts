@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { byteMaskOf, DECLINED, maskOutput } from '../../src/anonymize/byte-mask.js';
 import { checkMasks, compileMasks, MaskingKey } from '../../src/anonymize/index.js';
 import { luhnValid } from '../../src/anonymize/strategies/digit-layout.js';
-import type { ColumnMask } from '../../src/mask/row-masker.js';
+import type { ColumnMask } from '../../src/anonymize/strategy-types.js';
 
 const KEYS = [0x11, 0x5a, 0xc3].map((byte) => new MaskingKey(Buffer.alloc(32, byte)));
 const NO_ROW = { field: (): string | null => null };
