@@ -3,7 +3,7 @@
  * of this table" for every table, which on a catalog of thousands of tables
  * must not rescan every constraint each time.
  */
-import type { ConstraintDef, IndexDef, SchemaCatalog, SequenceDef, TriggerDef } from './model.js';
+import type { ConstraintDef, IndexDef, CatalogObjects, SequenceDef, TriggerDef } from './objects.js';
 
 export interface CatalogGroups {
   readonly constraints: ReadonlyMap<number, readonly ConstraintDef[]>;
@@ -16,9 +16,9 @@ export interface CatalogGroups {
   readonly arrayOf: ReadonlyMap<number, readonly number[]>;
 }
 
-const cache = new WeakMap<SchemaCatalog, CatalogGroups>();
+const cache = new WeakMap<CatalogObjects, CatalogGroups>();
 
-export function groups(catalog: SchemaCatalog): CatalogGroups {
+export function groups(catalog: CatalogObjects): CatalogGroups {
   const known = cache.get(catalog);
   if (known !== undefined) return known;
   const made: CatalogGroups = {

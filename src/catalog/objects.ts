@@ -1,12 +1,13 @@
 /**
- * What schema creation and diff know about a database: the objects pgtwin can
- * reproduce, as read from pg_catalog by read-catalog.ts. Texts (types,
+ * The catalog's objects: what schema creation and diff know about a database,
+ * the objects pgtwin can reproduce, as read from pg_catalog by read-catalog.ts
+ * (assembled in read-objects.ts). Texts (types,
  * defaults, definitions) are rendered with search_path = pg_catalog, so every
  * user object in them is schema-qualified and compares equal across servers.
  *
  * Objects refer to each other by OID, which only means something inside the
  * database they were read from; `ObjectKey`s ("rel:16384", "type:16390", ...)
- * name them in the dependency map, and target-index.ts translates them to names
+ * name them in the dependency map, and schema/target-index.ts translates them to names
  * when comparing with another database.
  */
 import type { QualifiedName } from '../pg/ident.js';
@@ -306,7 +307,7 @@ export interface RelationName extends QualifiedName {
   readonly relkind: string;
 }
 
-export interface SchemaCatalog {
+export interface CatalogObjects {
   readonly serverVersionNum: number;
   /** Non-system schemas (pgtwin's own state schema excluded). */
   readonly schemas: ReadonlySet<string>;

@@ -1,12 +1,7 @@
 /**
- * readSchemaCatalog: everything schema creation and diff need, read in one
- * read-only transaction with search_path = pg_catalog so every user object in
- * the rendered texts comes out schema-qualified.
+ * The catalog's objects, assembled from the rows of the object queries
+ * (sql-*.ts) that read-catalog.ts sends in one batch.
  */
-import type { Client } from '../pg/connect.js';
-import { withTransaction } from '../pg/connect.js';
-import { SchemaError } from './errors.js';
-import * as q from './catalog-queries.js';
 import type {
   CollationInfo,
   CollationProvider,
@@ -19,7 +14,7 @@ import type {
   IndexDef,
   ObjectKey,
   RelationName,
-  SchemaCatalog,
+  CatalogObjects,
   SequenceDef,
   TableDef,
   TriggerDef,
@@ -33,66 +28,12 @@ import type {
   ReplicaIdentity,
   TextSearchConfig,
   TextSearchDictionary,
-} from './model.js';
+} from './objects.js';
 import { aggregateDefinition } from './aggregate-definition.js';
 import { quoteIdent } from '../pg/ident.js';
 
-/** The oldest server the queries support (pg_partition_root, attgenerated). */
-export const MIN_SERVER_VERSION = 120000;
-
-type Row = Record<string, unknown>;
-
-export async function readSchemaCatalog(client: Client): Promise<SchemaCatalog> {
-  return withTransaction(
-    client,
-    async () => {
-      await client.query("SELECT set_config('search_path', 'pg_catalog', true)");
-      const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
-      if (version < MIN_SERVER_VERSION) {
-        throw new SchemaError(
-          'SERVER_TOO_OLD',
-          `PostgreSQL ${Math.floor(version / 10000)} is older than pgtwin supports for schema work (12 or later).`,
-          {
-            nextStep: 'Upgrade the server, or create the schema with pg_dump --schema-only and run pgtwin sync on it.',
-          },
-        );
-      }
-      const rows = async (sql: string): Promise<Row[]> => (await client.query<Row>(sql)).rows;
-      const r = {
-        schemas: await rows(q.SCHEMAS_SQL),
-        extensions: await rows(q.EXTENSIONS_SQL),
-        available: await rows(q.AVAILABLE_EXTENSIONS_SQL),
-        collations: await rows(q.COLLATIONS_SQL),
-        types: await rows(q.TYPES_SQL),
-        enums: await rows(q.ENUM_LABELS_SQL),
-        domainConstraints: await rows(q.DOMAIN_CONSTRAINTS_SQL),
-        attributes: await rows(q.COMPOSITE_ATTRIBUTES_SQL),
-        ranges: await rows(q.RANGES_SQL),
-        relations: await rows(q.RELATIONS_SQL),
-        tables: await rows(q.TABLES_SQL),
-        columns: await rows(q.COLUMNS_SQL),
-        constraints: await rows(q.CONSTRAINTS_SQL),
-        indexes: await rows(q.INDEXES_SQL),
-        triggers: await rows(q.triggersSql(version)),
-        sequences: await rows(q.SEQUENCES_SQL),
-        views: await rows(q.VIEWS_SQL),
-        functions: await rows(q.functionsSql(version)),
-        aggregates: await rows(q.AGGREGATES_SQL),
-        policies: await rows(q.POLICIES_SQL),
-        rules: await rows(q.RULES_SQL),
-        grants: await rows(q.GRANTS_SQL),
-        roles: await rows(q.ROLES_SQL),
-        tsConfigs: await rows(q.TS_CONFIGS_SQL),
-        tsDictionaries: await rows(q.TS_DICTIONARIES_SQL),
-        languages: await rows(q.LANGUAGES_SQL),
-        dependencies: await rows(q.DEPENDENCIES_SQL),
-        members: await rows(q.EXTENSION_MEMBERS_SQL),
-      };
-      return assemble(version, r);
-    },
-    'BEGIN READ ONLY',
-  );
-}
+/** One row as the driver returns it. */
+export type Row = Record<string, unknown>;
 
 // Row accessors: the driver returns int8 as strings and NULL as null.
 const str = (row: Row, key: string): string => String(row[key] ?? '');
@@ -113,7 +54,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
   return groups;
 }
 
-function assemble(version: number, r: Record<string, Row[]>): SchemaCatalog {
+/** `r`: the rows of each object query, by the name read-catalog.ts gives it. */
+export function assembleObjects(version: number, r: Readonly<Record<string, Row[]>>): CatalogObjects {
   const get = (name: string): Row[] => r[name] ?? [];
   const extensions = new Map<string, ExtensionInfo>(
     get('extensions').map((x) => [str(x, 'name'), { name: str(x, 'name'), schema: str(x, 'schema'), version: str(x, 'version') }]),
@@ -258,7 +200,7 @@ const TYPE_KINDS: Readonly<Record<string, TypeKind>> = {
   m: 'multirange',
 };
 
-function readTypes(r: Record<string, Row[]>): Map<number, TypeInfo> {
+function readTypes(r: Readonly<Record<string, Row[]>>): Map<number, TypeInfo> {
   const labels = new Map((r['enums'] ?? []).map((x) => [num(x, 'oid'), strings(x, 'labels')]));
   const domainConstraints = groupBy(r['domainConstraints'] ?? [], (x) => num(x, 'oid'));
   const attributes = groupBy(r['attributes'] ?? [], (x) => num(x, 'oid'));

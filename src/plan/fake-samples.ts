@@ -5,7 +5,7 @@
  * values stay in memory only while the kinds are inferred.
  */
 import type { Settings } from '../config/settings.js';
-import type { Catalog } from '../pg/catalog.js';
+import type { TableCatalog } from '../catalog/table-facts.js';
 import type { Client } from '../pg/connect.js';
 import { withTransaction } from '../pg/connect.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
@@ -18,7 +18,7 @@ import { selectForRun } from './select-tables.js';
 const SAMPLE_ROWS = 200;
 const SAMPLE_TIMEOUT_MS = 5000;
 
-export async function sampleFakeColumns(client: Client, settings: Settings, source: Catalog): Promise<FakeSamples> {
+export async function sampleFakeColumns(client: Client, settings: Settings, source: TableCatalog): Promise<FakeSamples> {
   const samples = new Map<string, Map<string, readonly (string | null)[]>>();
   // Selection problems are raised by the plan itself, with their own messages.
   let selected: ReturnType<typeof selectForRun>;

@@ -9,7 +9,7 @@ import type { StrategySpec } from '../config/settings.js';
 import { detectPii, type ColumnSample, type PiiFinding } from '../anonymize/detect.js';
 import { FAKE_KINDS } from '../anonymize/strategies/fake-kinds.js';
 import { classifyType } from '../anonymize/types.js';
-import type { TableInfo } from '../pg/catalog.js';
+import type { TableInfo } from '../catalog/table-facts.js';
 
 export interface InferredKind {
   readonly kind: string;

@@ -11,7 +11,7 @@
  * together, before anything is written.
  */
 import type { StrategySpec } from '../config/settings.js';
-import type { Catalog, TableInfo } from '../pg/catalog.js';
+import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import {
   checkMasks,
@@ -63,7 +63,7 @@ export interface PlannedTable {
 const NO_MASKING: TableMasking = { rules: new Map(), maskedColumns: [], inherited: [], inferredKinds: new Map(), owners: [] };
 
 /** Masking of each planned table (by key); throws MaskRulesError listing every problem. */
-export function planMasking(input: MaskingInput, source: Catalog, tables: readonly PlannedTable[]): Map<string, TableMasking> {
+export function planMasking(input: MaskingInput, source: TableCatalog, tables: readonly PlannedTable[]): Map<string, TableMasking> {
   const problems: { table: string; column: string; message: string }[] = [];
   const byKey = new Map(tables.map((t) => [t.key, t]));
   const owner = ownerOf(source, byKey);
@@ -178,7 +178,7 @@ function keptColumns(keep: ReadonlyMap<string, readonly string[]>, table: TableI
 /** A rule for a table that does not exist is a typo until proven otherwise. */
 function unmatchedPatterns(
   section: ReadonlyMap<string, unknown>,
-  source: Catalog,
+  source: TableCatalog,
   name: string,
 ): { table: string; column: string; message: string }[] {
   const names = [...source.tables.keys()];
@@ -197,7 +197,7 @@ function unmatchedPatterns(
 }
 
 /** The selected table (key) that holds a source table's rows: itself, or its partition root. */
-function ownerOf(source: Catalog, planned: ReadonlyMap<string, PlannedTable>): (table: QualifiedName) => string | undefined {
+function ownerOf(source: TableCatalog, planned: ReadonlyMap<string, PlannedTable>): (table: QualifiedName) => string | undefined {
   return (table) => {
     const key = displayName(table);
     if (planned.has(key)) return key;
@@ -207,7 +207,7 @@ function ownerOf(source: Catalog, planned: ReadonlyMap<string, PlannedTable>): (
   };
 }
 
-function foreignKeyLinks(source: Catalog, owner: (table: QualifiedName) => string | undefined): ForeignKeyLink[] {
+function foreignKeyLinks(source: TableCatalog, owner: (table: QualifiedName) => string | undefined): ForeignKeyLink[] {
   const links: ForeignKeyLink[] = [];
   for (const fk of source.foreignKeys) {
     if (fk.inherited) continue;

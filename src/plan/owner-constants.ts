@@ -6,7 +6,7 @@
  * check-owners.ts then looks for it before anything is written.
  */
 import type { StrategySpec } from '../config/settings.js';
-import type { Catalog } from '../pg/catalog.js';
+import type { TableCatalog } from '../catalog/table-facts.js';
 import type { QualifiedName } from '../pg/ident.js';
 
 /** A constant foreign-key value (an ownership remap) to look for in the referenced table. */
@@ -39,7 +39,7 @@ export interface PinnedOwner {
  * `--user-id`), which is valid as long as that row is in the twin.
  */
 export function ownerConstants(
-  source: Catalog,
+  source: TableCatalog,
   owner: (table: QualifiedName) => string | undefined,
   written: ReadonlyMap<string, ReadonlyMap<string, StrategySpec>>,
 ): PinnedOwner[] {

@@ -6,7 +6,7 @@
  */
 import type { Settings, StrategySpec, TableFilter } from '../config/settings.js';
 import { builtinRegistry, type StrategyRegistry } from '../anonymize/index.js';
-import type { Catalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../pg/catalog.js';
+import type { TableCatalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../catalog/table-facts.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';
@@ -67,8 +67,8 @@ export interface PlanPurpose {
 
 export function buildPlan(
   settings: Settings,
-  source: Catalog,
-  target: Catalog,
+  source: TableCatalog,
+  target: TableCatalog,
   registry: StrategyRegistry = builtinRegistry(),
   samples?: FakeSamples,
   purpose: PlanPurpose = {},
@@ -199,7 +199,7 @@ function filterFor(settings: Settings, table: TableInfo): TableFilter | undefine
   return { where: flag.filter.where ?? file?.filter.where, limit: flag.filter.limit ?? file?.filter.limit };
 }
 
-function planSequences(plans: readonly TablePlan[], source: Catalog, target: Catalog, warnings: string[]): SequencePlan[] {
+function planSequences(plans: readonly TablePlan[], source: TableCatalog, target: TableCatalog, warnings: string[]): SequencePlan[] {
   const result: SequencePlan[] = [];
   const planned = new Set(plans.map((p) => p.key));
   for (const link of source.sequences) {

@@ -4,7 +4,7 @@
  * tables whose foreign keys point into the selection.
  */
 import type { Settings, TableSelectionSettings } from '../config/settings.js';
-import type { Catalog, TableInfo } from '../pg/catalog.js';
+import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
 import { displayName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import { closestMatches } from './closest-matches.js';
@@ -16,7 +16,7 @@ export interface TableSelection {
   readonly warnings: readonly string[];
 }
 
-export function selectTables(catalog: Catalog, selection: TableSelectionSettings): TableSelection {
+export function selectTables(catalog: TableCatalog, selection: TableSelectionSettings): TableSelection {
   const warnings: string[] = [];
   const include = selection.include.map(compilePattern);
   const exclude = selection.exclude.map(compilePattern);
@@ -64,7 +64,7 @@ export function selectTables(catalog: Catalog, selection: TableSelectionSettings
 }
 
 /** The tables a run copies: the selection, closed over `--cascade`; include patterns that select nothing are an error. */
-export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, catalog: Catalog): TableSelection {
+export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, catalog: TableCatalog): TableSelection {
   const selection = selectTables(catalog, settings.tables);
   const warnings = [...selection.warnings];
   let tables = new Map(selection.tables);
@@ -83,7 +83,7 @@ export function selectForRun(settings: Pick<Settings, 'tables' | 'options'>, cat
 }
 
 /** Tables of `catalog` with a foreign key into `selected` that are not selected themselves. */
-export function referencingOutsiders(catalog: Catalog, selected: ReadonlyMap<string, TableInfo>): Map<string, string[]> {
+export function referencingOutsiders(catalog: TableCatalog, selected: ReadonlyMap<string, TableInfo>): Map<string, string[]> {
   const outsiders = new Map<string, string[]>();
   for (const fk of catalog.foreignKeys) {
     if (fk.inherited) continue;
@@ -98,7 +98,7 @@ export function referencingOutsiders(catalog: Catalog, selected: ReadonlyMap<str
 }
 
 /** Adds, transitively, every table with a foreign key into the selection. */
-export function cascadeSelection(catalog: Catalog, selected: ReadonlyMap<string, TableInfo>): Map<string, TableInfo> {
+export function cascadeSelection(catalog: TableCatalog, selected: ReadonlyMap<string, TableInfo>): Map<string, TableInfo> {
   const result = new Map(selected);
   for (;;) {
     const extra = referencingOutsiders(catalog, result);
@@ -113,7 +113,7 @@ export function cascadeSelection(catalog: Catalog, selected: ReadonlyMap<string,
 }
 
 /** A table is covered when it is selected itself or through its partition root. */
-export function isCovered(catalog: Catalog, selected: ReadonlyMap<string, TableInfo>, key: string): boolean {
+export function isCovered(catalog: TableCatalog, selected: ReadonlyMap<string, TableInfo>, key: string): boolean {
   if (selected.has(key)) return true;
   const root = catalog.tables.get(key)?.partitionRoot;
   return root !== undefined && selected.has(displayName(root));

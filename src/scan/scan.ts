@@ -7,7 +7,8 @@
 import type { TableSelectionSettings } from '../config/settings.js';
 import { detectPii, type PiiFinding } from '../anonymize/detect.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { readCatalog, type Catalog, type TableInfo } from '../pg/catalog.js';
+import { readCatalog } from '../catalog/read-catalog.js';
+import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
 import { withClient, type Client } from '../pg/connect.js';
 import type { Endpoint } from '../pg/endpoint.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
@@ -80,7 +81,7 @@ export async function scanSource(request: ScanRequest): Promise<ScanResult> {
     });
   const endpoint = request.source;
   return withClient(endpoint, { readOnly: true, applicationName: 'pgtwin scan', signal: request.signal }, async (client) => {
-    const catalog = await readCatalog(client);
+    const catalog = await readCatalog(client, 'tables');
     const selection = selectTables(catalog, request.tables);
     if (selection.tables.size === 0) {
       throw new UsageError(
@@ -140,7 +141,7 @@ async function scanTable(client: Client, table: TableInfo, limit: number, timeou
 }
 
 /** Foreign keys with each side named by the table that holds its rows (a partition's root). */
-function foldedForeignKeys(catalog: Catalog): ScanForeignKey[] {
+function foldedForeignKeys(catalog: TableCatalog): ScanForeignKey[] {
   const owner = (t: QualifiedName): QualifiedName => catalog.tables.get(displayName(t))?.partitionRoot ?? t;
   return catalog.foreignKeys
     .filter((fk) => !fk.inherited)

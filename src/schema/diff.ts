@@ -7,9 +7,9 @@
  */
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { normalizeIndexDefinition } from './definitions.js';
-import type { ColumnDef, ConstraintDef, SchemaCatalog, TableDef } from './model.js';
+import type { ColumnDef, ConstraintDef, CatalogObjects, TableDef } from '../catalog/objects.js';
 import { collationName } from './render-types.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 import { objectInventory } from './object-inventory.js';
 import { dependentsOf, objectCandidates } from './schema-objects.js';
 import { buildScope } from './schema-scope.js';
@@ -56,7 +56,7 @@ export interface DiffSelection {
   readonly wholeDatabase?: boolean;
 }
 
-export function diffSchemas(source: SchemaCatalog, target: SchemaCatalog, selection: DiffSelection): SchemaDifference[] {
+export function diffSchemas(source: CatalogObjects, target: CatalogObjects, selection: DiffSelection): SchemaDifference[] {
   const targetByName = new Map([...target.tables.values()].map((t) => [displayName(t), t]));
   const sourceByName = new Map([...source.tables.values()].map((t) => [displayName(t), t]));
   const differences: SchemaDifference[] = [];
@@ -79,9 +79,9 @@ export function diffSchemas(source: SchemaCatalog, target: SchemaCatalog, select
 }
 
 /** Views, functions, types, triggers, policies, grants, comments and the rest, by name and definition. */
-function diffObjects(source: SchemaCatalog, target: SchemaCatalog, selection: DiffSelection): SchemaDifference[] {
+function diffObjects(source: CatalogObjects, target: CatalogObjects, selection: DiffSelection): SchemaDifference[] {
   const whole = selection.wholeDatabase === true;
-  const inventoryOf = (catalog: SchemaCatalog, tables: readonly QualifiedName[]) => {
+  const inventoryOf = (catalog: CatalogObjects, tables: readonly QualifiedName[]) => {
     const byName = new Set([...catalog.tables.values()].map(displayName));
     const scope = buildScope(catalog, catalog, { tables: tables.filter((t) => byName.has(displayName(t))), recreate: false });
     const candidates = objectCandidates(catalog, scope, whole);
@@ -118,7 +118,7 @@ function diffObjects(source: SchemaCatalog, target: SchemaCatalog, selection: Di
   return out;
 }
 
-function withPartitions(catalog: SchemaCatalog, roots: readonly QualifiedName[]): TableDef[] {
+function withPartitions(catalog: CatalogObjects, roots: readonly QualifiedName[]): TableDef[] {
   const wanted = new Set(roots.map(displayName));
   const result: TableDef[] = [];
   for (const table of catalog.tables.values()) {
@@ -144,7 +144,7 @@ function describeTable(table: TableDef): string {
       : 'table';
 }
 
-function diffTable(key: string, source: SchemaCatalog, a: TableDef, target: SchemaCatalog, b: TableDef): SchemaDifference[] {
+function diffTable(key: string, source: CatalogObjects, a: TableDef, target: CatalogObjects, b: TableDef): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   if (a.kind !== b.kind || a.partitionKey !== b.partitionKey || a.partitionBound !== b.partitionBound) {
     out.push(
@@ -198,7 +198,7 @@ function diffTable(key: string, source: SchemaCatalog, a: TableDef, target: Sche
   return out;
 }
 
-function diffColumn(key: string, source: SchemaCatalog, a: ColumnDef, target: SchemaCatalog, b: ColumnDef): SchemaDifference[] {
+function diffColumn(key: string, source: CatalogObjects, a: ColumnDef, target: CatalogObjects, b: ColumnDef): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   const name = a.name;
   if (a.type !== b.type)
@@ -245,8 +245,8 @@ function generatedText(c: ColumnDef): string {
 }
 
 /** Indexes created on their own (not a constraint's, not attached to a parent's), by normalized definition. */
-function diffIndexes(key: string, source: SchemaCatalog, a: TableDef, target: SchemaCatalog, b: TableDef): SchemaDifference[] {
-  const own = (catalog: SchemaCatalog, t: TableDef) =>
+function diffIndexes(key: string, source: CatalogObjects, a: TableDef, target: CatalogObjects, b: TableDef): SchemaDifference[] {
+  const own = (catalog: CatalogObjects, t: TableDef) =>
     (groups(catalog).indexes.get(t.oid) ?? []).filter((i) => !i.ofConstraint && !i.attached);
   const sourceIndexes = own(source, a);
   const targetIndexes = own(target, b);
@@ -269,8 +269,8 @@ function diffIndexes(key: string, source: SchemaCatalog, a: TableDef, target: Sc
 }
 
 /** Constraints declared on the table itself, by type and definition. */
-function diffConstraints(key: string, source: SchemaCatalog, a: TableDef, target: SchemaCatalog, b: TableDef): SchemaDifference[] {
-  const own = (catalog: SchemaCatalog, t: TableDef) => (groups(catalog).constraints.get(t.oid) ?? []).filter((c) => !c.cloned && c.local);
+function diffConstraints(key: string, source: CatalogObjects, a: TableDef, target: CatalogObjects, b: TableDef): SchemaDifference[] {
+  const own = (catalog: CatalogObjects, t: TableDef) => (groups(catalog).constraints.get(t.oid) ?? []).filter((c) => !c.cloned && c.local);
   const signature = (c: ConstraintDef): string => `${c.type}\u0000${c.definition}`;
   const sourceConstraints = own(source, a);
   const targetConstraints = own(target, b);

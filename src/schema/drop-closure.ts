@@ -5,8 +5,8 @@
  * functions over their row types). Computed before anything is dropped, so the
  * confirmation can list it and the plan can create what the source has again.
  */
-import type { ObjectKey, SchemaCatalog } from './model.js';
-import { groups } from './catalog-groups.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import { groups } from '../catalog/groups.js';
 
 export interface DropClosure {
   readonly keys: ReadonlySet<ObjectKey>;
@@ -14,7 +14,7 @@ export interface DropClosure {
   readonly alsoDropped: readonly string[];
 }
 
-export function dropClosure(target: SchemaCatalog, tableOids: readonly number[]): DropClosure {
+export function dropClosure(target: CatalogObjects, tableOids: readonly number[]): DropClosure {
   const dependents = new Map<ObjectKey, ObjectKey[]>();
   for (const [dependent, refs] of target.dependencies) {
     for (const ref of refs) {
@@ -82,7 +82,7 @@ export function dropClosure(target: SchemaCatalog, tableOids: readonly number[])
   return { keys, alsoDropped: alsoDropped.sort() };
 }
 
-function nameOf(catalog: SchemaCatalog, oid: number): string {
+function nameOf(catalog: CatalogObjects, oid: number): string {
   const rel = catalog.relations.get(oid);
   return rel === undefined ? `relation ${oid}` : `${rel.schema}.${rel.name}`;
 }

@@ -3,13 +3,10 @@
  * extension it lacks, a server too old for a feature the source uses) is a
  * schema problem (exit 4); DDL that failed while running is a failure (exit 1).
  */
-import { PgtwinError, type ErrorCategory, type PgtwinErrorOptions } from '../errors.js';
+import { PgtwinError, type PgtwinErrorOptions } from '../errors.js';
 
-export class SchemaError extends PgtwinError {
-  constructor(code: string, message: string, options: PgtwinErrorOptions = {}, category: ErrorCategory = 'schema') {
-    super(code, category, message, options);
-  }
-}
+// One class for the catalog's refusals and schema creation's: code that catches it sees both.
+export { SchemaError } from '../catalog/errors.js';
 
 /** A DDL statement failed on the target; `object` names what it was creating. */
 export class DdlError extends PgtwinError {

@@ -1,12 +1,12 @@
 /**
  * Schema creation and comparison from the source catalog (no pg_dump).
  *
- * Building blocks, for sync: readSchemaCatalog on both sides -> planSchema ->
+ * Building blocks, for sync: the catalog of both sides (src/catalog/) -> planSchema ->
  * applyPreData before the load, applyPostData after it; diffSchemas for the
  * pre-flight check. Whole commands: createSchema (`pgtwin schema`) and
  * compareSchemas (`pgtwin diff`).
  */
-export { readSchemaCatalog, MIN_SERVER_VERSION } from './read-catalog.js';
+export { MIN_SERVER_VERSION } from '../catalog/read-catalog.js';
 export { planSchema, type SchemaSelection } from './plan-schema.js';
 export { planToSql, notCreated, firstPerObject, type DdlStatement, type SchemaPlan, type Skipped } from './ddl.js';
 export {
@@ -23,4 +23,4 @@ export { createSchema, type CreateSchemaRequest, type CreateSchemaResult } from 
 export { compareSchemas, type CompareRequest, type CompareResult } from './compare-schemas.js';
 export { matchTargetTables } from './session.js';
 export { SchemaError, DdlError } from './errors.js';
-export type { SchemaCatalog, SequenceDef } from './model.js';
+export type { CatalogObjects, SequenceDef } from '../catalog/objects.js';

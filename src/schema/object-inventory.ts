@@ -7,7 +7,7 @@
  * `pgtwin diff` compares the source's inventory with the target's.
  */
 import { displayName } from '../pg/ident.js';
-import type { ObjectKey, SchemaCatalog } from './model.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
 import {
   renderCollation,
   renderSequence,
@@ -17,7 +17,7 @@ import {
   renderTypeComments,
 } from './render-types.js';
 import { renderGrant, renderPolicy, renderReplicaIdentity, renderRowSecurity } from './render-security.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 
 export interface InventoryEntry {
   /** What differences are grouped under: the table an object sits on, or the object itself. */
@@ -37,7 +37,7 @@ export interface InventoryScope {
 
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
-export function objectInventory(catalog: SchemaCatalog, scope: InventoryScope): Map<string, InventoryEntry> {
+export function objectInventory(catalog: CatalogObjects, scope: InventoryScope): Map<string, InventoryEntry> {
   const out = new Map<string, InventoryEntry>();
   const grantKeys = new Map<ObjectKey, string>();
   const add = (name: string, container: string, definition: string, comment: string | undefined = undefined): void => {
@@ -96,7 +96,7 @@ interface Described {
   readonly comment: string | undefined;
 }
 
-function describeObject(catalog: SchemaCatalog, key: ObjectKey): Described | undefined {
+function describeObject(catalog: CatalogObjects, key: ObjectKey): Described | undefined {
   const colon = key.indexOf(':');
   const kind = key.slice(0, colon);
   const oid = Number(key.slice(colon + 1));

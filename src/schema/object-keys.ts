@@ -4,9 +4,9 @@
  * table. `canonicalKey` maps such keys to what is actually created, so
  * ordering and reachability see one node per created object.
  */
-import type { ObjectKey, SchemaCatalog } from './model.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
 
-export function canonicalKey(catalog: SchemaCatalog, key: ObjectKey): ObjectKey {
+export function canonicalKey(catalog: CatalogObjects, key: ObjectKey): ObjectKey {
   let current = key;
   for (let depth = 0; depth < 4 && current.startsWith('type:'); depth++) {
     const type = catalog.types.get(Number(current.slice(5)));
@@ -19,7 +19,7 @@ export function canonicalKey(catalog: SchemaCatalog, key: ObjectKey): ObjectKey 
 }
 
 /** Dependents by what they depend on (canonical keys on both sides). */
-export function reverseDependencies(catalog: SchemaCatalog): Map<ObjectKey, ObjectKey[]> {
+export function reverseDependencies(catalog: CatalogObjects): Map<ObjectKey, ObjectKey[]> {
   const dependents = new Map<ObjectKey, ObjectKey[]>();
   for (const [dependent, refs] of catalog.dependencies) {
     const from = canonicalKey(catalog, dependent);

@@ -7,7 +7,7 @@
  */
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import type { DdlStatement, Skipped } from './ddl.js';
-import type { ObjectKey, SchemaCatalog } from './model.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
 import {
   renderCommentOn,
   renderGrant,
@@ -18,7 +18,7 @@ import {
 } from './render-security.js';
 import type { Resolver } from './resolver.js';
 import type { TargetIndex } from './target-index.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 
 export interface CreatedRelation extends QualifiedName {
   readonly oid: number;
@@ -33,7 +33,7 @@ export interface Extras {
 
 /** `tables`: created tables; `views`: created views (rules may sit on both). */
 export function planExtras(
-  source: SchemaCatalog,
+  source: CatalogObjects,
   tables: readonly CreatedRelation[],
   views: readonly CreatedRelation[],
   target: TargetIndex,
@@ -97,7 +97,7 @@ export function planExtras(
   return out;
 }
 
-export function planSchemaComments(source: SchemaCatalog, schemas: readonly string[]): DdlStatement[] {
+export function planSchemaComments(source: CatalogObjects, schemas: readonly string[]): DdlStatement[] {
   const out: DdlStatement[] = [];
   for (const schema of schemas) {
     const comment = source.schemaComments.get(schema);
@@ -113,7 +113,7 @@ export function planSchemaComments(source: SchemaCatalog, schemas: readonly stri
  * lacks are reported instead, on every run, until the role exists.
  */
 export function planGrants(
-  source: SchemaCatalog,
+  source: CatalogObjects,
   objects: ReadonlySet<ObjectKey>,
   target: TargetIndex,
   skipped: Skipped[],

@@ -8,12 +8,12 @@
  */
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import type { DdlStatement, Skipped } from './ddl.js';
-import type { ConstraintType, SchemaCatalog, TableDef } from './model.js';
+import type { ConstraintType, CatalogObjects, TableDef } from '../catalog/objects.js';
 import { renderConstraint, renderIndex, renderIndexComment, renderTrigger } from './render-post.js';
 import type { Resolver } from './resolver.js';
 import type { TargetIndex } from './target-index.js';
 import { definitionNeeds, unmetNeeds } from './versions.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 
 export interface PostDataScope {
   readonly creates: ReadonlySet<number>;
@@ -35,7 +35,7 @@ const CONSTRAINT_ORDER: Readonly<Record<ConstraintType, number>> = {
   'foreign key': 4,
 };
 
-export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, resolver: Resolver, skipped: Skipped[]): TablePostData {
+export function planTablePostData(source: CatalogObjects, scope: PostDataScope, resolver: Resolver, skipped: Skipped[]): TablePostData {
   const result: TablePostData = { keys: [], foreignKeys: [] };
 
   for (const table of scope.tables) {
@@ -81,7 +81,7 @@ export function planTablePostData(source: SchemaCatalog, scope: PostDataScope, r
 
 /** Indexes that are not a constraint's and not attached to a partitioned table's index (those come with it). */
 export function planIndexes(
-  source: SchemaCatalog,
+  source: CatalogObjects,
   relation: QualifiedName & { readonly oid: number },
   partitioned: boolean,
   created: boolean,
@@ -116,7 +116,7 @@ export function planIndexes(
 
 /** Triggers of the given relations that the target lacks, once their function can exist. */
 export function planTriggers(
-  source: SchemaCatalog,
+  source: CatalogObjects,
   relations: readonly (QualifiedName & { readonly oid: number; readonly created: boolean })[],
   target: TargetIndex,
   resolver: Resolver,

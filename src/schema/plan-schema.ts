@@ -26,7 +26,7 @@
 import { displayName, quoteQualified } from '../pg/ident.js';
 import type { DdlStatement, SchemaPlan, Skipped } from './ddl.js';
 import { SchemaError } from './errors.js';
-import type { ObjectKey, SchemaCatalog } from './model.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
 import { canonicalKey } from './object-keys.js';
 import { planExtras, planGrants, planSchemaComments, type Extras } from './plan-extras.js';
 import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.js';
@@ -48,7 +48,7 @@ import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
 import { objectCandidates } from './schema-objects.js';
 import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
 import { topoSort } from './toposort.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 
 export type { SchemaSelection } from './schema-scope.js';
 
@@ -63,7 +63,7 @@ const PRE_DATA_RANK: Readonly<Record<NodeKind, number>> = {
   view: 5,
 };
 
-export function planSchema(source: SchemaCatalog, target: SchemaCatalog, selection: SchemaSelection): SchemaPlan {
+export function planSchema(source: CatalogObjects, target: CatalogObjects, selection: SchemaSelection): SchemaPlan {
   const scope = buildScope(source, target, selection);
   const resolver = new Resolver(source, scope.target, scope);
   checkTables(source, scope, resolver);
@@ -93,7 +93,7 @@ interface PostDataDecisions {
   readonly viewIndexes: ReadonlyMap<number, readonly DdlStatement[]>;
 }
 
-function decidePostData(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): PostDataDecisions {
+function decidePostData(source: CatalogObjects, scope: SchemaScope, resolver: Resolver, skipped: Skipped[]): PostDataDecisions {
   const tablePost = planTablePostData(source, scope, resolver, skipped);
   const views = [...resolver.planned.values()]
     .filter((n) => n.kind === 'view')
@@ -114,7 +114,7 @@ function decidePostData(source: SchemaCatalog, scope: SchemaScope, resolver: Res
 }
 
 function assemble(
-  source: SchemaCatalog,
+  source: CatalogObjects,
   scope: SchemaScope,
   resolver: Resolver,
   post: PostDataDecisions,
@@ -175,7 +175,7 @@ function assemble(
 }
 
 /** Every selected table must be creatable; otherwise nothing is, and every reason is named at once. */
-function checkTables(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver): void {
+function checkTables(source: CatalogObjects, scope: SchemaScope, resolver: Resolver): void {
   const problems: string[] = [];
   for (const table of scope.tables) {
     if (!scope.creates.has(table.oid)) continue;
@@ -213,7 +213,7 @@ function checkTables(source: SchemaCatalog, scope: SchemaScope, resolver: Resolv
  * the end); anything other than a table that needs a view, directly or
  * through other objects, waits for them, unless a table needs it.
  */
-function postDataNodes(source: SchemaCatalog, resolver: Resolver, cyclic: ReadonlySet<string>): Set<string> {
+function postDataNodes(source: CatalogObjects, resolver: Resolver, cyclic: ReadonlySet<string>): Set<string> {
   // What a table needs (a default calling a function that reads a view) is made before the table, views included.
   const neededByTables = new Set<string>();
   const pending = [...resolver.planned.values()].filter((n) => n.kind === 'table').map((n) => n.key);
@@ -244,7 +244,7 @@ function postDataNodes(source: SchemaCatalog, resolver: Resolver, cyclic: Readon
 }
 
 function orderNodes(
-  source: SchemaCatalog,
+  source: CatalogObjects,
   nodes: readonly PlannedNode[],
   resolver: Resolver,
   skipped: Skipped[],
@@ -265,7 +265,7 @@ function orderNodes(
   return { ordered: [...ordered], cyclic: [...cyclic] };
 }
 
-function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: PlannedNode, comments: DdlStatement[]): DdlStatement[] {
+function nodeStatements(source: CatalogObjects, scope: SchemaScope, node: PlannedNode, comments: DdlStatement[]): DdlStatement[] {
   const out: DdlStatement[] = [];
   switch (node.kind) {
     case 'collation': {
@@ -344,7 +344,7 @@ function nodeStatements(source: SchemaCatalog, scope: SchemaScope, node: Planned
 }
 
 /** OWNED BY, once the owning table exists: a sequence then goes wherever its column goes. */
-function ownedBy(source: SchemaCatalog, scope: SchemaScope, resolver: Resolver): DdlStatement[] {
+function ownedBy(source: CatalogObjects, scope: SchemaScope, resolver: Resolver): DdlStatement[] {
   const out: DdlStatement[] = [];
   for (const node of resolver.planned.values()) {
     if (node.kind !== 'sequence') continue;

@@ -5,16 +5,16 @@
  * not here: they are post-data (built once the rows are in).
  */
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
-import type { ColumnDef, ConstraintDef, SchemaCatalog, SequenceDef, TableDef } from './model.js';
+import type { ColumnDef, ConstraintDef, CatalogObjects, SequenceDef, TableDef } from '../catalog/objects.js';
 import { collationName, identityOptions, renderComment } from './render-types.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 
 export interface TableSql {
   readonly create: string;
   readonly comments: readonly string[];
 }
 
-export function renderTable(catalog: SchemaCatalog, table: TableDef): TableSql {
+export function renderTable(catalog: CatalogObjects, table: TableDef): TableSql {
   const name = quoteQualified(table);
   const checks = (groups(catalog).constraints.get(table.oid) ?? []).filter((c) => c.type === 'check' && c.local && c.validated);
   const parent = table.partitionOf === undefined ? undefined : catalog.tables.get(table.partitionOf);
@@ -45,7 +45,7 @@ export function renderTable(catalog: SchemaCatalog, table: TableDef): TableSql {
   return { create: sql, comments };
 }
 
-export function renderColumn(catalog: SchemaCatalog, column: ColumnDef, identity: SequenceDef | undefined): string {
+export function renderColumn(catalog: CatalogObjects, column: ColumnDef, identity: SequenceDef | undefined): string {
   let sql = `${quoteIdent(column.name)} ${column.type}`;
   if (column.collation !== undefined) sql += ` COLLATE ${collationName(catalog, column.collation)}`;
   if (column.generated !== '' && column.defaultExpr !== undefined) {
@@ -81,7 +81,7 @@ function renderInlineCheck(check: ConstraintDef): string {
 }
 
 /** Identity sequences of a table's columns, by column name. */
-export function identitySequences(catalog: SchemaCatalog, table: TableDef): Map<string, SequenceDef> {
+export function identitySequences(catalog: CatalogObjects, table: TableDef): Map<string, SequenceDef> {
   const result = new Map<string, SequenceDef>();
   for (const s of groups(catalog).ownedSequences.get(table.oid) ?? []) {
     if (s.identity && s.ownedBy !== undefined) result.set(s.ownedBy.column, s);

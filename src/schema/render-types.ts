@@ -7,14 +7,14 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
 import type {
   CollationInfo,
   ExtensionInfo,
-  SchemaCatalog,
+  CatalogObjects,
   SequenceDef,
   TextSearchConfig,
   TextSearchDictionary,
   TypeInfo,
-} from './model.js';
+} from '../catalog/objects.js';
 
-export function collationName(catalog: SchemaCatalog, oid: number): string {
+export function collationName(catalog: CatalogObjects, oid: number): string {
   const collation = catalog.collations.get(oid);
   return collation === undefined ? quoteIdent('default') : quoteQualified(collation);
 }
@@ -45,7 +45,7 @@ export function renderCollation(collation: CollationInfo): string {
 }
 
 /** CREATE TYPE / CREATE DOMAIN, plus ALTER DOMAIN for constraints that were NOT VALID on the source. */
-export function renderType(catalog: SchemaCatalog, type: TypeInfo, targetVersion: number): string[] {
+export function renderType(catalog: CatalogObjects, type: TypeInfo, targetVersion: number): string[] {
   const name = quoteQualified(type);
   switch (type.kind) {
     case 'enum':

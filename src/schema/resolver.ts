@@ -5,7 +5,7 @@
  * node with its dependencies, for ordering. Decisions are memoized; a reason
  * says what is missing, so a skipped view can say which table it lacks.
  */
-import type { ExtensionInfo, ObjectKey, SchemaCatalog } from './model.js';
+import type { ExtensionInfo, ObjectKey, CatalogObjects } from '../catalog/objects.js';
 import type { TargetIndex } from './target-index.js';
 import {
   collationNeeds,
@@ -17,7 +17,7 @@ import {
   unmetNeeds,
   type FeatureNeed,
 } from './versions.js';
-import { groups } from './catalog-groups.js';
+import { groups } from '../catalog/groups.js';
 
 /**
  * `selection`: the object cannot exist only because it needs a table the
@@ -58,7 +58,7 @@ export class Resolver {
   private readonly multirangeRange = new Map<number, number>();
 
   constructor(
-    private readonly source: SchemaCatalog,
+    private readonly source: CatalogObjects,
     private readonly target: TargetIndex,
     private readonly scope: ResolverScope,
   ) {

@@ -5,7 +5,7 @@
  * gets what lives in the schemas of the selected tables, plus whatever is
  * built on a selected table wherever it lives (a view in a reporting schema).
  */
-import type { ObjectKey, SchemaCatalog } from './model.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
 import { canonicalKey, reverseDependencies } from './object-keys.js';
 import type { SchemaScope } from './schema-scope.js';
 
@@ -18,7 +18,7 @@ export interface ObjectCandidates {
   readonly extensions: readonly string[];
 }
 
-export function objectCandidates(source: SchemaCatalog, scope: SchemaScope, wholeDatabase: boolean): ObjectCandidates {
+export function objectCandidates(source: CatalogObjects, scope: SchemaScope, wholeDatabase: boolean): ObjectCandidates {
   const all: Array<{ key: ObjectKey; schema: string }> = [];
   const member = (key: ObjectKey): boolean => source.extensionMembers.has(key);
   for (const c of source.collations.values())
@@ -47,7 +47,7 @@ export function objectCandidates(source: SchemaCatalog, scope: SchemaScope, whol
 }
 
 /** Everything that depends, directly or through other objects, on the given keys. */
-export function dependentsOf(source: SchemaCatalog, roots: readonly ObjectKey[]): Set<ObjectKey> {
+export function dependentsOf(source: CatalogObjects, roots: readonly ObjectKey[]): Set<ObjectKey> {
   const reverse = reverseDependencies(source);
   const found = new Set<ObjectKey>();
   const queue = roots.map((k) => canonicalKey(source, k));

@@ -8,7 +8,7 @@
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import { dropClosure, type DropClosure } from './drop-closure.js';
-import type { SchemaCatalog, TableDef } from './model.js';
+import type { CatalogObjects, TableDef } from '../catalog/objects.js';
 import { TargetIndex } from './target-index.js';
 
 export interface SchemaSelection {
@@ -35,7 +35,7 @@ export interface SchemaScope {
   readonly target: TargetIndex;
 }
 
-export function buildScope(source: SchemaCatalog, target: SchemaCatalog, selection: SchemaSelection): SchemaScope {
+export function buildScope(source: CatalogObjects, target: CatalogObjects, selection: SchemaSelection): SchemaScope {
   const byName = new Map([...source.tables.values()].map((t) => [displayName(t), t]));
   const missing = selection.tables.filter((t) => !byName.has(displayName(t)));
   if (missing.length > 0) {
@@ -91,7 +91,7 @@ export function buildScope(source: SchemaCatalog, target: SchemaCatalog, selecti
   return { tables: parentsFirst(source, tables), inScope, creates, drops, closure, target: targetIndex };
 }
 
-function parentsFirst(source: SchemaCatalog, tables: readonly TableDef[]): TableDef[] {
+function parentsFirst(source: CatalogObjects, tables: readonly TableDef[]): TableDef[] {
   const depth = (t: TableDef): number => {
     let d = 0;
     for (let p = t.partitionOf; p !== undefined; p = source.tables.get(p)?.partitionOf) d++;

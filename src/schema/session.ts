@@ -2,10 +2,11 @@
  * The common start of `pgtwin schema` and `pgtwin diff`: resolve and check the
  * endpoints (a remote target or the source itself is refused before anything
  * is written), connect both sides, select tables exactly as sync does, and
- * read both schema catalogs.
+ * read both catalogs (once each: the source's table facts select the tables,
+ * its objects are what is created or compared).
  */
 import type { Settings, TableSelectionSettings } from '../config/settings.js';
-import { readCatalog } from '../pg/catalog.js';
+import { readCatalog } from '../catalog/read-catalog.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
@@ -13,14 +14,13 @@ import type { ResourceScope } from '../scope.js';
 import { connectPair, openEndpoints, type Endpoints } from '../pg/connect-endpoints.js';
 import { cascadeSelection, isWholeDatabase, selectTables } from '../plan/select-tables.js';
 import { compilePattern } from '../plan/table-patterns.js';
-import type { SchemaCatalog, TableDef } from './model.js';
-import { readSchemaCatalog } from './read-catalog.js';
+import type { CatalogObjects, TableDef } from '../catalog/objects.js';
 
 export interface SchemaSession {
   readonly endpoints: Endpoints;
   readonly targetClient: Client;
-  readonly source: SchemaCatalog;
-  readonly target: SchemaCatalog;
+  readonly source: CatalogObjects;
+  readonly target: CatalogObjects;
   /** Selected source tables (partitions folded into their root). */
   readonly tables: readonly QualifiedName[];
   /** Target tables the same patterns pick (for tables that exist only there). */
@@ -62,13 +62,13 @@ export async function openSchemaSession(request: SessionRequest, scope: Resource
             'target session',
           ),
         };
-  const selectionCatalog = await readCatalog(pair.source);
-  const selection = selectTables(selectionCatalog, request.settings.tables);
+  const sourceCatalog = await readCatalog(pair.source, 'all');
+  const selection = selectTables(sourceCatalog, request.settings.tables);
   const warnings = [...selection.warnings];
   let tables = selection.tables;
   if (request.settings.options.cascade) {
     const before = new Set(tables.keys());
-    tables = cascadeSelection(selectionCatalog, tables);
+    tables = cascadeSelection(sourceCatalog, tables);
     for (const key of tables.keys()) if (!before.has(key)) warnings.push(`--cascade added ${key} (it references a selected table)`);
   }
   if (tables.size === 0 && !isWholeDatabase(request.settings.tables)) {
@@ -76,7 +76,8 @@ export async function openSchemaSession(request: SessionRequest, scope: Resource
       nextStep: 'Check --tables / --exclude (or tables.include / tables.exclude in pgtwin.yaml).',
     });
   }
-  const [source, target] = await Promise.all([readSchemaCatalog(pair.source), readSchemaCatalog(pair.target)]);
+  const source = sourceCatalog.objects;
+  const target = (await readCatalog(pair.target, 'all')).objects;
   return {
     endpoints,
     targetClient: pair.target,
@@ -90,7 +91,7 @@ export async function openSchemaSession(request: SessionRequest, scope: Resource
 }
 
 /** The target's tables that the include/exclude patterns pick, partitions folded into their root like on the source. */
-export function matchTargetTables(target: SchemaCatalog, selection: TableSelectionSettings): QualifiedName[] {
+export function matchTargetTables(target: CatalogObjects, selection: TableSelectionSettings): QualifiedName[] {
   const include = selection.include.map(compilePattern);
   const exclude = selection.exclude.map(compilePattern);
   const picked = (t: TableDef): boolean =>

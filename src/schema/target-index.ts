@@ -3,7 +3,16 @@
  * databases, names do not. Objects that a `recreate` is about to drop are left
  * out, so the plan creates them again.
  */
-import type { ConstraintDef, ExtensionInfo, GrantDef, IndexDef, ObjectKey, RelationName, SchemaCatalog, TableDef } from './model.js';
+import type {
+  ConstraintDef,
+  ExtensionInfo,
+  GrantDef,
+  IndexDef,
+  ObjectKey,
+  RelationName,
+  CatalogObjects,
+  TableDef,
+} from '../catalog/objects.js';
 import { renderGrant } from './render-security.js';
 import { normalizeIndexDefinition } from './definitions.js';
 
@@ -23,7 +32,7 @@ export class TargetIndex {
   private readonly grants: ReadonlySet<string>;
 
   constructor(
-    private readonly catalog: SchemaCatalog,
+    private readonly catalog: CatalogObjects,
     dropped: ReadonlySet<ObjectKey> = new Set(),
   ) {
     this.versionNum = catalog.serverVersionNum;

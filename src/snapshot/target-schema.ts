@@ -6,10 +6,11 @@
  * has run, which is the source's shape for every created table.
  */
 import type { Settings } from '../config/settings.js';
-import type { Catalog, TableInfo } from '../pg/catalog.js';
+import type { Catalog } from '../catalog/model.js';
+import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
 import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
-import { notCreated, planSchema, readSchemaCatalog, type SchemaPlan } from '../schema/index.js';
+import { notCreated, planSchema, type SchemaPlan } from '../schema/index.js';
 import { isWholeDatabase, selectForRun } from '../plan/select-tables.js';
 import { pendingForeignKeys } from './foreign-keys.js';
 
@@ -26,12 +27,12 @@ export interface TargetSchemaResult {
   /** Undefined when the target already has every selected table (and no recreate). */
   readonly schema: TargetSchemaPlan | undefined;
   /** The target's catalog as the copy will find it. */
-  readonly target: Catalog;
+  readonly target: TableCatalog;
 }
 
 export async function planTargetSchema(
   settings: Settings,
-  clients: { readonly source: Client; readonly target: Client },
+  clients: { readonly target: Client },
   source: Catalog,
   target: Catalog,
   recreate: boolean,
@@ -39,9 +40,8 @@ export async function planTargetSchema(
   const selected = selectForRun(settings, source).tables;
   const missing = [...selected.keys()].filter((key) => !target.tables.has(key));
   // Views, functions and the rest are compared on every run: a twin whose tables exist may still lack them.
-  const [sourceSchema, targetSchema] = await Promise.all([readSchemaCatalog(clients.source), readSchemaCatalog(clients.target)]);
   const tables = [...selected.values()].map((t) => ({ schema: t.schema, name: t.name }));
-  const planned = planSchema(sourceSchema, targetSchema, { tables, recreate, wholeDatabase: isWholeDatabase(settings.tables) });
+  const planned = planSchema(source.objects, target.objects, { tables, recreate, wholeDatabase: isWholeDatabase(settings.tables) });
   // Foreign keys a stopped run set aside are not missing: the copy restores them from pgtwin.pending_foreign_keys.
   const pending = await pendingForeignKeyObjects(clients.target);
   const ddl =
@@ -63,8 +63,8 @@ async function pendingForeignKeyObjects(target: Client): Promise<Set<string>> {
 }
 
 /** The target catalog with the created tables (and their partitions) in the source's shape. */
-function afterPreData(source: Catalog, target: Catalog, created: ReadonlySet<string>): Catalog {
-  const replaced = (table: TableInfo | { schema: string; name: string }, catalog: Catalog): boolean => {
+function afterPreData(source: Catalog, target: Catalog, created: ReadonlySet<string>): TableCatalog {
+  const replaced = (table: TableInfo | { schema: string; name: string }, catalog: TableCatalog): boolean => {
     const key = displayName(table);
     if (created.has(key)) return true;
     const root = catalog.tables.get(key)?.partitionRoot;

@@ -6,24 +6,26 @@
  * selected tables are set to the source's values with the owned ones; the
  * target must hold them under the same name (schema creation makes them).
  */
-import type { Catalog } from '../pg/catalog.js';
-import type { Client } from '../pg/connect.js';
+import type { Catalog } from '../catalog/model.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import type { TablePlan } from '../plan/plan.js';
 
-export async function planUnownedSequences(source: Client, catalog: Catalog, tables: readonly TablePlan[]): Promise<QualifiedName[]> {
-  const schemas = [...new Set(tables.map((t) => t.source.schema))];
-  if (schemas.length === 0) return [];
-  const result = await source.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name
-     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind = 'S' AND n.nspname = ANY($1::text[])
-       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                       AND ((d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) OR d.deptype = 'e'))
-     ORDER BY 1, 2`,
-    [schemas],
-  );
-  // A sequence a column default draws from is linked to that column, selected or not.
+/**
+ * The catalog's sequences holds no temporary ones nor an extension's, and
+ * knows each one's owning column (serial, OWNED BY, identity); a sequence a
+ * column default draws from is linked to that column, selected or not.
+ */
+export function planUnownedSequences(catalog: Catalog, tables: readonly TablePlan[]): QualifiedName[] {
+  const schemas = new Set(tables.map((t) => t.source.schema));
+  if (schemas.size === 0) return [];
   const linked = new Set(catalog.sequences.map((s) => displayName(s.sequence)));
-  return result.rows.filter((r) => !linked.has(displayName(r))).map((r) => ({ schema: r.schema, name: r.name }));
+  return [...catalog.objects.sequences.values()]
+    .filter((s) => schemas.has(s.schema) && s.ownedBy === undefined && !linked.has(displayName(s)))
+    .map((s) => ({ schema: s.schema, name: s.name }))
+    .sort((a, b) => compare(a.schema, b.schema) || compare(a.name, b.name));
+}
+
+/** Byte order, as the server sorts names. */
+function compare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

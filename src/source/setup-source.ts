@@ -7,7 +7,7 @@
  */
 import type { Settings } from '../config/settings.js';
 import { InterruptedError, PgtwinError, SafetyError, UsageError, messageOf } from '../errors.js';
-import { readCatalog } from '../pg/catalog.js';
+import { readCatalog } from '../catalog/read-catalog.js';
 import { openClient, withTransaction, type Client } from '../pg/connect.js';
 import { quoteLiteral } from '../pg/ident.js';
 import { sqlStateOf } from '../pg/retry.js';
@@ -61,7 +61,7 @@ export async function setupSource(request: SetupSourceRequest): Promise<SetupSou
       (c) => c.end(),
       'source session',
     );
-    const selection = selectForRun(request.settings, await readCatalog(client));
+    const selection = selectForRun(request.settings, await readCatalog(client, 'tables'));
     const options = { publication, slot, followRole: createRole };
     const before = await checkSource(client, selection.tables.values(), options);
     const plan = planSetup(before, {

@@ -10,7 +10,7 @@ import type { Settings } from '../config/settings.js';
 import { requireMaskingKey, type MaskingKey, type StrategyRegistry } from '../anonymize/index.js';
 import { checkOwners } from '../plan/check-owners.js';
 import { sampleFakeColumns } from '../plan/fake-samples.js';
-import { readCatalog } from '../pg/catalog.js';
+import { readCatalog } from '../catalog/read-catalog.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
 import { ensureStateSchema, finishRun, lockTargetForRun, startRun } from '../pg/state-schema.js';
@@ -90,7 +90,7 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     request.observer?.phase?.('connect');
     const pair = await connectPair(endpoints, scope, request.signal);
     request.observer?.phase?.('plan');
-    const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source), readCatalog(pair.target)]);
+    const [sourceCatalog, currentTarget] = await Promise.all([readCatalog(pair.source, 'all'), readCatalog(pair.target, 'all')]);
     const { schema, target } = await planTargetSchema(request.settings, pair, sourceCatalog, currentTarget, request.recreate === true);
     const verifyOnly = request.verifyOnly === true;
     const samples = await sampleFakeColumns(pair.source, request.settings, sourceCatalog);
@@ -104,7 +104,7 @@ export async function planSync(request: Omit<SyncRequest, 'confirm'>, forLoad = 
     }
     const warnings = [...whole.warnings];
     const largeObjects = verifyOnly ? undefined : await planLargeObjects(pair.source, request.settings, warnings);
-    const unownedSequences = verifyOnly ? [] : await planUnownedSequences(pair.source, sourceCatalog, whole.tables);
+    const unownedSequences = verifyOnly ? [] : planUnownedSequences(sourceCatalog, whole.tables);
     const policy = { largerThan: request.settings.options.splitTablesLargerThan, jobs: jobsOf(request.settings) };
     const tables: TablePlan[] = [];
     for (const table of whole.tables) tables.push({ ...table, chunks: await planChunks(pair.source, table, policy) });

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
-import { readCatalog } from '../../src/pg/catalog.js';
+import { readCatalog } from '../../src/catalog/read-catalog.js';
 import { findLeaks } from '../../src/verify/find-leaks.js';
 import type { CopiedTable } from '../../src/verify/copied-table.js';
 import type { LeakCheckResult, LeakFinding } from '../../src/verify/leak-types.js';
@@ -66,7 +66,7 @@ describe('findLeaks', () => {
   before(async () => {
     dbs = await createTestDatabases('verify_leaks');
     await build(dbs);
-    const [source, target] = await Promise.all([readCatalog(dbs.source), readCatalog(dbs.target)]);
+    const [source, target] = await Promise.all([readCatalog(dbs.source, 'tables'), readCatalog(dbs.target, 'tables')]);
     const describe = (key: string, masked: string[]): CopiedTable => {
       const s = source.tables.get(key);
       const t = target.tables.get(key);
@@ -162,7 +162,7 @@ describe('findLeaks', () => {
     await dbs.source.query(`INSERT INTO shifts SELECT date '2024-01-01' + g, g % 3, 'worker ' || g FROM generate_series(1, 30) g`);
     await dbs.target.query(`INSERT INTO shifts SELECT date '2024-01-01' + g, g % 3, 'worker ' || (g + 1) FROM generate_series(1, 30) g`);
     await dbs.target.query(`UPDATE shifts SET worker = 'worker 12' WHERE day = date '2024-01-13'`);
-    const [s, t] = await Promise.all([readCatalog(dbs.source), readCatalog(dbs.target)]);
+    const [s, t] = await Promise.all([readCatalog(dbs.source, 'tables'), readCatalog(dbs.target, 'tables')]);
     const shifts = s.tables.get('public.shifts');
     const target = t.tables.get('public.shifts');
     assert.ok(shifts !== undefined && target !== undefined);

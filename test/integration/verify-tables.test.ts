@@ -1,14 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
-import { readCatalog, type Catalog } from '../../src/pg/catalog.js';
+import { readCatalog } from '../../src/catalog/read-catalog.js';
+import type { TableCatalog } from '../../src/catalog/table-facts.js';
 import { verifyTables } from '../../src/verify/verify-tables.js';
 import type { CopiedTable } from '../../src/verify/copied-table.js';
 
 describe('verifyTables', () => {
   let dbs: TestDatabases;
-  let source: Catalog;
-  let target: Catalog;
+  let source: TableCatalog;
+  let target: TableCatalog;
   const table = (key: string, extra: Partial<CopiedTable> = {}): CopiedTable => {
     const s = source.tables.get(key);
     assert.ok(s !== undefined, key);
@@ -44,7 +45,7 @@ describe('verifyTables', () => {
       dbs,
       `INSERT INTO parent VALUES (1), (2), (3); INSERT INTO child VALUES (4, 'a'), (5, 'b'); INSERT INTO parted SELECT g, 'v' || g FROM generate_series(0, 99) g`,
     );
-    [source, target] = await Promise.all([readCatalog(dbs.source), readCatalog(dbs.target)]);
+    [source, target] = await Promise.all([readCatalog(dbs.source, 'tables'), readCatalog(dbs.target, 'tables')]);
   });
   after(async () => dbs.drop());
 

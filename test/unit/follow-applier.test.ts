@@ -11,7 +11,7 @@ import { Applier } from '../../src/apply/applier.js';
 import type { PgoutputMessage } from '../../src/stream/pgoutput.js';
 import type { Client } from '../../src/pg/connect.js';
 import type { TablePlan } from '../../src/plan/plan.js';
-import type { TableInfo } from '../../src/pg/catalog.js';
+import type { TableInfo } from '../../src/catalog/table-facts.js';
 
 const info: TableInfo = {
   schema: 'public',

@@ -12,7 +12,7 @@ import { UNCHANGED_TOAST, type RelationMessage, type TupleValue } from '../../sr
 import { batchRecordSql } from '../../src/apply/batch-record.js';
 import type { TwinFacts } from '../../src/apply/twin-facts.js';
 import type { TablePlan } from '../../src/plan/plan.js';
-import type { TableInfo } from '../../src/pg/catalog.js';
+import type { TableInfo } from '../../src/catalog/table-facts.js';
 
 const U: TupleValue = UNCHANGED_TOAST;
 

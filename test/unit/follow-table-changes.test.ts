@@ -5,7 +5,7 @@ import { TableSql } from '../../src/apply/table-sql.js';
 import { ChangeRuns } from '../../src/apply/change-runs.js';
 import { UNCHANGED_TOAST, type RelationMessage } from '../../src/stream/pgoutput.js';
 import type { TablePlan } from '../../src/plan/plan.js';
-import type { TableInfo } from '../../src/pg/catalog.js';
+import type { TableInfo } from '../../src/catalog/table-facts.js';
 import type { TwinFacts } from '../../src/apply/twin-facts.js';
 import { PgtwinError } from '../../src/errors.js';
 

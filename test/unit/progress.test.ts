@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressReporter } from '../../src/report/progress.js';
 import type { SyncPlan, TablePlan } from '../../src/plan/plan.js';
-import type { TableInfo } from '../../src/pg/catalog.js';
+import type { TableInfo } from '../../src/catalog/table-facts.js';
 
 function table(key: string, estimatedRows: number): TablePlan {
   const [schema = '', name = ''] = key.split('.');

@@ -5,7 +5,16 @@ import { planSchema } from '../../src/schema/plan-schema.js';
 import { SchemaError } from '../../src/schema/errors.js';
 import { cascadingIndexDefinition, normalizeIndexDefinition } from '../../src/schema/definitions.js';
 import { unmetNeeds, versionText } from '../../src/schema/versions.js';
-import type { ColumnDef, IndexDef, ObjectKey, RelationName, SchemaCatalog, TableDef, TypeInfo, ViewDef } from '../../src/schema/model.js';
+import type {
+  ColumnDef,
+  IndexDef,
+  ObjectKey,
+  RelationName,
+  CatalogObjects,
+  TableDef,
+  TypeInfo,
+  ViewDef,
+} from '../../src/catalog/objects.js';
 
 /** A catalog built by hand: only what planning reads, OIDs chosen by the test. */
 function catalog(parts: {
@@ -18,7 +27,7 @@ function catalog(parts: {
   members?: Record<ObjectKey, string>;
   extensions?: string[];
   available?: string[];
-}): SchemaCatalog {
+}): CatalogObjects {
   const tables = parts.tables ?? [];
   const views = parts.views ?? [];
   return {
@@ -55,7 +64,7 @@ function catalog(parts: {
   };
 }
 
-const empty = (version = 180000): SchemaCatalog => catalog({ version });
+const empty = (version = 180000): CatalogObjects => catalog({ version });
 
 function type(oid: number, name: string, kind: TypeInfo['kind'], extra: Partial<TypeInfo> = {}): TypeInfo {
   return {

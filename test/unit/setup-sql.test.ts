@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TableInfo } from '../../src/pg/catalog.js';
+import type { TableInfo } from '../../src/catalog/table-facts.js';
 import type { SourceReport } from '../../src/source/source-checks.js';
 import type { PublicationFacts } from '../../src/source/replication-objects.js';
 import type { FollowRoleFacts, RelationFacts, ServerFacts } from '../../src/source/source-facts.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ColumnInfo, TableInfo } from '../../src/pg/catalog.js';
+import type { ColumnInfo, TableInfo } from '../../src/catalog/table-facts.js';
 import { rowKeyOf } from '../../src/verify/row-key.js';
 import { clearExtraction, maskedExtraction, valueSelects } from '../../src/verify/cell-values.js';
 import type { CopiedTable } from '../../src/verify/copied-table.js';

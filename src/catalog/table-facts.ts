@@ -1,11 +1,12 @@
 /**
- * What pgtwin needs to know about a database's tables, read from pg_catalog in
- * one read-only transaction. Types are rendered with search_path = pg_catalog so
- * user types come out schema-qualified and compare equal across servers.
+ * The catalog's table facts: what the copy needs to know about each table it
+ * may copy (columns, keys, foreign keys, the sequences columns draw from,
+ * sizes), keyed by `schema.table`. Read with the rest of the catalog by
+ * read-catalog.ts; types are rendered with search_path = pg_catalog so user
+ * types come out schema-qualified and compare equal across servers.
  */
-import type { Client } from './connect.js';
-import { withTransaction } from './connect.js';
-import { displayName, type QualifiedName } from './ident.js';
+import { displayName, type QualifiedName } from '../pg/ident.js';
+import { USER_RELATION } from './sql-filters.js';
 
 export interface ColumnInfo {
   readonly name: string;
@@ -52,7 +53,8 @@ export interface SequenceLink {
   readonly sequence: QualifiedName;
 }
 
-export interface Catalog {
+/** The table facts of one database (plan, copy, follow, scan, verify). */
+export interface TableCatalog {
   readonly serverVersionNum: number;
   /** Keyed by `schema.table`. */
   readonly tables: ReadonlyMap<string, TableInfo>;
@@ -60,13 +62,10 @@ export interface Catalog {
   readonly sequences: readonly SequenceLink[];
 }
 
-const USER_RELATIONS = `
-  c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtwin')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')`;
+/** Tables that may be copied: ordinary and partitioned ones (not foreign tables, views or sequences). */
+const USER_RELATIONS = `c.relkind IN ('r', 'p') AND ${USER_RELATION}`;
 
-const TABLES_SQL = `
+export const TABLE_FACTS_SQL = `
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
        rn.nspname AS root_schema, r.relname AS root_name,
        c.reltuples::float8 AS estimated_rows,
@@ -80,7 +79,7 @@ LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
 WHERE ${USER_RELATIONS}
 ORDER BY n.nspname, c.relname`;
 
-const COLUMNS_SQL = `
+export const COLUMN_FACTS_SQL = `
 SELECT a.attrelid::int8 AS oid, a.attname AS name, a.attnum AS attnum,
        format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
        a.attgenerated <> '' AS generated, a.attidentity AS identity
@@ -90,7 +89,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATIONS}
 ORDER BY a.attrelid, a.attnum`;
 
-const UNIQUE_KEYS_SQL = `
+export const UNIQUE_KEYS_SQL = `
 SELECT i.indrelid::int8 AS oid, i.indisprimary AS is_primary,
        array(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns
@@ -99,7 +98,7 @@ JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE i.indisunique AND i.indpred IS NULL AND NOT (0 = ANY (i.indkey::int2[])) AND ${USER_RELATIONS}`;
 
-const FOREIGN_KEYS_SQL = `
+export const FOREIGN_KEYS_SQL = `
 SELECT con.conname AS name, n.nspname AS schema, c.relname AS table_name,
        fn.nspname AS ref_schema, f.relname AS ref_table,
        array(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
@@ -116,7 +115,7 @@ WHERE con.contype = 'f' AND ${USER_RELATIONS}
 ORDER BY n.nspname, c.relname, con.conname`;
 
 // Sequences a column owns (serial: 'a', identity: 'i') or calls in its default.
-const SEQUENCES_SQL = `
+export const SEQUENCE_LINKS_SQL = `
 SELECT DISTINCT n.nspname AS schema, c.relname AS table_name, a.attname AS column_name,
        sn.nspname AS seq_schema, s.relname AS seq_name
 FROM (
@@ -135,7 +134,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = link.relid AND a.attnum = link.attnum
 WHERE ${USER_RELATIONS}`;
 
-interface TableRow {
+export interface TableRow {
   oid: string;
   schema: string;
   name: string;
@@ -145,7 +144,7 @@ interface TableRow {
   estimated_rows: number;
   bytes: string;
 }
-interface ColumnRow {
+export interface ColumnRow {
   oid: string;
   name: string;
   attnum: number;
@@ -154,12 +153,12 @@ interface ColumnRow {
   generated: boolean;
   identity: string;
 }
-interface UniqueRow {
+export interface UniqueRow {
   oid: string;
   is_primary: boolean;
   columns: string[];
 }
-interface ForeignKeyRow {
+export interface ForeignKeyRow {
   name: string;
   schema: string;
   table_name: string;
@@ -170,7 +169,7 @@ interface ForeignKeyRow {
   definition: string;
   inherited: boolean;
 }
-interface SequenceRow {
+export interface SequenceRow {
   schema: string;
   table_name: string;
   column_name: string;
@@ -178,31 +177,17 @@ interface SequenceRow {
   seq_name: string;
 }
 
-export async function readCatalog(client: Client): Promise<Catalog> {
-  return withTransaction(
-    client,
-    async () => {
-      await client.query("SELECT set_config('search_path', 'pg_catalog', true)");
-      const version = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-      const tables = await client.query<TableRow>(TABLES_SQL);
-      const columns = await client.query<ColumnRow>(COLUMNS_SQL);
-      const uniques = await client.query<UniqueRow>(UNIQUE_KEYS_SQL);
-      const fks = await client.query<ForeignKeyRow>(FOREIGN_KEYS_SQL);
-      const seqs = await client.query<SequenceRow>(SEQUENCES_SQL);
-      return assemble(Number(version.rows[0]?.v ?? 0), tables.rows, columns.rows, uniques.rows, fks.rows, seqs.rows);
-    },
-    'BEGIN READ ONLY',
-  );
+/** The rows of the table-fact queries, by query. */
+export interface TableFactRows {
+  readonly tables: readonly TableRow[];
+  readonly columns: readonly ColumnRow[];
+  readonly uniques: readonly UniqueRow[];
+  readonly foreignKeys: readonly ForeignKeyRow[];
+  readonly sequences: readonly SequenceRow[];
 }
 
-function assemble(
-  serverVersionNum: number,
-  tableRows: readonly TableRow[],
-  columnRows: readonly ColumnRow[],
-  uniqueRows: readonly UniqueRow[],
-  fkRows: readonly ForeignKeyRow[],
-  seqRows: readonly SequenceRow[],
-): Catalog {
+export function assembleTables(serverVersionNum: number, rows: TableFactRows): TableCatalog {
+  const { tables: tableRows, columns: columnRows, uniques: uniqueRows, foreignKeys: fkRows, sequences: seqRows } = rows;
   const columnsByOid = groupBy(columnRows, (r) => r.oid);
   const uniquesByOid = groupBy(uniqueRows, (r) => r.oid);
   const tables = new Map<string, TableInfo>();
