@@ -10,7 +10,8 @@ import type { Client } from '../pg/connect.js';
 import { withTransaction } from '../pg/connect.js';
 import { SchemaError } from './errors.js';
 import type { Catalog, CatalogScope } from './model.js';
-import { assembleObjects, type Row } from './read-objects.js';
+import { assembleObjects } from './read-objects.js';
+import type { Row } from './rows.js';
 import {
   AVAILABLE_EXTENSIONS_SQL,
   DEPENDENCIES_SQL,

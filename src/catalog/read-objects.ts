@@ -3,8 +3,6 @@
  * (sql-*.ts) that read-catalog.ts sends in one batch.
  */
 import type {
-  CollationInfo,
-  CollationProvider,
   ColumnDef,
   ConstraintDef,
   ConstraintType,
@@ -18,8 +16,6 @@ import type {
   SequenceDef,
   TableDef,
   TriggerDef,
-  TypeInfo,
-  TypeKind,
   ViewDef,
   PolicyDef,
   PolicyCommand,
@@ -31,28 +27,8 @@ import type {
 } from './objects.js';
 import { aggregateDefinition } from './aggregate-definition.js';
 import { quoteIdent } from '../pg/ident.js';
-
-/** One row as the driver returns it. */
-export type Row = Record<string, unknown>;
-
-// Row accessors: the driver returns int8 as strings and NULL as null.
-const str = (row: Row, key: string): string => String(row[key] ?? '');
-const optStr = (row: Row, key: string): string | undefined => (row[key] === null || row[key] === undefined ? undefined : String(row[key]));
-const num = (row: Row, key: string): number => Number(row[key] ?? 0);
-const optNum = (row: Row, key: string): number | undefined => (row[key] === null || row[key] === undefined ? undefined : Number(row[key]));
-const bool = (row: Row, key: string): boolean => row[key] === true;
-const strings = (row: Row, key: string): string[] => (Array.isArray(row[key]) ? (row[key] as unknown[]).map(String) : []);
-
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [item]);
-    else list.push(item);
-  }
-  return groups;
-}
+import { bool, groupBy, num, optNum, optStr, str, strings, type Row } from './rows.js';
+import { readTypes, toCollation } from './read-types.js';
 
 /** `r`: the rows of each object query, by the name read-catalog.ts gives it. */
 export function assembleObjects(version: number, r: Readonly<Record<string, Row[]>>): CatalogObjects {
@@ -187,101 +163,6 @@ function toColumn(row: Row): { tableOid: number; column: ColumnDef } {
       local: bool(row, 'local'),
       comment: optStr(row, 'comment'),
     },
-  };
-}
-
-const TYPE_KINDS: Readonly<Record<string, TypeKind>> = {
-  b: 'base',
-  c: 'composite',
-  d: 'domain',
-  e: 'enum',
-  p: 'pseudo',
-  r: 'range',
-  m: 'multirange',
-};
-
-function readTypes(r: Readonly<Record<string, Row[]>>): Map<number, TypeInfo> {
-  const labels = new Map((r['enums'] ?? []).map((x) => [num(x, 'oid'), strings(x, 'labels')]));
-  const domainConstraints = groupBy(r['domainConstraints'] ?? [], (x) => num(x, 'oid'));
-  const attributes = groupBy(r['attributes'] ?? [], (x) => num(x, 'oid'));
-  const ranges = new Map((r['ranges'] ?? []).map((x) => [num(x, 'oid'), x]));
-  const types = new Map<number, TypeInfo>();
-  for (const row of r['types'] ?? []) {
-    const oid = num(row, 'oid');
-    const relationKind = optStr(row, 'relation_kind');
-    let kind = TYPE_KINDS[str(row, 'typtype')] ?? 'base';
-    if (row['element_oid'] !== null) kind = 'array';
-    else if (kind === 'composite' && relationKind !== 'c') kind = 'rowtype';
-    const range = ranges.get(oid);
-    types.set(oid, {
-      oid,
-      schema: str(row, 'schema'),
-      name: str(row, 'name'),
-      sqlName: str(row, 'sql_name'),
-      kind,
-      system: bool(row, 'system'),
-      elementOid: optNum(row, 'element_oid'),
-      relationOid: optNum(row, 'relation_oid'),
-      enumLabels: labels.get(oid) ?? [],
-      domain:
-        kind === 'domain'
-          ? {
-              baseType: str(row, 'base_type'),
-              baseTypeOid: num(row, 'base_type_oid'),
-              notNull: bool(row, 'not_null'),
-              defaultExpr: optStr(row, 'default_expr'),
-              collation: optNum(row, 'collation'),
-              constraints: (domainConstraints.get(oid) ?? []).map((c) => ({
-                name: str(c, 'name'),
-                definition: str(c, 'definition'),
-                validated: bool(c, 'validated'),
-                comment: optStr(c, 'comment'),
-              })),
-            }
-          : undefined,
-      attributes: (attributes.get(oid) ?? []).map((a) => ({
-        name: str(a, 'name'),
-        type: str(a, 'type'),
-        typeOid: num(a, 'type_oid'),
-        collation: optNum(a, 'collation'),
-        comment: optStr(a, 'comment'),
-      })),
-      range:
-        range === undefined
-          ? undefined
-          : {
-              subtype: str(range, 'subtype'),
-              subtypeOid: num(range, 'subtype_oid'),
-              opclass: optStr(range, 'opclass'),
-              collation: optNum(range, 'collation'),
-              canonical: optStr(range, 'canonical'),
-              subtypeDiff: optStr(range, 'subtype_diff'),
-              multirangeOid: optNum(range, 'multirange_oid'),
-            },
-      comment: optStr(row, 'comment'),
-    });
-  }
-  return types;
-}
-
-const PROVIDERS: Readonly<Record<string, CollationProvider>> = { d: 'default', c: 'libc', i: 'icu', b: 'builtin' };
-
-function toCollation(row: Row): CollationInfo {
-  const info = (typeof row['info'] === 'object' && row['info'] !== null ? row['info'] : {}) as Record<string, unknown>;
-  const text = (key: string): string | undefined => (typeof info[key] === 'string' && info[key] !== '' ? (info[key] as string) : undefined);
-  return {
-    oid: num(row, 'oid'),
-    schema: str(row, 'schema'),
-    name: str(row, 'name'),
-    provider: PROVIDERS[text('collprovider') ?? 'd'] ?? 'default',
-    deterministic: info['collisdeterministic'] !== false,
-    // 17+: colllocale; 15-16: colliculocale; 12-14: the ICU locale sits in collcollate.
-    locale: text('colllocale') ?? text('colliculocale'),
-    lcCollate: text('collcollate'),
-    lcCtype: text('collctype'),
-    icuRules: text('collicurules'),
-    system: bool(row, 'system'),
-    comment: optStr(row, 'comment'),
   };
 }
 

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createTestDatabases, onBoth, type TestDatabases } from '../support/databases.js';
 import { loadSettings } from '../../src/config/index.js';
 import { planSync } from '../../src/sync/sync.js';
+import { readCatalog } from '../../src/catalog/read-catalog.js';
 
 /** Every statement sent by any client while `fn` runs, with the server and database it went to. */
 async function recordQueries(fn: () => Promise<unknown>): Promise<Array<{ endpoint: string; text: string }>> {
@@ -44,17 +45,19 @@ describe('catalog reads', () => {
     // Every catalog read lists the columns of the user relations from pg_attribute.
     const columnReads = (endpoint: string): number =>
       sent.filter((q) => q.endpoint === endpoint && /FROM pg_attribute a\b/.test(q.text)).length;
-    if (process.env.CATALOG_COUNT)
-      console.error(
-        JSON.stringify({
-          total: sent.length,
-          perEndpoint: Object.fromEntries(
-            [...new Set(sent.map((q) => q.endpoint))].map((d) => [d, sent.filter((q) => q.endpoint === d).length]),
-          ),
-        }),
-      );
     const endpoint = (url: string): string => `${new URL(url).port}${new URL(url).pathname}`;
     assert.equal(columnReads(endpoint(dbs.sourceUrl)), 1, 'source catalog read once');
     assert.equal(columnReads(endpoint(dbs.targetUrl)), 1, 'target catalog read once');
+  });
+
+  it('reads a whole catalog in four round trips, however many kinds of object it holds', async () => {
+    const sent = await recordQueries(() => readCatalog(dbs.source, 'all'));
+    assert.deepEqual(
+      sent.map((q) => q.text.split(/\s+/)[0]),
+      ['BEGIN', 'SELECT', 'SELECT', 'COMMIT'],
+    );
+    const catalog = await readCatalog(dbs.source, 'all');
+    assert.deepEqual([...catalog.tables.keys()], ['public.orders', 'public.users']);
+    assert.deepEqual([...catalog.objects.tables.values()].map((t) => t.name).sort(), ['orders', 'users']);
   });
 });
