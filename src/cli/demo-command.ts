@@ -1,15 +1,13 @@
 /** `pgtwin demo`: parse flags, run the demo, print. */
 import { UsageError } from '../errors.js';
-import { booleanFlag, parseFlags, stringFlag } from './args.js';
-import { DEMO_HELP } from './help.js';
+import { stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { DEMO } from './definitions/demo.js';
 import type { CliIo } from './io.js';
 
 export async function demoCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('demo', argv, { scale: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(DEMO_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, DEMO, argv);
+  if (flags === undefined) return 0;
   const scale = numberFlag(stringFlag(flags, 'scale'), 'scale', /^(\d+(\.\d*)?|\.\d+)$/) ?? 1;
   if (scale <= 0 || scale > 1000)
     throw new UsageError('BAD_FLAGS', `--scale takes a number above 0 and at most 1000, not ${scale}.`, {

@@ -1,20 +1,15 @@
 /** `pgtwin diff`: how the target's tables differ from the source's. Reads both sides, writes nothing. */
 import { EXIT_CODES, SchemaMismatchError } from '../errors.js';
 import { compareSchemas, differencesToText } from '../schema/index.js';
-import { booleanFlag, parseFlags, type FlagSpec } from './args.js';
-import { DIFF_HELP } from './help.js';
+import { booleanFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { DIFF } from './definitions/schema.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-export const DIFF_FLAGS: FlagSpec = pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'json', 'help');
 
 export async function diffCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('diff', argv, DIFF_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(DIFF_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, DIFF, argv);
+  if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   const result = await compareSchemas({ settings, env: io.env, signal });
   for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);

@@ -6,41 +6,19 @@ import { defaultSlotName } from '../source/names.js';
 import { resolveEndpoints } from '../pg/connect-endpoints.js';
 import { ProgressReporter } from '../report/progress.js';
 import { countOf } from '../report/format.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { FOLLOW } from './definitions/follow.js';
 import { makeConfirm } from './confirm.js';
-import { FOLLOW_HELP } from './help-stream.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-export const FOLLOW_FLAGS: FlagSpec = {
-  ...pickSyncFlags(
-    'config',
-    'from',
-    'to',
-    'tables',
-    'exclude',
-    'cascade',
-    'allow-remote-target',
-    'jobs',
-    'yes',
-    'help',
-    'split-tables-larger-than',
-    'mask-workers',
-  ),
-  slot: { type: 'string' },
-  publication: { type: 'string' },
-};
 
 /** A line every this often while changes flow, so a terminal or a journal shows it is alive. */
 const SUMMARY_EVERY_MS = 10_000;
 
 export async function followCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('follow', argv, FOLLOW_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(FOLLOW_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, FOLLOW, argv);
+  if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   const slot = stringFlag(flags, 'slot') ?? defaultSlotName(resolveEndpoints(settings, io.env).target.display);
   const release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), slot);

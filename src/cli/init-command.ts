@@ -9,25 +9,16 @@ import { CONFIG_FILE_NAMES, loadSettings } from '../config/index.js';
 import { PgtwinError, SafetyError, messageOf } from '../errors.js';
 import { toEndpoint } from '../pg/endpoint.js';
 import { DEFAULT_SECRET_FILE, addRulesToYaml, proposeRules, scanSource, starterConfig, type StarterConfig } from '../scan/index.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
-import { INIT_HELP } from './help.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { INIT } from './definitions/setup.js';
 import type { CliIo } from './io.js';
-
-export const INIT_FLAGS: FlagSpec = {
-  from: { type: 'string' },
-  to: { type: 'string' },
-  force: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
 
 const FILE_NAME = 'pgtwin.yaml';
 
 export async function initCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('init', argv, INIT_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(INIT_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, INIT, argv);
+  if (flags === undefined) return 0;
   const force = booleanFlag(flags, 'force');
   const from = stringFlag(flags, 'from');
   const to = stringFlag(flags, 'to');

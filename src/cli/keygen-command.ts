@@ -9,23 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { writeKeyFile } from '../anonymize/keygen.js';
 import { PgtwinError, SafetyError, UsageError } from '../errors.js';
 import { DEFAULT_SECRET_FILE } from '../scan/starter-config.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { KEYGEN } from './definitions/setup.js';
 import { gitIgnoreStatus } from './git-ignored.js';
-import { KEYGEN_HELP } from './help.js';
 import type { CliIo } from './io.js';
 
-export const KEYGEN_FLAGS: FlagSpec = {
-  output: { type: 'string', short: 'o' },
-  force: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
 export async function keygenCommand(io: CliIo, argv: readonly string[]): Promise<number> {
-  const flags = parseFlags('keygen', argv, KEYGEN_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(KEYGEN_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, KEYGEN, argv);
+  if (flags === undefined) return 0;
   const output = stringFlag(flags, 'output') ?? DEFAULT_SECRET_FILE;
   if (output.trim() === '')
     throw new UsageError('BAD_FLAGS', '--output must not be empty.', { nextStep: `Leave --output out to write ${DEFAULT_SECRET_FILE}.` });

@@ -17,25 +17,17 @@ import {
   type LocalServerOptions,
   type LocalServerStatus,
 } from '../pg/local-server.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
-import { LOCAL_HELP, LOCAL_SUBCOMMAND_HELP } from './help.js';
+import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
+import { readFlags } from './command-flags.js';
+import { LOCAL } from './definitions/local.js';
+import { renderHelp } from './help-text.js';
 import type { CliIo } from './io.js';
-
-const FLAGS: FlagSpec = {
-  config: { type: 'string', short: 'c' },
-  env: { type: 'string', short: 'e' },
-  help: { type: 'boolean', short: 'h' },
-};
-const EXTRA_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  status: { json: { type: 'boolean' } },
-  destroy: { yes: { type: 'boolean', short: 'y' } },
-};
 
 interface Context {
   readonly io: CliIo;
   readonly server: EmbeddedServerSettings;
   readonly options: LocalServerOptions;
-  readonly flags: ReturnType<typeof parseFlags>;
+  readonly flags: ParsedFlags;
   /** psql's arguments: what follows `--`. */
   readonly rest: readonly string[];
 }
@@ -45,11 +37,12 @@ const SUBCOMMANDS: Readonly<Record<string, (ctx: Context) => Promise<number>>> =
 export async function localCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout(LOCAL_HELP);
+    io.stdout(renderHelp(LOCAL));
     return name === undefined ? EXIT_CODES.usage : 0;
   }
   const run = SUBCOMMANDS[name];
-  if (run === undefined) {
+  const definition = LOCAL.subcommands?.find((s) => s.name === `local ${name}`);
+  if (run === undefined || definition === undefined) {
     const near = didYouMean(name, Object.keys(SUBCOMMANDS));
     throw new UsageError(
       'UNKNOWN_COMMAND',
@@ -67,11 +60,8 @@ export async function localCommand(io: CliIo, argv: readonly string[], signal: A
       nextStep: `See \`pgtwin local ${name} --help\`.`,
     });
   }
-  const flags = parseFlags(`local ${name}`, own, { ...FLAGS, ...EXTRA_FLAGS[name] });
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(LOCAL_SUBCOMMAND_HELP[name] ?? LOCAL_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, definition, own);
+  if (flags === undefined) return 0;
   const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: {} });
   for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
   const server = embeddedSettingsOf(settings, stringFlag(flags, 'env') ?? LOCAL_ENVIRONMENT, io.cwd);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_CODES, PgtwinError, UsageError, messageOf } from '../errors.js';
 import { didYouMean } from '../config/did-you-mean.js';
-import { MAIN_HELP } from './help.js';
+import { renderMainHelp } from './help-text.js';
 import { processIo, type CliIo } from './io.js';
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;
 
@@ -89,7 +89,7 @@ function version(): string {
 export async function run(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout(MAIN_HELP);
+    io.stdout(renderMainHelp());
     return name === undefined ? EXIT_CODES.usage : 0;
   }
   if (name === '--version' || name === '-v') {
@@ -100,7 +100,7 @@ export async function run(argv: readonly string[], io: CliIo, signal: AbortSigna
     const topic = rest[0];
     const command = topic === undefined ? undefined : COMMANDS[topic];
     if (command === undefined) {
-      io.stdout(MAIN_HELP);
+      io.stdout(renderMainHelp());
       return 0;
     }
     return command(io, ['--help'], signal);

@@ -4,24 +4,15 @@ import { resolveEndpoint } from '../config/index.js';
 import { toEndpoint } from '../pg/endpoint.js';
 import { scanToJson, scanToText, writeToText, type ScanWrite } from '../report/scan-text.js';
 import { DEFAULT_SAMPLE_SIZE, proposeRules, scanSource, writeRulesToConfig } from '../scan/index.js';
-import { booleanFlag, parseFlags, positiveIntegerFlag, type FlagSpec } from './args.js';
-import { SCAN_HELP } from './help.js';
+import { booleanFlag, positiveIntegerFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { SCAN } from './definitions/setup.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-export const SCAN_FLAGS: FlagSpec = {
-  ...pickSyncFlags('config', 'from', 'tables', 'exclude', 'json', 'help'),
-  sample: { type: 'string', short: 'n' },
-  write: { type: 'boolean', short: 'w' },
-};
 
 export async function scanCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('scan', argv, SCAN_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(SCAN_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, SCAN, argv);
+  if (flags === undefined) return 0;
   const sampleSize = positiveIntegerFlag(flags, 'sample') ?? DEFAULT_SAMPLE_SIZE;
   const json = booleanFlag(flags, 'json');
   const settings = await loadCommandSettings(io, flags);

@@ -4,25 +4,12 @@ import type { Settings } from '../config/settings.js';
 import { EXIT_CODES, SafetyError } from '../errors.js';
 import { createSchema, firstPerObject, notCreated, planToSql, type CreateSchemaResult, type DdlStatement } from '../schema/index.js';
 import { schemaIncompleteError } from '../sync/sync-errors.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec, type ParsedFlags } from './args.js';
+import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
+import { readFlags } from './command-flags.js';
+import { SCHEMA } from './definitions/schema.js';
 import { makeConfirm } from './confirm.js';
-import { SCHEMA_HELP } from './help.js';
 import type { CliIo } from './io.js';
-import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
-
-// The selection and safety flags of sync; --jobs has no meaning here.
-const {
-  jobs: _jobs,
-  'schema-only': _schemaOnly,
-  resume: _resume,
-  'split-tables-larger-than': _split,
-  where: _where,
-  limit: _limit,
-  checkpoint: _checkpoint,
-  verbose: _verbose,
-  ...SELECTION_FLAGS
-} = SYNC_FLAGS;
-export const SCHEMA_FLAGS: FlagSpec = { ...SELECTION_FLAGS, recreate: { type: 'boolean' } };
+import { overridesFrom } from './sync-flags.js';
 
 /** Settings from the config file, env and flags; every URL's password registered for redaction. */
 export async function loadCommandSettings(io: CliIo, flags: ParsedFlags): Promise<Settings> {
@@ -40,11 +27,8 @@ export async function loadCommandSettings(io: CliIo, flags: ParsedFlags): Promis
 }
 
 export async function schemaCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('schema', argv, SCHEMA_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(SCHEMA_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, SCHEMA, argv);
+  if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   const json = booleanFlag(flags, 'json');
   const result = await createSchema({

@@ -2,28 +2,17 @@
 import { REPLICATION_PASSWORD_ENV, setupSource, type SetupSourceResult } from '../source/setup-source.js';
 import { SourceNotReadyError, problemLines } from '../source/source-problem.js';
 import { EXIT_CODES } from '../errors.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { SETUP_SOURCE } from './definitions/follow.js';
 import { confirmSourceChange } from './confirm-source.js';
-import { SETUP_SOURCE_HELP } from './help-follow.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
 import { reportJson, stateText } from './source-report-text.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-export const SETUP_SOURCE_FLAGS: FlagSpec = {
-  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'yes', 'json', 'dry-run', 'help'),
-  slot: { type: 'string' },
-  publication: { type: 'string' },
-  'replica-identity-full': { type: 'boolean' },
-  'create-role': { type: 'string' },
-};
 
 export async function setupSourceCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('setup-source', argv, SETUP_SOURCE_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(SETUP_SOURCE_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, SETUP_SOURCE, argv);
+  if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   io.redactor.addSecret(io.env[REPLICATION_PASSWORD_ENV]);
   const result = await setupSource({

@@ -9,20 +9,15 @@ import { openTargetEndpoint } from '../pg/connect-endpoints.js';
 import { PgtwinError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
 import { countOf, formatBytes, formatCount } from '../report/format.js';
-import { booleanFlag, parseFlags, type FlagSpec } from './args.js';
-import { STATUS_HELP } from './help-stream.js';
+import { booleanFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { STATUS } from './definitions/follow.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-const STATUS_FLAGS: FlagSpec = pickSyncFlags('config', 'from', 'to', 'allow-remote-target', 'json', 'help');
 
 export async function statusCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('status', argv, STATUS_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(STATUS_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, STATUS, argv);
+  if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   const running = await runningFollows(pidDirectory(settings.configPath, io.cwd));
   return withScope(async (scope) => {

@@ -4,21 +4,14 @@ import { isAlive } from '../local/lock.js';
 import { pidDirectory, runningFollows } from '../follow/pid-file.js';
 import { loadSettings } from '../config/index.js';
 import { PgtwinError } from '../errors.js';
-import { booleanFlag, parseFlags, positiveIntegerFlag, stringFlag } from './args.js';
-import { STOP_HELP } from './help-stream.js';
+import { positiveIntegerFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { STOP } from './definitions/follow.js';
 import type { CliIo } from './io.js';
 
 export async function stopCommand(io: CliIo, argv: readonly string[]): Promise<number> {
-  const flags = parseFlags('stop', argv, {
-    config: { type: 'string', short: 'c' },
-    slot: { type: 'string' },
-    timeout: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(STOP_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, STOP, argv);
+  if (flags === undefined) return 0;
   const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: {} });
   const slot = stringFlag(flags, 'slot');
   const timeoutMs = (positiveIntegerFlag(flags, 'timeout') ?? 60) * 1000;

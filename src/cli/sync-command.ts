@@ -5,11 +5,12 @@ import { planSync, runSync } from '../sync/sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';
 import { ProgressReporter } from '../report/progress.js';
 import { countOf, formatBytes, formatDuration } from '../report/format.js';
-import { booleanFlag, parseFlags, stringFlag } from './args.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { PLAN, SYNC } from './definitions/sync.js';
 import { makeConfirm } from './confirm.js';
 import type { CliIo } from './io.js';
-import { overridesFrom, SYNC_FLAGS } from './sync-flags.js';
-import { PLAN_HELP, SYNC_HELP } from './help.js';
+import { overridesFrom } from './sync-flags.js';
 import { schemaCommand } from './schema-command.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpointSync } from './checkpoint-file.js';
 import { resolveEndpoints } from '../pg/connect-endpoints.js';
@@ -26,12 +27,9 @@ interface SyncArgs {
   readonly resume: boolean;
 }
 
-async function settingsFor(io: CliIo, argv: readonly string[], command: string): Promise<SyncArgs | undefined> {
-  const flags = parseFlags(command, argv, SYNC_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(command === 'plan' ? PLAN_HELP : SYNC_HELP);
-    return undefined;
-  }
+async function settingsFor(io: CliIo, argv: readonly string[], command: 'sync' | 'plan'): Promise<SyncArgs | undefined> {
+  const flags = readFlags(io, command === 'plan' ? PLAN : SYNC, argv);
+  if (flags === undefined) return undefined;
   const settings = await loadSettings({
     configPath: stringFlag(flags, 'config'),
     cwd: io.cwd,

@@ -1,9 +1,11 @@
-/** The flags `sync` and `plan` share, and how they become settings overrides. */
+/** How the selection and copy flags of sync (and of the commands that take some of them) become settings overrides. */
 import type { FlagSpec, ParsedFlags } from './args.js';
 import { booleanFlag, listFlag, nonNegativeIntegerFlag, positiveIntegerFlag, stringFlag } from './args.js';
 import type { SettingsOverrides, TableFilter } from '../config/settings.js';
 import { BYTE_SIZE_HINT, parseByteSize } from '../config/byte-size.js';
 import { UsageError } from '../errors.js';
+import { flagSpecOf } from './definition.js';
+import { SYNC } from './definitions/sync.js';
 
 function byteSizeFlag(flags: ParsedFlags, name: string): number | undefined {
   const value = stringFlag(flags, name);
@@ -14,35 +16,8 @@ function byteSizeFlag(flags: ParsedFlags, name: string): number | undefined {
   return bytes;
 }
 
-export const SYNC_FLAGS: FlagSpec = {
-  config: { type: 'string', short: 'c' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  tables: { type: 'string', short: 't' },
-  exclude: { type: 'string', short: 'x' },
-  jobs: { type: 'string', short: 'j' },
-  cascade: { type: 'boolean' },
-  'allow-remote-target': { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  json: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  recreate: { type: 'boolean' },
-  resume: { type: 'boolean' },
-  'split-tables-larger-than': { type: 'string' },
-  'mask-workers': { type: 'string' },
-  'schema-only': { type: 'boolean' },
-  // Confiture's CLI spelling: `--where users="created_at > now() - interval '30 days'"`, repeatable.
-  where: { type: 'string', multiple: true },
-  limit: { type: 'string', multiple: true },
-  checkpoint: { type: 'string' },
-  verbose: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-/** The named flags of sync, for commands that take some of them. */
-export function pickSyncFlags(...names: string[]): FlagSpec {
-  return Object.fromEntries(names.map((n) => [n, SYNC_FLAGS[n]]).filter((e) => e[1] !== undefined));
-}
+/** parseArgs' options of sync, from its definition (kept for the callers that parse sync's flags directly). */
+export const SYNC_FLAGS: FlagSpec = flagSpecOf(SYNC);
 
 export function overridesFrom(flags: ParsedFlags): SettingsOverrides {
   return {

@@ -1,26 +1,15 @@
 /** `pgtwin teardown`: drop the twin's slot and the publication on the source, after confirmation. */
 import { teardown, type TeardownResult } from '../source/teardown.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { TEARDOWN } from './definitions/follow.js';
 import { confirmSourceChange } from './confirm-source.js';
-import { TEARDOWN_HELP } from './help-follow.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-export const TEARDOWN_FLAGS: FlagSpec = {
-  ...pickSyncFlags('config', 'from', 'to', 'yes', 'json', 'dry-run', 'help'),
-  slot: { type: 'string' },
-  publication: { type: 'string' },
-  'keep-publication': { type: 'boolean' },
-  force: { type: 'boolean' },
-};
 
 export async function teardownCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('teardown', argv, TEARDOWN_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(TEARDOWN_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, TEARDOWN, argv);
+  if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   const result = await teardown({
     settings,

@@ -3,25 +3,15 @@ import { UsageError } from '../errors.js';
 import { verifyToJson, verifyToText } from '../report/verify-text.js';
 import { runVerify } from '../verify/run-verify.js';
 import { verifyOutcomeError } from '../verify/verify-errors.js';
-import { booleanFlag, parseFlags, positiveIntegerFlag, type FlagSpec } from './args.js';
-import { VERIFY_HELP } from './help.js';
+import { booleanFlag, positiveIntegerFlag } from './args.js';
+import { readFlags } from './command-flags.js';
+import { VERIFY } from './definitions/verify.js';
 import type { CliIo } from './io.js';
 import { loadCommandSettings } from './schema-command.js';
-import { pickSyncFlags } from './sync-flags.js';
-
-export const VERIFY_FLAGS: FlagSpec = {
-  ...pickSyncFlags('config', 'from', 'to', 'tables', 'exclude', 'cascade', 'allow-remote-target', 'json', 'help'),
-  leaks: { type: 'boolean' },
-  'min-length': { type: 'string' },
-  'show-values': { type: 'boolean' },
-};
 
 export async function verifyCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const flags = parseFlags('verify', argv, VERIFY_FLAGS);
-  if (booleanFlag(flags, 'help')) {
-    io.stdout(VERIFY_HELP);
-    return 0;
-  }
+  const flags = readFlags(io, VERIFY, argv);
+  if (flags === undefined) return 0;
   const leaks = booleanFlag(flags, 'leaks');
   const minLength = positiveIntegerFlag(flags, 'min-length');
   const showValues = booleanFlag(flags, 'show-values');
