@@ -1,6 +1,7 @@
 /** `pgtwin diff`: how the target's tables differ from the source's. Reads both sides, writes nothing. */
 import { EXIT_CODES, SchemaMismatchError } from '../errors.js';
-import { compareSchemas, differencesToText } from '../schema/index.js';
+import { compareSchemas } from '../schema/index.js';
+import { diffText, diffToJson } from '../report/diff-text.js';
 import { booleanFlag } from './args.js';
 import { readFlags } from './command-flags.js';
 import { DIFF } from './definitions/schema.js';
@@ -15,19 +16,10 @@ export async function diffCommand(io: CliIo, argv: readonly string[], signal: Ab
   for (const warning of result.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
   const equal = result.differences.length === 0;
   if (booleanFlag(flags, 'json')) {
-    io.stdout(
-      JSON.stringify(
-        { source: result.source, target: result.target, tables: result.tables, equal, differences: result.differences },
-        null,
-        2,
-      ) + '\n',
-    );
+    io.stdout(JSON.stringify(diffToJson(result), null, 2) + '\n');
     return equal ? 0 : EXIT_CODES.schema;
   }
-  io.stdout(
-    `source: ${result.source}\ntarget: ${result.target}\n${result.tables.length} table${result.tables.length === 1 ? '' : 's'} compared.\n\n`,
-  );
-  io.stdout(differencesToText(result.differences));
+  io.stdout(diffText(result));
   if (equal) return 0;
   const blocking = result.differences.filter((d) => d.blocking).length;
   throw new SchemaMismatchError(

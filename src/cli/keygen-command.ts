@@ -3,11 +3,9 @@
  * key is never printed: output and logs are shared, and whoever holds the key
  * can recompute masked values from guessed inputs.
  */
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { writeKeyFile } from '../anonymize/keygen.js';
-import { PgtwinError, SafetyError, UsageError } from '../errors.js';
+import { writeMaskingKey } from '../anonymize/keygen.js';
+import { UsageError } from '../errors.js';
 import { DEFAULT_SECRET_FILE } from '../scan/starter-config.js';
 import { booleanFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
@@ -25,18 +23,7 @@ export async function keygenCommand(io: CliIo, argv: readonly string[]): Promise
   const shown = shownPath(io.cwd, file);
   const force = booleanFlag(flags, 'force');
 
-  // 0700: the directory also holds the embedded server's data and credentials by default.
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-    throw new UsageError(
-      'KEY_FILE_WRITE',
-      `Cannot create the directory of ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-      {
-        cause: error,
-        nextStep: 'Choose another --output path, or check the permissions of its directory.',
-      },
-    );
-  });
-  const replaced = force ? await replaceKeyFile(file, shown) : await createKeyFile(file, shown);
+  const { replaced } = await writeMaskingKey(file, { force, shown });
 
   const lines = [
     `${replaced ? 'Replaced the masking key in' : 'Wrote a new masking key to'} ${shown} (mode 0600, readable by you only). The key itself is not shown.`,
@@ -60,46 +47,6 @@ export async function keygenCommand(io: CliIo, argv: readonly string[]): Promise
     );
   }
   return 0;
-}
-
-async function createKeyFile(file: string, shown: string): Promise<boolean> {
-  try {
-    await writeKeyFile(file);
-  } catch (error) {
-    if (error instanceof PgtwinError && error.code === 'KEY_FILE_EXISTS') throw existsError(shown);
-    throw error;
-  }
-  return false;
-}
-
-/** --force: the new key is written beside the old one and renamed over it, so there is never a moment without a complete key. */
-async function replaceKeyFile(file: string, shown: string): Promise<boolean> {
-  const existing = await stat(file).catch(() => undefined);
-  if (existing?.isDirectory() === true) {
-    throw new UsageError('KEY_FILE_WRITE', `${shown} is a directory.`, { nextStep: 'Pass the path of a file to --output.' });
-  }
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeKeyFile(temporary);
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw new UsageError('KEY_FILE_WRITE', `Cannot replace ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      cause: error,
-      nextStep: 'Check the permissions of the file and its directory.',
-    });
-  }
-  return existing !== undefined;
-}
-
-function existsError(shown: string): SafetyError {
-  return new SafetyError(
-    'KEY_FILE_EXISTS',
-    `${shown} already exists; pgtwin keygen does not overwrite a masking key, because a new key changes every masked value.`,
-    {
-      nextStep: `Keep using the existing key (nothing to do), write elsewhere with --output, or pass --force to replace it if you really mean to (twins masked with the old key will no longer match).`,
-    },
-  );
 }
 
 function shownPath(cwd: string, file: string): string {

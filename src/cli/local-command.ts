@@ -15,8 +15,8 @@ import {
   localServerStatus,
   stopLocalServer,
   type LocalServerOptions,
-  type LocalServerStatus,
 } from '../pg/local-server.js';
+import { localStatusText } from '../report/local-status-text.js';
 import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
 import { readFlags } from './command-flags.js';
 import { LOCAL } from './definitions/local.js';
@@ -86,29 +86,8 @@ async function stop(ctx: Context): Promise<number> {
 async function status(ctx: Context): Promise<number> {
   const state = await localServerStatus(ctx.server);
   if (booleanFlag(ctx.flags, 'json')) ctx.io.stdout(JSON.stringify(state) + '\n');
-  else ctx.io.stdout(statusText(ctx.io, state));
+  else ctx.io.stdout(localStatusText(state, (p) => shownPath(ctx.io, p)));
   return 0;
-}
-
-function statusText(io: CliIo, s: LocalServerStatus): string {
-  const headline = {
-    running: `running (pid ${s.pid ?? '?'})`,
-    stopped: 'stopped',
-    absent: 'not created yet (pgtwin local start creates it)',
-  }[s.state];
-  const port = s.port === s.configuredPort ? String(s.port) : `${s.port} (configured ${s.configuredPort}: stop and start to move it)`;
-  const version = s.dataVersion === undefined ? `PostgreSQL ${s.version}` : `PostgreSQL ${s.version} (data created by ${s.dataVersion})`;
-  return [
-    `local server: ${headline}`,
-    `  port:     ${port}`,
-    `  data dir: ${shownPath(io, s.dataDir)}`,
-    // As root the cluster lives in pgtwin's shared directory, not under data_dir.
-    ...(s.pgdata.startsWith(s.dataDir) ? [] : [`  cluster:  ${s.pgdata}`]),
-    `  version:  ${version}`,
-    `  log:      ${shownPath(io, s.logFile)}`,
-    `  url:      ${s.displayUrl} (password: pgtwin local url)`,
-    '',
-  ].join('\n');
 }
 
 /** The one place a password is printed on purpose: the user asked for the URL. */

@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { planSync, runSync } from '../sync/sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';
 import { ProgressReporter } from '../report/progress.js';
-import { countOf, formatBytes, formatDuration } from '../report/format.js';
+import { notCreatedText, syncReportToJson, syncSummaryLine } from '../report/sync-text.js';
 import { booleanFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
 import { PLAN, SYNC } from './definitions/sync.js';
@@ -125,33 +125,13 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
     progress.stop();
     const incomplete = report.notCreated.length > 0;
     if (parsed.json) {
-      const { tables, totalRows, durationMs, runId, sequences, notCreated, warnings } = report;
-      io.stdout(
-        JSON.stringify({
-          tables,
-          totalRows,
-          durationMs,
-          runId,
-          sequences,
-          largeObjects: report.largeObjects ?? null,
-          warnings,
-          complete: !incomplete,
-          notCreated,
-        }) + '\n',
-      );
+      io.stdout(JSON.stringify(syncReportToJson(report)) + '\n');
       return incomplete ? EXIT_CODES.incomplete : 0;
     }
-    const lo = report.largeObjects;
-    const objects =
-      lo === undefined
-        ? ''
-        : `, ${countOf(lo.count, 'large object')}${lo.decision === 'empty' ? ' (empty)' : ` (${formatBytes(lo.bytes)})`}`;
-    io.stdout(
-      `Synced ${countOf(report.tables.length, 'table')}, ${countOf(report.totalRows, 'row')}${objects} in ${formatDuration(report.durationMs)} (run ${report.runId}).\n`,
-    );
+    io.stdout(syncSummaryLine(report));
     for (const warning of report.warnings.filter((w) => w.startsWith('left out: '))) io.stderr(`pgtwin: ${warning}\n`);
     if (incomplete) {
-      io.stdout(`Not created (${report.notCreated.length}):\n${report.notCreated.map((n) => `  - ${n.object}: ${n.reason}\n`).join('')}`);
+      io.stdout(notCreatedText(report));
       throw schemaIncompleteError(report.notCreated, true);
     }
     return 0;

@@ -1,5 +1,6 @@
 /** `pgtwin teardown`: drop the twin's slot and the publication on the source, after confirmation. */
-import { teardown, type TeardownResult } from '../source/teardown.js';
+import { teardown } from '../source/teardown.js';
+import { teardownText } from '../report/teardown-text.js';
 import { booleanFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
 import { TEARDOWN } from './definitions/follow.js';
@@ -28,22 +29,6 @@ export async function teardownCommand(io: CliIo, argv: readonly string[], signal
     io.stdout(JSON.stringify({ ...rest, slotFound: slotFound !== undefined }, null, 2) + '\n');
     return 0;
   }
-  io.stdout(text(result));
+  io.stdout(teardownText(result));
   return 0;
-}
-
-function text(result: TeardownResult): string {
-  const head = `source: ${result.source} (database ${result.database})\n`;
-  const found = [
-    `  slot ${result.slot}: ${result.slotFound === undefined ? 'none' : 'exists, inactive'}`,
-    `  publication ${result.publication}: ${result.publicationFound ? 'exists' : 'none'}`,
-  ].join('\n');
-  if (result.statements.length === 0) return `${head}${found}\nNothing to drop.\n`;
-  const sql = result.statements.map((s) => `${s};`).join('\n');
-  if (result.dryRun) return `${head}${found}\n\n-- pgtwin teardown --dry-run: the SQL it would run. Nothing was dropped.\n${sql}\n`;
-  const dropped = [
-    result.droppedSlot ? `slot ${result.slot}` : '',
-    result.droppedPublication ? `publication ${result.publication}` : '',
-  ].filter((s) => s !== '');
-  return `${head}Dropped ${dropped.join(' and ')}.\n`;
 }
