@@ -1,7 +1,8 @@
 /** `pgtwin sync` and `pgtwin plan`: parse flags, load settings, call the library, print. */
 import { loadSettings } from '../config/index.js';
 import type { Settings } from '../config/settings.js';
-import { planSync, runSync } from '../sync/sync.js';
+import { planSync } from '../sync/sync.js';
+import { runSyncWithCheckpoint } from '../sync/checkpoint-sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';
 import { ProgressReporter } from '../report/progress.js';
 import { notCreatedText, syncReportToJson, syncSummaryLine } from '../report/sync-text.js';
@@ -12,10 +13,7 @@ import { makeConfirm } from './confirm.js';
 import type { CliIo } from './io.js';
 import { overridesFrom } from './sync-flags.js';
 import { schemaCommand } from './schema-command.js';
-import { readCheckpoint, removeCheckpoint, writeCheckpointSync } from './checkpoint-file.js';
-import { resolveEndpoints } from '../pg/connect-endpoints.js';
-import { EXIT_CODES, PgtwinError } from '../errors.js';
-import type { SyncObserver } from '../snapshot/observer.js';
+import { EXIT_CODES } from '../errors.js';
 import { schemaIncompleteError } from '../sync/sync-errors.js';
 
 interface SyncArgs {
@@ -86,42 +84,18 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
     tty: io.stderrIsTty && verbose !== true,
     columns: io.columns,
   });
-  const target = resolveEndpoints(parsed.settings, io.env).target.display;
-  const mark = checkpointFile === undefined ? undefined : await readCheckpoint(checkpointFile);
-  const resumeFromMark = mark !== undefined && mark.target === target;
-  if (mark !== undefined && !resumeFromMark)
-    io.stderr(
-      `pgtwin: warning: the checkpoint file ${checkpointFile ?? ''} marks a sync into another target (${mark.target}); starting a new sync\n`,
-    );
-  if (resumeFromMark)
-    io.stderr(`pgtwin: the checkpoint file ${checkpointFile ?? ''} marks an unfinished sync into ${target}: resuming it\n`);
-  const sync = (resume: boolean): ReturnType<typeof runSync> =>
-    runSync({
+  try {
+    const report = await runSyncWithCheckpoint({
       settings: parsed.settings,
       env: io.env,
       signal,
       recreate: parsed.recreate,
-      resume,
-      observer: checkpointFile === undefined ? progress : withCheckpoint(progress, checkpointFile, target),
+      resume: parsed.resume,
+      observer: progress,
       confirm: makeConfirm({ yes: parsed.yes, interactive: io.stdinIsTty && io.stderrIsTty }),
+      checkpointFile,
+      notice: (line) => io.stderr(`pgtwin: ${line}\n`),
     });
-  try {
-    let report: Awaited<ReturnType<typeof runSync>>;
-    try {
-      report = await sync(parsed.resume || resumeFromMark);
-    } catch (error) {
-      // The mark outlived a run that changed nothing (or finished): there is nothing to resume, so start afresh.
-      if (
-        !resumeFromMark ||
-        parsed.resume ||
-        !(error instanceof PgtwinError) ||
-        !['NOTHING_TO_RESUME', 'RESUME_MISMATCH'].includes(error.code)
-      )
-        throw error;
-      io.stderr(`pgtwin: ${error.message} Starting a new sync.\n`);
-      report = await sync(false);
-    }
-    if (checkpointFile !== undefined) await removeCheckpoint(checkpointFile);
     progress.stop();
     const incomplete = report.notCreated.length > 0;
     if (parsed.json) {
@@ -138,20 +112,4 @@ export async function syncCommand(io: CliIo, argv: readonly string[], signal: Ab
   } finally {
     progress.stop();
   }
-}
-
-/** The progress observer, plus the checkpoint mark written once the run is about to change the target. */
-function withCheckpoint(progress: ProgressReporter, file: string, target: string): SyncObserver {
-  return {
-    phase: (phase) => {
-      if (phase === 'prepare') writeCheckpointSync(file, target);
-      progress.phase(phase);
-    },
-    planned: (plan) => progress.planned(plan),
-    tableStarted: (table) => progress.tableStarted(table),
-    tableProgress: (table, rows, bytes) => progress.tableProgress(table, rows, bytes),
-    tableFinished: (table, result) => progress.tableFinished(table, result),
-    warning: (message) => progress.warning(message),
-    note: (message) => progress.note(message),
-  };
 }
