@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXIT_CODES } from '../src/errors.js';
-import { flagsOf, type CommandDef, type FlagDef } from '../src/cli/definition.js';
+import { HELP_FLAG, flagsOf, type CommandDef, type FlagDef } from '../src/cli/definition.js';
 import { COMMAND_DEFS, HELP_COMMAND } from '../src/cli/definitions/index.js';
 import { EXIT_CODE_DOCS } from '../src/cli/definitions/exit-codes.js';
 
@@ -66,7 +66,7 @@ function flagsTable(command: CommandDef): string {
     );
   const seen = new Map<string, { flag: FlagDef; takers: string[] }>();
   for (const sub of subcommands)
-    for (const flag of flagsOf(sub)) {
+    for (const flag of sub.flags) {
       const entry = seen.get(flag.name) ?? { flag, takers: [] };
       entry.takers.push(sub.name.slice(command.name.length + 1));
       seen.set(flag.name, entry);
@@ -74,7 +74,7 @@ function flagsTable(command: CommandDef): string {
   const rows = [...seen.values()].map(({ flag, takers }) =>
     flagRow(flag, takers.length === subcommands.length ? undefined : `${takers.map((t) => `\`${t}\``).join(', ')} only: `),
   );
-  return table(FLAG_HEAD, rows);
+  return table(FLAG_HEAD, [...rows, flagRow(HELP_FLAG)]);
 }
 
 function exitCodesTable(): string {
