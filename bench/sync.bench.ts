@@ -4,15 +4,19 @@
  * issue 5 (1,000,000 rows by default), then runs each case RUNS times and
  * reports the median: rows/s, MB/s, peak RSS, and ratios against the baseline.
  *
- *   npm run bench [-- --rows 1000000 --runs 3 --cases a,b,c]
+ *   npm run bench [-- --rows 1000000 --runs 3 --cases a,b,c] [--profile DIR]
  *
  * Cases: a baseline pipe; b sync unmasked; b1 b with --jobs 1; c sync masking
  * email, phone and last_name (default --mask-workers: none when both servers
  * are local on 2 CPUs); c0, c1, c2 c with 0, 1, 2 masking threads; d c with
  * --jobs 1; e b with the table split into
  * chunks (--split-tables-larger-than 32MB); f e masked; w (not run unless
- * named) b never split, for tables above the 256MB default. Cases run round
- * robin, and every run is checked on the target (row count; sample rows masked
+ * named) b never split, for tables above the 256MB default; p (not run unless
+ * named) `pgcopydb copy table-data`, the closest peer, with --table-jobs equal
+ * to pgtwin's default --jobs (the CPUs) and, where that pgcopydb can split
+ * tables (0.11 and later), --split-tables-larger-than 32MB as in e; compare it
+ * with e, or with w where it cannot split (Debian 12's 0.10). Skipped, with a
+ * note, where pgcopydb is not on PATH. Cases run round robin, and every run is checked on the target (row count; sample rows masked
  * or untouched as the case says) before it counts.
  *
  * Besides the wall time, each pgtwin run reports where its time went: "in
@@ -37,7 +41,7 @@ import { machineCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
 import { runChild } from './support/run-child.js';
 import { checkTarget, copyTextBytes, generateUsers, USERS_DDL } from './support/users-table.js';
 
-const ALL_CASES = ['a', 'b', 'b1', 'c', 'c0', 'c1', 'c2', 'd', 'e', 'f', 'w'] as const;
+const ALL_CASES = ['a', 'b', 'b1', 'c', 'c0', 'c1', 'c2', 'd', 'e', 'f', 'w', 'p'] as const;
 type CaseId = (typeof ALL_CASES)[number];
 /** The cases of issue 5; w only matters for tables above the default split threshold (--rows 10000000). */
 const DEFAULT_CASES: readonly CaseId[] = ['a', 'b', 'b1', 'c', 'd', 'e', 'f'];
@@ -47,6 +51,8 @@ const { values: options } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     cases: { type: 'string', default: DEFAULT_CASES.join(',') },
+    /** Writes a V8 CPU profile of every pgtwin run into this directory (node --cpu-prof); timings then include the profiler. */
+    profile: { type: 'string' },
   },
   strict: true,
 });
@@ -129,6 +135,17 @@ function medianOf(values: ReadonlyArray<number | undefined>): number | undefined
   return present.length === 0 ? undefined : median(present);
 }
 
+/** What the pgcopydb on PATH can do; undefined where there is none. */
+function pgcopydbInfo(): { version: string; splits: boolean } | undefined {
+  try {
+    const version = execFileSync('pgcopydb', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const help = execFileSync('pgcopydb', ['copy', 'table-data', '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { version: /pgcopydb version (\S+)/.exec(version)?.[1] ?? 'unknown', splits: help.includes('--split-tables-larger-than') };
+  } catch {
+    return undefined;
+  }
+}
+
 function hasPsql(): boolean {
   try {
     execFileSync('psql', ['--version'], { stdio: 'ignore' });
@@ -193,6 +210,7 @@ async function main(): Promise<void> {
 
     const pgtwin = (masked: boolean, extra: readonly string[]) => async (): Promise<Run> => {
       const argv = [
+        ...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profile}`]),
         cli,
         'sync',
         '--config',
@@ -237,6 +255,9 @@ async function main(): Promise<void> {
     };
 
     const psql = hasPsql();
+    const pgcopydb = SELECTED.has('p') ? pgcopydbInfo() : undefined;
+    if (SELECTED.has('p') && pgcopydb === undefined) say('case p skipped: pgcopydb is not installed (Debian: apt-get install pgcopydb)');
+    const tableJobs = String(availableParallelism());
     const cases: Case[] = [
       {
         id: 'a',
@@ -275,6 +296,46 @@ async function main(): Promise<void> {
       { id: 'e', name: `e: sync, unmasked, split > ${SPLIT}`, masked: false, once: pgtwin(false, ['--split-tables-larger-than', SPLIT]) },
       { id: 'f', name: `f: sync, masked, split > ${SPLIT}`, masked: true, once: pgtwin(true, ['--split-tables-larger-than', SPLIT]) },
       { id: 'w', name: 'w: sync, unmasked, never split', masked: false, once: pgtwin(false, ['--split-tables-larger-than', '1TB']) },
+      ...(pgcopydb === undefined
+        ? []
+        : [
+            {
+              id: 'p' as const,
+              name: `p: pgcopydb ${pgcopydb.version} table-data, ${pgcopydb.splits ? `split > ${SPLIT}` : 'no split'}`,
+              masked: false,
+              // Like pgtwin, it truncates inside its run; truncating first keeps its table as empty as the pipe's.
+              before: () => t.query('TRUNCATE users'),
+              once: async (): Promise<Run> => {
+                const dir = await mkdtemp(join(tmpdir(), 'pgtwin-bench-pgcopydb-'));
+                try {
+                  const argv = [
+                    'copy',
+                    'table-data',
+                    '--source',
+                    sourceUrl,
+                    '--target',
+                    targetUrl,
+                    '--dir',
+                    dir,
+                    '--table-jobs',
+                    tableJobs,
+                  ];
+                  if (pgcopydb.splits) argv.push('--split-tables-larger-than', SPLIT);
+                  const r = await runChild('pgcopydb', argv, { rss: false });
+                  return {
+                    seconds: r.seconds,
+                    rssKb: undefined,
+                    cpuMs: undefined,
+                    syncMs: undefined,
+                    copyMs: undefined,
+                    chunks: undefined,
+                  };
+                } finally {
+                  await rm(dir, { recursive: true, force: true });
+                }
+              },
+            },
+          ]),
     ].filter((c) => SELECTED.has(c.id)) as Case[];
 
     const loadBefore = load();
