@@ -19,7 +19,7 @@ export class Prf {
   readonly out = new Uint32Array(4);
   private readonly valueKey: SipKey;
   private roundKey: SipKey | undefined;
-  private round8Key: SipKey | undefined;
+  private round8SipKey: SipKey | undefined;
   private readonly blockKeys: SipKey[] = [];
 
   constructor(
@@ -62,8 +62,13 @@ export class Prf {
 
   /** As `round`, for an 8-byte message (two uint32), under its own key: 20% cheaper. */
   round8(a: number, b: number): void {
-    this.round8Key ??= derivedSipKey(this.key, `round8\u0000${this.domain}`, 0);
-    sipHashWords2(this.round8Key, a, b, this.out);
+    sipHashWords2(this.round8Key(), a, b, this.out);
+  }
+
+  /** The key of `round8`, for the WebAssembly Feistel rounds (fpe-digits.ts), which hash the same messages under it. */
+  round8Key(): SipKey {
+    this.round8SipKey ??= derivedSipKey(this.key, `round8\u0000${this.domain}`, 0);
+    return this.round8SipKey;
   }
 
   /** `count` 32-bit words of PRF output for `value`: 128 bits per block, each block under its own key. */
