@@ -25,13 +25,13 @@
  *
  * Eight rounds, as FF3-1; each is one SipHash of an 8-byte message (about
  * 70 ns in JavaScript, about a quarter of that in the WebAssembly rounds of
- * feistel-wasm.ts, which compute the same thing and are used where they
+ * sip-wasm.ts, which compute the same thing and are used where they
  * run). An earlier version remembered round outputs in tables per PRF; on
  * these machines a lookup in tables of megabytes missed the CPU caches and
  * cost as much as the hash, and whole syncs ran faster without them.
  */
 import { type Prf, top53 } from './prf.js';
-import { feistelWasm } from './feistel-wasm.js';
+import { sipWasm } from './sip-wasm.js';
 
 const ROUNDS = 8;
 const CHUNK = 24;
@@ -232,7 +232,7 @@ function digitTable(prf: Prf, tweak: number): Uint8Array {
 /** Output of permuteHalves / unpermuteHalves: a module-level pair, so no object per value. */
 const halves = { a: 0, b: 0 };
 
-const wasm = feistelWasm();
+const wasm = sipWasm();
 
 /**
  * The Feistel rounds over the halves of an n-digit string (a of u = n >>> 1

@@ -5,6 +5,9 @@
  * 15-20× cheaper than `createHmac` per value, which is what lets masking hide
  * behind the target's ingest.
  *
+ * Byte ranges (the byte masks' fields) are hashed by the WebAssembly version
+ * in sip-wasm.ts where it runs: the same function, with native 64-bit lanes.
+ *
  * ASCII strings are read directly with charCodeAt; other messages (non-ASCII
  * text as UTF-8, the words of a Feistel round) go through one module-level
  * scratch buffer, filled immediately before hashing. Byte order is fixed to
@@ -13,8 +16,12 @@
  * and applies on another).
  */
 
+import { sipWasm, WASM_MESSAGE_LIMIT } from './sip-wasm.js';
+
 /** A SipHash key as four uint32: k0 low, k0 high, k1 low, k1 high (k0 = key bytes 0..7, little-endian). */
 export type SipKey = Readonly<Uint32Array>;
+
+const wasm = sipWasm();
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -279,6 +286,33 @@ export function sipHashBytes(key: SipKey, message: Uint8Array, out: Uint32Array,
  * the scratch buffer, which for field-sized inputs costs less than a native call.
  */
 export function sipHashRange(key: SipKey, src: Uint8Array, start: number, end: number, out: Uint32Array, wide: boolean): void {
+  const len = end - start;
+  if (wasm !== undefined && len <= WASM_MESSAGE_LIMIT) {
+    const m = wasm.message;
+    for (let i = 0; i < len; i++) m[i] = src[start + i] as number;
+    // The last block loads eight bytes: those past the message must be zero.
+    for (let i = len; i < len + 8; i++) m[i] = 0;
+    const k0l = key[0] as number;
+    const k0h = key[1] as number;
+    const k1l = key[2] as number;
+    const k1h = key[3] as number;
+    const r = wasm.out;
+    if (wide) {
+      wasm.sip128(len, k0l, k0h, k1l, k1h);
+      out[2] = r[2] as number;
+      out[3] = r[3] as number;
+    } else {
+      wasm.sip64(len, k0l, k0h, k1l, k1h);
+    }
+    out[0] = r[0] as number;
+    out[1] = r[1] as number;
+    return;
+  }
+  sipHashRangeJs(key, src, start, end, out, wide);
+}
+
+/** sipHashRange in JavaScript: for messages too long for the WebAssembly memory, hosts without it, and as the tests' reference. */
+export function sipHashRangeJs(key: SipKey, src: Uint8Array, start: number, end: number, out: Uint32Array, wide: boolean): void {
   const len = end - start;
   ensureScratch(len);
   const b = scratch.bytes;

@@ -1,9 +1,10 @@
 /**
- * The Feistel rounds of fpe-digits.ts (permuteHalves and unpermuteHalves) as
- * a WebAssembly module, for speed only: same rounds, same round function
- * (SipHash-2-4 of the same 8-byte message under the PRF's round8 key), same
- * double arithmetic, so the same results bit for bit (test/unit/feistel-wasm
- * checks them against the JavaScript rounds).
+ * SipHash-2-4 as a WebAssembly module, for speed only: the Feistel rounds of
+ * fpe-digits.ts (permuteHalves and unpermuteHalves: same rounds, same round
+ * function, SipHash-2-4 of the same 8-byte message under the PRF's round8
+ * key, same double arithmetic) and SipHash-2-4 (64 and 128 bits) of a byte
+ * string, as siphash.ts computes them, so the same results bit for bit
+ * (test/unit/sip-wasm.test.ts checks them against the JavaScript code).
  *
  * Why: a phone, digits or card mask runs 16 rounds per value (σ = π⁻¹∘(+1)∘π),
  * each one SipHash, and that was most of a masked sync's CPU. JavaScript has
@@ -22,6 +23,16 @@ const F64 = 0x7c;
 
 // Opcodes used below (WebAssembly core specification, section 5.4).
 const op = {
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+  i64Load: 0x29,
+  i64Store: 0x37,
+  i32Const: 0x41,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32And: 0x71,
   end: 0x0b,
   select: 0x1b,
   localGet: 0x20,
@@ -106,6 +117,10 @@ function sleb64(value: bigint): number[] {
   }
 }
 
+function sleb32(value: number): number[] {
+  return sleb64(BigInt(value));
+}
+
 function f64Bytes(value: number): number[] {
   const bytes = new Uint8Array(8);
   new DataView(bytes.buffer).setFloat64(0, value, true);
@@ -160,20 +175,27 @@ class Code {
   }
   /** One SipRound on V0..V3. */
   sipRound(): this {
-    return this.update(V0, op.i64Add, V1)
-      .update(V1, op.i64Rotl, 13n)
-      .update(V1, op.i64Xor, V0)
-      .update(V0, op.i64Rotl, 32n)
-      .update(V2, op.i64Add, V3)
-      .update(V3, op.i64Rotl, 16n)
-      .update(V3, op.i64Xor, V2)
-      .update(V0, op.i64Add, V3)
-      .update(V3, op.i64Rotl, 21n)
-      .update(V3, op.i64Xor, V0)
-      .update(V2, op.i64Add, V1)
-      .update(V1, op.i64Rotl, 17n)
-      .update(V1, op.i64Xor, V2)
-      .update(V2, op.i64Rotl, 32n);
+    return this.lanes(V0, V1, V2, V3);
+  }
+  /** One SipRound on HV0..HV3 (the byte-string hash's lanes). */
+  hashRound(): this {
+    return this.lanes(HV0, HV1, HV2, HV3);
+  }
+  private lanes(v0: number, v1: number, v2: number, v3: number): this {
+    return this.update(v0, op.i64Add, v1)
+      .update(v1, op.i64Rotl, 13n)
+      .update(v1, op.i64Xor, v0)
+      .update(v0, op.i64Rotl, 32n)
+      .update(v2, op.i64Add, v3)
+      .update(v3, op.i64Rotl, 16n)
+      .update(v3, op.i64Xor, v2)
+      .update(v0, op.i64Add, v3)
+      .update(v3, op.i64Rotl, 21n)
+      .update(v3, op.i64Xor, v0)
+      .update(v2, op.i64Add, v1)
+      .update(v1, op.i64Rotl, 17n)
+      .update(v1, op.i64Xor, v2)
+      .update(v2, op.i64Rotl, 32n);
   }
   /** i64 from two uint32 params: lo | hi << 32. */
   key(lo: number, hi: number, into: number): this {
@@ -235,6 +257,100 @@ class Code {
   }
 }
 
+// Memory layout: the Feistel halves (two f64) at 0, the hash output (two
+// i64: out[0..1], then out[2..3] for 128 bits) at 16, the message from 64.
+const HASH_OUT = 16;
+const MESSAGE = 64;
+/** Longest message hashed here (one 64 KiB page, less the header and a zeroed block after it); longer ones stay in JavaScript. */
+export const WASM_MESSAGE_LIMIT = 65536 - MESSAGE - 8;
+
+// Byte-string hash: params (len, k0l, k0h, k1l, k1h), then locals.
+const LEN = 0;
+const H_K0L = 1;
+const H_K0H = 2;
+const H_K1L = 3;
+const H_K1H = 4;
+const HASH_PARAMS = [I32, I32, I32, I32, I32];
+const P = 5;
+const END = 6;
+const HASH_LOCALS: ReadonlyArray<readonly [number, number]> = [
+  [2, I32],
+  [8, I64],
+];
+// The i64 locals at the same indices as in the Feistel functions would not fit; these follow P and END.
+const HV0 = 7;
+const HV1 = 8;
+const HV2 = 9;
+const HV3 = 10;
+const HM = 11;
+
+/**
+ * SipHash-2-4 of memory[MESSAGE, MESSAGE + len) (the caller zeroes the 8
+ * bytes after it, so the last partial block loads as its tail bytes), 64 bits
+ * to HASH_OUT, or with `wide` the 128-bit variant to HASH_OUT and HASH_OUT + 8.
+ */
+function hashBody(wide: boolean): number[] {
+  const c = new Code();
+  const init = (into: number, lo: number, hi: number, constant: bigint): void => {
+    c.get(lo).op(op.i64ExtendI32U).get(hi).op(op.i64ExtendI32U).i64(32n).op(op.i64Shl, op.i64Or).i64(constant).op(op.i64Xor).set(into);
+  };
+  init(HV0, H_K0L, H_K0H, 0x736f6d6570736575n);
+  init(HV1, H_K1L, H_K1H, wide ? 0x646f72616e646f6dn ^ 0xeen : 0x646f72616e646f6dn);
+  init(HV2, H_K0L, H_K0H, 0x6c7967656e657261n);
+  init(HV3, H_K1L, H_K1H, 0x7465646279746573n);
+  const rounds = (n: number): void => {
+    for (let i = 0; i < n; i++) c.hashRound();
+  };
+  const absorb = (): void => {
+    c.update(HV3, op.i64Xor, HM);
+    rounds(2);
+    c.update(HV0, op.i64Xor, HM);
+  };
+  // P runs over the full blocks: [0, len & ~7).
+  c.bytes.push(op.i32Const, 0);
+  c.set(P);
+  c.get(LEN).bytes.push(op.i32Const, ...sleb32(-8));
+  c.op(op.i32And).set(END);
+  c.op(op.block, 0x40, op.loop, 0x40);
+  c.get(P).get(END).op(op.i32GeU, op.brIf, 1);
+  c.get(P)
+    .op(op.i64Load, 3, ...uleb(MESSAGE))
+    .set(HM);
+  absorb();
+  c.get(P).bytes.push(op.i32Const, 8);
+  c.op(op.i32Add).set(P);
+  c.op(op.br, 0, op.end, op.end);
+  // The last block: the tail bytes (zero padded) and the length's low byte on top.
+  c.get(P)
+    .op(op.i64Load, 3, ...uleb(MESSAGE))
+    .get(LEN)
+    .op(op.i64ExtendI32U)
+    .i64(56n)
+    .op(op.i64Shl, op.i64Or)
+    .set(HM);
+  absorb();
+  c.update(HV2, op.i64Xor, wide ? 0xeen : 0xffn);
+  rounds(4);
+  const store = (offset: number): void => {
+    c.bytes.push(op.i32Const, 0);
+    c.get(HV0)
+      .get(HV1)
+      .op(op.i64Xor)
+      .get(HV2)
+      .op(op.i64Xor)
+      .get(HV3)
+      .op(op.i64Xor)
+      .op(op.i64Store, 3, ...uleb(offset));
+  };
+  store(HASH_OUT);
+  if (wide) {
+    c.update(HV1, op.i64Xor, 0xddn);
+    rounds(4);
+    store(HASH_OUT + 8);
+  }
+  return c.op(op.end).bytes;
+}
+
 function modulusOf(round: number): number {
   return (round & 1) === 0 ? MOD_U : MOD_V;
 }
@@ -268,25 +384,31 @@ function unpermuteBody(): number[] {
 
 function moduleBytes(): Uint8Array {
   const type = [0x60, ...vec(PARAMS.map((t) => [t])), ...vec([])];
-  const locals = vec(LOCALS.map(([count, t]) => [...uleb(count), t]));
-  const body = (code: number[]): number[] => {
-    const content = [...locals, ...code];
+  const hashType = [0x60, ...vec(HASH_PARAMS.map((t) => [t])), ...vec([])];
+  const declare = (locals: ReadonlyArray<readonly [number, number]>): number[] => vec(locals.map(([count, t]) => [...uleb(count), t]));
+  const body = (code: number[], locals = LOCALS): number[] => {
+    const content = [...declare(locals), ...code];
     return [...uleb(content.length), ...content];
   };
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type])),
-    ...section(3, vec([[0], [0]])),
+    ...section(1, vec([type, hashType])),
+    ...section(3, vec([[0], [0], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
     ...section(
       7,
       vec([
         [...name('permute'), 0x00, 0],
         [...name('unpermute'), 0x00, 1],
+        [...name('sip64'), 0x00, 2],
+        [...name('sip128'), 0x00, 3],
         [...name('memory'), 0x02, 0],
       ]),
     ),
-    ...section(10, vec([body(permuteBody()), body(unpermuteBody())])),
+    ...section(
+      10,
+      vec([body(permuteBody()), body(unpermuteBody()), body(hashBody(false), HASH_LOCALS), body(hashBody(true), HASH_LOCALS)]),
+    ),
   ]);
 }
 
@@ -304,11 +426,20 @@ type Rounds = (
   mv: number,
 ) => void;
 
-export interface FeistelWasm {
+/** (len, k0l, k0h, k1l, k1h) of the message written to `SipWasm.message`: the result goes to `SipWasm.out`. */
+type Hash = (len: number, k0l: number, k0h: number, k1l: number, k1h: number) => void;
+
+export interface SipWasm {
   readonly permute: Rounds;
   readonly unpermute: Rounds;
-  /** [a, b] after each call. */
+  /** [a, b] after each permute / unpermute call. */
   readonly halves: Float64Array;
+  readonly sip64: Hash;
+  readonly sip128: Hash;
+  /** Where a message to hash goes (WASM_MESSAGE_LIMIT bytes, then 8 that must be zero after it). */
+  readonly message: Uint8Array;
+  /** The last hash: out[0..1] (64 bits), out[0..3] (128 bits), as siphash.ts's `out`. */
+  readonly out: Uint32Array;
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -316,7 +447,9 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: { permute: Rounds; unpermute: Rounds; memory: { buffer: ArrayBuffer } } };
+  Instance: new (module: object) => {
+    exports: { permute: Rounds; unpermute: Rounds; sip64: Hash; sip128: Hash; memory: { buffer: ArrayBuffer } };
+  };
 }
 
 /**
@@ -324,12 +457,29 @@ interface WasmApi {
  * a big-endian host, where a Float64Array does not read what the module
  * stores little-endian): the JavaScript rounds are used there.
  */
-export function feistelWasm(): FeistelWasm | undefined {
+export function sipWasm(): SipWasm | undefined {
+  if (compiled === null) compiled = compile();
+  return compiled;
+}
+
+/** null: not compiled yet; one module per thread, shared by its users. */
+let compiled: SipWasm | undefined | null = null;
+
+function compile(): SipWasm | undefined {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!LITTLE_ENDIAN_HOST || api === undefined) return undefined;
   try {
     const { exports } = new api.Instance(new api.Module(moduleBytes()));
-    return { permute: exports.permute, unpermute: exports.unpermute, halves: new Float64Array(exports.memory.buffer, 0, 2) };
+    const memory = exports.memory.buffer;
+    return {
+      permute: exports.permute,
+      unpermute: exports.unpermute,
+      halves: new Float64Array(memory, 0, 2),
+      sip64: exports.sip64,
+      sip128: exports.sip128,
+      message: new Uint8Array(memory, MESSAGE, WASM_MESSAGE_LIMIT + 8),
+      out: new Uint32Array(memory, HASH_OUT, 4),
+    };
   } catch {
     return undefined;
   }
