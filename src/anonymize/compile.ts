@@ -9,8 +9,8 @@
  * `checkMasks` needs no key, so `pgtwin plan` can run it anywhere;
  * `compileMasks` runs the same checks, then builds the masks with the key.
  */
-import type { StrategySpec } from '../config/settings.js';
-import { didYouMeanSuffix } from '../config/did-you-mean.js';
+import type { StrategySpec } from '../config/index.js';
+import { didYouMeanSuffix } from '../config/index.js';
 import { AnonymizationError, maskFailure, MaskRulesError, type MaskSite } from './errors.js';
 import { byteMaskOf, withByteMask } from './byte-mask.js';
 import type { MaskingKey } from './key.js';

@@ -6,7 +6,7 @@
  * best first; the scan keeps the first one that passes the sync's plan-time
  * checks on the column (type, length, unique, NOT NULL).
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import { classifyType, lengthLimit, type TypeFamily } from './types.js';
 import { parseAddress } from './strategies/network.js';
 

@@ -7,7 +7,7 @@
  * name nobody is left alone), and values alone can find what no name says.
  * Pure; reading the sample is the scan command's job.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import { scanJsonSamples } from './detect-json.js';
 import { keyHint, nameHints, splitWords, type HintKind } from './detect-hints.js';
 import { isPointType, ruleChoice } from './detect-rules.js';

@@ -6,7 +6,7 @@
  * Unconfigured child columns inherit the parent's rule, through chains of
  * references; a child configured differently is a problem.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import { canonicalJson } from './canonical.js';
 import type { StrategyRegistry } from './registry.js';
 import { builtinRegistry } from './registry.js';

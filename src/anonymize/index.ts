@@ -39,3 +39,9 @@ export { classifyType, lengthLimit, TYPE_FAMILIES, type TypeFamily } from './typ
 export { AnonymizationError, MaskRulesError } from './errors.js';
 export { detectPii, type PiiFinding, type PiiKind, type ColumnSample } from './detect.js';
 export { STRATEGY_EXAMPLES, type StrategyExample } from './examples.js';
+export { utf8Kind, Utf8Kind, byteMaskOf, DECLINED, maskOutput, type ByteMask } from './byte-mask.js';
+export { canonicalJson } from './canonical.js';
+export { secretForWorker, type KeySource } from './key.js';
+export { writeMaskingKey } from './keygen.js';
+export { FAKE_KINDS } from './strategies/fake-kinds.js';
+export { integerBounds } from './types.js';

@@ -3,7 +3,7 @@
  * end to end: a strategy reads `2024-02-29 12:00:00+02` or `12.50` as text and
  * writes text the target's COPY accepts; nothing goes through Date or Number.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import type { OptionReader, StrategyOptions } from './options.js';
 import type { Prf } from './prf.js';
 import type { TypeFamily } from './types.js';

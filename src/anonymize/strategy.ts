@@ -9,7 +9,7 @@
  * registry rebuilds custom strategies from their `definition` with this copy
  * (`rebuildStrategy`), so that keys and PRFs are only ever handled here.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import { domainOf } from './canonical.js';
 import type { MaskingKey } from './key.js';
 import { OptionReader } from './options.js';

@@ -5,8 +5,8 @@
  * the twin unmasked. This function only judges one table's lists; resolving
  * `keep:` globs to tables is the plan's job.
  */
-import type { StrategySpec } from '../config/settings.js';
-import { didYouMeanSuffix } from '../config/did-you-mean.js';
+import type { StrategySpec } from '../config/index.js';
+import { didYouMeanSuffix } from '../config/index.js';
 
 export type StrictProblemCode = 'UNREVIEWED_COLUMN' | 'UNKNOWN_KEEP_COLUMN' | 'KEEP_AND_MASK';
 

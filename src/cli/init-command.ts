@@ -1,6 +1,6 @@
 /** `pgtwin init`: a first pgtwin.yaml in the working directory (scan/init-config.ts), then the next steps. */
 import { initText } from '../report/init-text.js';
-import { initConfig } from '../scan/init-config.js';
+import { initConfig } from '../scan/index.js';
 import { booleanFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
 import { INIT } from './definitions/setup.js';

@@ -4,9 +4,9 @@
  * can recompute masked values from guessed inputs.
  */
 import * as path from 'node:path';
-import { writeMaskingKey } from '../anonymize/keygen.js';
+import { writeMaskingKey } from '../anonymize/index.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_SECRET_FILE } from '../scan/starter-config.js';
+import { DEFAULT_SECRET_FILE } from '../scan/index.js';
 import { booleanFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
 import { KEYGEN } from './definitions/setup.js';

@@ -4,9 +4,9 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadSettings } from '../config/index.js';
-import type { EmbeddedServerSettings } from '../config/settings.js';
-import { didYouMean } from '../config/did-you-mean.js';
-import { LOCAL_ENVIRONMENT, passwordlessUrl } from '../config/embedded.js';
+import type { EmbeddedServerSettings } from '../config/index.js';
+import { didYouMean } from '../config/index.js';
+import { LOCAL_ENVIRONMENT, passwordlessUrl } from '../config/index.js';
 import { EXIT_CODES, PgtwinError, SafetyError, UsageError } from '../errors.js';
 import {
   destroyLocalServer,

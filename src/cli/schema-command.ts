@@ -1,6 +1,6 @@
 /** `pgtwin schema`: create on the target what the selected tables need (no rows), or print the DDL with --dry-run. */
 import { loadSettings } from '../config/index.js';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { EXIT_CODES, SafetyError } from '../errors.js';
 import { createSchema, firstPerObject, notCreated } from '../schema/index.js';
 import { schemaDryRunText, schemaSummaryText, schemaToJson } from '../report/schema-text.js';

@@ -1,6 +1,6 @@
 /** `pgtwin sync` and `pgtwin plan`: parse flags, load settings, call the library, print. */
 import { loadSettings } from '../config/index.js';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { planSync } from '../sync/sync.js';
 import { runSyncWithCheckpoint } from '../sync/checkpoint-sync.js';
 import { planToJson, planToText } from '../report/plan-text.js';

@@ -1,8 +1,8 @@
 /** How the selection and copy flags of sync (and of the commands that take some of them) become settings overrides. */
 import type { FlagSpec, ParsedFlags } from './args.js';
 import { booleanFlag, listFlag, nonNegativeIntegerFlag, positiveIntegerFlag, stringFlag } from './args.js';
-import type { SettingsOverrides, TableFilter } from '../config/settings.js';
-import { BYTE_SIZE_HINT, parseByteSize } from '../config/byte-size.js';
+import type { SettingsOverrides, TableFilter } from '../config/index.js';
+import { BYTE_SIZE_HINT, parseByteSize } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { flagSpecOf } from './definition.js';
 import { SYNC } from './definitions/sync.js';

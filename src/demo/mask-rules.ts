@@ -3,7 +3,7 @@
  * in strict mode: every column of every table is either masked or listed as
  * reviewed and kept. Foreign keys point at ids, which are kept.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 
 const rule = (strategy: string, options: Record<string, unknown> = {}): StrategySpec => ({ strategy, options });
 

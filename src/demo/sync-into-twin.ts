@@ -4,8 +4,8 @@
  * a key made for this run only (the demo keeps nothing, so the key goes too).
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_BATCH_SIZE, DEFAULT_SPLIT_TABLES_LARGER_THAN } from '../config/loader.js';
-import type { Settings } from '../config/settings.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SPLIT_TABLES_LARGER_THAN } from '../config/index.js';
+import type { Settings } from '../config/index.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { SyncReport } from '../sync/sync-report.js';
 import { runSync } from '../sync/sync.js';

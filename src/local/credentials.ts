@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { LOCAL_USER } from '../config/embedded.js';
+import { LOCAL_USER } from '../config/index.js';
 import { LocalServerError } from './errors.js';
 
 export interface Credentials {

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 
-import { secretForWorker } from '../anonymize/key.js';
+import { secretForWorker } from '../anonymize/index.js';
 import type { MaskingKey } from '../anonymize/index.js';
 import type { MaskTableSpec } from './run-masks.js';
 import type { MaskJob, MaskWorkerData, MaskWorkerReply } from './mask-worker.js';

@@ -8,7 +8,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 import { COPY_LF, countRows } from '../pg/copy-text.js';
-import type { ColumnMask } from '../anonymize/strategy-types.js';
+import type { ColumnMask } from '../anonymize/index.js';
 import { RowMasker } from './row-masker.js';
 
 export type { ColumnMask, RowView } from '../anonymize/strategy-types.js';

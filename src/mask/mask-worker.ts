@@ -6,9 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { MaskingKey, type KeySource } from '../anonymize/key.js';
+import { MaskingKey, type KeySource } from '../anonymize/index.js';
 import { compileTableMasks, strategyRegistry, type MaskTableSpec } from './run-masks.js';
-import type { ColumnMask } from '../anonymize/strategy-types.js';
+import type { ColumnMask } from '../anonymize/index.js';
 import { RowMasker } from './row-masker.js';
 import { serializeError, type SerializedError } from './worker-errors.js';
 

@@ -3,8 +3,8 @@
  * located only as far as the last one asked for and decoded only when asked,
  * so columns after the last masked one are never even split.
  */
-import { utf8Kind, Utf8Kind } from '../anonymize/byte-mask.js';
-import type { RowView } from '../anonymize/strategy-types.js';
+import { utf8Kind, Utf8Kind } from '../anonymize/index.js';
+import type { RowView } from '../anonymize/index.js';
 import { COPY_BACKSLASH, COPY_TAB, decodeEscaped, isNullField } from '../pg/copy-text.js';
 
 const EMPTY = Buffer.alloc(0);

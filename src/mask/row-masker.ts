@@ -8,8 +8,8 @@
  * decoded to strings.
  */
 import { COPY_LF, encodeField } from '../pg/copy-text.js';
-import { byteMaskOf, DECLINED, maskOutput, type ByteMask } from '../anonymize/byte-mask.js';
-import type { ColumnMask, RowView } from '../anonymize/strategy-types.js';
+import { byteMaskOf, DECLINED, maskOutput, type ByteMask } from '../anonymize/index.js';
+import type { ColumnMask, RowView } from '../anonymize/index.js';
 import { PLAIN_ASCII, RowCursor } from './row-cursor.js';
 
 const EMPTY = Buffer.alloc(0);

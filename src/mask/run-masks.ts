@@ -6,7 +6,7 @@
  * Each table's masks are also described as plain data (MaskTableSpec), so a
  * masking worker thread can compile the very same functions from it.
  */
-import type { Settings, StrategySpec } from '../config/settings.js';
+import type { Settings, StrategySpec } from '../config/index.js';
 import {
   builtinRegistry,
   compileMasks,
@@ -16,7 +16,7 @@ import {
   type ColumnMask,
   type MaskingKey,
 } from '../anonymize/index.js';
-import type { MaskColumn } from '../anonymize/compile.js';
+import type { MaskColumn } from '../anonymize/index.js';
 import type { SyncPlan } from '../plan/plan.js';
 
 export async function strategyRegistry(settings: Pick<Settings, 'strategiesModule'>): Promise<StrategyRegistry> {

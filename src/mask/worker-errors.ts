@@ -5,7 +5,7 @@
  * the same classes on the copying thread. Messages are already value-free
  * (maskFailure scrubs them before they get here).
  */
-import { AnonymizationError } from '../anonymize/errors.js';
+import { AnonymizationError } from '../anonymize/index.js';
 import { PgtwinError, type ErrorCategory } from '../errors.js';
 import { MaskRowError } from './row-masker.js';
 

@@ -3,9 +3,9 @@
  * connection to the target is opened: a remote target needs explicit
  * permission, and the source may never be the target.
  */
-import type { EnvironmentSettings, Settings } from '../config/settings.js';
+import type { EnvironmentSettings, Settings } from '../config/index.js';
 import { resolveEndpoint } from '../config/index.js';
-import { LOCAL_ENVIRONMENT } from '../config/embedded.js';
+import { LOCAL_ENVIRONMENT } from '../config/index.js';
 import { ensureLocalServer } from './local-server.js';
 import { isLocalEndpoint, looksLikeSameDatabase, toEndpoint, type Endpoint } from './endpoint.js';
 import { openClient, type Client } from './connect.js';

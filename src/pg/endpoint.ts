@@ -3,8 +3,8 @@
  * whether it is local, and a display form without the password.
  */
 import { parse } from 'pg-connection-string';
-import type { EnvironmentSettings } from '../config/settings.js';
-import { sanitizeUrl } from '../config/sanitize-url.js';
+import type { EnvironmentSettings } from '../config/index.js';
+import { sanitizeUrl } from '../config/index.js';
 import { UsageError } from '../errors.js';
 
 export type EndpointRole = 'source' | 'target';

@@ -7,8 +7,8 @@
  */
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { environmentNamed, passwordlessUrl } from '../config/embedded.js';
-import type { EmbeddedServerSettings, Settings } from '../config/settings.js';
+import { environmentNamed, passwordlessUrl } from '../config/index.js';
+import type { EmbeddedServerSettings, Settings } from '../config/index.js';
 import { UsageError, messageOf } from '../errors.js';
 import { findBinaries, versionMatches, type PostgresBinaries } from '../local/binaries.js';
 import {

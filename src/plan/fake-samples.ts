@@ -4,8 +4,8 @@
  * plan itself is computed without I/O). Only those columns are read, and the
  * values stay in memory only while the kinds are inferred.
  */
-import type { Settings } from '../config/settings.js';
-import type { TableCatalog } from '../catalog/table-facts.js';
+import type { Settings } from '../config/index.js';
+import type { TableCatalog } from '../catalog/index.js';
 import type { Client } from '../pg/connect.js';
 import { withTransaction } from '../pg/connect.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';

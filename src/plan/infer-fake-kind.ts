@@ -5,11 +5,11 @@
  * and `scan` read a column the same way. When nothing points at one kind, no
  * kind is guessed: the caller refuses the rule and lists the kinds.
  */
-import type { StrategySpec } from '../config/settings.js';
-import { detectPii, type ColumnSample, type PiiFinding } from '../anonymize/detect.js';
-import { FAKE_KINDS } from '../anonymize/strategies/fake-kinds.js';
-import { classifyType } from '../anonymize/types.js';
-import type { TableInfo } from '../catalog/table-facts.js';
+import type { StrategySpec } from '../config/index.js';
+import { detectPii, type ColumnSample, type PiiFinding } from '../anonymize/index.js';
+import { FAKE_KINDS } from '../anonymize/index.js';
+import { classifyType } from '../anonymize/index.js';
+import type { TableInfo } from '../catalog/index.js';
 
 export interface InferredKind {
   readonly kind: string;

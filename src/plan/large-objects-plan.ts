@@ -7,7 +7,7 @@
  * before the target is touched: what there is, and whether the source user
  * may read what it is asked to copy.
  */
-import type { LargeObjectsDecision, Settings } from '../config/settings.js';
+import type { LargeObjectsDecision, Settings } from '../config/index.js';
 import type { Client } from '../pg/connect.js';
 import { SyncError, UsageError } from '../errors.js';
 

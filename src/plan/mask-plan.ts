@@ -10,8 +10,8 @@
  * decision for every copied column. All problems are gathered and raised
  * together, before anything is written.
  */
-import type { StrategySpec } from '../config/settings.js';
-import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
+import type { StrategySpec } from '../config/index.js';
+import type { TableCatalog, TableInfo } from '../catalog/index.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import {
   checkMasks,

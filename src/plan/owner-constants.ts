@@ -5,8 +5,8 @@
  * inheritance would refuse it or replace it) and records what to look for;
  * check-owners.ts then looks for it before anything is written.
  */
-import type { StrategySpec } from '../config/settings.js';
-import type { TableCatalog } from '../catalog/table-facts.js';
+import type { StrategySpec } from '../config/index.js';
+import type { TableCatalog } from '../catalog/index.js';
 import type { QualifiedName } from '../pg/ident.js';
 
 /** A constant foreign-key value (an ownership remap) to look for in the referenced table. */

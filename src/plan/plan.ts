@@ -4,9 +4,9 @@
  * step aside during the load, which sequences follow. Every problem that can
  * be known in advance is raised here, all at once.
  */
-import type { Settings, StrategySpec, TableFilter } from '../config/settings.js';
+import type { Settings, StrategySpec, TableFilter } from '../config/index.js';
 import { builtinRegistry, type StrategyRegistry } from '../anonymize/index.js';
-import type { TableCatalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../catalog/table-facts.js';
+import type { TableCatalog, ForeignKeyInfo, SequenceLink, TableInfo } from '../catalog/index.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { SchemaMismatchError, UsageError } from '../errors.js';
 import { isCovered, referencingOutsiders, selectForRun } from './select-tables.js';

@@ -3,8 +3,8 @@
  * catalog, partitions folded into their root, and `--cascade` closure over
  * tables whose foreign keys point into the selection.
  */
-import type { Settings, TableSelectionSettings } from '../config/settings.js';
-import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
+import type { Settings, TableSelectionSettings } from '../config/index.js';
+import type { TableCatalog, TableInfo } from '../catalog/index.js';
 import { displayName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import { closestMatches } from './closest-matches.js';

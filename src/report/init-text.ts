@@ -1,6 +1,6 @@
 /** What `pgtwin init` prints once the file is written: what it holds, then the next steps. */
-import { DEFAULT_SECRET_FILE, type StarterConfig } from '../scan/starter-config.js';
-import { INIT_FILE_NAME as FILE_NAME, type InitConfigResult } from '../scan/init-config.js';
+import { DEFAULT_SECRET_FILE, type StarterConfig } from '../scan/index.js';
+import { INIT_FILE_NAME as FILE_NAME, type InitConfigResult } from '../scan/index.js';
 
 export function initText(result: InitConfigResult): string {
   const lines = [`Wrote ${FILE_NAME}: ${summary(result.starter)}, strict: true.`];

@@ -3,7 +3,7 @@
  * evidence (counts, column names, JSON paths) is shown: the scan output goes
  * into tickets and reviews, so no sampled value may appear in it.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import type { ColumnDecision, RuleProposal, ScannedColumn, ScannedTable, ScanResult } from '../scan/index.js';
 import { formatCount } from './format.js';
 

@@ -4,7 +4,7 @@
  * the table counts (names and globs), the more specific key winning column by
  * column. A scan must not suggest a rule that the config already decides.
  */
-import type { StrategySpec } from '../config/settings.js';
+import type { StrategySpec } from '../config/index.js';
 import type { QualifiedName } from '../pg/ident.js';
 import { compilePattern, specificity } from '../plan/table-patterns.js';
 import { rulesFor } from '../plan/mask-plan.js';

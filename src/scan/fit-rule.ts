@@ -7,10 +7,10 @@
  * the table's own key (`user{{id}}`), which is injective; only when nothing
  * fits is the first rule kept, and the problem goes into the review notes.
  */
-import type { StrategySpec } from '../config/settings.js';
-import { checkMasks, type MaskColumn } from '../anonymize/compile.js';
-import type { PiiFinding } from '../anonymize/detect.js';
-import { classifyType, integerBounds, lengthLimit } from '../anonymize/types.js';
+import type { StrategySpec } from '../config/index.js';
+import { checkMasks, type MaskColumn } from '../anonymize/index.js';
+import type { PiiFinding } from '../anonymize/index.js';
+import { classifyType, integerBounds, lengthLimit } from '../anonymize/index.js';
 import type { ScannedColumn, ScannedTable } from './scan.js';
 
 export function fitRule(

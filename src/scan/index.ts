@@ -18,3 +18,4 @@ export { addRulesToYaml, type RuleAdditions, type WrittenRules } from './write-r
 export { writeRulesToConfig, type WriteConfigRequest, type WriteConfigResult } from './write-config.js';
 export { starterConfig, DEFAULT_SECRET_FILE, type StarterConfig, type StarterEnvironment, type StarterRequest } from './starter-config.js';
 export { configuredKeep, configuredRules, qualifiedKey, sectionKeyFor, type ExistingRules } from './config-view.js';
+export { initConfig, INIT_FILE_NAME, type InitConfigResult } from './init-config.js';

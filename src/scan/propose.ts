@@ -10,11 +10,11 @@
  * an unmasked one moves its rule to the referenced column, because masking only
  * one side of a foreign key breaks it.
  */
-import type { StrategySpec } from '../config/settings.js';
-import { canonicalJson } from '../anonymize/canonical.js';
-import { checkMasks, type MaskColumn } from '../anonymize/compile.js';
-import type { PiiFinding } from '../anonymize/detect.js';
-import { inheritForeignKeyRules, type ForeignKeyLink } from '../anonymize/foreign-keys.js';
+import type { StrategySpec } from '../config/index.js';
+import { canonicalJson } from '../anonymize/index.js';
+import { checkMasks, type MaskColumn } from '../anonymize/index.js';
+import type { PiiFinding } from '../anonymize/index.js';
+import { inheritForeignKeyRules, type ForeignKeyLink } from '../anonymize/index.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { configuredKeep, configuredRules, sectionKeyFor, type ExistingRules } from './config-view.js';
 import { fitRule } from './fit-rule.js';

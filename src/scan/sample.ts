@@ -12,8 +12,8 @@ import type { Client } from '../pg/connect.js';
 import { withTransaction } from '../pg/connect.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { sqlStateOf } from '../pg/retry.js';
-import { classifyType } from '../anonymize/types.js';
-import type { ColumnSample } from '../anonymize/detect.js';
+import { classifyType } from '../anonymize/index.js';
+import type { ColumnSample } from '../anonymize/index.js';
 
 export interface SampleColumn {
   readonly name: string;

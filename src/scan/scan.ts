@@ -4,11 +4,11 @@
  * sessions only), and runs the detection heuristics column by column. The
  * result carries evidence and suggested rules, never a sampled value.
  */
-import type { TableSelectionSettings } from '../config/settings.js';
-import { detectPii, type PiiFinding } from '../anonymize/detect.js';
+import type { TableSelectionSettings } from '../config/index.js';
+import { detectPii, type PiiFinding } from '../anonymize/index.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { readCatalog } from '../catalog/read-catalog.js';
-import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
+import { readCatalog } from '../catalog/index.js';
+import type { TableCatalog, TableInfo } from '../catalog/index.js';
 import { withClient, type Client } from '../pg/connect.js';
 import type { Endpoint } from '../pg/endpoint.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';

@@ -6,8 +6,8 @@
  */
 import { parse } from 'pg-connection-string';
 import { isPostgresUrl, LOCAL_ENVIRONMENT } from '../config/index.js';
-import { endpointProblem } from '../config/endpoints.js';
-import { sanitizeUrl } from '../config/sanitize-url.js';
+import { endpointProblem } from '../config/index.js';
+import { sanitizeUrl } from '../config/index.js';
 import { UsageError } from '../errors.js';
 
 export interface StarterRequest {

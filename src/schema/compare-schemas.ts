@@ -1,5 +1,5 @@
 /** `pgtwin diff` as a library call: connect, select as sync does, compare. Reads only. */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { withScope } from '../scope.js';
 import { diffSchemas, type SchemaDifference } from './diff.js';
 import { openSchemaSession } from './session.js';

@@ -3,7 +3,7 @@
  * ask before a recreate drops anything, then run pre-data (one transaction)
  * and post-data (one object at a time). No rows are copied.
  */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { SafetyError } from '../errors.js';
 import { lockTargetForRun } from '../pg/state-schema.js';
 import { withScope } from '../scope.js';

@@ -7,9 +7,9 @@
  */
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { normalizeIndexDefinition } from './definitions.js';
-import type { ColumnDef, ConstraintDef, CatalogObjects, TableDef } from '../catalog/objects.js';
+import type { ColumnDef, ConstraintDef, CatalogObjects, TableDef } from '../catalog/index.js';
 import { collationName } from './render-types.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 import { objectInventory } from './object-inventory.js';
 import { dependentsOf, objectCandidates } from './schema-objects.js';
 import { buildScope } from './schema-scope.js';

@@ -5,8 +5,8 @@
  * functions over their row types). Computed before anything is dropped, so the
  * confirmation can list it and the plan can create what the source has again.
  */
-import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
-import { groups } from '../catalog/groups.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/index.js';
+import { groups } from '../catalog/index.js';
 
 export interface DropClosure {
   readonly keys: ReadonlySet<ObjectKey>;

@@ -7,7 +7,7 @@
  * `pgtwin diff` compares the source's inventory with the target's.
  */
 import { displayName } from '../pg/ident.js';
-import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/index.js';
 import {
   renderCollation,
   renderSequence,
@@ -17,7 +17,7 @@ import {
   renderTypeComments,
 } from './render-types.js';
 import { renderGrant, renderPolicy, renderReplicaIdentity, renderRowSecurity } from './render-security.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 
 export interface InventoryEntry {
   /** What differences are grouped under: the table an object sits on, or the object itself. */

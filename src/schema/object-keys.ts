@@ -4,7 +4,7 @@
  * table. `canonicalKey` maps such keys to what is actually created, so
  * ordering and reachability see one node per created object.
  */
-import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/index.js';
 
 export function canonicalKey(catalog: CatalogObjects, key: ObjectKey): ObjectKey {
   let current = key;

@@ -7,7 +7,7 @@
  */
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import type { DdlStatement, Skipped } from './ddl.js';
-import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/index.js';
 import {
   renderCommentOn,
   renderGrant,
@@ -18,7 +18,7 @@ import {
 } from './render-security.js';
 import type { Resolver } from './resolver.js';
 import type { TargetIndex } from './target-index.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 
 export interface CreatedRelation extends QualifiedName {
   readonly oid: number;

@@ -8,12 +8,12 @@
  */
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import type { DdlStatement, Skipped } from './ddl.js';
-import type { ConstraintType, CatalogObjects, TableDef } from '../catalog/objects.js';
+import type { ConstraintType, CatalogObjects, TableDef } from '../catalog/index.js';
 import { renderConstraint, renderIndex, renderIndexComment, renderTrigger } from './render-post.js';
 import type { Resolver } from './resolver.js';
 import type { TargetIndex } from './target-index.js';
 import { definitionNeeds, unmetNeeds } from './versions.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 
 export interface PostDataScope {
   readonly creates: ReadonlySet<number>;

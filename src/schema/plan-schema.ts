@@ -26,7 +26,7 @@
 import { displayName, quoteQualified } from '../pg/ident.js';
 import type { DdlStatement, SchemaPlan, Skipped } from './ddl.js';
 import { SchemaError } from './errors.js';
-import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/index.js';
 import { canonicalKey } from './object-keys.js';
 import { planExtras, planGrants, planSchemaComments, type Extras } from './plan-extras.js';
 import { planIndexes, planTablePostData, planTriggers } from './plan-post-data.js';
@@ -48,7 +48,7 @@ import { Resolver, type NodeKind, type PlannedNode } from './resolver.js';
 import { objectCandidates } from './schema-objects.js';
 import { buildScope, type SchemaScope, type SchemaSelection } from './schema-scope.js';
 import { topoSort } from './toposort.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 
 export type { SchemaSelection } from './schema-scope.js';
 

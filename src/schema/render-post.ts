@@ -5,7 +5,7 @@
  */
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { cascadingIndexDefinition } from './definitions.js';
-import type { ConstraintDef, IndexDef, TriggerDef, ViewDef } from '../catalog/objects.js';
+import type { ConstraintDef, IndexDef, TriggerDef, ViewDef } from '../catalog/index.js';
 import { renderComment } from './render-types.js';
 
 /**

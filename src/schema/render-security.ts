@@ -1,6 +1,6 @@
 /** DDL text for what guards and describes objects: policies, row-level security, replica identity, rules, grants, comments. */
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
-import type { ConstraintDef, FunctionDef, GrantDef, PolicyDef, RuleDef, TableDef, TriggerDef } from '../catalog/objects.js';
+import type { ConstraintDef, FunctionDef, GrantDef, PolicyDef, RuleDef, TableDef, TriggerDef } from '../catalog/index.js';
 import { renderComment } from './render-types.js';
 
 export function roleName(role: string): string {

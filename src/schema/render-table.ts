@@ -5,9 +5,9 @@
  * not here: they are post-data (built once the rows are in).
  */
 import { quoteIdent, quoteQualified } from '../pg/ident.js';
-import type { ColumnDef, ConstraintDef, CatalogObjects, SequenceDef, TableDef } from '../catalog/objects.js';
+import type { ColumnDef, ConstraintDef, CatalogObjects, SequenceDef, TableDef } from '../catalog/index.js';
 import { collationName, identityOptions, renderComment } from './render-types.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 
 export interface TableSql {
   readonly create: string;

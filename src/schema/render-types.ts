@@ -12,7 +12,7 @@ import type {
   TextSearchConfig,
   TextSearchDictionary,
   TypeInfo,
-} from '../catalog/objects.js';
+} from '../catalog/index.js';
 
 export function collationName(catalog: CatalogObjects, oid: number): string {
   const collation = catalog.collations.get(oid);

@@ -5,7 +5,7 @@
  * node with its dependencies, for ordering. Decisions are memoized; a reason
  * says what is missing, so a skipped view can say which table it lacks.
  */
-import type { ExtensionInfo, ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import type { ExtensionInfo, ObjectKey, CatalogObjects } from '../catalog/index.js';
 import type { TargetIndex } from './target-index.js';
 import {
   collationNeeds,
@@ -17,7 +17,7 @@ import {
   unmetNeeds,
   type FeatureNeed,
 } from './versions.js';
-import { groups } from '../catalog/groups.js';
+import { groups } from '../catalog/index.js';
 
 /**
  * `selection`: the object cannot exist only because it needs a table the

@@ -5,7 +5,7 @@
  * gets what lives in the schemas of the selected tables, plus whatever is
  * built on a selected table wherever it lives (a view in a reporting schema).
  */
-import type { ObjectKey, CatalogObjects } from '../catalog/objects.js';
+import type { ObjectKey, CatalogObjects } from '../catalog/index.js';
 import { canonicalKey, reverseDependencies } from './object-keys.js';
 import type { SchemaScope } from './schema-scope.js';
 

@@ -8,7 +8,7 @@
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
 import { dropClosure, type DropClosure } from './drop-closure.js';
-import type { CatalogObjects, TableDef } from '../catalog/objects.js';
+import type { CatalogObjects, TableDef } from '../catalog/index.js';
 import { TargetIndex } from './target-index.js';
 
 export interface SchemaSelection {

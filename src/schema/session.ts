@@ -5,8 +5,8 @@
  * read both catalogs (once each: the source's table facts select the tables,
  * its objects are what is created or compared).
  */
-import type { Settings, TableSelectionSettings } from '../config/settings.js';
-import { readCatalog } from '../catalog/read-catalog.js';
+import type { Settings, TableSelectionSettings } from '../config/index.js';
+import { readCatalog } from '../catalog/index.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import { UsageError } from '../errors.js';
@@ -14,7 +14,7 @@ import type { ResourceScope } from '../scope.js';
 import { connectPair, openEndpoints, type Endpoints } from '../pg/connect-endpoints.js';
 import { cascadeSelection, isWholeDatabase, selectTables } from '../plan/select-tables.js';
 import { compilePattern } from '../plan/table-patterns.js';
-import type { CatalogObjects, TableDef } from '../catalog/objects.js';
+import type { CatalogObjects, TableDef } from '../catalog/index.js';
 
 export interface SchemaSession {
   readonly endpoints: Endpoints;

@@ -12,7 +12,7 @@ import type {
   RelationName,
   CatalogObjects,
   TableDef,
-} from '../catalog/objects.js';
+} from '../catalog/index.js';
 import { renderGrant } from './render-security.js';
 import { normalizeIndexDefinition } from './definitions.js';
 

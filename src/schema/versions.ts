@@ -4,7 +4,7 @@
  * an older target these are the things that would fail, so they are named
  * before anything is written (tables) or reported as skipped (the rest).
  */
-import type { ColumnDef, CollationInfo, FunctionDef, SequenceDef, TableDef, TypeInfo } from '../catalog/objects.js';
+import type { ColumnDef, CollationInfo, FunctionDef, SequenceDef, TableDef, TypeInfo } from '../catalog/index.js';
 
 export interface FeatureNeed {
   readonly feature: string;

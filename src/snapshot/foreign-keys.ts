@@ -7,7 +7,7 @@
  * interrupted run never loses one: the next run restores it.
  */
 import type { Client } from '../pg/connect.js';
-import type { ForeignKeyInfo } from '../catalog/table-facts.js';
+import type { ForeignKeyInfo } from '../catalog/index.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { messageOf } from '../errors.js';
 

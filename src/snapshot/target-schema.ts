@@ -5,9 +5,9 @@
  * copy plan is then built against the target as it will be once the pre-data
  * has run, which is the source's shape for every created table.
  */
-import type { Settings } from '../config/settings.js';
-import type { Catalog } from '../catalog/model.js';
-import type { TableCatalog, TableInfo } from '../catalog/table-facts.js';
+import type { Settings } from '../config/index.js';
+import type { Catalog } from '../catalog/index.js';
+import type { TableCatalog, TableInfo } from '../catalog/index.js';
 import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import { notCreated, planSchema, type SchemaPlan } from '../schema/index.js';

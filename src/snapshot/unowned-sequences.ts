@@ -6,7 +6,7 @@
  * selected tables are set to the source's values with the owned ones; the
  * target must hold them under the same name (schema creation makes them).
  */
-import type { Catalog } from '../catalog/model.js';
+import type { Catalog } from '../catalog/index.js';
 import { displayName, type QualifiedName } from '../pg/ident.js';
 import type { TablePlan } from '../plan/plan.js';
 

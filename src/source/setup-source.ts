@@ -5,9 +5,9 @@
  * except for that one confirmed transaction. The slot is not created here: the
  * first `pgtwin follow` creates it, so that its exported snapshot seeds the twin.
  */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { InterruptedError, PgtwinError, SafetyError, UsageError, messageOf } from '../errors.js';
-import { readCatalog } from '../catalog/read-catalog.js';
+import { readCatalog } from '../catalog/index.js';
 import { openClient, withTransaction, type Client } from '../pg/connect.js';
 import { quoteLiteral } from '../pg/ident.js';
 import { sqlStateOf } from '../pg/retry.js';

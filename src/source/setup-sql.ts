@@ -6,7 +6,7 @@
  * stay in `unresolved` with their fix.
  */
 import { quoteIdent, quoteLiteral, quoteQualified } from '../pg/ident.js';
-import type { TableInfo } from '../catalog/table-facts.js';
+import type { TableInfo } from '../catalog/index.js';
 import { usesRdsReplication } from './managed-service.js';
 import { scramVerifier } from './scram.js';
 import { retiredTables, type SourceReport } from './source-checks.js';

@@ -3,7 +3,7 @@
  * publication, slot and the replica identity of every selected table, and
  * turns each gap into a problem with its exact fix. Only reads.
  */
-import type { TableInfo } from '../catalog/table-facts.js';
+import type { TableInfo } from '../catalog/index.js';
 import type { Client } from '../pg/connect.js';
 import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { replicationGrantFix, settingFix, walLevelFix } from './managed-service.js';

@@ -4,7 +4,7 @@
  * names the slot, so it is resolved but neither started nor checked.
  */
 import { LOCAL_ENVIRONMENT, resolveEndpoint } from '../config/index.js';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { toEndpoint, type Endpoint } from '../pg/endpoint.js';
 import { ensureLocalServer } from '../pg/local-server.js';

@@ -4,7 +4,7 @@
  * that would pull the stream from under a running follow. The publication is
  * shared by every twin of the source, so it stays while other twins' slots exist.
  */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { InterruptedError, PgtwinError, SafetyError, messageOf } from '../errors.js';
 import { openClient, withTransaction, type Client } from '../pg/connect.js';
 import { quoteIdent, quoteLiteral } from '../pg/ident.js';

@@ -2,7 +2,7 @@
  * What verify needs to know about one copied table. A sync's TablePlan has this
  * shape, so the plan is passed as it is; tests describe tables by hand.
  */
-import type { TableInfo } from '../catalog/table-facts.js';
+import type { TableInfo } from '../catalog/index.js';
 
 export interface CopiedTable {
   /** `schema.table`, the same on both sides. */

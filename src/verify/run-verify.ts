@@ -3,7 +3,7 @@
  * columns, filters, masked columns), then the row and checksum comparison and,
  * when asked, the leak check, on one source and one target session of its own.
  */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { openClient } from '../pg/connect.js';
 import { PgtwinError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';

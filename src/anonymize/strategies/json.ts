@@ -10,7 +10,7 @@
  * passed as JSON text and replaced by the resulting string. JSON null stays null.
  * Everything else is copied byte for byte.
  */
-import type { StrategySpec } from '../../config/settings.js';
+import type { StrategySpec } from '../../config/index.js';
 import { findJsonPaths, type JsonHit } from '../json-scan.js';
 import { parseJsonPath, type PathSegment } from '../json-path.js';
 import { defineBuiltinStrategy } from '../strategy.js';
