@@ -10,6 +10,10 @@
  * A batch's COMMIT is sent without stopping the stream: the next batch is
  * decoded and built while the twin commits, and the position is reported
  * when the COMMIT returns.
+ *
+ * The loop's state is one object (StreamLoop): the positions, the applier
+ * and its turns, the stop, and one ticker for what happens now and then
+ * (an old batch committed, the position reported, the side work).
  */
 import type { Duplex } from 'node:stream';
 import { decodePgoutput } from '../stream/pgoutput.js';
@@ -18,6 +22,7 @@ import type { Lsn } from '../stream/lsn.js';
 import type { Applier, CommittedBatch } from '../apply/applier.js';
 import type { PgoutputMessage } from '../stream/pgoutput.js';
 import { Turns } from '../apply/turns.js';
+import { Ticker } from './ticker.js';
 
 /**
  * Committing each time the stream runs dry gave 100-170 batches a second
@@ -59,142 +64,206 @@ export interface StreamLoopOptions {
    * applying any that commits at or after it.
    */
   readonly stopAt?: Lsn;
+  /**
+   * Work done now and then beside the stream (the follow's sequences), one
+   * run at a time, waited for before the loop returns. Its failures are its
+   * own to report: the loop ignores them.
+   */
+  readonly sideWork?: { readonly intervalMs: number; readonly run: () => Promise<void> };
 }
 
 /** Resolves true when it stopped at `stopAt`, false when it was asked to stop. */
 export async function streamChanges(options: StreamLoopOptions): Promise<boolean> {
-  const { stream, applier, signal } = options;
-  const maxChanges = options.maxBatchChanges ?? 10_000;
-  const maxDelay = options.maxBatchDelayMs ?? 200;
-  const minDelay = Math.min(options.minBatchDelayMs ?? MIN_BATCH_DELAY_MS, maxDelay);
-  let flushed: Lsn = 0n;
-  let failure: unknown;
-  const { stopAt } = options;
-  let reachedStop = false;
+  return new StreamLoop(options).run();
+}
 
-  // The applier's target session is used by one operation at a time.
-  const turns = new Turns();
-  let reportedAt = performance.now();
-  let unreported = false;
-  const report = (reply = false): void => {
+class StreamLoop {
+  private readonly stream: Duplex;
+  private readonly applier: Applier;
+  private readonly signal: AbortSignal;
+  private readonly stopAt: Lsn | undefined;
+  private readonly maxChanges: number;
+  private readonly maxDelay: number;
+  private readonly minDelay: number;
+  private readonly statusInterval: number;
+  /** The applier's target session is used by one operation at a time: the stream's, the ticker's, the stop's. */
+  private readonly turns = new Turns();
+  private readonly ticker = new Ticker();
+
+  /** The position the source may be told is flushed (see the top of this file); only ever moves forward. */
+  private flushed: Lsn = 0n;
+  private reportedAt = performance.now();
+  /** A batch committed since the last report: its position goes out with the next status check. */
+  private unreported = false;
+  /** The side work under way, or done (the next run waits for it). */
+  private sideWork: Promise<unknown> = Promise.resolve();
+  /** The first failure: it ends the loop, and the uncommitted batch is rolled back. */
+  private failure: unknown;
+  /** The catch-up got to `stopAt`. */
+  private reachedStop = false;
+
+  constructor(private readonly options: StreamLoopOptions) {
+    this.stream = options.stream;
+    this.applier = options.applier;
+    this.signal = options.signal;
+    this.stopAt = options.stopAt;
+    this.maxChanges = options.maxBatchChanges ?? 10_000;
+    this.maxDelay = options.maxBatchDelayMs ?? 200;
+    this.minDelay = Math.min(options.minBatchDelayMs ?? MIN_BATCH_DELAY_MS, this.maxDelay);
+    this.statusInterval = options.statusIntervalMs ?? 10_000;
+  }
+
+  async run(): Promise<boolean> {
+    const { stream, applier, signal } = this;
+    await applier.prepare();
+    this.ticker.every(Math.max(5, Math.min(this.minDelay, Math.floor(this.maxDelay / 2))), () => this.commitOldBatch());
+    this.ticker.every(Math.min(FEEDBACK_INTERVAL_MS, this.statusInterval), () => this.checkStatus());
+    const { sideWork } = this.options;
+    if (sideWork !== undefined)
+      this.ticker.every(sideWork.intervalMs, () => (this.sideWork = this.sideWork.then(sideWork.run).catch(() => undefined)));
+    this.ticker.start();
+    const onAbort = (): void => this.stopWhenIdle();
+    signal.addEventListener('abort', onAbort, { once: true });
+    // Asked to stop while the applier was being prepared: the listener came too late to hear it.
+    if (signal.aborted) this.stopWhenIdle();
+
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const message = parseReplicationMessage(chunk);
+        if (message.kind === 'keepalive') {
+          const step = this.turns.run(() => this.onKeepalive(message.walEnd, message.replyRequested));
+          if (step !== undefined) await step;
+          if (this.reachedStop) break;
+          continue;
+        }
+        const decoded = decodePgoutput(message.data);
+        if (this.stopAt !== undefined && decoded.tag === 'begin' && decoded.finalLsn >= this.stopAt) {
+          // The first transaction the snapshot already holds: not applied; the stream starts with it again later.
+          this.reachedStop = true;
+          const step = this.turns.run(() => this.finish());
+          if (step !== undefined) await step;
+          break;
+        }
+        const step = this.turns.run(() => this.apply(decoded));
+        if (step !== undefined) await step;
+        if (signal.aborted && !applier.midTransaction) break;
+      }
+    } catch (error) {
+      if (!(signal.aborted && this.failure === undefined && isDestroyError(error))) this.failure ??= error;
+    } finally {
+      this.ticker.stop();
+      signal.removeEventListener('abort', onAbort);
+      await this.turns.idle();
+    }
+    if (this.failure === undefined) {
+      // The last batch, and the COMMITs still on their way: their confirmations set `failure` if one fails.
+      await this.turns.run(() => this.commitAndWait())?.catch((error: unknown) => this.fail(error));
+    }
+    await this.sideWork;
+    if (this.failure !== undefined) {
+      await applier.rollback();
+      throw this.failure;
+    }
+    return this.reachedStop;
+  }
+
+  private apply(message: PgoutputMessage): Promise<void> | undefined {
+    const handled = this.applier.handle(message);
+    return handled === undefined ? this.afterMessage(message) : handled.then(() => this.afterMessage(message));
+  }
+
+  /** At a source commit: stop if asked, or commit the batch once it is full or old enough. */
+  private afterMessage(message: PgoutputMessage): Promise<void> | undefined {
+    const { applier } = this;
+    if (message.tag !== 'commit' || applier.midTransaction) return undefined;
+    if (this.signal.aborted) return this.finish();
+    const age = applier.batchAgeMs;
+    if ((age >= this.minDelay && this.stream.readableLength === 0) || applier.pendingChanges >= this.maxChanges || age >= this.maxDelay)
+      return this.commit();
+    return undefined;
+  }
+
+  private onKeepalive(walEnd: Lsn, replyRequested: boolean): Promise<void> | undefined {
+    const { applier, stopAt } = this;
+    // Every received transaction committed (none open, none pending, no COMMIT unconfirmed): the server's WAL end is safe.
+    if (!applier.midTransaction && applier.pendingTransactions === 0 && !applier.committing && walEnd > this.flushed) this.flushed = walEnd;
+    // Everything before the server's sent position has arrived: once what is pending commits, the twin holds every transaction before stopAt.
+    if (stopAt !== undefined && !applier.midTransaction && walEnd >= stopAt) {
+      this.reachedStop = true;
+      return this.finish();
+    }
+    if (replyRequested) this.report(true);
+    return undefined;
+  }
+
+  /** Ticker: a batch that waited long enough is committed even when no message comes to trigger it. */
+  private commitOldBatch(): void {
+    const { applier } = this;
+    const age = applier.batchAgeMs;
+    if (!applier.midTransaction && (age >= this.maxDelay || (age >= this.minDelay && this.stream.readableLength === 0)))
+      this.turns.background(
+        () => this.commit(),
+        (error) => this.fail(error),
+      );
+  }
+
+  /** Ticker: not a turn, so the source hears from the twin even while a long step holds the applier. */
+  private checkStatus(): void {
+    // Catching up: ask for a keepalive, whose position says how far the server has sent (a quiet source sends nothing else).
+    if (this.stopAt !== undefined) this.report(true);
+    else if (this.unreported || performance.now() - this.reportedAt >= this.statusInterval) this.report();
+  }
+
+  /** Idle: nothing half-applied, so the stream can end now. Mid-transaction, the loop stops at the transaction's commit. */
+  private stopWhenIdle(): void {
+    this.turns.background(
+      () => (this.applier.midTransaction ? undefined : this.finish()),
+      (error) => this.fail(error),
+    );
+  }
+
+  private async commit(): Promise<void> {
+    const pending = await this.applier.commit();
+    pending?.committed.then(
+      (batch) => this.onCommitted(batch),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private onCommitted(batch: CommittedBatch | undefined): void {
+    if (batch === undefined) return;
+    if (batch.flushLsn > this.flushed) this.flushed = batch.flushLsn;
+    this.options.onCommitted?.(batch);
+    if (performance.now() - this.reportedAt >= FEEDBACK_INTERVAL_MS) this.report();
+    else this.unreported = true;
+  }
+
+  /** Commits what is pending and waits for the twin to confirm it. */
+  private async commitAndWait(): Promise<void> {
+    await this.commit();
+    await this.applier.drain();
+  }
+
+  /** Stopping: everything committed and reported, then the stream ends. */
+  private async finish(): Promise<void> {
+    await this.commitAndWait();
+    if (this.unreported) this.report();
+    this.stream.destroy();
+  }
+
+  private report(reply = false): void {
+    const { stream, flushed } = this;
     if (stream.destroyed || !stream.writable) return;
     stream.write(standbyStatusUpdate(flushed, flushed, flushed, reply));
-    reportedAt = performance.now();
-    unreported = false;
-    options.onFeedback?.(flushed);
-  };
-  const fail = (error: unknown): void => {
-    failure ??= error;
-    stream.destroy();
-  };
-  const commit = async (): Promise<void> => {
-    const pending = await applier.commit();
-    pending?.committed.then((batch) => {
-      if (batch === undefined) return;
-      if (batch.flushLsn > flushed) flushed = batch.flushLsn;
-      options.onCommitted?.(batch);
-      if (performance.now() - reportedAt >= FEEDBACK_INTERVAL_MS) report();
-      else unreported = true;
-    }, fail);
-  };
-  /** Commits what is pending and waits for the twin to confirm it. */
-  const commitAndWait = async (): Promise<void> => {
-    await commit();
-    await applier.drain();
-  };
-  /** Stopping: everything committed and reported, then the stream ends. */
-  const finish = async (): Promise<void> => {
-    await commitAndWait();
-    if (unreported) report();
-    stream.destroy();
-  };
-  const afterMessage = (message: PgoutputMessage): Promise<void> | undefined => {
-    if (message.tag !== 'commit' || applier.midTransaction) return undefined;
-    if (signal.aborted) return finish();
-    const age = applier.batchAgeMs;
-    if ((age >= minDelay && stream.readableLength === 0) || applier.pendingChanges >= maxChanges || age >= maxDelay) return commit();
-    return undefined;
-  };
-  const apply = (message: PgoutputMessage): Promise<void> | undefined => {
-    const handled = applier.handle(message);
-    return handled === undefined ? afterMessage(message) : handled.then(() => afterMessage(message));
-  };
+    this.reportedAt = performance.now();
+    this.unreported = false;
+    this.options.onFeedback?.(flushed);
+  }
 
-  await applier.prepare();
-  const timer = setInterval(
-    () => {
-      const age = applier.batchAgeMs;
-      if (!applier.midTransaction && (age >= maxDelay || (age >= minDelay && stream.readableLength === 0))) turns.background(commit, fail);
-    },
-    Math.max(5, Math.min(minDelay, Math.floor(maxDelay / 2))),
-  );
-  const statusInterval = options.statusIntervalMs ?? 10_000;
-  const statusTimer = setInterval(
-    () => {
-      // Catching up: ask for a keepalive, whose position says how far the server has sent (a quiet source sends nothing else).
-      if (stopAt !== undefined) report(true);
-      else if (unreported || performance.now() - reportedAt >= statusInterval) report();
-    },
-    Math.min(FEEDBACK_INTERVAL_MS, statusInterval),
-  );
-  const onAbort = (): void => {
-    // Idle: nothing half-applied, so the stream can end now. Mid-transaction,
-    // the loop stops at the transaction's commit.
-    turns.background(() => (applier.midTransaction ? undefined : finish()), fail);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  // Asked to stop while the applier was being prepared: the listener came too late to hear it.
-  if (signal.aborted) onAbort();
-
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const message = parseReplicationMessage(chunk);
-      if (message.kind === 'keepalive') {
-        const step = turns.run(() => {
-          // Every received transaction committed (none open, none pending, no COMMIT unconfirmed): the server's WAL end is safe.
-          if (!applier.midTransaction && applier.pendingTransactions === 0 && !applier.committing && message.walEnd > flushed)
-            flushed = message.walEnd;
-          // Everything before the server's sent position has arrived: once what is pending commits, the twin holds every transaction before stopAt.
-          if (stopAt !== undefined && !applier.midTransaction && message.walEnd >= stopAt) {
-            reachedStop = true;
-            return finish();
-          }
-          if (message.replyRequested) report(true);
-          return undefined;
-        });
-        if (step !== undefined) await step;
-        if (reachedStop) break;
-        continue;
-      }
-      const decoded = decodePgoutput(message.data);
-      if (stopAt !== undefined && decoded.tag === 'begin' && decoded.finalLsn >= stopAt) {
-        // The first transaction the snapshot already holds: not applied; the stream starts with it again later.
-        reachedStop = true;
-        const step = turns.run(finish);
-        if (step !== undefined) await step;
-        break;
-      }
-      const step = turns.run(() => apply(decoded));
-      if (step !== undefined) await step;
-      if (signal.aborted && !applier.midTransaction) break;
-    }
-  } catch (error) {
-    if (!(signal.aborted && failure === undefined && isDestroyError(error))) failure ??= error;
-  } finally {
-    clearInterval(timer);
-    clearInterval(statusTimer);
-    signal.removeEventListener('abort', onAbort);
-    await turns.idle();
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    this.stream.destroy();
   }
-  if (failure === undefined) {
-    // The last batch, and the COMMITs still on their way: their confirmations set `failure` if one fails.
-    await turns.run(commitAndWait)?.catch(fail);
-  }
-  if (failure !== undefined) {
-    await applier.rollback();
-    throw failure;
-  }
-  return reachedStop;
 }
 
 function isDestroyError(error: unknown): boolean {

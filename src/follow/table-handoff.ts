@@ -29,6 +29,7 @@ import { withScope } from '../scope.js';
 import type { Endpoint } from '../pg/endpoint.js';
 import type { SyncReport } from '../sync/sync-report.js';
 import type { Applier } from '../apply/applier.js';
+import { streamEndedError } from './follow-failure.js';
 import { markCopying, markFollowing } from './follow-tables.js';
 import { formatLsn, type Lsn } from '../stream/lsn.js';
 import { ReplicationSession } from '../stream/replication-session.js';
@@ -100,8 +101,7 @@ async function catchUp(request: HandOffRequest, stopAt: Lsn): Promise<boolean> {
       throw error;
     }
     // The server ended the stream without being asked: a lost connection (the follow retries it).
-    if (!reached && !request.signal.aborted)
-      throw Object.assign(new Error('the replication stream ended unexpectedly'), { code: 'ECONNRESET' });
+    if (!reached && !request.signal.aborted) throw streamEndedError();
     return reached;
   });
 }
