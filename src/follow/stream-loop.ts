@@ -114,40 +114,15 @@ class StreamLoop {
   }
 
   async run(): Promise<boolean> {
-    const { stream, applier, signal } = this;
+    const { applier, signal } = this;
     await applier.prepare();
-    this.ticker.every(Math.max(5, Math.min(this.minDelay, Math.floor(this.maxDelay / 2))), () => this.commitOldBatch());
-    this.ticker.every(Math.min(FEEDBACK_INTERVAL_MS, this.statusInterval), () => this.checkStatus());
-    const { sideWork } = this.options;
-    if (sideWork !== undefined)
-      this.ticker.every(sideWork.intervalMs, () => (this.sideWork = this.sideWork.then(sideWork.run).catch(() => undefined)));
-    this.ticker.start();
+    this.schedule();
     const onAbort = (): void => this.stopWhenIdle();
     signal.addEventListener('abort', onAbort, { once: true });
     // Asked to stop while the applier was being prepared: the listener came too late to hear it.
     if (signal.aborted) this.stopWhenIdle();
-
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const message = parseReplicationMessage(chunk);
-        if (message.kind === 'keepalive') {
-          const step = this.turns.run(() => this.onKeepalive(message.walEnd, message.replyRequested));
-          if (step !== undefined) await step;
-          if (this.reachedStop) break;
-          continue;
-        }
-        const decoded = decodePgoutput(message.data);
-        if (this.stopAt !== undefined && decoded.tag === 'begin' && decoded.finalLsn >= this.stopAt) {
-          // The first transaction the snapshot already holds: not applied; the stream starts with it again later.
-          this.reachedStop = true;
-          const step = this.turns.run(() => this.finish());
-          if (step !== undefined) await step;
-          break;
-        }
-        const step = this.turns.run(() => this.apply(decoded));
-        if (step !== undefined) await step;
-        if (signal.aborted && !applier.midTransaction) break;
-      }
+      await this.readStream();
     } catch (error) {
       if (!(signal.aborted && this.failure === undefined && isDestroyError(error))) this.failure ??= error;
     } finally {
@@ -165,6 +140,40 @@ class StreamLoop {
       throw this.failure;
     }
     return this.reachedStop;
+  }
+
+  /** What happens now and then rather than on a message: one ticker, each duty at its own interval. */
+  private schedule(): void {
+    this.ticker.every(Math.max(5, Math.min(this.minDelay, Math.floor(this.maxDelay / 2))), () => this.commitOldBatch());
+    this.ticker.every(Math.min(FEEDBACK_INTERVAL_MS, this.statusInterval), () => this.checkStatus());
+    const { sideWork } = this.options;
+    if (sideWork !== undefined)
+      this.ticker.every(sideWork.intervalMs, () => (this.sideWork = this.sideWork.then(sideWork.run).catch(() => undefined)));
+    this.ticker.start();
+  }
+
+  /** Each message in its turn, until the stream ends, the catch-up reaches `stopAt`, or a stop is asked for between transactions. */
+  private async readStream(): Promise<void> {
+    for await (const chunk of this.stream as AsyncIterable<Buffer>) {
+      const message = parseReplicationMessage(chunk);
+      if (message.kind === 'keepalive') {
+        const step = this.turns.run(() => this.onKeepalive(message.walEnd, message.replyRequested));
+        if (step !== undefined) await step;
+        if (this.reachedStop) return;
+        continue;
+      }
+      const decoded = decodePgoutput(message.data);
+      if (this.stopAt !== undefined && decoded.tag === 'begin' && decoded.finalLsn >= this.stopAt) {
+        // The first transaction the snapshot already holds: not applied; the stream starts with it again later.
+        this.reachedStop = true;
+        const step = this.turns.run(() => this.finish());
+        if (step !== undefined) await step;
+        return;
+      }
+      const step = this.turns.run(() => this.apply(decoded));
+      if (step !== undefined) await step;
+      if (this.signal.aborted && !this.applier.midTransaction) return;
+    }
   }
 
   private apply(message: PgoutputMessage): Promise<void> | undefined {
