@@ -1,5 +1,5 @@
 /** What a follow is asked to do, and who hears about it. */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import type { CommittedBatch } from '../apply/applier.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { Lsn } from '../stream/lsn.js';

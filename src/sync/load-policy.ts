@@ -1,6 +1,6 @@
 /** How a load runs: how many copies at once, and which tables keep the twin's triggers through it. */
 import { availableParallelism } from 'node:os';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import type { SyncPlan, TablePlan } from '../plan/plan.js';
 import type { TargetSchemaPlan } from '../snapshot/target-schema.js';
 

@@ -1,6 +1,6 @@
 /** The masking threads of a load, started while the target is prepared. */
 import { availableParallelism } from 'node:os';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import type { Endpoints } from '../pg/connect-endpoints.js';
 import { isLocalEndpoint } from '../pg/endpoint.js';
 import { MaskPool } from '../mask/mask-pool.js';

@@ -1,5 +1,5 @@
 /** What a sync is asked to do, and what its plan step hands to the rest of the run. */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import type { StrategyRegistry } from '../anonymize/index.js';
 import type { Endpoints } from '../pg/connect-endpoints.js';
 import type { SyncObserver } from '../snapshot/observer.js';

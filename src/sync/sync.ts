@@ -11,7 +11,7 @@
 import { requireMaskingKey, type MaskingKey } from '../anonymize/index.js';
 import { checkOwners } from '../plan/check-owners.js';
 import { sampleFakeColumns } from '../plan/fake-samples.js';
-import { readCatalog } from '../catalog/read-catalog.js';
+import { readCatalog } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
 import { withScope } from '../scope.js';
 import { planChunks } from '../plan/chunks.js';
