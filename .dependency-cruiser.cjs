@@ -2,7 +2,8 @@
  * The layers of src/, bottom first (docs/architecture.md says what each owns).
  * A module may import only from its own layer or the layers below it, and no
  * import cycle is allowed anywhere, type-only imports included. `npm test`
- * runs this check (npm run lint:layers).
+ * runs this check (npm run lint:layers). config/, anonymize/, catalog/ and
+ * scan/ are used from outside only through their index.ts.
  */
 const LAYERS = [
   ['core', '^src/(errors|scope|word-list)\\.ts$'],
@@ -38,9 +39,20 @@ const upward = LAYERS.slice(0, -1).map(([name, path], i) => ({
   to: { path: LAYERS.slice(i + 1).map(([, above]) => above) },
 }));
 
+/** Folders other layers use only through their index.ts: what they export there is their whole surface. */
+const SURFACES = ['config', 'anonymize', 'catalog', 'scan'];
+const surfaces = SURFACES.map((folder) => ({
+  name: `surface-${folder}`,
+  comment: `outside src/${folder}/, import src/${folder}/index.ts (export what is needed there) rather than its internals`,
+  severity: 'error',
+  from: { pathNot: `^src/${folder}/` },
+  to: { path: `^src/${folder}/`, pathNot: `^src/${folder}/index\\.ts$` },
+}));
+
 module.exports = {
   forbidden: [
     ...upward,
+    ...surfaces,
     {
       name: 'no-cycles',
       comment: 'import cycles, type-only imports included, hide which module owns what',

@@ -1,6 +1,6 @@
 /** The public library API of pgtwin. */
 export { loadSettings, resolveEndpoint } from './config/index.js';
-export type { Settings, SettingsOverrides, EnvironmentSettings, StrategySpec, TableFilter } from './config/settings.js';
+export type { Settings, SettingsOverrides, EnvironmentSettings, StrategySpec, TableFilter } from './config/index.js';
 export { planSync, runSync, type SyncRequest, type PlanResult } from './sync/sync.js';
 export type { SyncReport, TableReport } from './sync/sync-report.js';
 export type { SyncPlan, TablePlan } from './plan/plan.js';
@@ -34,7 +34,7 @@ export {
   type ColumnDecision,
   type RuleAddition,
 } from './scan/index.js';
-export { generateKey, writeKeyFile } from './anonymize/keygen.js';
+export { generateKey, writeKeyFile } from './anonymize/index.js';
 export { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './pg/embedded-server.js';
 export {
   PgtwinError,

@@ -29,3 +29,5 @@ export {
 } from './objects.js';
 export { readCatalog } from './read-catalog.js';
 export { type TableCatalog, type TableInfo, type ForeignKeyInfo, type SequenceLink } from './table-facts.js';
+export { MIN_SERVER_VERSION } from './read-catalog.js';
+export { SchemaError } from './errors.js';

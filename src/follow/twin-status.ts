@@ -4,7 +4,7 @@
  * still answers), the last runs, and the follows running from this directory.
  * Reads only.
  */
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../config/index.js';
 import { resolveEndpoint } from '../config/index.js';
 import { messageOf } from '../errors.js';
 import { openTargetEndpoint } from '../pg/connect-endpoints.js';

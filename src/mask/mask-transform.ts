@@ -11,7 +11,7 @@ import { COPY_LF, countRows } from '../pg/copy-text.js';
 import type { ColumnMask } from '../anonymize/index.js';
 import { RowMasker } from './row-masker.js';
 
-export type { ColumnMask, RowView } from '../anonymize/strategy-types.js';
+export type { ColumnMask, RowView } from '../anonymize/index.js';
 
 export interface MaskingSpec {
   /** Number of columns in each row, in COPY column order. */

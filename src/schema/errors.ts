@@ -6,7 +6,7 @@
 import { PgtwinError, type PgtwinErrorOptions } from '../errors.js';
 
 // One class for the catalog's refusals and schema creation's: code that catches it sees both.
-export { SchemaError } from '../catalog/errors.js';
+export { SchemaError } from '../catalog/index.js';
 
 /** A DDL statement failed on the target; `object` names what it was creating. */
 export class DdlError extends PgtwinError {

@@ -6,7 +6,7 @@
  * pre-flight check. Whole commands: createSchema (`pgtwin schema`) and
  * compareSchemas (`pgtwin diff`).
  */
-export { MIN_SERVER_VERSION } from '../catalog/read-catalog.js';
+export { MIN_SERVER_VERSION } from '../catalog/index.js';
 export { planSchema, type SchemaSelection } from './plan-schema.js';
 export { planToSql, notCreated, firstPerObject, type DdlStatement, type SchemaPlan, type Skipped } from './ddl.js';
 export {
@@ -23,4 +23,4 @@ export { createSchema, type CreateSchemaRequest, type CreateSchemaResult } from 
 export { compareSchemas, type CompareRequest, type CompareResult } from './compare-schemas.js';
 export { matchTargetTables } from './session.js';
 export { SchemaError, DdlError } from './errors.js';
-export type { CatalogObjects, SequenceDef } from '../catalog/objects.js';
+export type { CatalogObjects, SequenceDef } from '../catalog/index.js';
