@@ -10,7 +10,7 @@
  * `compileMasks` runs the same checks, then builds the masks with the key.
  */
 import type { StrategySpec } from '../config/index.js';
-import { didYouMeanSuffix } from '../config/index.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 import { AnonymizationError, maskFailure, MaskRulesError, type MaskSite } from './errors.js';
 import { byteMaskOf, withByteMask } from './byte-mask.js';
 import type { MaskingKey } from './key.js';

@@ -4,7 +4,7 @@
  * that `pgtwin plan` can list them all. Unknown option names are problems too: a
  * misspelt `keep_domian` silently ignored would change what leaves production.
  */
-import { didYouMeanSuffix } from '../config/index.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 
 /** A strategy's inline options as written in the config, before they are read. */
 export type StrategyOptions = Readonly<Record<string, unknown>>;

@@ -4,7 +4,7 @@
  * users register their own `credit_card`); `overridden` lists those so the CLI
  * can say so, because a security review must know which code masks a column.
  */
-import { didYouMean } from '../config/index.js';
+import { didYouMean } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
 import { rebuildStrategy, type Strategy } from './strategy.js';
 import { keep, nullStrategy } from './strategies/basic.js';

@@ -6,7 +6,7 @@
  * `keep:` globs to tables is the plan's job.
  */
 import type { StrategySpec } from '../config/index.js';
-import { didYouMeanSuffix } from '../config/index.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 
 export type StrictProblemCode = 'UNREVIEWED_COLUMN' | 'UNKNOWN_KEEP_COLUMN' | 'KEEP_AND_MASK';
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-import { didYouMean } from '../config/index.js';
+import { didYouMean } from '../did-you-mean.js';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 

@@ -5,7 +5,7 @@ import { delimiter, isAbsolute, join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadSettings } from '../config/index.js';
 import type { EmbeddedServerSettings } from '../config/index.js';
-import { didYouMean } from '../config/index.js';
+import { didYouMean } from '../did-you-mean.js';
 import { LOCAL_ENVIRONMENT, passwordlessUrl } from '../config/index.js';
 import { EXIT_CODES, PgtwinError, SafetyError, UsageError } from '../errors.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXIT_CODES, PgtwinError, UsageError, messageOf } from '../errors.js';
-import { didYouMean } from '../config/index.js';
+import { didYouMean } from '../did-you-mean.js';
 import { renderMainHelp } from './help-text.js';
 import { processIo, type CliIo } from './io.js';
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;

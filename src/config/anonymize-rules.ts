@@ -7,7 +7,7 @@
  */
 
 import { claim, type Ctx } from './draft.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../did-you-mean.js';
 import { isRecord } from './expand.js';
 import type { Path } from './problems.js';
 import { typeName } from './read.js';

@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from '../errors.js';
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 import { environmentNamed, LOCAL_ENVIRONMENT } from './embedded.js';
 import { sanitizeUrl } from './sanitize-url.js';
 import type { EnvironmentSettings, Settings } from './settings.js';

@@ -1,12 +1,11 @@
 /**
  * The config module's public surface: load a trusted Settings, resolve source and
- * target, and the small helpers other modules reuse (URL sanitizing, suggestions).
+ * target, and the small helpers other modules reuse (URL sanitizing).
  */
 
 export { loadSettings, CONFIG_FILE_NAMES, DEFAULT_BATCH_SIZE, type LoadSettingsInput } from './loader.js';
 export { resolveEndpoint, isPostgresUrl } from './endpoints.js';
 export { sanitizeUrl } from './sanitize-url.js';
-export { didYouMean, didYouMeanSuffix, editDistance } from './did-you-mean.js';
 export { expandString } from './expand.js';
 export { DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT, LOCAL_ENVIRONMENT, LOCAL_USER, environmentNamed, passwordlessUrl } from './embedded.js';
 export type {

@@ -7,7 +7,7 @@
  * every key listed here is accepted where it is listed.
  */
 
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../did-you-mean.js';
 import type { Path } from './problems.js';
 
 export interface KeySection {

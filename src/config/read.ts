@@ -4,7 +4,7 @@
  * going and collects every problem. Messages name types, never values.
  */
 
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 import { isRecord, pathKey, type ExpandTreeResult } from './expand.js';
 import { keyElsewhere } from './key-sections.js';
 import type { Path, Reporter } from './problems.js';

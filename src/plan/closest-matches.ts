@@ -2,7 +2,7 @@
  * "Did you mean" for table names: a name may be written with or without its
  * schema, so candidates are compared on the whole name and on the bare part.
  */
-import { editDistance } from '../config/index.js';
+import { editDistance } from '../did-you-mean.js';
 
 /** Up to `limit` candidates close to `input`. */
 export function closestMatches(input: string, candidates: readonly string[], limit = 3): string[] {

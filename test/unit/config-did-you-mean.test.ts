@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { didYouMean, editDistance } from '../../src/config/index.js';
+import { didYouMean, editDistance } from '../../src/did-you-mean.js';
 
 describe('didYouMean', () => {
   it('computes the distance with adjacent transpositions', () => {

@@ -5,7 +5,7 @@
  * reads as the empty string. It is injective when it reads exactly one column
  * that is unique by itself, NOT NULL and unmasked (an id).
  */
-import { didYouMeanSuffix } from '../../config/index.js';
+import { didYouMeanSuffix } from '../../did-you-mean.js';
 import { defineBuiltinStrategy } from '../strategy.js';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
