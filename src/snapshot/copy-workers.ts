@@ -1,13 +1,12 @@
 /**
- * N workers, each with its own source session (importing the run's snapshot)
- * and target session, take chunks from one queue: whole tables, or the pieces
- * of split ones. The first failure stops the others: a half-run is reported
- * and resumed as a whole, never silently continued.
+ * N workers, each with its own reader and writer (src/snapshot/copy-ends.ts:
+ * the source under the run's snapshot and the twin for sync), take chunks
+ * from one queue: whole tables, or the pieces of split ones. The first
+ * failure stops the others: a half-run is reported and resumed as a whole,
+ * never silently continued.
  */
-import type { Endpoints } from '../pg/connect-endpoints.js';
-import { openClient, type Client } from '../pg/connect.js';
-import { importSnapshot } from './snapshot-session.js';
-import { copyTable, type CopyResult } from './copy-table.js';
+import { copyTable } from './copy-table.js';
+import type { ChunkReader, ChunkWriter, CopyEnds, CopyResult } from './copy-ends.js';
 import type { TablePlan } from '../plan/plan.js';
 import type { SyncObserver } from './observer.js';
 import type { ColumnMask } from '../mask/mask-transform.js';
@@ -15,7 +14,6 @@ import type { MaskPool } from '../mask/mask-pool.js';
 import type { ChunkPlan } from '../plan/chunk-bounds.js';
 import { withRetry, type RetryPolicy } from '../pg/retry.js';
 import { messageOf } from '../errors.js';
-import { REPLICA_MODE, type TwinWriteMode } from '../pg/replica-session.js';
 
 /** A copy cut off by a transient failure starts over (its rows were rolled back). */
 const CHUNK_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
@@ -24,9 +22,8 @@ const CHUNK_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 50
 export type ChunkResults = ReadonlyMap<string, ReadonlyMap<number, CopyResult>>;
 
 export interface CopyWorkersInput {
-  readonly endpoints: Endpoints;
-  readonly snapshotId: string;
-  readonly runId: number;
+  /** Where each worker reads chunks from and writes them to. */
+  readonly ends: CopyEnds;
   readonly tables: readonly TablePlan[];
   readonly jobs: number;
   readonly signal: AbortSignal;
@@ -36,8 +33,6 @@ export interface CopyWorkersInput {
   readonly maskPool?: MaskPool | undefined;
   /** Chunks committed by an earlier attempt of this run (`--resume`): not copied again. */
   readonly done?: ChunkResults;
-  /** How target sessions keep the twin's triggers quiet (src/pg/replica-session.ts); the replica role when not given. */
-  readonly writeMode?: TwinWriteMode;
 }
 
 export interface CopyOutcome {
@@ -123,7 +118,6 @@ class TableTally {
 
 export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutcome> {
   const tally = new TableTally(input.observer, input.done);
-  const writeMode = input.writeMode ?? REPLICA_MODE;
   const queue: Unit[] = input.tables
     .flatMap((table) => table.chunks.map((chunk) => ({ table, chunk })))
     .filter((unit) => !tally.isDone(unit));
@@ -134,28 +128,23 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
   let firstError: unknown;
 
   const worker = async (): Promise<void> => {
-    let sessions: { source: Client; target: Client } | undefined;
+    let ends: { reader: ChunkReader; writer: ChunkWriter } | undefined;
     const close = async (): Promise<void> => {
-      const open = sessions;
-      sessions = undefined;
-      await Promise.all([open?.source.end().catch(() => undefined), open?.target.end().catch(() => undefined)]);
+      const open = ends;
+      ends = undefined;
+      // The writer first: it holds the transaction the reader feeds.
+      await open?.writer.close();
+      await open?.reader.close();
     };
-    // Sessions open lazily so --jobs larger than the chunk count costs nothing.
-    const ensureSessions = async (): Promise<{ source: Client; target: Client }> => {
-      if (sessions !== undefined) return sessions;
-      const source = await openClient(input.endpoints.source, { readOnly: true, applicationName: 'pgtwin worker', signal: stop.signal });
+    // Opened lazily so --jobs larger than the chunk count costs nothing.
+    const ensureEnds = async (): Promise<{ reader: ChunkReader; writer: ChunkWriter }> => {
+      if (ends !== undefined) return ends;
+      const reader = await input.ends.openReader(stop.signal);
       try {
-        await importSnapshot(source, input.snapshotId);
-        const target = await openClient(input.endpoints.target, {
-          readOnly: false,
-          applicationName: 'pgtwin worker',
-          signal: stop.signal,
-          replicaRole: writeMode.replicaRole,
-        });
-        sessions = { source, target };
-        return sessions;
+        ends = { reader, writer: await input.ends.openWriter(stop.signal) };
+        return ends;
       } catch (error) {
-        await source.end().catch(() => undefined);
+        await reader.close();
         throw error;
       }
     };
@@ -170,19 +159,17 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
             : `${unit.table.key} (chunk ${unit.chunk.index + 1} of ${unit.table.chunks.length})`;
         const result = await withRetry(
           async () => {
-            const { source, target } = await ensureSessions();
+            const { reader, writer } = await ensureEnds();
             try {
-              return await copyTable(unit.table, unit.chunk, source, target, {
-                runId: input.runId,
+              return await copyTable(unit.table, unit.chunk, reader, writer, {
                 signal: stop.signal,
                 masks: input.masksFor(unit.table),
                 maskPool: input.maskPool,
                 onProgress: (rows, bytes) => tally.progress(unit, rows, bytes),
-                triggersOff: writeMode.triggersOff.get(unit.table.key),
               });
             } catch (error) {
               // A session cut off in the middle of COPY cannot be reused: the
-              // retry (same snapshot, still held) starts on fresh sessions.
+              // retry (same snapshot, still held) starts on fresh ends.
               await close();
               tally.progress(unit, 0, 0);
               throw error;

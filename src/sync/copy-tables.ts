@@ -1,6 +1,8 @@
 /** The copy: every chunk left, read under the run's snapshot, masked, written to the target by parallel workers. */
 import type { MaskPool } from '../mask/mask-pool.js';
 import { runCopyWorkers, type CopyOutcome } from '../snapshot/copy-workers.js';
+import { openSnapshotReader } from '../snapshot/source-reader.js';
+import { openTargetWriter } from '../snapshot/target-writer.js';
 import { jobsOf } from './load-policy.js';
 import { stopBeforeCopied, type SyncRun } from './sync-run.js';
 
@@ -15,9 +17,10 @@ export async function copyTables(run: SyncRun): Promise<CopyOutcome['completed']
     throw await stopBeforeCopied(run, 'failed', error);
   }
   const outcome = await runCopyWorkers({
-    endpoints: run.endpoints,
-    snapshotId: run.snapshotId,
-    runId: run.runId,
+    ends: {
+      openReader: (stop) => openSnapshotReader(run.endpoints.source, run.snapshotId, stop),
+      openWriter: (stop) => openTargetWriter(run.endpoints.target, { runId: run.runId, writeMode: run.writeMode }, stop),
+    },
     tables: run.plan.tables,
     jobs: jobsOf(run.request.settings),
     signal,
@@ -25,7 +28,6 @@ export async function copyTables(run: SyncRun): Promise<CopyOutcome['completed']
     masksFor: (table) => run.masks.byTable.get(table.key) ?? new Map(),
     maskPool,
     done: run.chunks,
-    writeMode: run.writeMode,
   });
   run.chunks = outcome.chunks;
   if (outcome.error !== undefined || signal.aborted) {

@@ -18,6 +18,9 @@ import { openClient } from '../../src/pg/connect.js';
 import { ensureStateSchema, startRun } from '../../src/pg/state-schema.js';
 import { toEndpoint } from '../../src/pg/endpoint.js';
 import { planSync } from '../../src/sync/sync.js';
+import { openSnapshotReader } from '../../src/snapshot/source-reader.js';
+import { openTargetWriter } from '../../src/snapshot/target-writer.js';
+import { REPLICA_MODE } from '../../src/pg/replica-session.js';
 import { runCopyWorkers } from '../../src/snapshot/copy-workers.js';
 import { exportSnapshot } from '../../src/snapshot/snapshot-session.js';
 import type { Endpoints } from '../../src/pg/connect-endpoints.js';
@@ -87,9 +90,10 @@ describe('split tables and --resume', () => {
       const runId = await startRun(control, 'sync', 'test', TABLES);
       await dbs.target.query('TRUNCATE keyed, heap');
       const outcome = await runCopyWorkers({
-        endpoints,
-        snapshotId,
-        runId,
+        ends: {
+          openReader: (stop) => openSnapshotReader(endpoints.source, snapshotId, stop),
+          openWriter: (stop) => openTargetWriter(endpoints.target, { runId, writeMode: REPLICA_MODE }, stop),
+        },
         tables: plan.tables,
         jobs: 2,
         signal: new AbortController().signal,
