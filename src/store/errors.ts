@@ -6,3 +6,11 @@ export class ArchiveStoreError extends PgtwinError {
     super(code, options.category ?? 'failure', message, options);
   }
 }
+
+/** A file the caller asked for is not in the store. */
+export function fileMissing(display: string, name: string, cause?: unknown): ArchiveStoreError {
+  return new ArchiveStoreError('ARCHIVE_FILE_MISSING', `The archive ${display} has no file ${name}.`, {
+    cause,
+    nextStep: 'Run pgtwin archive verify to see which files are missing; a pruned or partly copied archive lacks files.',
+  });
+}

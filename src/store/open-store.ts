@@ -1,0 +1,65 @@
+/**
+ * One entry point from an `--archive` value to a store. The SFTP and S3
+ * stores are loaded only when a location names them, so commands that never
+ * touch them do not pay for loading ssh2 or the AWS SDK.
+ */
+import { userInfo } from 'node:os';
+import { ArchiveStoreError } from './errors.js';
+import { openDirStore } from './dir-store.js';
+import { parseStoreLocation, type StoreLocation } from './location.js';
+import type { ArchiveStore } from './store.js';
+
+/** SFTP settings from pgtwin.yaml; without them keys and host keys are found the OpenSSH way. */
+export interface SftpStoreOptions {
+  /** A private key file to log in with, instead of ssh-agent and ~/.ssh/id_*. */
+  readonly identityFile?: string;
+  /** The known_hosts file to check the server's host key against, instead of ~/.ssh/known_hosts. */
+  readonly knownHostsFile?: string;
+}
+
+export interface OpenStoreOptions {
+  /** Where HOME, SSH_AUTH_SOCK and the AWS_* variables are read. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal;
+  /** Create the archive's directory when it is missing (capture); apply and verify never create one. */
+  readonly create?: boolean;
+  /** Relative directory paths are resolved against it; process.cwd() by default. */
+  readonly cwd?: string;
+  readonly sftp?: SftpStoreOptions;
+}
+
+export async function openStore(location: string, options: OpenStoreOptions): Promise<ArchiveStore> {
+  const parsed = parseStoreLocation(location, { cwd: options.cwd ?? process.cwd(), env: options.env, localUser: localUser(options.env) });
+  return openParsedStore(parsed, options);
+}
+
+export async function openParsedStore(location: StoreLocation, options: OpenStoreOptions): Promise<ArchiveStore> {
+  switch (location.kind) {
+    case 'dir':
+      return openDirStore(location.path, {
+        create: options.create === true,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    case 'sftp':
+    case 's3':
+      throw new ArchiveStoreError(
+        'ARCHIVE_STORE_UNAVAILABLE',
+        `${location.display}: ${location.kind} archives are not available in this build yet.`,
+        {
+          category: 'usage',
+          nextStep: 'Use a directory archive (--archive /path) for now.',
+        },
+      );
+  }
+}
+
+/** The SFTP user when the URL names none: like ssh, the local user. */
+function localUser(env: NodeJS.ProcessEnv): string {
+  const named = env['USER'] ?? env['LOGNAME'];
+  if (named !== undefined && named !== '') return named;
+  try {
+    return userInfo().username;
+  } catch {
+    return ''; // the URL must then name the user
+  }
+}
