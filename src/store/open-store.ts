@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { ArchiveStoreError } from './errors.js';
 import { openDirStore } from './dir-store.js';
 import { parseStoreLocation, type StoreLocation } from './location.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import type { ArchiveStore } from './store.js';
 
 /** SFTP settings from pgtwin.yaml; without them keys and host keys are found the OpenSSH way. */
@@ -26,6 +27,8 @@ export interface OpenStoreOptions {
   /** Relative directory paths are resolved against it; process.cwd() by default. */
   readonly cwd?: string;
   readonly sftp?: SftpStoreOptions;
+  /** How network calls are retried (SFTP, S3); about 15 s of backoff by default. */
+  readonly retry?: RetryPolicy;
 }
 
 export async function openStore(location: string, options: OpenStoreOptions): Promise<ArchiveStore> {
@@ -40,16 +43,25 @@ export async function openParsedStore(location: StoreLocation, options: OpenStor
         create: options.create === true,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
-    case 'sftp':
+    case 'sftp': {
+      const { openSftpStore } = await import('./sftp-store.js');
+      return openSftpStore({
+        server: { host: location.host, port: location.port, user: location.user },
+        path: location.path,
+        display: location.display,
+        env: options.env,
+        ...(options.sftp?.identityFile === undefined ? {} : { identityFile: options.sftp.identityFile }),
+        ...(options.sftp?.knownHostsFile === undefined ? {} : { knownHostsFile: options.sftp.knownHostsFile }),
+        create: options.create === true,
+        retry: options.retry ?? DEFAULT_RETRY,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    }
     case 's3':
-      throw new ArchiveStoreError(
-        'ARCHIVE_STORE_UNAVAILABLE',
-        `${location.display}: ${location.kind} archives are not available in this build yet.`,
-        {
-          category: 'usage',
-          nextStep: 'Use a directory archive (--archive /path) for now.',
-        },
-      );
+      throw new ArchiveStoreError('ARCHIVE_STORE_UNAVAILABLE', `${location.display}: s3 archives are not available in this build yet.`, {
+        category: 'usage',
+        nextStep: 'Use a directory or sftp:// archive for now.',
+      });
   }
 }
 
