@@ -4,7 +4,6 @@
  * touch them do not pay for loading ssh2 or the AWS SDK.
  */
 import { userInfo } from 'node:os';
-import { ArchiveStoreError } from './errors.js';
 import { openDirStore } from './dir-store.js';
 import { parseStoreLocation, type StoreLocation } from './location.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
@@ -18,6 +17,11 @@ export interface SftpStoreOptions {
   readonly knownHostsFile?: string;
 }
 
+export interface S3StoreOptions {
+  /** Keys per list request (S3's maximum, 1000, by default). */
+  readonly listPageSize?: number;
+}
+
 export interface OpenStoreOptions {
   /** Where HOME, SSH_AUTH_SOCK and the AWS_* variables are read. */
   readonly env: NodeJS.ProcessEnv;
@@ -27,6 +31,7 @@ export interface OpenStoreOptions {
   /** Relative directory paths are resolved against it; process.cwd() by default. */
   readonly cwd?: string;
   readonly sftp?: SftpStoreOptions;
+  readonly s3?: S3StoreOptions;
   /** How network calls are retried (SFTP, S3); about 15 s of backoff by default. */
   readonly retry?: RetryPolicy;
 }
@@ -57,11 +62,18 @@ export async function openParsedStore(location: StoreLocation, options: OpenStor
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     }
-    case 's3':
-      throw new ArchiveStoreError('ARCHIVE_STORE_UNAVAILABLE', `${location.display}: s3 archives are not available in this build yet.`, {
-        category: 'usage',
-        nextStep: 'Use a directory or sftp:// archive for now.',
+    case 's3': {
+      const { openS3Store } = await import('./s3-store.js');
+      return openS3Store({
+        bucket: location.bucket,
+        prefix: location.prefix,
+        display: location.display,
+        env: options.env,
+        retry: options.retry ?? DEFAULT_RETRY,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.s3?.listPageSize === undefined ? {} : { listPageSize: options.s3.listPageSize }),
       });
+    }
   }
 }
 
