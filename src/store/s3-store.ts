@@ -1,15 +1,14 @@
 /**
  * An archive under a prefix of an S3 bucket (AWS or S3-compatible). S3 puts
  * are atomic, so no temporary names: a file is either there whole or not.
- * A put uploads from the spool file (one request up to 8 MiB, with
- * Content-MD5 so the server checks the body; multipart beyond, with bounded
- * memory), records the SHA-256 as object metadata, then reads the object's
+ * A put streams the spool file (one request up to 8 MiB, with Content-MD5
+ * so the server checks the body; multipart beyond, with bounded memory), records the SHA-256 as object metadata, then reads the object's
  * size and metadata back: a mismatch is an error, never a success.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -152,7 +151,7 @@ export class S3Store implements ArchiveStore {
   async put(name: string, file: SpoolFile): Promise<void> {
     const key = this.key(name);
     await this.run(`putting ${name}`, async () => {
-      if (file.size <= SINGLE_PUT_LIMIT) await this.putWhole(key, name, file);
+      if (file.size <= SINGLE_PUT_LIMIT) await this.putWhole(key, file);
       else await this.putInParts(key, file);
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }));
       const sha256 = head.Metadata?.['sha256'];
@@ -169,21 +168,18 @@ export class S3Store implements ArchiveStore {
     });
   }
 
-  private async putWhole(key: string, name: string, file: SpoolFile): Promise<void> {
-    const body = await readFile(file.path);
-    if (body.length !== file.size) {
-      throw new ArchiveStoreError('ARCHIVE_SPOOL_MISMATCH', `The spool file of ${name} holds ${body.length} bytes, not ${file.size}.`, {
-        nextStep: 'This is a bug in pgtwin: report it with the command that was running.',
-      });
-    }
+  /** One PutObject streamed from the spool file; its MD5 goes first, so the server checks the body it got. */
+  private async putWhole(key: string, file: SpoolFile): Promise<void> {
+    const md5 = createHash('md5');
+    await pipeline(createReadStream(file.path), md5);
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.config.bucket,
         Key: key,
-        Body: body,
-        ContentLength: body.length,
+        Body: createReadStream(file.path),
+        ContentLength: file.size,
         ContentType: 'application/octet-stream',
-        ContentMD5: createHash('md5').update(body).digest('base64'),
+        ContentMD5: md5.digest('base64'),
         Metadata: { sha256: file.sha256 },
       }),
     );
