@@ -144,11 +144,15 @@ export class SftpStore implements ArchiveStore {
       await this.run('creating the archive directory', (session) => makeDirectories(session, root));
       return;
     }
-    throw new ArchiveStoreError(
+    throw this.rootMissing(found !== undefined);
+  }
+
+  private rootMissing(notADirectory: boolean): ArchiveStoreError {
+    return new ArchiveStoreError(
       'ARCHIVE_DIR_MISSING',
-      found === undefined
-        ? `The archive directory ${this.display} does not exist on the server.`
-        : `The archive location ${this.display} is not a directory.`,
+      notADirectory
+        ? `The archive location ${this.display} is not a directory.`
+        : `The archive directory ${this.display} does not exist on the server.`,
       {
         category: 'usage',
         nextStep: 'Check the path in the sftp:// URL (/~/dir for a directory under the login directory); capture creates it by itself.',
@@ -171,8 +175,9 @@ export class SftpStore implements ArchiveStore {
     try {
       entries = await readDirectory(session, dir === '' ? this.config.path : posix.join(this.config.path, dir));
     } catch (error) {
-      if (isNoSuchFile(error) && dir !== '') return;
-      throw error;
+      if (!isNoSuchFile(error)) throw error;
+      if (dir === '') throw this.rootMissing(false);
+      return;
     }
     for (const entry of entries) {
       if (entry.filename === '.' || entry.filename === '..') continue;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openStore, type ArchiveStore, type OpenStoreOptions, type SpoolFile } from '../../src/store/index.js';
 import { PgtwinError } from '../../src/errors.js';
 import { generateTestKey, startSftpServer, type SftpTestServer, type TestKeyPair } from '../support/sftp-server.js';
+import { startTestAgent } from '../support/ssh-agent.js';
 
 const USER = 'tester';
 const FAST_RETRY = { attempts: 2, firstDelayMs: 10, maxDelayMs: 20 };
@@ -145,6 +146,50 @@ describe('SFTP store', () => {
     } finally {
       await plain.stop();
     }
+  });
+
+  it('logs in through ssh-agent, falls back to ~/.ssh keys after the agent, and resolves /~/ paths in the login directory', async () => {
+    const agentHome = await mkdtemp(join(base, 'agent-home-'));
+    await mkdir(join(agentHome, '.ssh'));
+    await writeFile(join(agentHome, '.ssh', 'known_hosts'), server.knownHostsLine() + '\n');
+    const agent = await startTestAgent(base, [clientKey]);
+    const strangerAgent = await startTestAgent(base, [generateTestKey()]);
+    try {
+      const viaAgent = await openStore(
+        url(server, '/~/via-agent'),
+        options({ env: { HOME: agentHome, SSH_AUTH_SOCK: agent.socket }, create: true }),
+      );
+      await viaAgent.put('f', await spool('agent'));
+      await viaAgent.close();
+      assert.equal(
+        await readFile(join(server.root, 'via-agent', 'f'), 'utf8'),
+        'agent',
+        'relative to the login directory (the served root)',
+      );
+
+      const fallback = await openStore(
+        url(server, '/fallback'),
+        options({ env: { HOME: home, SSH_AUTH_SOCK: strangerAgent.socket }, create: true }),
+      );
+      await fallback.put('f', await spool('file key'));
+      await fallback.close();
+
+      const refused = await rejectsWith(
+        openStore(url(server, '/x'), options({ env: { HOME: agentHome, SSH_AUTH_SOCK: strangerAgent.socket }, create: true })),
+        'ARCHIVE_SFTP_AUTH_FAILED',
+      );
+      assert.match(refused.message, /ssh-agent/);
+    } finally {
+      await agent.stop();
+      await strangerAgent.stop();
+    }
+  });
+
+  it('reports an archive directory removed on the server', async () => {
+    const store = await openStore(url(server, '/removed'), options({ create: true }));
+    await rm(join(server.root, 'removed'), { recursive: true });
+    await rejectsWith(store.list(''), 'ARCHIVE_DIR_MISSING');
+    await store.close();
   });
 
   it('refuses an unknown host key, saying how to add it', async () => {
