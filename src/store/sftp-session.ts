@@ -95,7 +95,10 @@ export class SftpSession {
     let verdict: { verdict: HostKeyVerdict; key: Buffer } | undefined;
     const client = new ssh2.Client();
     return new Promise<SftpSession>((resolve, reject) => {
+      let settled = false;
       const onError = (error: Error & { level?: string }): void => {
+        if (settled) return;
+        settled = true;
         client.removeListener('ready', onReady);
         client.end();
         if (verdict !== undefined && verdict.verdict !== 'known') reject(hostKeyRefused(server, knownHosts, verdict.verdict, verdict.key));
@@ -104,17 +107,26 @@ export class SftpSession {
       };
       const onReady = (): void => {
         client.sftp((error, sftp) => {
-          client.removeListener('error', onError);
+          if (settled) return;
+          settled = true;
           if (error !== undefined && error !== null) {
             client.end();
             reject(new SftpSessionLost(`the server refused the SFTP subsystem: ${error.message}`, { cause: error }));
             return;
           }
-          resolve(new SftpSession(client, sftp));
+          // The session's own listeners take over; onError stays only while nothing else listens.
+          const session = new SftpSession(client, sftp);
+          client.removeListener('error', onError);
+          client.removeListener('close', onClose);
+          resolve(session);
         });
       };
+      // A server that closes the connection before the login ends emits no error: without this the promise would wait forever.
+      const onClose = (): void => onError(new SftpSessionLost('the server closed the connection before the login completed'));
       client.once('ready', onReady);
-      client.once('error', onError);
+      // 'on', not 'once': a second error after the first must not go unhandled (it would end the process).
+      client.on('error', onError);
+      client.once('close', onClose);
       client.connect({
         host: server.host,
         port: server.port,

@@ -75,7 +75,7 @@ function isTransient(error: unknown): boolean {
   if (error instanceof SftpSessionLost || isNetworkError(error)) return true;
   const level = typeof error === 'object' && error !== null && 'level' in error ? error.level : undefined;
   if (level === 'client-socket' || level === 'client-timeout') return true;
-  return error instanceof Error && /^(No response from server|Not connected)$/.test(error.message);
+  return error instanceof Error && /^(No response from server|Not connected|Connection lost before handshake)$/.test(error.message);
 }
 
 export class SftpStore implements ArchiveStore {

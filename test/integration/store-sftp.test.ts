@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type ArchiveStore, type OpenStoreOptions, type SpoolFile } from '../../src/store/index.js';
@@ -250,6 +251,18 @@ describe('SFTP store', () => {
       assert.ok(read.equals(big), 'the file read across the reconnection is whole and in order');
     } finally {
       await store.close();
+    }
+  });
+
+  it('fails with a clear connect error when something that is no SSH server closes the connection', async () => {
+    const closer = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    const port = (closer.address() as AddressInfo).port;
+    try {
+      const error = await rejectsWith(openStore(`sftp://${USER}@127.0.0.1:${port}/x`, options()), 'ARCHIVE_SFTP_UNREACHABLE');
+      assert.equal(error.category, 'connect');
+    } finally {
+      await new Promise<void>((resolve) => closer.close(() => resolve()));
     }
   });
 
