@@ -20,6 +20,7 @@ import type { TablePlan } from '../plan/plan.js';
 import { batchRecordSql, type TableCounters } from './batch-record.js';
 import { ChangeRuns, type Statement } from './change-runs.js';
 import type { Lsn } from '../stream/lsn.js';
+import type { ChangeSink, CommittedBatch, PendingCommit } from '../stream/change-sink.js';
 import type { PgoutputMessage, RelationMessage } from '../stream/pgoutput.js';
 import { TableChanges, type RowChange } from './table-changes.js';
 import { TableSql } from './table-sql.js';
@@ -29,6 +30,7 @@ import { FilterGate } from './filter-gate.js';
 import type { TableFilter } from './row-filter.js';
 
 export type { TableCounters } from './batch-record.js';
+export type { CommittedBatch, PendingCommit } from '../stream/change-sink.js';
 
 /** Changes per flush: bounded, so a huge source transaction never piles up in memory. */
 const MAX_FLUSH_CHANGES = 1000;
@@ -49,20 +51,6 @@ export interface ApplierOptions {
   readonly filters?: ReadonlyMap<string, TableFilter>;
 }
 
-export interface CommittedBatch {
-  readonly transactions: number;
-  readonly changes: number;
-  /** End of the last source commit applied: what the slot may be told is flushed. */
-  readonly flushLsn: Lsn;
-  readonly lastCommitLsn: Lsn;
-}
-
-/** A batch whose COMMIT is on its way to the twin. */
-export interface PendingCommit {
-  /** Resolves once the twin has committed the batch (and only then may the source be told). */
-  readonly committed: Promise<CommittedBatch | undefined>;
-}
-
 interface Batch {
   transactions: number;
   changes: number;
@@ -75,7 +63,8 @@ interface Batch {
 
 const newBatch = (): Batch => ({ transactions: 0, changes: 0, first: undefined, last: 0n, flush: 0n, commitTime: 0n, started: 0 });
 
-export class Applier {
+/** The stream loop's sink in follow: batches become twin transactions, durable when their COMMIT returns. */
+export class Applier implements ChangeSink {
   private readonly relations = new Map<number, TableChanges | null>();
   private facts: TwinFacts | undefined;
   private readonly sql = new Map<string, TableSql>();

@@ -31,7 +31,7 @@ import {
   type SelectionChange,
 } from './follow-tables.js';
 import type { FollowRequest } from './follow-request.js';
-import type { StreamLoopOptions } from './stream-loop.js';
+import type { StreamLoopOptions } from '../stream/stream-loop.js';
 
 /** What every attempt of one follow shares: decided once, before the first. */
 export interface FollowSetup {

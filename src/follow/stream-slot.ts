@@ -9,7 +9,7 @@ import { syncSequences } from '../snapshot/sequences.js';
 import { setFollowStatus } from './follow-state.js';
 import { applierFor, recordOf, type AttemptOutcome, type FollowAttempt, streamOptionsOf } from './follow-attempt.js';
 import { recordFailure, streamEndedError } from './follow-failure.js';
-import { streamChanges } from './stream-loop.js';
+import { streamChanges } from '../stream/stream-loop.js';
 
 export async function streamFromSlot(attempt: FollowAttempt): Promise<AttemptOutcome> {
   const { setup, control, source } = attempt;
@@ -33,7 +33,7 @@ export async function streamFromSlot(attempt: FollowAttempt): Promise<AttemptOut
     await streamChanges({
       ...streamOptionsOf(setup),
       stream: attempt.replication.start(slot, setup.publication),
-      applier,
+      sink: applier,
       signal,
       sideWork: sequences,
     });

@@ -33,7 +33,7 @@ import { streamEndedError } from './follow-failure.js';
 import { markCopying, markFollowing } from './follow-tables.js';
 import { formatLsn, type Lsn } from '../stream/lsn.js';
 import { ReplicationSession } from '../stream/replication-session.js';
-import { streamChanges, type StreamLoopOptions } from './stream-loop.js';
+import { streamChanges, type StreamLoopOptions } from '../stream/stream-loop.js';
 
 export interface HandOffRequest {
   readonly source: Endpoint;
@@ -92,7 +92,7 @@ async function catchUp(request: HandOffRequest, stopAt: Lsn): Promise<boolean> {
       reached = await streamChanges({
         ...request.stream,
         stream: session.start(request.slot, request.publication),
-        applier: request.applier,
+        sink: request.applier,
         signal: request.signal,
         stopAt,
       });

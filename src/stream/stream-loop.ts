@@ -1,8 +1,9 @@
 /**
- * Reads the slot's stream and feeds the applier, committing batches at source
- * commit boundaries and telling the source what is safe to forget. The
- * position reported is only ever (a) the end of the last source transaction
- * committed on the twin, or (b) when every received transaction is committed
+ * Reads the slot's stream and feeds a sink (src/stream/change-sink.ts: the
+ * twin's applier in follow, an archive's change writer in capture),
+ * committing batches at source commit boundaries and telling the source what
+ * is safe to forget. The position reported is only ever (a) the end of the
+ * last source transaction the sink has made durable, or (b) when every received transaction is committed
  * (none open, none pending, no COMMIT on its way) the server's own WAL end
  * from a keepalive, so a quiet database does not retain WAL forever. Never
  * what was merely received: a crash then loses nothing.
@@ -11,17 +12,17 @@
  * decoded and built while the twin commits, and the position is reported
  * when the COMMIT returns.
  *
- * The loop's state is one object (StreamLoop): the positions, the applier
+ * The loop's state is one object (StreamLoop): the positions, the sink
  * and its turns, the stop, and one ticker for what happens now and then
  * (an old batch committed, the position reported, the side work).
  */
 import type { Duplex } from 'node:stream';
-import { decodePgoutput } from '../stream/pgoutput.js';
-import { parseReplicationMessage, standbyStatusUpdate } from '../stream/replication-messages.js';
-import type { Lsn } from '../stream/lsn.js';
-import type { Applier, CommittedBatch } from '../apply/applier.js';
-import type { PgoutputMessage } from '../stream/pgoutput.js';
-import { Turns } from '../apply/turns.js';
+import { decodePgoutput } from './pgoutput.js';
+import { parseReplicationMessage, standbyStatusUpdate } from './replication-messages.js';
+import type { Lsn } from './lsn.js';
+import type { ChangeSink, CommittedBatch } from './change-sink.js';
+import type { PgoutputMessage } from './pgoutput.js';
+import { Turns } from './turns.js';
 import { Ticker } from './ticker.js';
 
 /**
@@ -40,7 +41,8 @@ const FEEDBACK_INTERVAL_MS = 100;
 
 export interface StreamLoopOptions {
   readonly stream: Duplex;
-  readonly applier: Applier;
+  /** Where the changes go: the twin's applier (follow) or an archive's change writer (capture). */
+  readonly sink: ChangeSink;
   readonly signal: AbortSignal;
   /** Commit when a batch holds this many changes (at a source commit). */
   readonly maxBatchChanges?: number;
@@ -79,14 +81,14 @@ export async function streamChanges(options: StreamLoopOptions): Promise<boolean
 
 class StreamLoop {
   private readonly stream: Duplex;
-  private readonly applier: Applier;
+  private readonly sink: ChangeSink;
   private readonly signal: AbortSignal;
   private readonly stopAt: Lsn | undefined;
   private readonly maxChanges: number;
   private readonly maxDelay: number;
   private readonly minDelay: number;
   private readonly statusInterval: number;
-  /** The applier's target session is used by one operation at a time: the stream's, the ticker's, the stop's. */
+  /** The sink (the applier's target session) is used by one operation at a time: the stream's, the ticker's, the stop's. */
   private readonly turns = new Turns();
   private readonly ticker = new Ticker();
 
@@ -104,7 +106,7 @@ class StreamLoop {
 
   constructor(private readonly options: StreamLoopOptions) {
     this.stream = options.stream;
-    this.applier = options.applier;
+    this.sink = options.sink;
     this.signal = options.signal;
     this.stopAt = options.stopAt;
     this.maxChanges = options.maxBatchChanges ?? 10_000;
@@ -114,12 +116,12 @@ class StreamLoop {
   }
 
   async run(): Promise<boolean> {
-    const { applier, signal } = this;
-    await applier.prepare();
+    const { sink, signal } = this;
+    await sink.prepare();
     this.schedule();
     const onAbort = (): void => this.stopWhenIdle();
     signal.addEventListener('abort', onAbort, { once: true });
-    // Asked to stop while the applier was being prepared: the listener came too late to hear it.
+    // Asked to stop while the sink was being prepared: the listener came too late to hear it.
     if (signal.aborted) this.stopWhenIdle();
     try {
       await this.readStream();
@@ -136,7 +138,7 @@ class StreamLoop {
     }
     await this.sideWork;
     if (this.failure !== undefined) {
-      await applier.rollback();
+      await sink.rollback();
       throw this.failure;
     }
     return this.reachedStop;
@@ -172,32 +174,32 @@ class StreamLoop {
       }
       const step = this.turns.run(() => this.apply(decoded));
       if (step !== undefined) await step;
-      if (this.signal.aborted && !this.applier.midTransaction) return;
+      if (this.signal.aborted && !this.sink.midTransaction) return;
     }
   }
 
   private apply(message: PgoutputMessage): Promise<void> | undefined {
-    const handled = this.applier.handle(message);
+    const handled = this.sink.handle(message);
     return handled === undefined ? this.afterMessage(message) : handled.then(() => this.afterMessage(message));
   }
 
   /** At a source commit: stop if asked, or commit the batch once it is full or old enough. */
   private afterMessage(message: PgoutputMessage): Promise<void> | undefined {
-    const { applier } = this;
-    if (message.tag !== 'commit' || applier.midTransaction) return undefined;
+    const { sink } = this;
+    if (message.tag !== 'commit' || sink.midTransaction) return undefined;
     if (this.signal.aborted) return this.finish();
-    const age = applier.batchAgeMs;
-    if ((age >= this.minDelay && this.stream.readableLength === 0) || applier.pendingChanges >= this.maxChanges || age >= this.maxDelay)
+    const age = sink.batchAgeMs;
+    if ((age >= this.minDelay && this.stream.readableLength === 0) || sink.pendingChanges >= this.maxChanges || age >= this.maxDelay)
       return this.commit();
     return undefined;
   }
 
   private onKeepalive(walEnd: Lsn, replyRequested: boolean): Promise<void> | undefined {
-    const { applier, stopAt } = this;
+    const { sink, stopAt } = this;
     // Every received transaction committed (none open, none pending, no COMMIT unconfirmed): the server's WAL end is safe.
-    if (!applier.midTransaction && applier.pendingTransactions === 0 && !applier.committing && walEnd > this.flushed) this.flushed = walEnd;
+    if (!sink.midTransaction && sink.pendingTransactions === 0 && !sink.committing && walEnd > this.flushed) this.flushed = walEnd;
     // Everything before the server's sent position has arrived: once what is pending commits, the twin holds every transaction before stopAt.
-    if (stopAt !== undefined && !applier.midTransaction && walEnd >= stopAt) {
+    if (stopAt !== undefined && !sink.midTransaction && walEnd >= stopAt) {
       this.reachedStop = true;
       return this.finish();
     }
@@ -207,16 +209,16 @@ class StreamLoop {
 
   /** Ticker: a batch that waited long enough is committed even when no message comes to trigger it. */
   private commitOldBatch(): void {
-    const { applier } = this;
-    const age = applier.batchAgeMs;
-    if (!applier.midTransaction && (age >= this.maxDelay || (age >= this.minDelay && this.stream.readableLength === 0)))
+    const { sink } = this;
+    const age = sink.batchAgeMs;
+    if (!sink.midTransaction && (age >= this.maxDelay || (age >= this.minDelay && this.stream.readableLength === 0)))
       this.turns.background(
         () => this.commit(),
         (error) => this.fail(error),
       );
   }
 
-  /** Ticker: not a turn, so the source hears from the twin even while a long step holds the applier. */
+  /** Ticker: not a turn, so the source hears from the twin even while a long step holds the sink. */
   private checkStatus(): void {
     // Catching up: ask for a keepalive, whose position says how far the server has sent (a quiet source sends nothing else).
     if (this.stopAt !== undefined) this.report(true);
@@ -226,13 +228,13 @@ class StreamLoop {
   /** Idle: nothing half-applied, so the stream can end now. Mid-transaction, the loop stops at the transaction's commit. */
   private stopWhenIdle(): void {
     this.turns.background(
-      () => (this.applier.midTransaction ? undefined : this.finish()),
+      () => (this.sink.midTransaction ? undefined : this.finish()),
       (error) => this.fail(error),
     );
   }
 
   private async commit(): Promise<void> {
-    const pending = await this.applier.commit();
+    const pending = await this.sink.commit();
     pending?.committed.then(
       (batch) => this.onCommitted(batch),
       (error: unknown) => this.fail(error),
@@ -250,7 +252,7 @@ class StreamLoop {
   /** Commits what is pending and waits for the twin to confirm it. */
   private async commitAndWait(): Promise<void> {
     await this.commit();
-    await this.applier.drain();
+    await this.sink.drain();
   }
 
   /** Stopping: everything committed and reported, then the stream ends. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Turns } from '../../src/apply/turns.js';
+import { Turns } from '../../src/stream/turns.js';
 
 describe('Turns: one operation at a time on the applier', () => {
   it('runs at once, synchronously, when nothing is queued', () => {

@@ -1,6 +1,6 @@
 import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ticker } from '../../src/follow/ticker.js';
+import { Ticker } from '../../src/stream/ticker.js';
 
 describe('Ticker: the periodic duties of the stream loop on one timer', () => {
   it('runs each duty at its own interval, checked as often as the shortest needs', () => {
