@@ -6,7 +6,7 @@
  * has run, which is the source's shape for every created table.
  */
 import type { Settings } from '../config/index.js';
-import type { Catalog } from '../catalog/index.js';
+import { emptyDatabaseLike, type Catalog } from '../catalog/index.js';
 import type { TableCatalog, TableInfo } from '../catalog/index.js';
 import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
@@ -53,6 +53,20 @@ export async function planTargetSchema(
   const created = recreate ? [...selected.keys()] : missing;
   const dropped = recreate ? created.filter((key) => target.tables.has(key)) : [];
   return { schema: { ddl, created, dropped }, target: afterPreData(source, target, new Set(created)) };
+}
+
+/**
+ * The schema of a twin that does not exist yet, from the source's catalog
+ * alone (capture's base: no target to read): every selected table created,
+ * with what it needs, as sync plans it for an empty target database.
+ */
+export function planSchemaFromSource(settings: Settings, source: Catalog): TargetSchemaPlan & { readonly target: TableCatalog } {
+  const empty = emptyDatabaseLike(source);
+  const selected = selectForRun(settings, source).tables;
+  const tables = [...selected.values()].map((t) => ({ schema: t.schema, name: t.name }));
+  const ddl = planSchema(source.objects, empty.objects, { tables, recreate: false, wholeDatabase: isWholeDatabase(settings.tables) });
+  const created = [...selected.keys()];
+  return { ddl, created, dropped: [], target: afterPreData(source, empty, new Set(created)) };
 }
 
 /** `foreign key <name> on <schema>.<table>` of the keys set aside by an earlier run (none before pgtwin's schema exists). */
