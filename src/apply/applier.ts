@@ -110,6 +110,11 @@ export class Applier implements ChangeSink {
     return this.open ? performance.now() - this.batch.started : 0;
   }
 
+  /** Its limit is the loop's (maxBatchChanges): never full by itself. */
+  get batchFull(): boolean {
+    return false;
+  }
+
   /** True between a source BEGIN and its COMMIT: nothing may be acknowledged or committed here. */
   get midTransaction(): boolean {
     return this.inSourceTransaction;

@@ -48,4 +48,6 @@ export interface ChangeSink {
   readonly committing: boolean;
   /** How long the open batch has been open (0 when none is). */
   readonly batchAgeMs: number;
+  /** The batch reached a limit of the sink's own (an archive file's size): commit at the next source commit. */
+  readonly batchFull: boolean;
 }

@@ -189,7 +189,12 @@ class StreamLoop {
     if (message.tag !== 'commit' || sink.midTransaction) return undefined;
     if (this.signal.aborted) return this.finish();
     const age = sink.batchAgeMs;
-    if ((age >= this.minDelay && this.stream.readableLength === 0) || sink.pendingChanges >= this.maxChanges || age >= this.maxDelay)
+    if (
+      (age >= this.minDelay && this.stream.readableLength === 0) ||
+      sink.pendingChanges >= this.maxChanges ||
+      sink.batchFull ||
+      age >= this.maxDelay
+    )
       return this.commit();
     return undefined;
   }
