@@ -56,12 +56,18 @@ export class TableChanges {
     relation: RelationMessage,
     private readonly masks: ReadonlyMap<number, ColumnMask>,
     strict: boolean,
+    /**
+     * Columns of the plan that the relation does not send are no drift (the
+     * archive writer: the slot replays a transaction from before a column was
+     * added, and the file records the table's columns as they were).
+     */
+    goneAllowed = false,
   ) {
     const sent = relation.columns.map((c) => c.name);
     const expected = plan.source.columns.filter((c) => !c.generated).map((c) => c.name);
     const added = sent.filter((c) => !expected.includes(c));
     const removed = expected.filter((c) => !sent.includes(c));
-    if (added.length > 0 || removed.length > 0) {
+    if (added.length > 0 || (removed.length > 0 && !goneAllowed)) {
       throw new FollowError('SCHEMA_DRIFT', `The source's ${plan.key} changed its columns since the twin was planned.`, {
         details: [
           ...added.map(
@@ -161,8 +167,9 @@ export class TableChanges {
   /**
    * Plan-ordered values, masked like the snapshot (masks read the source row).
    * With `only`, just those columns are masked (the others are not needed).
+   * The archive writer records these values.
    */
-  private masked(raw: readonly NewValue[], only?: readonly number[]): NewValue[] {
+  masked(raw: readonly NewValue[], only?: readonly number[]): NewValue[] {
     if (this.masks.size === 0) return raw as NewValue[];
     const row: RowView = {
       field: (index) => {
