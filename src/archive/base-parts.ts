@@ -9,11 +9,42 @@
  */
 import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ChunkWrite, ChunkWriter, CopyResult } from '../snapshot/copy-ends.js';
 import type { ArchiveStore } from '../store/store.js';
 import type { BasePart } from './manifest.js';
 import { SpoolWriter } from './spool-file.js';
 
 const NEWLINE = 0x0a;
+
+export interface PartsChunkWriterOptions {
+  readonly store: ArchiveStore;
+  readonly spoolDir: string;
+  readonly maxPartBytes: number;
+  /** The archive path of a table's part `n` (from 1). */
+  readonly nameOf: (table: string, part: number) => string;
+  /** Called with a table's parts once all of them are stored. */
+  readonly onParts: (table: string, parts: readonly BasePart[]) => void;
+}
+
+/**
+ * The copy pool's writer end for a base (src/snapshot/copy-ends.ts): a
+ * chunk (capture copies each table as one) into part files. Written whole or
+ * not at all: parts are put under their final names, but only the base
+ * manifest, stored last, makes them part of a base.
+ */
+export function partsChunkWriter(options: PartsChunkWriterOptions): ChunkWriter {
+  return {
+    async write({ table, rows, transform, signal, started, counted }: ChunkWrite): Promise<CopyResult> {
+      const parts = new BasePartsWriter({ ...options, nameOf: (part) => options.nameOf(table.key, part) });
+      await pipeline(rows, transform, parts, { signal });
+      options.onParts(table.key, parts.parts);
+      const { rows: copied, bytes } = counted();
+      return { rows: copied, bytes, durationMs: Math.round(performance.now() - started) };
+    },
+    close: () => Promise.resolve(),
+  };
+}
 
 export interface BasePartsOptions {
   readonly store: ArchiveStore;

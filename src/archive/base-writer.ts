@@ -1,25 +1,35 @@
 /**
  * A base: every selected table copied under one exported snapshot (the
- * archive slot's, so the change files start exactly where it ends) through
- * the same read → mask path as sync (maskedCopyOut), into gzip COPY-text part
- * files of bounded size, each put into the store; then the sequences' values;
- * then the base manifest, LAST: a base directory without its manifest is
- * incomplete and never used, so a capture killed part way leaves nothing
- * that apply could take for a whole base.
+ * archive slot's, so the change files start exactly where it ends) by the
+ * copy pool that sync uses (src/snapshot/copy-workers.ts), through the same
+ * masking transform, into gzip COPY-text part files of bounded size, each put
+ * into the store; then the sequences' values; then the base manifest, LAST:
+ * a base directory without its manifest is incomplete and never used, so a
+ * capture killed part way leaves nothing apply could take for a whole base.
  */
-import { pipeline } from 'node:stream/promises';
 import type { Client } from '../pg/connect.js';
+import type { Endpoint } from '../pg/endpoint.js';
 import { quoteQualified, type QualifiedName } from '../pg/ident.js';
 import type { SyncPlan, TablePlan } from '../plan/plan.js';
 import type { ColumnMask } from '../mask/mask-transform.js';
 import type { MaskPool } from '../mask/mask-pool.js';
 import type { SchemaPlan } from '../schema/index.js';
-import { maskedCopyOut } from '../snapshot/copy-table.js';
+import { runCopyWorkers } from '../snapshot/copy-workers.js';
+import type { SyncObserver } from '../snapshot/observer.js';
+import { openSnapshotReader } from '../snapshot/source-reader.js';
 import type { ArchiveStore } from '../store/store.js';
 import { formatLsn, type Lsn } from '../stream/lsn.js';
-import { BasePartsWriter } from './base-parts.js';
+import { partsChunkWriter } from './base-parts.js';
 import { baseManifestPath, basePartPath } from './layout.js';
-import { BASE_FORMAT, encodeManifest, FORMAT_VERSION, type BaseManifest, type BaseSequence, type BaseTable } from './manifest.js';
+import {
+  BASE_FORMAT,
+  encodeManifest,
+  FORMAT_VERSION,
+  type BaseManifest,
+  type BasePart,
+  type BaseSequence,
+  type BaseTable,
+} from './manifest.js';
 import { putText } from './spool-file.js';
 
 export interface BaseRequest {
@@ -29,29 +39,55 @@ export interface BaseRequest {
   /** The base's directory name (src/archive/layout.ts baseName). */
   readonly name: string;
   readonly consistentLsn: Lsn;
-  /** A source session that has imported the snapshot (REPEATABLE READ, read only). */
-  readonly source: Client;
+  readonly snapshotId: string;
+  readonly source: Endpoint;
+  /** A session that has imported the snapshot: the sequences are read in it. */
+  readonly snapshotSession: Client;
+  /** Every table as one chunk (capture does not split tables: parts bound the files). */
   readonly plan: SyncPlan;
   /** The schema of the twin, from the source catalog (src/snapshot/target-schema.ts planSchemaFromSource). */
   readonly schema: SchemaPlan;
   readonly masksFor: (table: TablePlan) => ReadonlyMap<number, ColumnMask>;
   readonly maskPool?: MaskPool | undefined;
+  readonly jobs: number;
   readonly rulesDigest: string;
   readonly keyFingerprint: string | null;
   readonly maxPartBytes: number;
   readonly signal: AbortSignal;
-  readonly onProgress?: (table: string, rows: number, bytes: number) => void;
-  readonly onTable?: (table: BaseTable) => void;
+  readonly observer: SyncObserver;
 }
 
 export async function writeBase(request: BaseRequest): Promise<BaseManifest> {
-  const tables: BaseTable[] = [];
-  for (const plan of request.plan.tables) {
-    request.signal.throwIfAborted();
-    const table = await copyTableToParts(request, plan, tables.length);
-    tables.push(table);
-    request.onTable?.(table);
-  }
+  const { plan } = request;
+  const index = new Map(plan.tables.map((t, i) => [t.key, i]));
+  const parts = new Map<string, readonly BasePart[]>();
+  const outcome = await runCopyWorkers({
+    ends: {
+      openReader: (stop) => openSnapshotReader(request.source, request.snapshotId, stop),
+      openWriter: () =>
+        Promise.resolve(
+          partsChunkWriter({
+            store: request.store,
+            spoolDir: request.spoolDir,
+            maxPartBytes: request.maxPartBytes,
+            nameOf: (table, part) => basePartPath(request.name, index.get(table) ?? -1, part),
+            onParts: (table, stored) => parts.set(table, stored),
+          }),
+        ),
+    },
+    tables: plan.tables,
+    jobs: request.jobs,
+    signal: request.signal,
+    observer: request.observer,
+    masksFor: request.masksFor,
+    maskPool: request.maskPool,
+  });
+  if (outcome.error !== undefined) throw outcome.error;
+  request.signal.throwIfAborted();
+  const tables: BaseTable[] = plan.tables.map((table) => {
+    const stored = parts.get(table.key) ?? [];
+    return { ...identityOf(table), rows: stored.reduce((n, p) => n + p.rows, 0), parts: stored };
+  });
   const manifest: BaseManifest = {
     format: BASE_FORMAT,
     version: FORMAT_VERSION,
@@ -63,44 +99,19 @@ export async function writeBase(request: BaseRequest): Promise<BaseManifest> {
     keyFingerprint: request.keyFingerprint,
     schema: { preData: request.schema.preData, postData: request.schema.postData },
     tables,
-    sequences: await readSequences(request.source, request.plan),
+    sequences: await readSequences(request.snapshotSession, plan),
   };
   await putText(request.store, request.spoolDir, baseManifestPath(request.name), encodeManifest(manifest));
   return manifest;
 }
 
-async function copyTableToParts(request: BaseRequest, plan: TablePlan, index: number): Promise<BaseTable> {
-  const types = new Map(plan.source.columns.map((c) => [c.name, c.type]));
-  const columns = plan.columns.map((name) => ({ name, type: types.get(name) ?? 'text' }));
-  const identity = { key: plan.key, schema: plan.source.schema, name: plan.source.name, columns };
-  if (plan.columns.length === 0) {
-    // COPY of no column prints empty lines, one per row: nothing apply could load. Counted, not stored.
-    const counted = await request.source.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(plan.source)}`);
-    return { ...identity, rows: Number(counted.rows[0]?.n ?? 0), parts: [] };
-  }
-  let rows = 0;
-  let bytes = 0;
-  const parts = new BasePartsWriter({
-    store: request.store,
-    spoolDir: request.spoolDir,
-    nameOf: (part) => basePartPath(request.name, index, part),
-    maxPartBytes: request.maxPartBytes,
-  });
-  // One chunk, the whole table: parts bound the files, and the base's one session reads the snapshot.
-  const [extract, transform] = maskedCopyOut(plan, { index: 0, bounds: { kind: 'whole' } }, request.source, {
-    masks: request.masksFor(plan),
-    maskPool: request.maskPool,
-    onRows: (r, b) => {
-      rows += r;
-      bytes += b;
-      request.onProgress?.(plan.key, rows, bytes);
-    },
-  });
-  await pipeline(extract, transform, parts, { signal: request.signal });
-  return { ...identity, rows: parts.parts.reduce((n, p) => n + p.rows, 0), parts: parts.parts };
+function identityOf(table: TablePlan): Omit<BaseTable, 'rows' | 'parts'> {
+  const types = new Map(table.source.columns.map((c) => [c.name, c.type]));
+  const columns = table.columns.map((name) => ({ name, type: types.get(name) ?? 'text' }));
+  return { key: table.key, schema: table.source.schema, name: table.source.name, columns };
 }
 
-/** The values of the sequences the selected tables use (and those no column owns in their schemas), read in the snapshot's session. */
+/** The values of the sequences the selected tables use (and those no column owns in their schemas). */
 async function readSequences(source: Client, plan: SyncPlan): Promise<BaseSequence[]> {
   const names: QualifiedName[] = [...plan.sequences.map((s) => s.source.sequence), ...(plan.unownedSequences ?? [])];
   const seen = new Set<string>();

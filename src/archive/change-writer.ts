@@ -99,12 +99,14 @@ export class ChangeWriter implements ChangeSink {
   private puts: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
   private failure: unknown;
+  private archived: Lsn;
   readonly totals = { transactions: 0, changes: 0, skipped: 0, files: 0, bytes: 0, size: 0 };
 
   constructor(private readonly options: ChangeWriterOptions) {
     this.declared = new Map(options.declared);
     this.nextSeq = options.chain.nextSeq;
     this.prev = options.chain.prev;
+    this.archived = options.archivedLsn;
   }
 
   async prepare(): Promise<void> {
@@ -135,9 +137,9 @@ export class ChangeWriter implements ChangeSink {
     return this.file !== undefined && this.file.spool.bytes >= this.options.maxFileBytes;
   }
 
-  /** Commit LSN of the last transaction written (in a stored file or the open one). */
-  get lastWrittenLsn(): Lsn {
-    return this.file?.lastLsn ?? this.options.archivedLsn;
+  /** Commit LSN of the last transaction in a stored file (or, before the first, the one the archive held at start). */
+  get lastArchivedLsn(): Lsn {
+    return this.archived;
   }
 
   handle(message: PgoutputMessage): Promise<void> | undefined {
@@ -200,11 +202,14 @@ export class ChangeWriter implements ChangeSink {
     const name = changeFileName(file.seq, file.firstLsn);
     this.prev = { name, digest: trailer.digest };
     this.inFlight++;
+    const before = this.puts;
     const stored = (async (): Promise<CommittedBatch> => {
       try {
         await file.spool.write(encodeRecord(trailer));
         const spooled = await file.spool.finish();
-        await this.puts;
+        // In chain order: a file is stored only after the one it names as its predecessor.
+        await before;
+        if (this.failure !== undefined) throw this.failure;
         await this.options.store.put(name, spooled);
         const archived: ArchivedFile = {
           name,
@@ -245,6 +250,7 @@ export class ChangeWriter implements ChangeSink {
 
   private count(file: ArchivedFile): void {
     const { totals } = this;
+    this.archived = file.lastCommitLsn;
     totals.transactions += file.transactions;
     totals.changes += file.changes;
     totals.files++;

@@ -86,6 +86,19 @@ export async function openTargetEndpoint(
   return { ...toEndpoint({ ...environment, url: server.url }, 'target', env), display: endpoint.display };
 }
 
+/** The source alone (capture: no twin, the archive is the target); an embedded source is started. */
+export async function openSourceEndpoint(
+  settings: Settings,
+  env: Readonly<Record<string, string | undefined>>,
+  options: OpenEndpointsOptions = {},
+): Promise<Endpoint> {
+  const environment = resolveEndpoint(settings, 'source');
+  const endpoint = toEndpoint(environment, 'source', env);
+  if (environment.embedded === undefined) return endpoint;
+  const server = await ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
+  return { ...toEndpoint({ ...environment, url: server.url }, 'source', env), display: endpoint.display };
+}
+
 export interface ConnectedPair {
   readonly source: Client;
   readonly target: Client;
