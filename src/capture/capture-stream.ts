@@ -1,0 +1,98 @@
+/**
+ * Streaming a slot into the archive: the shared stream loop
+ * (src/stream/stream-loop.ts) driving the archive's change writer, the chain
+ * continued from the last stored file. The loop commits (the writer closes and
+ * puts its file) when the file is old or full, and at the stop; the slot is
+ * acknowledged only past files the store holds.
+ */
+import { tmpdir } from 'node:os';
+import { ChangeWriter } from '../archive/change-writer.js';
+import { readChainEnd } from '../archive/chain-end.js';
+import type { ColumnDef } from '../archive/change-records.js';
+import type { BaseManifest } from '../archive/manifest.js';
+import { displayName } from '../pg/ident.js';
+import type { SyncPlan } from '../plan/plan.js';
+import type { RunMasks } from '../mask/run-masks.js';
+import { parseLsn, type Lsn } from '../stream/lsn.js';
+import type { ReplicationSession } from '../stream/replication-session.js';
+import { streamChanges } from '../stream/stream-loop.js';
+import type { CaptureRequest } from './capture-request.js';
+
+const DEFAULT_FILE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_FILE_AGE_MS = 60_000;
+
+export interface SlotStream {
+  readonly request: CaptureRequest;
+  readonly archiveId: string;
+  readonly replication: ReplicationSession;
+  readonly slot: string;
+  readonly publication: string;
+  readonly plan: SyncPlan;
+  readonly masks: RunMasks;
+  /** The base the stream continues: its consistent point and its tables' columns. */
+  readonly base: BaseManifest;
+  /** Stop before the first transaction committing at or after this (catching up to a new base, or --once). */
+  readonly stopAt?: Lsn | undefined;
+}
+
+export interface StreamOutcome {
+  readonly transactions: number;
+  readonly changes: number;
+  readonly skipped: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly storedBytes: number;
+  readonly lastCommitLsn: Lsn | undefined;
+  readonly reachedStop: boolean;
+}
+
+export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutcome> {
+  const { request, plan, base } = input;
+  const chain = await readChainEnd(request.store, input.archiveId);
+  // The base holds what commits before its consistent point; a commit exactly there is streamed.
+  const fromBase = parseLsn(base.consistentLsn) - 1n;
+  const archivedLsn = chain.lastCommitLsn !== undefined && chain.lastCommitLsn > fromBase ? chain.lastCommitLsn : fromBase;
+  const declared = new Map<string, readonly ColumnDef[]>(base.tables.map((t) => [t.key, t.columns]));
+  const keys = new Set(plan.tables.map((t) => t.key));
+  const writer = new ChangeWriter({
+    store: request.store,
+    archiveId: input.archiveId,
+    spoolDir: request.spoolDir ?? tmpdir(),
+    tables: new Map(plan.tables.map((t) => [t.key, t])),
+    ownerOf: (schema, name) => {
+      const key = displayName({ schema, name });
+      return keys.has(key) ? key : undefined;
+    },
+    masks: input.masks.byTable,
+    strict: request.settings.strict,
+    warn: (message) => request.observer?.warning?.(message),
+    declared,
+    chain,
+    archivedLsn,
+    maxFileBytes: request.maxFileBytes ?? DEFAULT_FILE_BYTES,
+    onFile: (file) => request.observer?.file?.(file),
+  });
+  const fileAge = request.maxFileAgeMs ?? DEFAULT_FILE_AGE_MS;
+  const reachedStop = await streamChanges({
+    stream: input.replication.start(input.slot, input.publication),
+    sink: writer,
+    signal: request.signal,
+    stopAt: input.stopAt,
+    // A file ends by its size (the writer's batchFull) or its age, never by a count of changes.
+    maxBatchChanges: Number.MAX_SAFE_INTEGER,
+    maxBatchDelayMs: fileAge,
+    minBatchDelayMs: fileAge,
+    statusIntervalMs: request.statusIntervalMs,
+  });
+  const { totals } = writer;
+  return {
+    transactions: totals.transactions,
+    changes: totals.changes,
+    skipped: totals.skipped,
+    files: totals.files,
+    bytes: totals.bytes,
+    storedBytes: totals.size,
+    lastCommitLsn: totals.files > 0 ? writer.lastArchivedLsn : chain.lastCommitLsn,
+    reachedStop,
+  };
+}
