@@ -22,6 +22,8 @@ export interface Draft {
   largeObjects?: LargeObjectsDecision;
   strategiesModule?: string;
   secretFile?: string;
+  /** Where capture writes (and apply reads) the archive: an absolute directory or a URL. */
+  archive?: string;
   /** `null`: explicitly "one per CPU" (Confiture `parallel: true`). */
   jobs?: number | null;
   batchSize?: number;

@@ -37,6 +37,7 @@ export const KEY_SECTIONS: readonly KeySection[] = [
       'strict',
       'strategies',
       'secret_file',
+      'archive',
       'options',
       'source_url',
       'target_url',

@@ -79,6 +79,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     largeObjects: draft.largeObjects,
     strategiesModule: draft.strategiesModule,
     secretFile: draft.secretFile,
+    archive: draft.archive,
     options: Object.freeze({
       jobs: overridden.jobs,
       splitTablesLargerThan: overridden.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN,

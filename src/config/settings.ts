@@ -119,6 +119,12 @@ export interface Settings {
    * this file).
    */
   readonly secretFile?: string | undefined;
+  /**
+   * The archive's location (`archive:`) for capture and apply: a directory
+   * (absolute, resolved against the config file) or a file://, sftp:// or
+   * s3:// URL. Optional so that hand-built Settings (tests) need not name it.
+   */
+  readonly archive?: string | undefined;
   /** Non-fatal remarks found while loading (deprecated or ignored keys). */
   readonly warnings: readonly string[];
   /**

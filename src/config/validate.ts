@@ -5,6 +5,7 @@
  * data leak.
  */
 
+import path from 'node:path';
 import { readAnonymize } from './anonymize-rules.js';
 import { confitureKeys } from './confiture.js';
 import type { Ctx } from './draft.js';
@@ -46,6 +47,11 @@ function nativeKeys(ctx: Ctx): Record<string, KeyHandler> {
     },
     secret_file: (value, at) => {
       ctx.draft.secretFile = readPath(ctx, value, at, 'a file path');
+    },
+    archive: (value, at) => {
+      const text = ctx.read.string(value, at, 'an archive location (a directory, file://, sftp:// or s3:// URL)');
+      // (An empty string is reported by ctx.read.string.) A directory is relative to the config file, as every path in it; a URL is taken as written.
+      if (text !== undefined) ctx.draft.archive = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : path.resolve(ctx.baseDir, text);
     },
     options: (value, at) => readOptions(ctx, value, at),
   };
