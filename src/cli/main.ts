@@ -63,6 +63,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     () => import('./follow-command.js'),
     (m) => m.followCommand,
   ),
+  capture: lazy(
+    () => import('./capture-command.js'),
+    (m) => m.captureCommand,
+  ),
   status: lazy(
     () => import('./status-command.js'),
     (m) => m.statusCommand,

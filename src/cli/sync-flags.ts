@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { flagSpecOf } from './definition.js';
 import { SYNC } from './definitions/sync.js';
 
-function byteSizeFlag(flags: ParsedFlags, name: string): number | undefined {
+export function byteSizeFlag(flags: ParsedFlags, name: string): number | undefined {
   const value = stringFlag(flags, name);
   if (value === undefined) return undefined;
   const bytes = parseByteSize(value);

@@ -1,5 +1,6 @@
 /** Every command's definition, in the order the main help and docs/cli.md list them. */
 import type { CommandDef } from '../definition.js';
+import { CAPTURE } from './capture.js';
 import { DEMO } from './demo.js';
 import { FOLLOW, SETUP_SOURCE, STATUS, STOP, TEARDOWN } from './follow.js';
 import { LOCAL } from './local.js';
@@ -8,7 +9,7 @@ import { INIT, KEYGEN, SCAN } from './setup.js';
 import { PLAN, SYNC } from './sync.js';
 import { VERIFY } from './verify.js';
 
-export { DEMO, DIFF, FOLLOW, INIT, KEYGEN, LOCAL, PLAN, SCAN, SCHEMA, SETUP_SOURCE, STATUS, STOP, SYNC, TEARDOWN, VERIFY };
+export { CAPTURE, DEMO, DIFF, FOLLOW, INIT, KEYGEN, LOCAL, PLAN, SCAN, SCHEMA, SETUP_SOURCE, STATUS, STOP, SYNC, TEARDOWN, VERIFY };
 
 export const COMMAND_DEFS: readonly CommandDef[] = [
   SYNC,
@@ -21,6 +22,7 @@ export const COMMAND_DEFS: readonly CommandDef[] = [
   TEARDOWN,
   STATUS,
   STOP,
+  CAPTURE,
   LOCAL,
   DEMO,
   INIT,
