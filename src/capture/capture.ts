@@ -182,7 +182,12 @@ function baseSummary(manifest: BaseManifest): NonNullable<CaptureSummary['base']
   };
 }
 
+/**
+ * Where the source's WAL ends now: the insert position, not the written one.
+ * Under synchronous_commit = off a COMMIT returns before its record is
+ * written, and --once must still take that transaction.
+ */
 async function currentWalLsn(source: Awaited<ReturnType<typeof openClient>>): Promise<Lsn> {
-  const row = (await source.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0];
+  const row = (await source.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0];
   return parseLsn(row?.lsn ?? '0/0');
 }
