@@ -58,6 +58,20 @@ export function archiveSlotName(archiveId: string, baseSeq: number): string {
   return `pgtwin_archive_${archiveId.replace(/-/g, '').slice(0, 16)}_${baseSeq}`;
 }
 
+/**
+ * This archive's slots other than `keep`, not in use: left by a base that did
+ * not finish (its manifest never stored) or by an older base whose slot was
+ * not dropped before a crash. Each would hold WAL on the source forever.
+ */
+export async function staleArchiveSlots(source: Client, archiveId: string, keep: string | undefined): Promise<string[]> {
+  const prefix = archiveSlotName(archiveId, 1).replace(/_1$/, '_');
+  const rows = await source.query<{ name: string }>(
+    'SELECT slot_name AS name FROM pg_replication_slots WHERE starts_with(slot_name, $1) AND NOT active AND slot_name <> $2',
+    [prefix, keep ?? ''],
+  );
+  return rows.rows.map((r) => r.name);
+}
+
 /** What identifies the source in the manifest: its cluster's system identifier and the database. */
 export async function readArchiveSource(source: Client): Promise<ArchiveSource> {
   const row = (await source.query<{ db: string; v: string }>(`SELECT current_database() AS db, current_setting('server_version_num') AS v`))

@@ -20,6 +20,7 @@ import type { Endpoint } from '../pg/endpoint.js';
 import type { ResourceScope } from '../scope.js';
 import { importSnapshot } from '../snapshot/snapshot-session.js';
 import { jobsOf } from '../sync/load-policy.js';
+import { InterruptedError } from '../errors.js';
 import { formatLsn } from '../stream/lsn.js';
 import { ReplicationSession } from '../stream/replication-session.js';
 import { archiveSlotName } from './archive-state.js';
@@ -76,7 +77,10 @@ export async function makeBase(step: BaseStep): Promise<NewBase> {
         stopAt: created.consistentPoint,
       }),
     );
-    if (!caughtUp.reachedStop) throw new Error('capture stopped before the new base');
+    if (!caughtUp.reachedStop)
+      throw new InterruptedError('capture stopped before the new base was written.', {
+        nextStep: `Run pgtwin capture --new-base again; the archive continues from slot ${current.slot} until a new base is complete.`,
+      });
   }
   const name = baseName(step.seq, created.consistentPoint);
   note(`writing base ${name}`);

@@ -18,12 +18,13 @@ import { putText } from '../archive/spool-file.js';
 import { rulesDigest } from '../archive/rules-digest.js';
 import { withScope } from '../scope.js';
 import { openClient } from '../pg/connect.js';
+import type { Endpoint } from '../pg/endpoint.js';
 import { openSourceEndpoint } from '../pg/connect-endpoints.js';
 import { checkPublication } from '../source/publication-check.js';
 import { DEFAULT_PUBLICATION } from '../source/names.js';
 import { formatLsn, parseLsn, type Lsn } from '../stream/lsn.js';
 import { ReplicationSession } from '../stream/replication-session.js';
-import { archiveSlotName, checkSameSource, readArchiveSource, readArchiveState } from './archive-state.js';
+import { archiveSlotName, checkSameSource, readArchiveSource, readArchiveState, staleArchiveSlots } from './archive-state.js';
 import { makeBase, type NewBase } from './capture-base.js';
 import { planCapture, type CapturePlan } from './capture-plan.js';
 import type { CaptureRequest, CaptureSummary } from './capture-request.js';
@@ -59,6 +60,8 @@ export async function runCapture(request: CaptureRequest): Promise<CaptureSummar
       if (!current.sameRules) throw rulesChangedError(current.base, planned);
       checkSameTables(current.base, planned);
     }
+
+    await dropSlots(endpoint, await staleArchiveSlots(source, archiveId, current?.slot), note);
 
     let made: NewBase | undefined;
     if (current === undefined || request.newBase) {
@@ -137,6 +140,19 @@ async function writeArchiveManifest(
  * given its rule after capture stopped at it) do not change how anything
  * already archived was masked.
  */
+async function dropSlots(endpoint: Endpoint, slots: readonly string[], note: (message: string) => void): Promise<void> {
+  if (slots.length === 0) return;
+  const replication = await ReplicationSession.open(endpoint);
+  try {
+    for (const slot of slots) {
+      await replication.dropSlotIfExists(slot);
+      note(`dropped slot ${slot}, left by a base that did not finish or an older base`);
+    }
+  } finally {
+    await replication.end();
+  }
+}
+
 function sameRules(base: BaseManifest, planned: CapturePlan): boolean {
   if (base.keyFingerprint !== planned.keyFingerprint) return false;
   const columns = new Map(base.tables.map((t) => [t.key, new Set(t.columns.map((c) => c.name))]));

@@ -201,4 +201,16 @@ describe('pgtwin capture', () => {
     assert.notEqual(inserted.new['phone'], '+1 555 0100 6001');
     assert.ok(![...(await archiveTexts(archive)).values()].some((t) => t.includes('0100 6001')));
   });
+
+  it('drops a slot of this archive that no complete base uses (a base cut off before its manifest), so it holds no WAL', async () => {
+    const manifest = JSON.parse((await archiveTexts(archive)).get('pgtwin-archive.json') ?? '{}') as { archiveId: string };
+    const stale = `pgtwin_archive_${manifest.archiveId.replace(/-/g, '').slice(0, 16)}_2`;
+    await dbs.source.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [stale]);
+    await capture({ config: RULES.replace('    name: name\n', '    name: name\n    phone: phone\n') });
+    const left = await dbs.source.query(`SELECT slot_name FROM pg_replication_slots WHERE database = current_database() ORDER BY 1`);
+    assert.deepEqual(
+      left.rows.map((r: { slot_name: string }) => r.slot_name),
+      [stale.replace(/_2$/, '_1')],
+    );
+  });
 });
