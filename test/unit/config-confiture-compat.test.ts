@@ -150,6 +150,7 @@ describe('a key in the wrong section', () => {
       strict: 'true',
       strategies: 'm.js',
       secret_file: 's',
+      archive: 'backups',
       options: '{}',
       source_url: 'postgres://h/d',
       target_url: 'postgres://h/e',
