@@ -142,17 +142,18 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
       await open?.writer.close();
       await open?.reader.close();
     };
-    // Opened lazily so --jobs larger than the chunk count costs nothing.
+    // Opened lazily so --jobs larger than the chunk count costs nothing; both ends at once, each waiting on its own server.
     const ensureEnds = async (): Promise<{ reader: ChunkReader; writer: ChunkWriter }> => {
       if (ends !== undefined) return ends;
-      const reader = await input.ends.openReader(stop.signal);
-      try {
-        ends = { reader, writer: await input.ends.openWriter(stop.signal) };
+      const [reader, writer] = await Promise.allSettled([input.ends.openReader(stop.signal), input.ends.openWriter(stop.signal)]);
+      if (reader.status === 'fulfilled' && writer.status === 'fulfilled') {
+        ends = { reader: reader.value, writer: writer.value };
         return ends;
-      } catch (error) {
-        await reader.close();
-        throw error;
       }
+      // The writer first, as in close().
+      if (writer.status === 'fulfilled') await writer.value.close();
+      if (reader.status === 'fulfilled') await reader.value.close();
+      throw reader.status === 'rejected' ? reader.reason : (writer as PromiseRejectedResult).reason;
     };
     try {
       while (!stop.signal.aborted) {

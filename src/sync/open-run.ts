@@ -39,6 +39,10 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
   const maskPool = startMaskPool(masks, request.settings, endpoints);
   maskPool.catch(() => undefined);
   scope.defer(async () => (await maskPool.catch(() => undefined))?.close(), 'masking workers');
+  // Connects while the target session takes the lock and records the run: its wait is on the source server.
+  const holderOpening = openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal });
+  holderOpening.catch(() => undefined);
+  scope.defer(async () => (await holderOpening.catch(() => undefined))?.end(), 'snapshot holder');
   const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
   // Before anything is written: how the twin's own triggers stay quiet, or a refusal saying what to grant.
   const writeMode = await syncWriteMode(control, loadedWithTriggers(planned.plan, schema));
@@ -60,11 +64,7 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
       `resuming run ${recorded.runId}: ${total - countDone(recorded.done)} of ${total} chunk${total === 1 ? '' : 's'} left to copy`,
     );
   }
-  const holder = scope.add(
-    await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }),
-    (c) => c.end(),
-    'snapshot holder',
-  );
+  const holder = await holderOpening;
   let snapshotId: string;
   if (request.snapshotId === undefined) {
     snapshotId = await exportSnapshot(holder);
