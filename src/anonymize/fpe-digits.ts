@@ -232,14 +232,13 @@ function digitTable(prf: Prf, tweak: number): Uint8Array {
 /** Output of permuteHalves / unpermuteHalves: a module-level pair, so no object per value. */
 const halves = { a: 0, b: 0 };
 
-const wasm = sipWasm();
-
 /**
  * The Feistel rounds over the halves of an n-digit string (a of u = n >>> 1
  * digits, b of the other v), shared by the string and byte paths; the result
  * is left in `halves`.
  */
 function permuteHalves(a: number, b: number, n: number, prf: Prf, tweak: number): void {
+  const wasm = sipWasm();
   if (wasm === undefined) return permuteHalvesJs(a, b, n, prf, tweak);
   const key = prf.round8Key();
   const u = n >>> 1;
@@ -261,6 +260,7 @@ function permuteHalves(a: number, b: number, n: number, prf: Prf, tweak: number)
 
 /** permuteHalves run backwards: π⁻¹ of the halves (a, b), into `halves`. */
 function unpermuteHalves(a: number, b: number, n: number, prf: Prf, tweak: number): void {
+  const wasm = sipWasm();
   if (wasm === undefined) return unpermuteHalvesJs(a, b, n, prf, tweak);
   const key = prf.round8Key();
   const u = n >>> 1;
@@ -330,4 +330,10 @@ export function lastHalves(): { readonly a: number; readonly b: number } {
 }
 
 /** permuteHalves / unpermuteHalves as used (WebAssembly where it runs), for tests that compare them with the *Js rounds. */
-export const feistelForTests = { permute: permuteHalves, unpermute: unpermuteHalves, usesWasm: wasm !== undefined };
+export const feistelForTests = {
+  permute: permuteHalves,
+  unpermute: unpermuteHalves,
+  get usesWasm(): boolean {
+    return sipWasm() !== undefined;
+  },
+};

@@ -458,12 +458,17 @@ interface WasmApi {
  * stores little-endian): the JavaScript rounds are used there.
  */
 export function sipWasm(): SipWasm | undefined {
-  if (compiled === null) compiled = compile();
-  return compiled;
+  const compiled = assembled.compiled;
+  return compiled !== null ? compiled : (assembled.compiled = compile());
 }
 
-/** null: not compiled yet; one module per thread, shared by its users. */
-let compiled: SipWasm | undefined | null = null;
+/**
+ * null: not compiled yet; one module per thread, shared by its users. Compiled
+ * on the first hash, not on import: a sync that masks nothing never pays for
+ * it. A const holder, not a module-level `let`, which V8 would check for its
+ * temporal dead zone on every call from the hot masking functions.
+ */
+const assembled: { compiled: SipWasm | undefined | null } = { compiled: null };
 
 function compile(): SipWasm | undefined {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;

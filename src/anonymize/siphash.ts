@@ -21,8 +21,6 @@ import { sipWasm, WASM_MESSAGE_LIMIT } from './sip-wasm.js';
 /** A SipHash key as four uint32: k0 low, k0 high, k1 low, k1 high (k0 = key bytes 0..7, little-endian). */
 export type SipKey = Readonly<Uint32Array>;
 
-const wasm = sipWasm();
-
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 // A const holder rather than module-level `let`s: V8 checks a `let` binding for
@@ -287,6 +285,7 @@ export function sipHashBytes(key: SipKey, message: Uint8Array, out: Uint32Array,
  */
 export function sipHashRange(key: SipKey, src: Uint8Array, start: number, end: number, out: Uint32Array, wide: boolean): void {
   const len = end - start;
+  const wasm = sipWasm();
   if (wasm !== undefined && len <= WASM_MESSAGE_LIMIT) {
     const m = wasm.message;
     for (let i = 0; i < len; i++) m[i] = src[start + i] as number;

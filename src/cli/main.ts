@@ -7,6 +7,7 @@ import { EXIT_CODES, PgtwinError, UsageError, messageOf } from '../errors.js';
 import { didYouMean } from '../did-you-mean.js';
 import { renderMainHelp } from './help-text.js';
 import { processIo, type CliIo } from './io.js';
+import { provideNodeNavigator } from './node-navigator.js';
 type Command = (io: CliIo, argv: readonly string[], signal: AbortSignal) => Promise<number>;
 
 /**
@@ -160,6 +161,7 @@ export const DUPLICATE_SIGNAL_WINDOW_MS = 500;
  * once and escalate with SIGKILL if they must, so repeats of it are ignored.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  provideNodeNavigator();
   const controller = new AbortController();
   let firstAt: number | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {

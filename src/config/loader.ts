@@ -46,7 +46,9 @@ interface ConfigFile {
 export async function loadSettings(input: LoadSettingsInput): Promise<Settings> {
   const file = await findConfigFile(input.cwd, input.configPath);
   const parsed: ParsedConfig =
-    file === undefined ? { data: undefined, locate: () => undefined, syntaxProblems: [] } : parseConfigText(file.text, formatOf(file.path));
+    file === undefined
+      ? { data: undefined, locate: () => undefined, syntaxProblems: [] }
+      : await parseConfigText(file.text, formatOf(file.path));
   const report = new Reporter(file?.display, parsed.locate);
   for (const problem of parsed.syntaxProblems) report.syntax(problem.position, problem.message);
 

@@ -3,10 +3,13 @@
  * where a key path is written, for `file:line:col` in problems. Syntax errors are
  * reported through the Reporter with the parser's own position, but never with the
  * parser's source excerpt: that excerpt could show a password in a URL.
+ *
+ * Each parser is loaded when a file of its format is read: a run without a
+ * config file loads neither, a YAML one not the TOML parser (process start is
+ * part of every command's time).
  */
 
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import type { Document } from 'yaml';
 import type { LinePosition, Locate, Part, Path } from './problems.js';
 
 export type ConfigFormat = 'yaml' | 'toml';
@@ -27,19 +30,22 @@ export function formatOf(file: string): ConfigFormat {
   return file.toLowerCase().endsWith('.toml') ? 'toml' : 'yaml';
 }
 
-export function parseConfigText(text: string, format: ConfigFormat): ParsedConfig {
+type Yaml = typeof import('yaml');
+type Toml = typeof import('smol-toml');
+
+export async function parseConfigText(text: string, format: ConfigFormat): Promise<ParsedConfig> {
   // A UTF-8 byte order mark is invisible in editors; do not make it a syntax error.
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  return format === 'toml' ? parseTomlText(source) : parseYamlText(source);
+  return format === 'toml' ? parseTomlText(source, await import('smol-toml')) : parseYamlText(source, await import('yaml'));
 }
 
 const noPositions: Locate = () => undefined;
 
-function parseTomlText(text: string): ParsedConfig {
+function parseTomlText(text: string, toml: Toml): ParsedConfig {
   try {
-    return { data: parseToml(text), locate: noPositions, syntaxProblems: [] };
+    return { data: toml.parse(text), locate: noPositions, syntaxProblems: [] };
   } catch (error) {
-    if (error instanceof TomlError) {
+    if (error instanceof toml.TomlError) {
       // The message's first line is the description; the rest is a source excerpt.
       const first = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
       return {
@@ -57,17 +63,17 @@ const YAML_MESSAGES: Readonly<Partial<Record<string, string>>> = {
   MULTIPLE_DOCS: 'the file holds more than one YAML document (a second `---`); pgtwin reads one',
 };
 
-function parseYamlText(text: string): ParsedConfig {
-  const lineCounter = new LineCounter();
+function parseYamlText(text: string, yaml: Yaml): ParsedConfig {
+  const lineCounter = new yaml.LineCounter();
   // prettyErrors: false keeps the source excerpt out of error messages.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const positionAt = (offset: number): LinePosition => lineCounter.linePos(offset);
   const syntaxProblems: SyntaxProblem[] = [...doc.errors, ...doc.warnings].map((error) => ({
     position: positionAt(error.pos[0]),
     message: `YAML syntax: ${YAML_MESSAGES[error.code] ?? error.message}`,
   }));
   const locate: Locate = (path, part) => {
-    const offset = findOffset(doc, path, part);
+    const offset = findOffset(yaml, doc, path, part);
     return offset === undefined ? undefined : positionAt(offset);
   };
   if (syntaxProblems.length > 0) return { data: undefined, locate, syntaxProblems };
@@ -94,7 +100,8 @@ function startOf(node: unknown): number | undefined {
  * through something not written in the file (a merged `<<` key), the deepest
  * written ancestor is returned instead.
  */
-function findOffset(doc: Document, path: Path, part: Part): number | undefined {
+function findOffset(yaml: Yaml, doc: Document, path: Path, part: Part): number | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = yaml;
   let node: unknown = doc.contents;
   let best = startOf(node);
   for (const [index, segment] of path.entries()) {

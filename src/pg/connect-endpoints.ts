@@ -6,7 +6,6 @@
 import type { EnvironmentSettings, Settings } from '../config/index.js';
 import { resolveEndpoint } from '../config/index.js';
 import { LOCAL_ENVIRONMENT } from '../config/index.js';
-import { ensureLocalServer } from './local-server.js';
 import { isLocalEndpoint, looksLikeSameDatabase, toEndpoint, type Endpoint } from './endpoint.js';
 import { openClient, type Client } from './connect.js';
 import { readServerIdentity, sameDatabase } from './server-identity.js';
@@ -64,7 +63,9 @@ export async function openEndpoints(
   const resolved = resolveEndpoints(settings, env);
   const start = async (endpoint: Endpoint, environment: EnvironmentSettings): Promise<Endpoint> => {
     if (environment.embedded === undefined) return endpoint;
-    const server = await ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
+    const server = await (
+      await loadLocalServer()
+    ).ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
     return { ...toEndpoint({ ...environment, url: server.url }, endpoint.role, env), display: endpoint.display };
   };
   const source = await start(resolved.source, resolved.environments.source);
@@ -82,7 +83,9 @@ export async function openTargetEndpoint(
   const environment = resolveEndpoint(withTarget, 'target');
   const endpoint = toEndpoint(environment, 'target', env);
   if (environment.embedded === undefined) return endpoint;
-  const server = await ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
+  const server = await (
+    await loadLocalServer()
+  ).ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
   return { ...toEndpoint({ ...environment, url: server.url }, 'target', env), display: endpoint.display };
 }
 
@@ -95,8 +98,19 @@ export async function openSourceEndpoint(
   const environment = resolveEndpoint(settings, 'source');
   const endpoint = toEndpoint(environment, 'source', env);
   if (environment.embedded === undefined) return endpoint;
-  const server = await ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
+  const server = await (
+    await loadLocalServer()
+  ).ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
   return { ...toEndpoint({ ...environment, url: server.url }, 'source', env), display: endpoint.display };
+}
+
+/**
+ * The embedded server's code (src/local/: binaries, cluster, locks) is loaded
+ * only by a run that uses one: every other sync would load it for nothing
+ * before its first connection.
+ */
+function loadLocalServer(): Promise<typeof import('./local-server.js')> {
+  return import('./local-server.js');
 }
 
 export interface ConnectedPair {
@@ -106,8 +120,18 @@ export interface ConnectedPair {
 
 /** Opens one control session per side (source read-only) and checks they are different databases. */
 export async function connectPair(endpoints: Endpoints, scope: ResourceScope, signal: AbortSignal | undefined): Promise<ConnectedPair> {
-  const source = scope.add(await openClient(endpoints.source, { readOnly: true, signal }), (c) => c.end(), 'source session');
-  const target = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target session');
+  // Both at once: each side's connection and authentication wait on its own server.
+  const [opened, openedTarget] = await Promise.allSettled([
+    openClient(endpoints.source, { readOnly: true, signal }),
+    openClient(endpoints.target, { readOnly: false, signal }),
+  ]);
+  // Registered source first, as when they were opened one after the other, so released in reverse order.
+  if (opened.status === 'fulfilled') scope.add(opened.value, (c) => c.end(), 'source session');
+  if (openedTarget.status === 'fulfilled') scope.add(openedTarget.value, (c) => c.end(), 'target session');
+  if (opened.status === 'rejected') throw opened.reason;
+  if (openedTarget.status === 'rejected') throw openedTarget.reason;
+  const source = opened.value;
+  const target = openedTarget.value;
   const [a, b] = await Promise.all([readServerIdentity(source), readServerIdentity(target)]);
   if (sameDatabase(a, b)) throw sameDatabaseError(endpoints.source, endpoints.target);
   return { source, target };

@@ -33,6 +33,8 @@ export interface CopyWorkersInput {
   readonly maskPool?: MaskPool | undefined;
   /** Chunks committed by an earlier attempt of this run (`--resume`): not copied again. */
   readonly done?: ChunkResults;
+  /** Called when a table's last chunk is committed (in this attempt), while the copy of the others goes on. */
+  readonly onTableCopied?: (table: TablePlan) => void;
 }
 
 export interface CopyOutcome {
@@ -58,6 +60,7 @@ class TableTally {
   constructor(
     private readonly observer: SyncObserver,
     done: ChunkResults | undefined,
+    private readonly onTableCopied: ((table: TablePlan) => void) | undefined,
   ) {
     for (const [table, chunks] of done ?? []) this.results.set(table, new Map(chunks));
   }
@@ -85,7 +88,10 @@ class TableTally {
     const results = this.results.get(unit.table.key) ?? new Map<number, CopyResult>();
     results.set(unit.chunk.index, result);
     this.results.set(unit.table.key, results);
-    if (results.size === unit.table.chunks.length) this.observer.tableFinished?.(unit.table, this.total(unit.table.key));
+    if (results.size === unit.table.chunks.length) {
+      this.observer.tableFinished?.(unit.table, this.total(unit.table.key));
+      this.onTableCopied?.(unit.table);
+    }
   }
 
   completed(tables: readonly TablePlan[]): Map<string, CopyResult> {
@@ -117,7 +123,7 @@ class TableTally {
 }
 
 export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutcome> {
-  const tally = new TableTally(input.observer, input.done);
+  const tally = new TableTally(input.observer, input.done, input.onTableCopied);
   const queue: Unit[] = input.tables
     .flatMap((table) => table.chunks.map((chunk) => ({ table, chunk })))
     .filter((unit) => !tally.isDone(unit));
@@ -136,17 +142,18 @@ export async function runCopyWorkers(input: CopyWorkersInput): Promise<CopyOutco
       await open?.writer.close();
       await open?.reader.close();
     };
-    // Opened lazily so --jobs larger than the chunk count costs nothing.
+    // Opened lazily so --jobs larger than the chunk count costs nothing; both ends at once, each waiting on its own server.
     const ensureEnds = async (): Promise<{ reader: ChunkReader; writer: ChunkWriter }> => {
       if (ends !== undefined) return ends;
-      const reader = await input.ends.openReader(stop.signal);
-      try {
-        ends = { reader, writer: await input.ends.openWriter(stop.signal) };
+      const [reader, writer] = await Promise.allSettled([input.ends.openReader(stop.signal), input.ends.openWriter(stop.signal)]);
+      if (reader.status === 'fulfilled' && writer.status === 'fulfilled') {
+        ends = { reader: reader.value, writer: writer.value };
         return ends;
-      } catch (error) {
-        await reader.close();
-        throw error;
       }
+      // The writer first, as in close().
+      if (writer.status === 'fulfilled') await writer.value.close();
+      if (reader.status === 'fulfilled') await reader.value.close();
+      throw reader.status === 'rejected' ? reader.reason : (writer as PromiseRejectedResult).reason;
     };
     try {
       while (!stop.signal.aborted) {

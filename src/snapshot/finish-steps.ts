@@ -18,6 +18,7 @@ import { recordPostDataApplied } from './resume.js';
 import { syncSequences, type SequenceResult } from './sequences.js';
 import { copyLargeObjects, type LargeObjectsResult } from './large-objects-copy.js';
 import { SyncError, messageOf } from '../errors.js';
+import { analyzeFailed } from './table-analyzer.js';
 
 export interface FinishInput {
   readonly control: Client;
@@ -30,6 +31,11 @@ export interface FinishInput {
   readonly postDataApplied: number;
   readonly signal: AbortSignal;
   readonly observer: SyncObserver;
+  /**
+   * The ANALYZEs run while the copy went on (src/snapshot/table-analyzer.ts):
+   * resolves with the tables analyzed, or throws their first failure.
+   */
+  readonly analyzedDuringCopy?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface FinishResult {
@@ -120,6 +126,14 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
 
   checkpoint();
   observer.phase?.('analyze');
-  if (plan.tables.length > 0) await control.query(`ANALYZE ${plan.tables.map((t) => quoteQualified(t.target)).join(', ')}`);
+  const analyzed = (await input.analyzedDuringCopy?.()) ?? new Set<string>();
+  const left = plan.tables.filter((t) => !analyzed.has(t.key));
+  if (left.length > 0)
+    await control.query(`ANALYZE ${left.map((t) => quoteQualified(t.target)).join(', ')}`).catch((error: unknown) => {
+      throw analyzeFailed(
+        left.map((t) => t.key),
+        error,
+      );
+    });
   return { foreignKeyFailures, largeObjects, ddlFailures, sequences: sequences.set, missingSequences: sequences.missing };
 }

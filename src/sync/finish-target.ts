@@ -23,6 +23,7 @@ export async function finishTarget(run: SyncRun): Promise<FinishResult> {
       postDataApplied: run.postDataApplied,
       signal,
       observer,
+      analyzedDuringCopy: () => run.analyzer.settle(),
     });
   } catch (error) {
     const stopped = error instanceof FinishInterrupted;

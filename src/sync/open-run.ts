@@ -15,6 +15,7 @@ import type { ChunkResults } from '../snapshot/copy-workers.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import { findResumableRun, resumePlan } from '../snapshot/resume.js';
 import { exportSnapshot, importSnapshot } from '../snapshot/snapshot-session.js';
+import { TableAnalyzer } from '../snapshot/table-analyzer.js';
 import type { TargetSchemaPlan } from '../snapshot/target-schema.js';
 import type { ResourceScope } from '../scope.js';
 import { loadedWithTriggers } from './load-policy.js';
@@ -38,6 +39,10 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
   const maskPool = startMaskPool(masks, request.settings, endpoints);
   maskPool.catch(() => undefined);
   scope.defer(async () => (await maskPool.catch(() => undefined))?.close(), 'masking workers');
+  // Connects while the target session takes the lock and records the run: its wait is on the source server.
+  const holderOpening = openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal });
+  holderOpening.catch(() => undefined);
+  scope.defer(async () => (await holderOpening.catch(() => undefined))?.end(), 'snapshot holder');
   const control = scope.add(await openClient(endpoints.target, { readOnly: false, signal }), (c) => c.end(), 'target control session');
   // Before anything is written: how the twin's own triggers stay quiet, or a refusal saying what to grant.
   const writeMode = await syncWriteMode(control, loadedWithTriggers(planned.plan, schema));
@@ -59,11 +64,7 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
       `resuming run ${recorded.runId}: ${total - countDone(recorded.done)} of ${total} chunk${total === 1 ? '' : 's'} left to copy`,
     );
   }
-  const holder = scope.add(
-    await openClient(endpoints.source, { readOnly: true, applicationName: 'pgtwin snapshot', signal }),
-    (c) => c.end(),
-    'snapshot holder',
-  );
+  const holder = await holderOpening;
   let snapshotId: string;
   if (request.snapshotId === undefined) {
     snapshotId = await exportSnapshot(holder);
@@ -71,6 +72,14 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
     snapshotId = request.snapshotId;
     await importSnapshot(holder, snapshotId);
   }
+  // Registered after the holder, so released before it: an ANALYZE in progress ends before the snapshot goes.
+  const analyzer = new TableAnalyzer({
+    open: () => openClient(endpoints.target, { readOnly: false, applicationName: 'pgtwin analyze', signal }),
+    deferred: new Set(schema?.created ?? []),
+    deferAll: recorded.postDataApplied < recorded.postData.length && resumed,
+    signal,
+  });
+  scope.defer(() => analyzer.close(), 'analyzing session');
   return {
     request,
     signal,
@@ -83,6 +92,7 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
     snapshotId,
     maskPool,
     writeMode,
+    analyzer,
     runId: recorded.runId,
     plan,
     postData: recorded.postData,

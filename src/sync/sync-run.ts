@@ -16,6 +16,7 @@ import type { DdlStatement } from '../schema/index.js';
 import type { ChunkResults } from '../snapshot/copy-workers.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { TargetSchemaPlan } from '../snapshot/target-schema.js';
+import type { TableAnalyzer } from '../snapshot/table-analyzer.js';
 import { messageOf, type PgtwinError } from '../errors.js';
 import { stoppedError, type NotCreated } from './sync-errors.js';
 import { describeTables } from './sync-report.js';
@@ -50,6 +51,8 @@ export interface SyncRun {
   readonly maskPool: Promise<MaskPool | undefined>;
   /** How the twin's own triggers stay quiet while rows are written. */
   readonly writeMode: TwinWriteMode;
+  /** ANALYZEs each table whose copy is done while the others are copied; the finishing step waits for it. */
+  readonly analyzer: TableAnalyzer;
   readonly runId: number;
   /** The tables and chunks of this run (for a resume: the stored plan, restricted to what is left). */
   readonly plan: SyncPlan;

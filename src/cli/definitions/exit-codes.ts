@@ -28,6 +28,7 @@ export const EXIT_CODE_DOCS: Readonly<Record<keyof typeof EXIT_CODES, ExitCodeDo
       'CONFIG_WRITE_FAILED',
       'LARGE_OBJECTS_NOT_READABLE',
       'LARGE_OBJECTS_NOT_COPIED',
+      'ANALYZE_FAILED',
       'INTERNAL',
     ],
   },
