@@ -5,7 +5,7 @@
  */
 import { lockTargetForRun } from '../pg/state-schema.js';
 import { messageOf } from '../errors.js';
-import { syncSequences } from '../snapshot/sequences.js';
+import { sourceSequenceValues, syncSequences } from '../snapshot/sequences.js';
 import { setFollowStatus } from './follow-state.js';
 import { applierFor, recordOf, type AttemptOutcome, type FollowAttempt, streamOptionsOf } from './follow-attempt.js';
 import { recordFailure, streamEndedError } from './follow-failure.js';
@@ -24,7 +24,7 @@ export async function streamFromSlot(attempt: FollowAttempt): Promise<AttemptOut
   const sequences = {
     intervalMs: request.sequencesIntervalMs ?? 30_000,
     run: () =>
-      syncSequences(source, control, plan.sequences).then(
+      syncSequences(sourceSequenceValues(source), control, plan.sequences).then(
         () => undefined,
         (error: unknown) => observer?.warning?.(`sequences not updated: ${messageOf(error)}`),
       ),
@@ -42,7 +42,7 @@ export async function streamFromSlot(attempt: FollowAttempt): Promise<AttemptOut
     throw error;
   }
   if (!signal.aborted) throw streamEndedError();
-  await syncSequences(source, control, plan.sequences).catch(() => undefined);
+  await syncSequences(sourceSequenceValues(source), control, plan.sequences).catch(() => undefined);
   await setFollowStatus(control, slot, 'stopped', undefined);
   const { caughtUp } = attempt;
   return {

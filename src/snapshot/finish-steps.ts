@@ -15,15 +15,17 @@ import { restoreForeignKeys, type RestoreFailure } from './foreign-keys.js';
 import type { SyncObserver } from './observer.js';
 import type { SyncPlan } from '../plan/plan.js';
 import { recordPostDataApplied } from './resume.js';
-import { syncSequences, type SequenceResult } from './sequences.js';
+import { syncSequences, type SequenceResult, type SequenceValues } from './sequences.js';
 import { copyLargeObjects, type LargeObjectsResult } from './large-objects-copy.js';
 import { SyncError, messageOf } from '../errors.js';
 import { analyzeFailed } from './table-analyzer.js';
 
 export interface FinishInput {
   readonly control: Client;
-  /** The source session holding the run's snapshot. */
-  readonly holder: Client;
+  /** The source session holding the run's snapshot (sync): large objects are read there. None for apply, whose base has none. */
+  readonly holder: Client | undefined;
+  /** Where the sequences' values come from (the source after the copy, or a base's manifest). */
+  readonly sequenceValues: SequenceValues;
   readonly runId: number;
   readonly plan: SyncPlan;
   readonly postData: readonly DdlStatement[];
@@ -62,7 +64,8 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   const { control, plan, signal, observer } = input;
   const groups = groupByObject(input.postData.slice(input.postDataApplied));
   const lo = plan.largeObjects;
-  const copiesObjects = lo !== undefined && lo.decision !== 'skip';
+  const objectsFrom = lo !== undefined && lo.decision !== 'skip' ? input.holder : undefined;
+  const copiesObjects = objectsFrom !== undefined;
   const steps = [
     'foreign keys restored',
     ...(groups.length > 0 ? ['keys, indexes and other objects of created tables'] : []),
@@ -99,10 +102,10 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   }
 
   let largeObjects: LargeObjectsResult | undefined;
-  if (copiesObjects) {
+  if (objectsFrom !== undefined && lo !== undefined) {
     checkpoint();
     observer.phase?.('large-objects');
-    const copied = await copyLargeObjects(input.holder, control, lo.decision === 'copy' ? 'copy' : 'empty', () => signal.aborted).catch(
+    const copied = await copyLargeObjects(objectsFrom, control, lo.decision === 'copy' ? 'copy' : 'empty', () => signal.aborted).catch(
       (error: unknown) => {
         throw new SyncError('LARGE_OBJECTS_NOT_COPIED', `All rows were copied, but the large objects could not be: ${messageOf(error)}`, {
           cause: error,
@@ -121,7 +124,7 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
 
   checkpoint();
   observer.phase?.('sequences');
-  const sequences = await syncSequences(input.holder, control, plan.sequences, plan.unownedSequences);
+  const sequences = await syncSequences(input.sequenceValues, control, plan.sequences, plan.unownedSequences);
   step('sequences set');
 
   checkpoint();

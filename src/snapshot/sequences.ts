@@ -14,6 +14,29 @@ export interface SequenceResult {
   readonly isCalled: boolean;
 }
 
+/** A sequence's value as the twin must take it. */
+export interface SequenceValue {
+  readonly lastValue: string;
+  readonly isCalled: boolean;
+}
+
+/**
+ * Where the values come from: the source, read after the copy (sync,
+ * follow), or the values a base recorded with its snapshot (apply).
+ * Undefined: there is none to take.
+ */
+export type SequenceValues = (sequence: QualifiedName) => Promise<SequenceValue | undefined>;
+
+export function sourceSequenceValues(source: Client): SequenceValues {
+  return async (sequence) => {
+    const read = await source.query<{ last_value: string; is_called: boolean }>(
+      `SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(sequence)}`,
+    );
+    const row = read.rows[0];
+    return row === undefined ? undefined : { lastValue: row.last_value, isCalled: row.is_called };
+  };
+}
+
 export interface SequencesOutcome {
   readonly set: readonly SequenceResult[];
   /** Sequences no column owns that the target does not hold: not set. */
@@ -22,7 +45,7 @@ export interface SequencesOutcome {
 
 /** `unowned`: sequences no column owns, set by name when the target holds them. */
 export async function syncSequences(
-  source: Client,
+  values: SequenceValues,
   target: Client,
   sequences: readonly SequencePlan[],
   unowned: readonly QualifiedName[] = [],
@@ -40,13 +63,10 @@ export async function syncSequences(
     else missing.push(displayName(sequence));
   }
   for (const seq of pairs) {
-    const read = await source.query<{ last_value: string; is_called: boolean }>(
-      `SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(seq.source)}`,
-    );
-    const row = read.rows[0];
-    if (row === undefined) continue;
-    await target.query('SELECT setval($1::regclass, $2::bigint, $3)', [quoteQualified(seq.target), row.last_value, row.is_called]);
-    set.push({ sequence: displayName(seq.target), lastValue: row.last_value, isCalled: row.is_called });
+    const value = await values(seq.source);
+    if (value === undefined) continue;
+    await target.query('SELECT setval($1::regclass, $2::bigint, $3)', [quoteQualified(seq.target), value.lastValue, value.isCalled]);
+    set.push({ sequence: displayName(seq.target), lastValue: value.lastValue, isCalled: value.isCalled });
   }
   return { set, missing };
 }

@@ -5,6 +5,7 @@
  */
 import { messageOf } from '../errors.js';
 import { finishRun } from '../pg/state-schema.js';
+import { sourceSequenceValues } from '../snapshot/sequences.js';
 import { finishSteps, FinishInterrupted, type FinishResult } from '../snapshot/finish-steps.js';
 import { finishInterruptedError } from './sync-errors.js';
 import { describeTables } from './sync-report.js';
@@ -17,6 +18,7 @@ export async function finishTarget(run: SyncRun): Promise<FinishResult> {
     finished = await finishSteps({
       control,
       holder,
+      sequenceValues: sourceSequenceValues(holder),
       runId,
       plan,
       postData: run.postData,
