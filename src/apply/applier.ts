@@ -17,7 +17,8 @@ import type { Client } from '../pg/connect.js';
 import { quoteQualified } from '../pg/ident.js';
 import type { ColumnMask } from '../mask/mask-transform.js';
 import type { TablePlan } from '../plan/plan.js';
-import { batchRecordSql, type TableCounters } from './batch-record.js';
+import { appliedFileSql, batchRecordSql, type AppliedFile, type TableCounters } from './batch-record.js';
+import { changeColumns, factsAfter, type ColumnDefinition } from './column-changes.js';
 import { ChangeRuns, type Statement } from './change-runs.js';
 import type { Lsn } from '../stream/lsn.js';
 import type { ChangeSink, CommittedBatch, PendingCommit } from '../stream/change-sink.js';
@@ -29,7 +30,8 @@ import { countersOf, TwinPipe } from './twin-pipe.js';
 import { FilterGate } from './filter-gate.js';
 import type { TableFilter } from './row-filter.js';
 
-export type { TableCounters } from './batch-record.js';
+export type { AppliedFile, TableCounters } from './batch-record.js';
+export type { ColumnDefinition } from './column-changes.js';
 export type { CommittedBatch, PendingCommit } from '../stream/change-sink.js';
 
 /** Changes per flush: bounded, so a huge source transaction never piles up in memory. */
@@ -66,6 +68,8 @@ const newBatch = (): Batch => ({ transactions: 0, changes: 0, first: undefined, 
 /** The stream loop's sink in follow: batches become twin transactions, durable when their COMMIT returns. */
 export class Applier implements ChangeSink {
   private readonly relations = new Map<number, TableChanges | null>();
+  /** The options' plans, and a table's new plan once its columns changed (changeColumns). */
+  private readonly tables: Map<string, TablePlan>;
   private facts: TwinFacts | undefined;
   private readonly sql = new Map<string, TableSql>();
   private readonly runs = new ChangeRuns((table) => this.facts?.orderGroup.get(table) ?? table, MAX_RUN_ROWS);
@@ -91,11 +95,12 @@ export class Applier implements ChangeSink {
     private appliedLsn: Lsn,
   ) {
     this.pipe = new TwinPipe(target, options.warn);
+    this.tables = new Map(options.tables);
   }
 
   /** Reads what the twin's catalog says about its tables (src/apply/twin-facts.ts); before the first change. */
   async prepare(): Promise<void> {
-    this.facts ??= await readTwinFacts(this.target, [...this.options.tables.values()]);
+    this.facts ??= await readTwinFacts(this.target, [...this.tables.values()]);
   }
 
   get pendingTransactions(): number {
@@ -174,8 +179,11 @@ export class Applier implements ChangeSink {
    * trip, unless those changes must first report rows the twin lacks (the
    * counters committed with the batch include them).
    */
-  async commit(): Promise<PendingCommit | undefined> {
-    if (!this.open || this.inSourceTransaction) return undefined;
+  async commit(file?: AppliedFile): Promise<PendingCommit | undefined> {
+    if (this.inSourceTransaction) return undefined;
+    // A file whose transactions were all in the twin already still moves the position past it.
+    if (file !== undefined) this.ensureOpen();
+    if (!this.open) return undefined;
     await this.releaseGate();
     const statements = this.runs.take();
     const { batch, counters, begun } = this;
@@ -183,7 +191,7 @@ export class Applier implements ChangeSink {
     this.begun = false;
     this.batch = newBatch();
     this.counters = new Map();
-    if (!begun && statements.length === 0 && batch.transactions === 0) return undefined;
+    if (!begun && statements.length === 0 && batch.transactions === 0 && file === undefined) return undefined;
     // Counted from here: from now on no keepalive may move the position past this batch.
     this.commitsInFlight++;
     try {
@@ -192,7 +200,7 @@ export class Applier implements ChangeSink {
       this.commitsInFlight--;
       throw error;
     }
-    const counted = this.finish(batch, counters, statements, begun).finally(() => this.commitsInFlight--);
+    const counted = this.finish(batch, counters, statements, begun, file).finally(() => this.commitsInFlight--);
     this.pipe.hold(counted);
     return { committed: counted };
   }
@@ -220,6 +228,7 @@ export class Applier implements ChangeSink {
     counters: Map<string, TableCounters>,
     statements: readonly Statement[],
     begun: boolean,
+    file: AppliedFile | undefined,
   ): Promise<CommittedBatch | undefined> {
     let rest = statements;
     if (statements.some((s) => s.expected > 0)) {
@@ -230,14 +239,43 @@ export class Applier implements ChangeSink {
     const { transactions, changes, first, last, flush, commitTime } = batch;
     const record =
       transactions === 0
-        ? []
-        : [batchRecordSql({ slot: this.options.slot, first: first ?? last, last, commitTime, transactions, changes, counters })];
+        ? file === undefined
+          ? []
+          : [appliedFileSql(this.options.slot, file)]
+        : [batchRecordSql({ slot: this.options.slot, first: first ?? last, last, commitTime, transactions, changes, counters, file })];
     await this.pipe.send(rest, [...record, 'COMMIT'], counters, !begun);
     if (transactions === 0) return undefined;
     this.appliedLsn = last;
     this.totals.transactions += transactions;
     this.totals.changes += changes;
     return { transactions, changes, flushLsn: flush, lastCommitLsn: last };
+  }
+
+  /**
+   * A table's columns changed on the source (an archive's schema record,
+   * inside a source transaction): the twin's table is altered to match,
+   * after every change before it and before any after it, and the table's
+   * rows are applied with its new columns from then on. The relation
+   * messages that follow must describe the new columns.
+   */
+  changeColumns(schema: string, name: string, columns: readonly ColumnDefinition[]): void {
+    const key = this.options.ownerOf(schema, name);
+    const plan = key === undefined ? undefined : this.tables.get(key);
+    if (plan === undefined) return;
+    if (this.facts === undefined) throw new Error('Applier.prepare() was not called');
+    const change = changeColumns(plan, columns);
+    // In a transaction the twin holds already, the twin has the new columns too: only the plan changes.
+    if (!this.skipping && change.statements.length > 0) {
+      this.ensureOpen();
+      for (const sql of change.statements) {
+        const statement: Statement = { sql, expected: 0, table: plan.key, op: 'alter' };
+        if (this.gate.size > 0) this.gate.hold({ kind: 'barrier', statement });
+        else this.runs.barrier(statement);
+      }
+    }
+    this.tables.set(plan.key, change.plan);
+    this.facts = factsAfter(this.facts, change.plan);
+    this.sql.delete(plan.key);
   }
 
   /** Sends what is queued without waiting for the twin: the next flush (or the commit) waits for it. */
@@ -273,7 +311,7 @@ export class Applier implements ChangeSink {
 
   private tableFor(relation: RelationMessage): TableChanges | null {
     const key = this.options.ownerOf(relation.schema, relation.name);
-    const plan = key === undefined ? undefined : this.options.tables.get(key);
+    const plan = key === undefined ? undefined : this.tables.get(key);
     // A table of the publication that this twin does not select.
     if (plan === undefined) return null;
     return new TableChanges(plan, relation, this.options.masks.get(plan.key) ?? new Map(), this.options.strict);

@@ -27,10 +27,23 @@ export interface BatchRecord {
   readonly transactions: number;
   readonly changes: number;
   readonly counters: ReadonlyMap<string, TableCounters>;
+  /** Applied from an archive: the change file this batch ends with (apply resumes after it). */
+  readonly file?: AppliedFile | undefined;
+}
+
+/** A change file of an archive, applied to its end: its name and its trailer's digest (the next file names both). */
+export interface AppliedFile {
+  readonly name: string;
+  readonly digest: string;
 }
 
 const lsn = (value: Lsn): string => `${quoteLiteral(formatLsn(value))}::pg_lsn`;
 const count = (value: number): string => String(Math.trunc(value));
+
+/** The archive file a batch ends with, in the same transaction as its changes (alone when all of its transactions were in the twin already). */
+export function appliedFileSql(slot: string, file: AppliedFile): string {
+  return `UPDATE pgtwin.follow_state SET archive_file = ${quoteLiteral(file.name)}, archive_digest = ${quoteLiteral(file.digest)}, applied_at = now() WHERE slot = ${quoteLiteral(slot)}`;
+}
 
 export function batchRecordSql(batch: BatchRecord): string {
   const slot = quoteLiteral(batch.slot);
@@ -51,5 +64,6 @@ export function batchRecordSql(batch: BatchRecord): string {
          deletes = m.deletes + EXCLUDED.deletes, truncates = m.truncates + EXCLUDED.truncates, missing = m.missing + EXCLUDED.missing`,
     );
   }
+  if (batch.file !== undefined) statements.push(appliedFileSql(batch.slot, batch.file));
   return statements.join(';\n');
 }

@@ -35,7 +35,7 @@ export interface Statement {
   /** Rows an UPDATE or DELETE must find; fewer are rows the twin does not have. 0: nothing to check. */
   readonly expected: number;
   readonly table: string;
-  readonly op: 'insert' | 'update' | 'delete' | 'truncate';
+  readonly op: 'insert' | 'update' | 'delete' | 'truncate' | 'alter';
 }
 
 type RunKind = 'insert' | 'update' | 'delete';

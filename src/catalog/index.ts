@@ -29,6 +29,6 @@ export {
 } from './objects.js';
 export { readCatalog } from './read-catalog.js';
 export { emptyDatabaseLike } from './empty-database.js';
-export { type TableCatalog, type TableInfo, type ForeignKeyInfo, type SequenceLink } from './table-facts.js';
+export { type TableCatalog, type TableInfo, type ColumnInfo, type ForeignKeyInfo, type SequenceLink } from './table-facts.js';
 export { MIN_SERVER_VERSION } from './read-catalog.js';
 export { SchemaError } from './errors.js';

@@ -100,6 +100,24 @@ const MIGRATIONS: readonly string[] = [
      changed_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (slot, table_name)
    );`,
+  // apply: a twin built from an archive. Its position is a follow_state row
+  // (slot 'archive:<id>') that also names the last change file applied whole
+  // and that file's digest (the next file must name both); archive_twin
+  // records what the twin was built from, so that another archive, key or
+  // rule set is never mixed in, and whether its base is loaded.
+  `ALTER TABLE pgtwin.follow_state ADD COLUMN archive_file text, ADD COLUMN archive_digest text;
+   CREATE TABLE pgtwin.archive_twin (
+     archive_id text PRIMARY KEY,
+     location text NOT NULL,
+     base text NOT NULL,
+     consistent_lsn pg_lsn NOT NULL,
+     rules_digest text NOT NULL,
+     key_fingerprint text,
+     status text NOT NULL CHECK (status IN ('loading', 'loaded')),
+     run_id bigint,
+     started_at timestamptz NOT NULL DEFAULT now(),
+     loaded_at timestamptz
+   );`,
 ];
 
 /** Two-key advisory lock id of "a pgtwin run writes this database". */
