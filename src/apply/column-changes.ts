@@ -25,7 +25,10 @@ export interface ColumnChange {
 
 /** The type without its modifier, as the applier types a VALUES list (`numeric(10,2)` -> `numeric`). */
 export function typeWithoutModifier(type: string): string {
-  return type.replace(/\(\d+(?:\s*,\s*-?\d+)?\)/g, '').replace(/\s+/g, ' ').trim();
+  return type
+    .replace(/\(\d+(?:\s*,\s*-?\d+)?\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function changeColumns(plan: TablePlan, columns: readonly ColumnDefinition[]): ColumnChange {

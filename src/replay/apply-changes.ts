@@ -59,7 +59,7 @@ export interface ChangesOutcome extends ChangeTotals {
 
 /** Applies every complete change file not yet in the twin; returns when there is none left (or a stop was asked for). */
 export async function applyChanges(input: ChangesInput): Promise<ChangesOutcome> {
-  const files = await pendingFiles(input);
+  const { files, gap } = await pendingFiles(input);
   const applier = new Applier(
     input.client,
     { slot: archiveSlot(input.archiveId), tables: input.plans, ownerOf: input.ownerOf, masks: new Map(), strict: false, warn: input.warn },
@@ -121,26 +121,29 @@ export async function applyChanges(input: ChangesInput): Promise<ChangesOutcome>
     totals.skipped = applier.totals.skipped;
     input.applied?.(file, totals);
   }
+  // The files before a missing one are applied and recorded; then the gap stops the apply.
+  if (gap !== undefined && !input.signal.aborted) throw gap;
   return { ...totals, lastFile: prev ?? undefined, appliedLsn: applier.lastAppliedLsn };
 }
 
-/** The files after the twin's position; a gap in their numbers is an error before anything is read. */
-async function pendingFiles(input: ChangesInput): Promise<ChangeFileName[]> {
+/** The files after the twin's position, up to a gap in their numbers (the gap is returned as its error). */
+async function pendingFiles(input: ChangesInput): Promise<{ files: ChangeFileName[]; gap: ArchiveError | undefined }> {
   const all = await listChangeFiles(input.store);
   let files: ChangeFileName[];
   if (input.lastFile !== undefined) {
     const last = all.find((f) => f.name === input.lastFile?.name);
     const seq = last?.seq ?? Number(/changes\/(\d+)-/.exec(input.lastFile.name)?.[1] ?? 0);
     files = all.filter((f) => f.seq > seq);
-    if (files.length > 0 && files[0]?.seq !== seq + 1) throw missingFile(seq + 1, input.lastFile.name);
+    if (files.length > 0 && files[0]?.seq !== seq + 1) return { files: [], gap: missingFile(seq + 1, input.lastFile.name) };
   } else {
     files = filesFrom(all, input.appliedLsn);
   }
   for (let i = 1; i < files.length; i++) {
     const [before, file] = [files[i - 1], files[i]];
-    if (before !== undefined && file !== undefined && file.seq !== before.seq + 1) throw missingFile(before.seq + 1, before.name);
+    if (before !== undefined && file !== undefined && file.seq !== before.seq + 1)
+      return { files: files.slice(0, i), gap: missingFile(before.seq + 1, before.name) };
   }
-  return files;
+  return { files, gap: undefined };
 }
 
 function missingFile(seq: number, after: string): ArchiveError {

@@ -29,6 +29,7 @@ import { formatLsn } from '../stream/lsn.js';
 import { applyChanges, type ChangeTotals } from './apply-changes.js';
 import { readArchivePosition, readArchiveTwin, type ArchiveTwin } from './archive-twin.js';
 import { loadBase, type BaseLoadResult } from './base-load.js';
+import { jobsOf } from '../sync/load-policy.js';
 
 export interface ApplyRequest {
   readonly settings: Settings;
@@ -91,7 +92,19 @@ export async function runApply(request: ApplyRequest): Promise<ApplyReport> {
         control,
         base.tables.map((t) => ({ key: t.key, target: { schema: t.schema, name: t.name } })),
       );
-      loaded = await loadBase({ control, writeMode, store, archive, base, resume: continuing, drop, signal, observer });
+      loaded = await loadBase({
+        control,
+        endpoint,
+        jobs: jobsOf(request.settings),
+        writeMode,
+        store,
+        archive,
+        base,
+        resume: continuing,
+        drop,
+        signal,
+        observer,
+      });
       baseName = base.name;
     } else {
       refuseOther(twin, archive, store.display);

@@ -10,35 +10,36 @@
  * that base where it stopped (parts without a record, post-data not yet
  * applied), so a half-loaded table is never left as it is.
  */
-import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import copyStreams from 'pg-copy-streams';
 import type { TableCatalog } from '../catalog/index.js';
 import { readCatalog } from '../catalog/index.js';
 import type { Client } from '../pg/connect.js';
+import type { Endpoint } from '../pg/endpoint.js';
 import { quoteQualified, type QualifiedName } from '../pg/ident.js';
 import { finishRun, startRun } from '../pg/state-schema.js';
 import type { TwinWriteMode } from '../pg/replica-session.js';
-import { copyInSql } from '../plan/copy-sql.js';
 import type { SyncPlan, TablePlan } from '../plan/plan.js';
 import { executePreData, type DdlFailure } from '../schema/index.js';
-import { createCountingPassThrough } from '../mask/mask-transform.js';
+import type { ChunkResults } from '../snapshot/copy-workers.js';
+import { runCopyWorkers } from '../snapshot/copy-workers.js';
 import { finishSteps, type FinishResult } from '../snapshot/finish-steps.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { SequenceValues } from '../snapshot/sequences.js';
-import { writeChunk } from '../snapshot/write-chunk.js';
+import { openTargetWriter } from '../snapshot/target-writer.js';
 import type { ArchiveStore } from '../store/store.js';
+import { openBaseReader } from '../archive/base-reader.js';
 import { ArchiveError } from '../archive/errors.js';
 import { messageOf } from '../errors.js';
-import type { ArchiveManifest, BaseManifest, BasePart } from '../archive/manifest.js';
+import type { ArchiveManifest, BaseManifest } from '../archive/manifest.js';
 import { parseLsn } from '../stream/lsn.js';
 import { forgetArchiveTwin, recordBaseLoaded, recordBaseStart, type ArchiveTwin } from './archive-twin.js';
 
 export interface BaseLoadInput {
   /** The twin's session: run lock held, write mode set. */
   readonly control: Client;
+  /** The twin, for the loading sessions. */
+  readonly endpoint: Endpoint;
+  /** Parts loaded at the same time. */
+  readonly jobs: number;
   readonly writeMode: TwinWriteMode;
   readonly store: ArchiveStore;
   readonly archive: ArchiveManifest;
@@ -83,20 +84,19 @@ export async function loadBase(input: BaseLoadInput): Promise<BaseLoadResult> {
     const postDataApplied = await postDataAppliedOf(control, runId);
     const done = await partsDone(control, runId);
     observer.phase?.('copy');
-    let rows = 0;
-    for (const [index, table] of base.tables.entries()) {
-      const plan = plans[index];
-      if (plan === undefined) continue;
-      observer.tableStarted?.(plan);
-      for (const [part, file] of table.parts.entries()) {
-        if (done.get(plan.key)?.has(part) === true) continue;
-        if (signal.aborted) throw signal.reason;
-        const result = await loadPart(input, plan, runId, part, file);
-        rows += result.rows;
-        observer.tableProgress?.(plan, rows, result.bytes);
-      }
-      observer.tableFinished?.(plan, { rows: table.rows, bytes: 0, durationMs: 0 });
-    }
+    const outcome = await runCopyWorkers({
+      ends: {
+        openReader: async () => openBaseReader(input.store, base),
+        openWriter: (stop) => openTargetWriter(input.endpoint, { runId, writeMode: input.writeMode }, stop),
+      },
+      tables: plans,
+      jobs: input.jobs,
+      signal,
+      observer,
+      masksFor: () => new Map(),
+      done,
+    });
+    if (outcome.error !== undefined || signal.aborted) throw outcome.error ?? signal.reason;
     const plan: SyncPlan = {
       tables: plans,
       foreignKeys: [],
@@ -187,50 +187,6 @@ function planTables(base: BaseManifest, twin: TableCatalog): TablePlan[] {
   });
 }
 
-/** One part: its stored bytes checked against the manifest before its rows commit. */
-async function loadPart(input: BaseLoadInput, plan: TablePlan, runId: number, index: number, part: BasePart) {
-  const { control, store, signal } = input;
-  return writeChunk(plan, index, control, { runId, triggersOff: input.writeMode.triggersOff.get(plan.key) }, async () => {
-    let rows = 0;
-    let bytes = 0;
-    const check = new StoredBytes();
-    const count = createCountingPassThrough((r, b) => {
-      rows += r;
-      bytes += b;
-    });
-    const source = await store.read(part.name);
-    if (plan.columns.length === 0) {
-      // COPY cannot name no column: the part holds one empty line per row.
-      await pipeline(source, check, createGunzip(), count, { signal });
-      if (rows > 0) await control.query(`INSERT INTO ${quoteQualified(plan.target)} SELECT FROM generate_series(1, $1::bigint)`, [rows]);
-    } else {
-      await pipeline(source, check, createGunzip(), count, control.query(copyStreams.from(copyInSql(plan))), { signal });
-    }
-    if (check.size !== part.size || check.sha256() !== part.sha256) {
-      throw new ArchiveError('ARCHIVE_CORRUPT', `${part.name} is not the file the base manifest lists (size or SHA-256 differs).`, {
-        nextStep: 'Run pgtwin archive verify; restore the part from a backup, or apply from another base.',
-      });
-    }
-    return { rows, bytes };
-  });
-}
-
-/** Counts and hashes the bytes as stored (compressed), passing them on. */
-class StoredBytes extends Transform {
-  size = 0;
-  private readonly hash = createHash('sha256');
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  sha256(): string {
-    return this.hash.digest('hex');
-  }
-}
-
 function baseSequenceValues(base: BaseManifest): SequenceValues {
   const values = new Map(base.sequences.map((s) => [`${s.schema}.${s.name}`, { lastValue: s.value, isCalled: s.isCalled }]));
   return async (sequence) => values.get(`${sequence.schema}.${sequence.name}`);
@@ -243,12 +199,16 @@ async function postDataAppliedOf(control: Client, runId: number): Promise<number
   return result.rows[0]?.n ?? 0;
 }
 
-async function partsDone(control: Client, runId: number): Promise<Map<string, Set<number>>> {
-  const result = await control.query<{ table_name: string; chunk: number }>(
-    'SELECT table_name, chunk FROM pgtwin.run_chunks WHERE run_id = $1',
+async function partsDone(control: Client, runId: number): Promise<ChunkResults> {
+  const result = await control.query<{ table_name: string; chunk: number; rows: string; bytes: string; duration_ms: string }>(
+    'SELECT table_name, chunk, rows, bytes, duration_ms FROM pgtwin.run_chunks WHERE run_id = $1',
     [runId],
   );
-  const done = new Map<string, Set<number>>();
-  for (const row of result.rows) done.set(row.table_name, (done.get(row.table_name) ?? new Set()).add(row.chunk));
+  const done = new Map<string, Map<number, { rows: number; bytes: number; durationMs: number }>>();
+  for (const r of result.rows) {
+    const chunks = done.get(r.table_name) ?? new Map();
+    chunks.set(r.chunk, { rows: Number(r.rows), bytes: Number(r.bytes), durationMs: Number(r.duration_ms) });
+    done.set(r.table_name, chunks);
+  }
   return done;
 }
