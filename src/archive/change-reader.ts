@@ -23,7 +23,8 @@ import { checkFormatVersion } from './manifest.js';
 
 /** What the file must say about itself. */
 export interface ChangeFileExpectation {
-  readonly archiveId: string;
+  /** Undefined when not known (verify of an archive whose manifest is damaged). */
+  readonly archiveId: string | undefined;
   readonly seq: number;
   /** The file before it and its trailer's digest; null for the first file; undefined when not known (reading starts mid-chain). */
   readonly prev: { readonly name: string; readonly digest: string } | null | undefined;
@@ -180,7 +181,7 @@ class FileCheck {
   private checkHeader(header: HeaderRecord): void {
     checkFormatVersion(header.version, this.name);
     const { expect } = this;
-    if (header.archive !== expect.archiveId)
+    if (expect.archiveId !== undefined && header.archive !== expect.archiveId)
       throw damaged(this.name, `belongs to another archive (${header.archive}, this one is ${expect.archiveId})`, 'ARCHIVE_FOREIGN_FILE');
     if (header.seq !== expect.seq)
       throw damaged(
