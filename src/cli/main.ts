@@ -84,6 +84,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     () => import('./teardown-command.js'),
     (m) => m.teardownCommand,
   ),
+  apply: lazy(
+    () => import('./apply-command.js'),
+    (m) => m.applyCommand,
+  ),
+  archive: lazy(
+    () => import('./archive-command.js'),
+    (m) => m.archiveCommand,
+  ),
 };
 
 function version(): string {

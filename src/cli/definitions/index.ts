@@ -1,6 +1,7 @@
 /** Every command's definition, in the order the main help and docs/cli.md list them. */
 import type { CommandDef } from '../definition.js';
 import { CAPTURE } from './capture.js';
+import { APPLY, ARCHIVE } from './archive.js';
 import { DEMO } from './demo.js';
 import { FOLLOW, SETUP_SOURCE, STATUS, STOP, TEARDOWN } from './follow.js';
 import { LOCAL } from './local.js';
@@ -9,7 +10,7 @@ import { INIT, KEYGEN, SCAN } from './setup.js';
 import { PLAN, SYNC } from './sync.js';
 import { VERIFY } from './verify.js';
 
-export { CAPTURE, DEMO, DIFF, FOLLOW, INIT, KEYGEN, LOCAL, PLAN, SCAN, SCHEMA, SETUP_SOURCE, STATUS, STOP, SYNC, TEARDOWN, VERIFY };
+export { APPLY, ARCHIVE, CAPTURE, DEMO, DIFF, FOLLOW, INIT, KEYGEN, LOCAL, PLAN, SCAN, SCHEMA, SETUP_SOURCE, STATUS, STOP, SYNC, TEARDOWN, VERIFY };
 
 export const COMMAND_DEFS: readonly CommandDef[] = [
   SYNC,
@@ -23,6 +24,8 @@ export const COMMAND_DEFS: readonly CommandDef[] = [
   STATUS,
   STOP,
   CAPTURE,
+  APPLY,
+  ARCHIVE,
   LOCAL,
   DEMO,
   INIT,

@@ -1,0 +1,76 @@
+/** `pgtwin apply`: build or refresh the twin from an archive. */
+import { UsageError } from '../errors.js';
+import { runApply } from '../replay/apply.js';
+import { applyText } from '../report/archive-text.js';
+import { ProgressReporter } from '../report/progress.js';
+import { countOf } from '../report/format.js';
+import { openStore } from '../store/index.js';
+import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
+import { readFlags } from './command-flags.js';
+import { makeConfirm } from './confirm.js';
+import { APPLY } from './definitions/archive.js';
+import type { CliIo } from './io.js';
+import { loadCommandSettings } from './schema-command.js';
+
+export async function applyCommand(io: CliIo, argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const flags = readFlags(io, APPLY, argv);
+  if (flags === undefined) return 0;
+  const settings = await loadCommandSettings(io, flags);
+  const location = archiveLocation(flags);
+  const json = booleanFlag(flags, 'json');
+  const follow = booleanFlag(flags, 'follow');
+  const progress = new ProgressReporter({ write: io.stderr, tty: io.stderrIsTty && !json });
+  const store = await openStore(location, { env: io.env, signal, cwd: io.cwd });
+  try {
+    const report = await runApply({
+      settings,
+      env: io.env,
+      store,
+      signal,
+      recreate: booleanFlag(flags, 'recreate'),
+      confirm: makeConfirm({ yes: booleanFlag(flags, 'yes'), interactive: io.stdinIsTty && io.stderrIsTty }),
+      follow,
+      pollIntervalMs: intervalMs(flags),
+      observer: {
+        phase: progress.phase.bind(progress),
+        planned: progress.planned.bind(progress),
+        tableStarted: progress.tableStarted.bind(progress),
+        tableProgress: progress.tableProgress.bind(progress),
+        tableFinished: progress.tableFinished.bind(progress),
+        warning: progress.warning.bind(progress),
+        note: progress.note.bind(progress),
+        fileApplied: (name, totals) => {
+          if (!json) io.stderr(`pgtwin: applied ${name} (${countOf(totals.transactions, 'transaction')} so far)\n`);
+        },
+      },
+    });
+    if (json) io.stdout(JSON.stringify(report, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2) + '\n');
+    else io.stdout(applyText(report));
+    return 0;
+  } finally {
+    progress.stop();
+    await store.close();
+  }
+}
+
+export function archiveLocation(flags: ParsedFlags): string {
+  const location = stringFlag(flags, 'archive');
+  if (location === undefined || location === '') {
+    throw new UsageError('ARCHIVE_REQUIRED', 'No archive given.', {
+      nextStep: 'Pass --archive LOCATION: a directory, sftp://user@host/path or s3://bucket/prefix.',
+    });
+  }
+  return location;
+}
+
+function intervalMs(flags: ParsedFlags): number {
+  const text = stringFlag(flags, 'interval');
+  if (text === undefined) return 5000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError('BAD_INTERVAL', `--interval must be a number of seconds above 0 (got ${JSON.stringify(text)}).`, {
+      nextStep: 'For example --interval 10.',
+    });
+  }
+  return Math.round(seconds * 1000);
+}
