@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
-import { ArchiveFixture, testDirStore, type Transaction } from '../support/archive-fixture.js';
+import { ArchiveFixture, dirStore, type Transaction } from '../support/archive-fixture.js';
 import { loadSettings } from '../../src/config/index.js';
 import { runApply, type ApplyReport } from '../../src/replay/apply.js';
 import { PgtwinError } from '../../src/errors.js';
@@ -74,7 +74,7 @@ describe('pgtwin apply', () => {
     options: { follow?: boolean; signal?: AbortSignal; recreate?: boolean } = {},
   ): Promise<ApplyReport> => {
     const settings = await loadSettings({ cwd: dir, env: {}, overrides: { target: dbs.targetUrl } });
-    return runApply({ settings, env: {}, store: testDirStore(root), confirm: async () => true, pollIntervalMs: 50, ...options });
+    return runApply({ settings, env: {}, store: await dirStore(root), confirm: async () => true, pollIntervalMs: 50, ...options });
   };
   const codeOf = async (work: Promise<unknown>): Promise<string> =>
     work.then(
@@ -185,6 +185,8 @@ describe('pgtwin apply', () => {
     await writeFile(path, (await readFile(path)).subarray(0, 40));
     assert.equal(await codeOf(apply()), 'ARCHIVE_CORRUPT');
     assert.equal((await position()).file, good);
+    // The archive is whole again for the tests after this one.
+    await rm(path);
   });
 
   it('refuses a gap, a foreign file and an unknown format version', async () => {
@@ -196,7 +198,7 @@ describe('pgtwin apply', () => {
     const twin = await createTestDatabases('apply_broken');
     try {
       const settings = await loadSettings({ cwd: dir, env: {}, overrides: { target: twin.targetUrl } });
-      const run = (root: string) => runApply({ settings, env: {}, store: testDirStore(root), confirm: async () => true });
+      const run = async (root: string) => runApply({ settings, env: {}, store: await dirStore(root), confirm: async () => true });
       assert.equal(await codeOf(run(broken.root)), 'ARCHIVE_GAP');
       const applied = await twin.target.query<{ n: string }>('SELECT count(*)::text AS n FROM public.items');
       assert.equal(applied.rows[0]?.n, '4', 'the base and the file before the gap');

@@ -1,63 +1,22 @@
 /**
  * Archives written by the tests through the format module (src/archive/):
  * manifests, base parts and change files, valid or deliberately broken, in a
- * directory read through a small directory store (the real stores are
- * tested on their own).
+ * directory, read through the directory store.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import type { Readable } from 'node:stream';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeRecord, type ChangeRecord } from '../../src/archive/change-records.js';
 import { ARCHIVE_MANIFEST, baseManifestPath, baseName, basePartPath, changeFileName } from '../../src/archive/layout.js';
 import { encodeManifest, type ArchiveManifest, type BaseManifest, type BaseTable } from '../../src/archive/manifest.js';
 import { formatLsn } from '../../src/stream/lsn.js';
 import type { DdlStatement } from '../../src/schema/index.js';
-import { ArchiveStoreError } from '../../src/store/errors.js';
-import type { ArchiveStore, SpoolFile, StoredFile } from '../../src/store/store.js';
+import { openStore, type ArchiveStore } from '../../src/store/index.js';
 
-export function testDirStore(root: string): ArchiveStore {
-  const walk = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    const out: string[] = [];
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) out.push(...(await walk(path)));
-      else out.push(relative(root, path).split('\\').join('/'));
-    }
-    return out;
-  };
-  return {
-    display: root,
-    async list(prefix: string): Promise<StoredFile[]> {
-      const names = (await walk(root)).filter((n) => n.startsWith(prefix)).sort();
-      return Promise.all(names.map(async (name) => ({ name, size: (await stat(join(root, name))).size })));
-    },
-    async read(name: string): Promise<Readable> {
-      try {
-        await stat(join(root, name));
-      } catch {
-        throw new ArchiveStoreError('ARCHIVE_FILE_MISSING', `${name} is missing`);
-      }
-      return createReadStream(join(root, name));
-    },
-    async exists(name: string): Promise<boolean> {
-      return stat(join(root, name)).then(
-        () => true,
-        () => false,
-      );
-    },
-    async put(name: string, file: SpoolFile): Promise<void> {
-      await mkdir(dirname(join(root, name)), { recursive: true });
-      await writeFile(join(root, name), await readFile(file.path));
-    },
-    async remove(name: string): Promise<void> {
-      await rm(join(root, name), { force: true });
-    },
-    async close(): Promise<void> {},
-  };
+/** The archive's directory through the real directory store. */
+export function dirStore(root: string): Promise<ArchiveStore> {
+  return openStore(root, { env: {} });
 }
 
 export interface FixtureTable {

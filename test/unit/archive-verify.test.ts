@@ -12,7 +12,7 @@ import { checkArchive } from '../../src/archive/archive-check.js';
 import { pruneArchive } from '../../src/archive/archive-prune.js';
 import { listChangeFiles } from '../../src/archive/archive-files.js';
 import type { DdlStatement } from '../../src/schema/index.js';
-import { ArchiveFixture, testDirStore, type Transaction } from '../support/archive-fixture.js';
+import { ArchiveFixture, dirStore, type Transaction } from '../support/archive-fixture.js';
 
 const TABLE = { schema: 'public', name: 't', columns: [{ name: 'id', type: 'integer' }], rows: ['1', '2'] };
 const DDL = { preData: [{ kind: 'table', object: 'table public.t', sql: 'CREATE TABLE public.t (id int)' } as DdlStatement], postData: [] };
@@ -37,7 +37,7 @@ describe('archive verify and prune', () => {
   });
 
   it('finds nothing wrong in a whole archive', async () => {
-    const check = await checkArchive(testDirStore(good.root));
+    const check = await checkArchive(await dirStore(good.root));
     assert.deepEqual(check.problems, []);
     assert.deepEqual([check.completeBases, check.changeFiles, check.transactions, check.changes], [2, 6, 6, 6]);
   });
@@ -45,7 +45,7 @@ describe('archive verify and prune', () => {
   it('reports a corrupt file, a gap, a reordered file, a foreign file, an unknown version, a bad part and a base without manifest, all at once', async () => {
     const root = join(dir, 'broken');
     await cp(good.root, root, { recursive: true });
-    const store = testDirStore(root);
+    const store = await dirStore(root);
     const files = (await listChangeFiles(store)).map((f) => f.name);
     const [f1, f2, f3, f4, f5, f6] = files as [string, string, string, string, string, string];
     // 1: altered value (digest mismatch).
@@ -94,7 +94,7 @@ describe('archive verify and prune', () => {
   it('prune keeps the newest bases and every change file they need', async () => {
     const root = join(dir, 'prune');
     await cp(good.root, root, { recursive: true });
-    const store = testDirStore(root);
+    const store = await dirStore(root);
     const before = (await listChangeFiles(store)).map((f) => f.name);
     const dry = await pruneArchive(store, 1, true);
     assert.deepEqual(
