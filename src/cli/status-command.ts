@@ -2,7 +2,8 @@
 import { readTwinStatus } from '../follow/twin-status.js';
 import { PgtwinError } from '../errors.js';
 import { twinHeadline, twinStatusText, twinStatusToJson } from '../report/twin-status-text.js';
-import { booleanFlag } from './args.js';
+import { booleanFlag, stringFlag } from './args.js';
+import { openStore } from '../store/index.js';
 import { readFlags } from './command-flags.js';
 import { STATUS } from './definitions/follow.js';
 import type { CliIo } from './io.js';
@@ -12,7 +13,15 @@ export async function statusCommand(io: CliIo, argv: readonly string[], signal: 
   const flags = readFlags(io, STATUS, argv);
   if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
-  const status = await readTwinStatus({ settings, env: io.env, cwd: io.cwd, signal });
+  const given = stringFlag(flags, 'archive');
+  const status = await readTwinStatus({
+    settings,
+    env: io.env,
+    cwd: io.cwd,
+    signal,
+    // A twin built by apply: its archive (the one given, or where it was built from) is listed for what is left to apply.
+    openArchive: (recorded) => openStore(given ?? recorded, { env: io.env, signal, cwd: io.cwd }),
+  });
   if (booleanFlag(flags, 'json')) {
     io.stdout(JSON.stringify(twinStatusToJson(status), null, 2) + '\n');
     return status.failed ? 1 : 0;

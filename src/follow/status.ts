@@ -7,6 +7,8 @@
  */
 import type { Client } from '../pg/connect.js';
 import { listFollowStates, type FollowState } from './follow-state.js';
+import type { ArchiveStore } from '../store/store.js';
+import { ARCHIVE_SLOT_PREFIX, archiveReport, type ArchiveReport } from './archive-status.js';
 
 /** Retained WAL above this is called out loudly. */
 export const RETAINED_WAL_WARNING_BYTES = 1024 ** 3;
@@ -38,6 +40,8 @@ export interface FollowReport {
   readonly lastHour: readonly TableActivity[];
   readonly lastBatchAt: Date | null;
   readonly warnings: readonly string[];
+  /** A twin built from an archive (pgtwin apply): where it stands in it. */
+  readonly archive?: ArchiveReport;
 }
 
 export interface RunSummary {
@@ -74,11 +78,17 @@ export async function recentRuns(target: Client, limit = 5): Promise<RunSummary[
   }));
 }
 
-export async function followReports(target: Client, source: Client | undefined): Promise<FollowReport[]> {
+export async function followReports(
+  target: Client,
+  source: Client | undefined,
+  openArchive?: (location: string) => Promise<ArchiveStore>,
+): Promise<FollowReport[]> {
   const states = await listFollowStates(target);
   const reports: FollowReport[] = [];
   for (const state of states) {
-    const slot = source === undefined ? undefined : await slotInfo(source, state.slot);
+    // An archive's position is no replication slot: there is none to ask the source about.
+    const archive = state.slot.startsWith(ARCHIVE_SLOT_PREFIX) ? await archiveReport(target, state.slot, openArchive) : undefined;
+    const slot = source === undefined || archive !== undefined ? undefined : await slotInfo(source, state.slot);
     const activity = await target.query<{
       table_name: string;
       inserts: string;
@@ -125,7 +135,8 @@ export async function followReports(target: Client, source: Client | undefined):
         missing: Number(r.missing),
       })),
       lastBatchAt: last.rows[0]?.at ?? null,
-      warnings,
+      warnings: archive?.problem === undefined ? warnings : [...warnings, archive.problem],
+      ...(archive === undefined ? {} : { archive }),
     });
   }
   return reports;

@@ -11,6 +11,7 @@ import { openTargetEndpoint } from '../pg/connect-endpoints.js';
 import { openClient, type Client } from '../pg/connect.js';
 import { toEndpoint } from '../pg/endpoint.js';
 import { withScope } from '../scope.js';
+import type { ArchiveStore } from '../store/store.js';
 import { pidDirectory, runningFollows, type RunningFollow } from './pid-file.js';
 import { followReports, recentRuns, type FollowReport, type RunSummary } from './status.js';
 
@@ -32,6 +33,8 @@ export interface TwinStatusOptions {
   /** Where the pid files are looked for when the settings have no config file. */
   readonly cwd: string;
   readonly signal?: AbortSignal;
+  /** Opens an archive a twin was built from (its recorded location, or the one given), to say how far behind it the twin is. */
+  readonly openArchive?: (location: string) => Promise<ArchiveStore>;
 }
 
 export async function readTwinStatus(options: TwinStatusOptions): Promise<TwinStatus> {
@@ -62,7 +65,7 @@ export async function readTwinStatus(options: TwinStatusOptions): Promise<TwinSt
         sourceProblem = `the source could not be reached (${messageOf(error)}): slot and lag are not shown`;
       }
     }
-    const reports = await followReports(target, source);
+    const reports = await followReports(target, source, options.openArchive);
     const runs = await recentRuns(target);
     const failed = reports.some((r) => r.state.status === 'failed' || r.slot === null);
     return { target: targetEndpoint.display, running, sourceProblem, reports, runs, failed };

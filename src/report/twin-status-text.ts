@@ -29,6 +29,7 @@ export function twinStatusToJson(status: TwinStatus): unknown {
 }
 
 function reportText(r: FollowReport, pid: number | undefined): string {
+  if (r.archive !== undefined) return archiveText(r);
   const lines = [
     ``,
     `slot ${r.state.slot} (publication ${r.state.publication}): ${r.state.status}${pid === undefined ? '' : `, running as pid ${pid}`}`,
@@ -47,6 +48,24 @@ function reportText(r: FollowReport, pid: number | undefined): string {
         `    ${t.table}: ${formatCount(t.inserts)} inserts, ${formatCount(t.updates)} updates, ${formatCount(t.deletes)} deletes${t.truncates > 0 ? `, ${countOf(t.truncates, 'truncate')}` : ''}${t.missing > 0 ? `, ${countOf(t.missing, 'missing row')}` : ''}`,
       );
   }
+  return lines.join('\n') + '\n';
+}
+
+/** A twin built by pgtwin apply: the archive, the last file and commit applied, how far behind the archive. */
+function archiveText(r: FollowReport): string {
+  const a = r.archive;
+  if (a === undefined) return '';
+  const lines = [
+    ``,
+    `archive ${a.archiveId} (${a.location}): ${r.state.status === 'snapshot' ? 'base loading' : 'applied'}`,
+    `  applied up to ${a.lastFile ?? 'its base'} (${formatLsn(r.state.lastCommitLsn)}${r.state.lastCommitTime === null ? '' : `, a source commit of ${r.state.lastCommitTime.toISOString()}`})`,
+  ];
+  if (a.filesBehind !== undefined)
+    lines.push(
+      a.filesBehind === 0
+        ? '  behind: nothing, the newest change file is applied'
+        : `  behind: ${countOf(a.filesBehind, 'change file')} (newest ${a.newestFile ?? 'none'})`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -69,5 +88,6 @@ function toJson(r: FollowReport): unknown {
     lastBatchAt: r.lastBatchAt,
     error: r.state.error,
     warnings: r.warnings,
+    archive: r.archive ?? null,
   };
 }

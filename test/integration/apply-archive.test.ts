@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { ArchiveFixture, dirStore, type Transaction } from '../support/archive-fixture.js';
 import { loadSettings } from '../../src/config/index.js';
+import { pgtwin } from '../support/cli.js';
 import { runApply, type ApplyReport } from '../../src/replay/apply.js';
 import { PgtwinError } from '../../src/errors.js';
 import { tableChecksum } from '../../src/verify/table-checksum.js';
@@ -95,6 +96,15 @@ describe('pgtwin apply', () => {
     return r.rows[0] ?? { file: null, lsn: '' };
   };
 
+  /** What `pgtwin status --json` says of the archive twin. */
+  const archiveStatus = async (): Promise<{ lastFile: string | null; filesBehind: number | undefined }> => {
+    const result = await pgtwin(['status', '--to', dbs.targetUrl, '--json'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const status = JSON.parse(result.stdout) as { follows: Array<{ archive: { lastFile: string | null; filesBehind?: number } | null }> };
+    const archive = status.follows.find((f) => f.archive !== null)?.archive;
+    return { lastFile: archive?.lastFile ?? null, filesBehind: archive?.filesBehind };
+  };
+
   before(async () => {
     dbs = await createTestDatabases('apply_archive');
     dir = await mkdtemp(join(tmpdir(), 'pgtwin-apply-'));
@@ -166,6 +176,7 @@ describe('pgtwin apply', () => {
     const next = await apply();
     assert.deepEqual([next.files, next.transactions, next.changes], [1, 1, 1]);
     await same('items', ['id', 'name', 'price', 'tag']);
+    assert.deepEqual(await archiveStatus(), { lastFile: next.lastFile, filesBehind: 0 });
   });
 
   it('stops at a corrupt file with nothing of it applied and the files before it recorded', async () => {
@@ -181,6 +192,7 @@ describe('pgtwin apply', () => {
     assert.equal(await codeOf(apply()), 'ARCHIVE_CORRUPT');
     assert.equal((await position()).file, good);
     await same('items', ['id', 'name', 'price', 'tag']);
+    assert.deepEqual(await archiveStatus(), { lastFile: good, filesBehind: 1 });
     // Cut short: gzip fails.
     await writeFile(path, (await readFile(path)).subarray(0, 40));
     assert.equal(await codeOf(apply()), 'ARCHIVE_CORRUPT');

@@ -154,12 +154,20 @@ export const STATUS: CommandDef = {
 (bytes behind the source, seconds since the last applied source commit), WAL
 the slot retains on the source (a loud warning above 1 GB: a slot nobody
 follows fills the source's disk), changes per table in the last hour, and
-whether a follow runs from this directory. Reads only.`,
+whether a follow runs from this directory. For a twin built by \`pgtwin apply\`:
+the last change file and source commit applied, and how many change files of
+the archive are not applied yet. Reads only.`,
   flags: [
     CONFIG,
     variant(FROM, { help: 'the source (optional: without it, only the twin is read)' }),
     variant(TO, { help: 'the twin' }),
     variant(ALLOW_REMOTE_TARGET, { help: 'read a twin that is not on this machine' }),
+    {
+      name: 'archive',
+      value: 'LOCATION',
+      default: 'where the twin was built from (`pgtwin apply`)',
+      help: 'for a twin built from an archive: the archive listed to say how many change files the twin is behind',
+    },
     variant(JSON_OUTPUT, { help: 'print as JSON on stdout' }),
   ],
   exitCodes: '0 ok, 1 a follow has failed or its slot is gone, 2 usage error, 3 cannot connect.',
