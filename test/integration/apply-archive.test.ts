@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
+import type { ChangeRecord } from '../../src/archive/change-records.js';
 import { ArchiveFixture, dirStore, type Transaction } from '../support/archive-fixture.js';
 import { loadSettings } from '../../src/config/index.js';
 import { pgtwin } from '../support/cli.js';
@@ -136,8 +137,18 @@ describe('pgtwin apply', () => {
     await archive.writeChanges([
       tx(
         0x160n,
-        { t: 'schema', schema: 'public', table: 'items', columns: [...ITEMS.columns, { name: 'tag', type: 'character varying(8)' }] },
-        item({ id: '5', name: 'eve', price: '5.00', tag: 'new' }),
+        {
+          t: 'schema',
+          schema: 'public',
+          table: 'items',
+          columns: [
+            { name: 'id', type: 'integer' },
+            { name: 'name', type: 'text' },
+            { name: 'price', type: 'numeric(12,3)' },
+            { name: 'tag', type: 'character varying(8)' },
+          ],
+        },
+        item({ id: '5', name: 'eve', price: '5.125', tag: 'new' }),
         { t: 'sequence', schema: 'public', name: 'items_seq', value: '50', is_called: true },
       ),
     ]);
@@ -146,7 +157,7 @@ describe('pgtwin apply', () => {
       INSERT INTO items VALUES (4, 'o''neil', 4.40); INSERT INTO notes VALUES (2, 'y');
       UPDATE items SET name = 'anna b', price = 1.60 WHERE id = 1; UPDATE items SET id = 20 WHERE id = 2; DELETE FROM items WHERE id = 3;
       DELETE FROM notes WHERE ctid = (SELECT min(ctid) FROM notes WHERE n = 1);
-      ALTER TABLE items ADD COLUMN tag varchar(8); INSERT INTO items VALUES (5, 'eve', 5.00, 'new');`);
+      ALTER TABLE items ADD COLUMN tag varchar(8), ALTER COLUMN price TYPE numeric(12,3); INSERT INTO items VALUES (5, 'eve', 5.125, 'new');`);
   });
 
   after(async () => {
@@ -171,18 +182,32 @@ describe('pgtwin apply', () => {
     const again = await apply();
     assert.equal(again.transactions, 0);
     assert.equal(again.base.loaded, undefined);
-    await archive.writeChanges([tx(0x170n, item({ id: '6', name: 'fay', price: null, tag: null }))]);
-    await dbs.source.query("INSERT INTO items VALUES (6, 'fay', NULL, NULL)");
+    // The column goes: the twin's table loses it before the next change.
+    await archive.writeChanges([
+      tx(
+        0x170n,
+        {
+          t: 'schema',
+          schema: 'public',
+          table: 'items',
+          columns: [ITEMS.columns[0], ITEMS.columns[1], { name: 'price', type: 'numeric(12,3)' }],
+        } as ChangeRecord,
+        item({ id: '6', name: 'fay', price: null }),
+      ),
+    ]);
+    await dbs.source.query("ALTER TABLE items DROP COLUMN tag; INSERT INTO items VALUES (6, 'fay', NULL)");
     const next = await apply();
     assert.deepEqual([next.files, next.transactions, next.changes], [1, 1, 1]);
-    await same('items', ['id', 'name', 'price', 'tag']);
+    await same('items', ['id', 'name', 'price']);
+    const columns = await dbs.target.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'tag'");
+    assert.equal(columns.rowCount, 0, 'the twin dropped the column');
     assert.deepEqual(await archiveStatus(), { lastFile: next.lastFile, filesBehind: 0 });
   });
 
   it('stops at a corrupt file with nothing of it applied and the files before it recorded', async () => {
-    const good = await archive.writeChanges([tx(0x180n, item({ id: '7', name: 'gus', price: null, tag: null }))]);
-    await dbs.source.query("INSERT INTO items VALUES (7, 'gus', NULL, NULL)");
-    const bad = await archive.writeChanges([tx(0x190n, item({ id: '8', name: 'hal', price: null, tag: null }))]);
+    const good = await archive.writeChanges([tx(0x180n, item({ id: '7', name: 'gus', price: null }))]);
+    await dbs.source.query("INSERT INTO items VALUES (7, 'gus', NULL)");
+    const bad = await archive.writeChanges([tx(0x190n, item({ id: '8', name: 'hal', price: null }))]);
     // Altered after it was written: one value changed, the digest no longer matches.
     const path = join(archive.root, bad);
     const text = gunzipSync(await readFile(path))
@@ -191,7 +216,7 @@ describe('pgtwin apply', () => {
     await writeFile(path, gzipSync(Buffer.from(text)));
     assert.equal(await codeOf(apply()), 'ARCHIVE_CORRUPT');
     assert.equal((await position()).file, good);
-    await same('items', ['id', 'name', 'price', 'tag']);
+    await same('items', ['id', 'name', 'price']);
     assert.deepEqual(await archiveStatus(), { lastFile: good, filesBehind: 1 });
     // Cut short: gzip fails.
     await writeFile(path, (await readFile(path)).subarray(0, 40));
@@ -249,6 +274,45 @@ describe('pgtwin apply', () => {
     assert.equal(rebuilt.base.name, '000001-0000000000000010');
     const rows = await dbs.target.query<{ n: string }>('SELECT count(*)::text AS n FROM public.items');
     assert.equal(rows.rows[0]?.n, '3');
+  });
+
+  it('continues a base load that stopped part way, loading no part twice', async () => {
+    const parts = new ArchiveFixture(join(dir, 'parts'), { tables: ['public.items', 'public.notes'] });
+    await parts.writeManifest();
+    await parts.writeBase(1, 0x10n, { preData: [PRE[0] as DdlStatement, PRE[2] as DdlStatement], postData: POST }, [ITEMS, NOTES]);
+    // notes' part is damaged: items loads, notes does not, and the load stops before the post-data.
+    const part = join(parts.root, 'bases/000001-0000000000000010/00001-000001.copy.gz');
+    const original = await readFile(part);
+    await writeFile(part, gzipSync(Buffer.from('5\tz\n')));
+    const twin = await createTestDatabases('apply_resume');
+    try {
+      // One part at a time, in the base's order: items is in before notes fails.
+      const settings = await loadSettings({ cwd: dir, env: {}, overrides: { target: twin.targetUrl, jobs: 1 } });
+      const run = async (): Promise<ApplyReport> =>
+        runApply({ settings, env: {}, store: await dirStore(parts.root), confirm: async () => true });
+      const stopped = await run().then(
+        () => undefined,
+        (error: unknown) => error as PgtwinError,
+      );
+      assert.equal(stopped?.code, 'BASE_LOAD_STOPPED');
+      assert.match(String(stopped?.nextStep), /continues this base/);
+      const loadedFirst = await twin.target.query<{ table_name: string }>('SELECT table_name FROM pgtwin.run_chunks');
+      assert.deepEqual(
+        loadedFirst.rows.map((r) => r.table_name),
+        ['public.items'],
+      );
+      await writeFile(part, original);
+      const report = await run();
+      assert.equal(report.base.loaded?.resumed, true);
+      const counts = await twin.target.query<{ items: string; notes: string; chunks: string }>(
+        'SELECT (SELECT count(*) FROM public.items)::text AS items, (SELECT count(*) FROM public.notes)::text AS notes, (SELECT count(*) FROM pgtwin.run_chunks)::text AS chunks',
+      );
+      assert.deepEqual(counts.rows[0], { items: '3', notes: '2', chunks: '2' });
+      const pk = await twin.target.query("SELECT 1 FROM pg_constraint WHERE conname = 'items_pkey'");
+      assert.equal(pk.rowCount, 1, 'the post-data ran once the rows were in');
+    } finally {
+      await twin.drop();
+    }
   });
 
   it('refuses a second apply on the same twin while one runs', async () => {
