@@ -133,6 +133,12 @@ describe('pgtwin apply', () => {
       tx(0x130n, { t: 'update', schema: 'public', table: 'items', key: { id: '2' }, new: { id: '20', name: 'bert', price: null } }),
       tx(0x140n, { t: 'delete', schema: 'public', table: 'items', key: { id: '3' } }),
       tx(0x150n, { t: 'delete', schema: 'public', table: 'notes', old: { n: '1', body: 'x' } }),
+      tx(
+        0x158n,
+        { t: 'insert', schema: 'public', table: 'notes', new: { n: '3', body: 'gone' } },
+        { t: 'truncate', tables: [{ schema: 'public', table: 'notes' }], cascade: false, restart_identity: false },
+        { t: 'insert', schema: 'public', table: 'notes', new: { n: '4', body: 'after' } },
+      ),
     ]);
     await archive.writeChanges([
       tx(
@@ -157,6 +163,7 @@ describe('pgtwin apply', () => {
       INSERT INTO items VALUES (4, 'o''neil', 4.40); INSERT INTO notes VALUES (2, 'y');
       UPDATE items SET name = 'anna b', price = 1.60 WHERE id = 1; UPDATE items SET id = 20 WHERE id = 2; DELETE FROM items WHERE id = 3;
       DELETE FROM notes WHERE ctid = (SELECT min(ctid) FROM notes WHERE n = 1);
+      INSERT INTO notes VALUES (3, 'gone'); TRUNCATE notes; INSERT INTO notes VALUES (4, 'after');
       ALTER TABLE items ADD COLUMN tag varchar(8), ALTER COLUMN price TYPE numeric(12,3); INSERT INTO items VALUES (5, 'eve', 5.125, 'new');`);
   });
 
