@@ -24,6 +24,7 @@ import type { ArchiveStore } from '../store/store.js';
 import { withScope } from '../scope.js';
 import { listBases, readArchiveManifest, readBaseManifest } from '../archive/archive-files.js';
 import { ArchiveError } from '../archive/errors.js';
+import { parseBaseName } from '../archive/layout.js';
 import type { ArchiveManifest, BaseManifest } from '../archive/manifest.js';
 import { formatLsn } from '../stream/lsn.js';
 import { applyChanges, type ChangeTotals } from './apply-changes.js';
@@ -109,7 +110,6 @@ export async function runApply(request: ApplyRequest): Promise<ApplyReport> {
     } else {
       refuseOther(twin, archive, store.display);
     }
-    await refuseRebasedWithOtherRules(store, archive, twin ?? (await readArchiveTwin(control)));
     // The twin's own triggers and rules must not rewrite what the archive holds, as for follow.
     const twinTables = ((await readCatalog(control, 'tables')) as TableCatalog).tables;
     await followWriteMode(
@@ -145,6 +145,8 @@ async function applyUntilStopped(
 ): Promise<ChangeTotals> {
   const sum: ChangeTotals = { files: 0, transactions: 0, changes: 0, skipped: 0 };
   for (;;) {
+    // Checked on every round: capture may start a new base (under other rules) while this apply follows.
+    await refuseRebasedWithOtherRules(store, archive, await readArchiveTwin(control));
     const position = await readArchivePosition(control, archive.archiveId);
     if (position === undefined) throw new Error('the twin has no position in the archive after its base');
     const catalog = (await readCatalog(control, 'tables')) as TableCatalog;
@@ -240,7 +242,8 @@ function refuseOther(twin: ArchiveTwin, archive: ArchiveManifest, location: stri
   const problems: string[] = [];
   if (twin.archiveId !== archive.archiveId)
     problems.push(`the twin was built from archive ${twin.archiveId} (${twin.location}), this is ${archive.archiveId}`);
-  else {
+  else if (parseBaseName(twin.base)?.seq === 1) {
+    // The archive's manifest holds its first base's digest and fingerprint (a later base may differ: capture --new-base).
     if (twin.rulesDigest !== archive.rulesDigest) problems.push('the masking rules differ from those the twin was built with');
     if (twin.keyFingerprint !== archive.keyFingerprint) problems.push('the masking key differs from the one the twin was built with');
   }
@@ -252,11 +255,11 @@ function refuseOther(twin: ArchiveTwin, archive: ArchiveManifest, location: stri
   });
 }
 
-/** A newer base written under other rules or another key: its changes do not fit this twin. */
+/** The twin's own base, or a newer one, written under other rules or another key: their changes do not fit this twin. */
 async function refuseRebasedWithOtherRules(store: ArchiveStore, archive: ArchiveManifest, twin: ArchiveTwin | undefined): Promise<void> {
   if (twin === undefined) return;
   for (const listed of await listBases(store)) {
-    if (!listed.complete || listed.seq <= Number(twin.base.slice(0, 6))) continue;
+    if (!listed.complete || listed.seq < (parseBaseName(twin.base)?.seq ?? 0)) continue;
     const base = await readBaseManifest(store, listed.name);
     if (base.rulesDigest !== twin.rulesDigest || base.keyFingerprint !== twin.keyFingerprint) {
       throw new SafetyError(

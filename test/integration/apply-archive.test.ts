@@ -283,6 +283,33 @@ describe('pgtwin apply', () => {
     assert.equal(rows.rows[0]?.n, '3');
   });
 
+  it('refuses changes after a new base masked under another key, and builds a new twin from that base', async () => {
+    const rebased = new ArchiveFixture(join(dir, 'rebased'), { tables: ['public.items'] });
+    await rebased.writeManifest();
+    await rebased.writeBase(1, 0x10n, { preData: [PRE[0] as DdlStatement], postData: [] }, [ITEMS]);
+    await rebased.writeChanges([tx(0x20n, item({ id: '10', name: 'a', price: null }))]);
+    const [oldTwin, newTwin] = await Promise.all([createTestDatabases('apply_rebased_old'), createTestDatabases('apply_rebased_new')]);
+    try {
+      const run = async (twin: TestDatabases): Promise<ApplyReport> => {
+        const settings = await loadSettings({ cwd: dir, env: {}, overrides: { target: twin.targetUrl } });
+        return runApply({ settings, env: {}, store: await dirStore(rebased.root), confirm: async () => true });
+      };
+      assert.equal((await run(oldTwin)).transactions, 1);
+      // capture --new-base under another key: the archive's manifest still names the first base's.
+      const base = await rebased.writeBase(2, 0x25n, { preData: [PRE[0] as DdlStatement], postData: [] }, [ITEMS]);
+      const manifest = join(rebased.root, 'bases', base.name, 'base.json');
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('"keyFingerprint": "fp1"', '"keyFingerprint": "fp2"'));
+      await rebased.writeChanges([tx(0x30n, item({ id: '11', name: 'b', price: null }))]);
+      assert.equal(await codeOf(run(oldTwin)), 'ARCHIVE_MISMATCH');
+      const rows = await oldTwin.target.query<{ n: string }>('SELECT count(*)::text AS n FROM public.items');
+      assert.equal(rows.rows[0]?.n, '4', 'nothing after the new base was applied');
+      const fresh = await run(newTwin);
+      assert.deepEqual([fresh.base.name, fresh.transactions], [base.name, 1]);
+    } finally {
+      await Promise.all([oldTwin.drop(), newTwin.drop()]);
+    }
+  });
+
   it('continues a base load that stopped part way, loading no part twice', async () => {
     const parts = new ArchiveFixture(join(dir, 'parts'), { tables: ['public.items', 'public.notes'] });
     await parts.writeManifest();
