@@ -24,12 +24,13 @@ import type { ArchiveStore } from '../store/store.js';
 import { withScope } from '../scope.js';
 import { listBases, readArchiveManifest, readBaseManifest } from '../archive/archive-files.js';
 import { ArchiveError } from '../archive/errors.js';
-import { parseBaseName } from '../archive/layout.js';
+import { baseManifestPath } from '../archive/layout.js';
 import type { ArchiveManifest, BaseManifest } from '../archive/manifest.js';
 import { formatLsn } from '../stream/lsn.js';
 import { applyChanges, type ChangeTotals } from './apply-changes.js';
 import { readArchivePosition, readArchiveTwin, type ArchiveTwin } from './archive-twin.js';
 import { loadBase, type BaseLoadResult } from './base-load.js';
+import { refuseMixedBase, refuseOther, refuseRebasedWithOtherRules } from './mixing-guard.js';
 import { jobsOf } from '../sync/load-policy.js';
 
 export interface ApplyRequest {
@@ -112,9 +113,10 @@ export async function runApply(request: ApplyRequest): Promise<ApplyReport> {
     }
     // The twin's own triggers and rules must not rewrite what the archive holds, as for follow.
     const twinTables = ((await readCatalog(control, 'tables')) as TableCatalog).tables;
+    const archived = await tablesOfTwin(store, archive, await readArchiveTwin(control));
     await followWriteMode(
       control,
-      archive.tables.flatMap((key) => {
+      archived.flatMap((key) => {
         const table = twinTables.get(key);
         return table === undefined ? [] : [{ key, target: { schema: table.schema, name: table.name } }];
       }),
@@ -146,11 +148,12 @@ async function applyUntilStopped(
   const sum: ChangeTotals = { files: 0, transactions: 0, changes: 0, skipped: 0 };
   for (;;) {
     // Checked on every round: capture may start a new base (under other rules) while this apply follows.
-    await refuseRebasedWithOtherRules(store, archive, await readArchiveTwin(control));
+    const twin = await readArchiveTwin(control);
+    await refuseRebasedWithOtherRules(store, archive, twin);
     const position = await readArchivePosition(control, archive.archiveId);
     if (position === undefined) throw new Error('the twin has no position in the archive after its base');
     const catalog = (await readCatalog(control, 'tables')) as TableCatalog;
-    const { plans, ownerOf } = twinPlans(catalog, archive);
+    const { plans, ownerOf } = twinPlans(catalog, await tablesOfTwin(store, archive, twin));
     const outcome = await applyChanges({
       client: control,
       store,
@@ -185,13 +188,23 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The tables the twin's base holds (a base of capture --new-base may select
+ * other tables than the archive's first); the archive manifest's when the
+ * base was pruned since.
+ */
+async function tablesOfTwin(store: ArchiveStore, archive: ArchiveManifest, twin: ArchiveTwin | undefined): Promise<readonly string[]> {
+  if (twin === undefined || !(await store.exists(baseManifestPath(twin.base)))) return archive.tables;
+  return (await readBaseManifest(store, twin.base)).tables.map((t) => t.key);
+}
+
 /** The twin's tables of the archive as applier plans (no masks: the values are masked already). */
 function twinPlans(
   catalog: TableCatalog,
-  archive: ArchiveManifest,
+  tables: readonly string[],
 ): { plans: Map<string, TablePlan>; ownerOf: (schema: string, name: string) => string | undefined } {
   const plans = new Map<string, TablePlan>();
-  for (const key of archive.tables) {
+  for (const key of tables) {
     const info = catalog.tables.get(key);
     if (info === undefined) continue;
     const columns = info.columns.filter((c) => !c.generated).map((c) => c.name);
@@ -227,51 +240,6 @@ async function newestBase(store: ArchiveStore): Promise<BaseManifest> {
     });
   }
   return readBaseManifest(store, newest.name);
-}
-
-function refuseMixedBase(base: BaseManifest, archive: ArchiveManifest): void {
-  if (base.archiveId !== archive.archiveId) {
-    throw new ArchiveError('ARCHIVE_FOREIGN_FILE', `Base ${base.name} belongs to another archive (${base.archiveId}).`, {
-      nextStep: 'The archive directory mixes two archives: run pgtwin archive verify and remove what does not belong.',
-    });
-  }
-}
-
-/** The twin was built from another archive, or under another key or rule set: nothing is applied. */
-function refuseOther(twin: ArchiveTwin, archive: ArchiveManifest, location: string): void {
-  const problems: string[] = [];
-  if (twin.archiveId !== archive.archiveId)
-    problems.push(`the twin was built from archive ${twin.archiveId} (${twin.location}), this is ${archive.archiveId}`);
-  else if (parseBaseName(twin.base)?.seq === 1) {
-    // The archive's manifest holds its first base's digest and fingerprint (a later base may differ: capture --new-base).
-    if (twin.rulesDigest !== archive.rulesDigest) problems.push('the masking rules differ from those the twin was built with');
-    if (twin.keyFingerprint !== archive.keyFingerprint) problems.push('the masking key differs from the one the twin was built with');
-  }
-  if (problems.length === 0) return;
-  throw new SafetyError('ARCHIVE_MISMATCH', `The twin cannot take changes from ${location}: ${problems[0]}.`, {
-    details: problems,
-    nextStep:
-      'Nothing was applied. To rebuild the twin from this archive, run pgtwin apply --recreate (it drops the twin tables of the base).',
-  });
-}
-
-/** The twin's own base, or a newer one, written under other rules or another key: their changes do not fit this twin. */
-async function refuseRebasedWithOtherRules(store: ArchiveStore, archive: ArchiveManifest, twin: ArchiveTwin | undefined): Promise<void> {
-  if (twin === undefined) return;
-  for (const listed of await listBases(store)) {
-    if (!listed.complete || listed.seq < (parseBaseName(twin.base)?.seq ?? 0)) continue;
-    const base = await readBaseManifest(store, listed.name);
-    if (base.rulesDigest !== twin.rulesDigest || base.keyFingerprint !== twin.keyFingerprint) {
-      throw new SafetyError(
-        'ARCHIVE_MISMATCH',
-        `Base ${base.name} of ${store.display} was masked with other rules or another key than this twin.`,
-        {
-          nextStep: `The changes after it do not fit the twin: run pgtwin apply --recreate to rebuild the twin from base ${base.name}.`,
-        },
-      );
-    }
-  }
-  void archive;
 }
 
 /** An empty twin loads the base; tables already there are refused unless `recreate` (asked first). */
