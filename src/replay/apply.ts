@@ -90,9 +90,13 @@ export async function runApply(request: ApplyRequest): Promise<ApplyReport> {
       const base = continuing === undefined ? await newestBase(store) : await readBaseManifest(store, continuing.base);
       refuseMixedBase(base, archive);
       const drop = continuing === undefined ? await tablesToDrop(control, base, request) : [];
+      // As for sync: only tables that keep their triggers through the load matter (a created table gets its triggers after it).
+      const existing = ((await readCatalog(control, 'tables')) as TableCatalog).tables;
       const writeMode = await syncWriteMode(
         control,
-        base.tables.map((t) => ({ key: t.key, target: { schema: t.schema, name: t.name } })),
+        base.tables
+          .filter((t) => continuing !== undefined && existing.has(t.key))
+          .map((t) => ({ key: t.key, target: { schema: t.schema, name: t.name } })),
       );
       loaded = await loadBase({
         control,
