@@ -16,7 +16,7 @@ export async function applyCommand(io: CliIo, argv: readonly string[], signal: A
   const flags = readFlags(io, APPLY, argv);
   if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
-  const location = archiveLocation(flags);
+  const location = archiveLocation(flags, settings.archive);
   const json = booleanFlag(flags, 'json');
   const follow = booleanFlag(flags, 'follow');
   const progress = new ProgressReporter({ write: io.stderr, tty: io.stderrIsTty && !json });
@@ -53,11 +53,12 @@ export async function applyCommand(io: CliIo, argv: readonly string[], signal: A
   }
 }
 
-export function archiveLocation(flags: ParsedFlags): string {
-  const location = stringFlag(flags, 'archive');
+/** `--archive`, else `archive:` in pgtwin.yaml. */
+export function archiveLocation(flags: ParsedFlags, configured: string | undefined): string {
+  const location = stringFlag(flags, 'archive') ?? configured;
   if (location === undefined || location === '') {
     throw new UsageError('ARCHIVE_REQUIRED', 'No archive given.', {
-      nextStep: 'Pass --archive LOCATION: a directory, sftp://user@host/path or s3://bucket/prefix.',
+      nextStep: 'Pass --archive LOCATION (a directory, sftp://user@host/path or s3://bucket/prefix), or set `archive:` in pgtwin.yaml.',
     });
   }
   return location;

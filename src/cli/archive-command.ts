@@ -35,7 +35,7 @@ export async function archiveCommand(io: CliIo, argv: readonly string[], signal:
   const settings = await loadSettings({ configPath: stringFlag(flags, 'config'), cwd: io.cwd, env: io.env, overrides: {} });
   for (const warning of settings.warnings) io.stderr(`pgtwin: warning: ${warning}\n`);
   const json = booleanFlag(flags, 'json');
-  const store = await openStore(archiveLocation(flags), { env: io.env, signal, cwd: io.cwd });
+  const store = await openStore(archiveLocation(flags, settings.archive), { env: io.env, signal, cwd: io.cwd });
   try {
     if (name === 'verify') {
       const check = await checkArchive(store, signal);

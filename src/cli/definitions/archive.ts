@@ -6,6 +6,7 @@ import { ALLOW_REMOTE_TARGET, CONFIG, JSON_OUTPUT, TO, YES } from './flags.js';
 const ARCHIVE_AT: FlagDef = {
   name: 'archive',
   value: 'LOCATION',
+  default: '`archive` in the config',
   help: 'the archive: a directory (or `file://` URL), `sftp://user@host[:port]/path` or `s3://bucket/prefix`',
 };
 

@@ -10,7 +10,26 @@ import { INIT, KEYGEN, SCAN } from './setup.js';
 import { PLAN, SYNC } from './sync.js';
 import { VERIFY } from './verify.js';
 
-export { APPLY, ARCHIVE, CAPTURE, DEMO, DIFF, FOLLOW, INIT, KEYGEN, LOCAL, PLAN, SCAN, SCHEMA, SETUP_SOURCE, STATUS, STOP, SYNC, TEARDOWN, VERIFY };
+export {
+  APPLY,
+  ARCHIVE,
+  CAPTURE,
+  DEMO,
+  DIFF,
+  FOLLOW,
+  INIT,
+  KEYGEN,
+  LOCAL,
+  PLAN,
+  SCAN,
+  SCHEMA,
+  SETUP_SOURCE,
+  STATUS,
+  STOP,
+  SYNC,
+  TEARDOWN,
+  VERIFY,
+};
 
 export const COMMAND_DEFS: readonly CommandDef[] = [
   SYNC,
