@@ -17,6 +17,8 @@ import type { ArchiveStore, SpoolFile } from '../store/store.js';
 
 /** Fast compression: capture runs beside production, and level 6 cost about twice the CPU for a few percent of size. */
 const GZIP_LEVEL = 1;
+/** Lines are handed to gzip in pieces of about this size. */
+const GZIP_BATCH_BYTES = 64 * 1024;
 
 export class SpoolWriter {
   private readonly gzip: Gzip;
@@ -26,6 +28,9 @@ export class SpoolWriter {
   private written = 0;
   private readonly done: Promise<void>;
   private failure: unknown;
+  /** Lines not yet handed to gzip: one zlib call per line (a thread-pool round each) cost more than the masking. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   private constructor(readonly path: string) {
     this.gzip = createGzip({ level: GZIP_LEVEL });
@@ -59,7 +64,19 @@ export class SpoolWriter {
     if (this.failure !== undefined) throw this.failure;
     const chunk = typeof text === 'string' ? Buffer.from(text) : text;
     this.written += chunk.length;
-    if (this.gzip.write(chunk)) return undefined;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < GZIP_BATCH_BYTES) return undefined;
+    return this.handOver();
+  }
+
+  /** The pending lines to gzip in one piece; a promise only when gzip asks to wait. */
+  private handOver(): Promise<void> | undefined {
+    if (this.pendingBytes === 0) return undefined;
+    const batch = this.pending.length === 1 ? (this.pending[0] ?? Buffer.alloc(0)) : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.gzip.write(batch)) return undefined;
     return new Promise((resolve, reject) => {
       const onDrain = (): void => {
         this.gzip.off('error', onError);
@@ -76,6 +93,8 @@ export class SpoolWriter {
 
   /** Ends the gzip stream, flushes the file to disk, and says what it holds. */
   async finish(): Promise<SpoolFile & { readonly bytes: number }> {
+    if (this.failure !== undefined) throw this.failure;
+    await this.handOver();
     this.gzip.end();
     await this.done;
     if (this.failure !== undefined) throw this.failure;

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+
+import { SpoolWriter } from '../../src/archive/spool-file.js';
+
+describe('spool files', () => {
+  it('hold every byte written, small lines and large pieces, in order, with the stored size and SHA-256', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pgtwin-spool-'));
+    try {
+      const spool = SpoolWriter.create(dir, 'test');
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < 5000; i++) pieces.push(Buffer.from(`{"t":"insert","n":${i}}\n`));
+      pieces.push(Buffer.alloc(300_000, 'x'));
+      pieces.push(Buffer.from('last line, shorter than a batch\n'));
+      for (const piece of pieces) await spool.write(piece);
+      const file = await spool.finish();
+      const stored = await readFile(file.path);
+      assert.equal(file.size, stored.length);
+      assert.equal(file.sha256, createHash('sha256').update(stored).digest('hex'));
+      const expected = Buffer.concat(pieces);
+      assert.equal(file.bytes, expected.length);
+      assert.ok(gunzipSync(stored).equals(expected));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
