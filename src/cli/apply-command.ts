@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { runApply } from '../replay/apply.js';
 import { applyText } from '../report/archive-text.js';
-import { ProgressReporter } from '../report/progress.js';
+import { boundProgress, ProgressReporter } from '../report/progress.js';
 import { countOf } from '../report/format.js';
 import { openStore } from '../store/index.js';
 import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
@@ -32,13 +32,7 @@ export async function applyCommand(io: CliIo, argv: readonly string[], signal: A
       follow,
       pollIntervalMs: intervalMs(flags),
       observer: {
-        phase: progress.phase.bind(progress),
-        planned: progress.planned.bind(progress),
-        tableStarted: progress.tableStarted.bind(progress),
-        tableProgress: progress.tableProgress.bind(progress),
-        tableFinished: progress.tableFinished.bind(progress),
-        warning: progress.warning.bind(progress),
-        note: progress.note.bind(progress),
+        ...boundProgress(progress),
         fileApplied: (name, totals) => {
           if (!json) io.stderr(`pgtwin: applied ${name} (${countOf(totals.transactions, 'transaction')} so far)\n`);
         },

@@ -4,7 +4,7 @@ import { claimPidFile, pidDirectory } from '../follow/pid-file.js';
 import { formatLsn } from '../stream/lsn.js';
 import { defaultSlotName } from '../source/names.js';
 import { resolveEndpoints } from '../pg/connect-endpoints.js';
-import { ProgressReporter } from '../report/progress.js';
+import { boundProgress, ProgressReporter } from '../report/progress.js';
 import { countOf } from '../report/format.js';
 import { booleanFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
@@ -33,7 +33,7 @@ export async function followCommand(io: CliIo, argv: readonly string[], signal: 
       slot,
       publication: stringFlag(flags, 'publication'),
       observer: {
-        ...bind(progress),
+        ...boundProgress(progress),
         following: (name, from) =>
           io.stderr(`pgtwin: following slot ${name} from ${formatLsn(from)} (Ctrl-C or \`pgtwin stop\` stops after committing)\n`),
         committed: (batch) => {
@@ -57,17 +57,4 @@ export async function followCommand(io: CliIo, argv: readonly string[], signal: 
     progress.stop();
     await release();
   }
-}
-
-/** The progress reporter's methods, bound, so they can be spread into an observer. */
-function bind(progress: ProgressReporter): Partial<ProgressReporter> {
-  return {
-    phase: progress.phase.bind(progress),
-    planned: progress.planned.bind(progress),
-    tableStarted: progress.tableStarted.bind(progress),
-    tableProgress: progress.tableProgress.bind(progress),
-    tableFinished: progress.tableFinished.bind(progress),
-    warning: progress.warning.bind(progress),
-    note: progress.note.bind(progress),
-  };
 }

@@ -61,19 +61,12 @@ export async function openEndpoints(
   options: OpenEndpointsOptions = {},
 ): Promise<Endpoints> {
   const resolved = resolveEndpoints(settings, env);
-  const start = async (endpoint: Endpoint, environment: EnvironmentSettings): Promise<Endpoint> => {
-    if (environment.embedded === undefined) return endpoint;
-    const server = await (
-      await loadLocalServer()
-    ).ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
-    return { ...toEndpoint({ ...environment, url: server.url }, endpoint.role, env), display: endpoint.display };
-  };
-  const source = await start(resolved.source, resolved.environments.source);
-  const target = await start(resolved.target, resolved.environments.target);
+  const source = await startIfEmbedded(resolved.source, resolved.environments.source, env, options);
+  const target = await startIfEmbedded(resolved.target, resolved.environments.target, env, options);
   return { source, target };
 }
 
-/** The target alone (status reads only the twin when no source is given); embedded servers are started. */
+/** The target alone (status reads only the twin when no source is given; apply has no source); embedded servers are started. */
 export async function openTargetEndpoint(
   settings: Settings,
   env: Readonly<Record<string, string | undefined>>,
@@ -81,27 +74,31 @@ export async function openTargetEndpoint(
 ): Promise<Endpoint> {
   const withTarget = settings.target === undefined || settings.target === '' ? { ...settings, target: LOCAL_ENVIRONMENT } : settings;
   const environment = resolveEndpoint(withTarget, 'target');
-  const endpoint = toEndpoint(environment, 'target', env);
-  if (environment.embedded === undefined) return endpoint;
-  const server = await (
-    await loadLocalServer()
-  ).ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
-  return { ...toEndpoint({ ...environment, url: server.url }, 'target', env), display: endpoint.display };
+  return startIfEmbedded(toEndpoint(environment, 'target', env), environment, env, options);
 }
 
-/** The source alone (capture: no twin, the archive is the target); an embedded source is started. */
+/** The source alone (capture, setup-source, teardown: no twin to connect to); an embedded source is started. */
 export async function openSourceEndpoint(
   settings: Settings,
   env: Readonly<Record<string, string | undefined>>,
   options: OpenEndpointsOptions = {},
 ): Promise<Endpoint> {
   const environment = resolveEndpoint(settings, 'source');
-  const endpoint = toEndpoint(environment, 'source', env);
+  return startIfEmbedded(toEndpoint(environment, 'source', env), environment, env, options);
+}
+
+/** An embedded environment's server started (and left running), its URL completed with the server's credentials; the display stays. */
+async function startIfEmbedded(
+  endpoint: Endpoint,
+  environment: EnvironmentSettings,
+  env: Readonly<Record<string, string | undefined>>,
+  options: OpenEndpointsOptions,
+): Promise<Endpoint> {
   if (environment.embedded === undefined) return endpoint;
   const server = await (
     await loadLocalServer()
   ).ensureLocalServer(environment.embedded, { signal: options.signal, onProgress: options.onProgress });
-  return { ...toEndpoint({ ...environment, url: server.url }, 'source', env), display: endpoint.display };
+  return { ...toEndpoint({ ...environment, url: server.url }, endpoint.role, env), display: endpoint.display };
 }
 
 /**

@@ -156,3 +156,18 @@ function expectedRows(table: TablePlan): number {
   const estimate = Math.max(0, table.source.estimatedRows);
   return table.limit !== undefined ? Math.min(estimate, table.limit) : estimate;
 }
+
+/** The reporter's observer methods, bound, to spread into a mode's observer (follow, apply). */
+export function boundProgress(
+  progress: ProgressReporter,
+): Pick<ProgressReporter, 'phase' | 'planned' | 'tableStarted' | 'tableProgress' | 'tableFinished' | 'warning' | 'note'> {
+  return {
+    phase: progress.phase.bind(progress),
+    planned: progress.planned.bind(progress),
+    tableStarted: progress.tableStarted.bind(progress),
+    tableProgress: progress.tableProgress.bind(progress),
+    tableFinished: progress.tableFinished.bind(progress),
+    warning: progress.warning.bind(progress),
+    note: progress.note.bind(progress),
+  };
+}

@@ -15,7 +15,8 @@ import { withScope } from '../scope.js';
 import { selectForRun } from '../plan/select-tables.js';
 import { LOCK_TIMEOUT, planSetup, setupScript, type SetupPlan } from './setup-sql.js';
 import { checkSource, type SourceReport } from './source-checks.js';
-import { checkedObjectName, openSourceEndpoint, publicationName, twinSlotName } from './source-endpoint.js';
+import { checkedObjectName, publicationName, twinSlotName } from './source-endpoint.js';
+import { openSourceEndpoint } from '../pg/connect-endpoints.js';
 import type { SourceProblem } from './source-problem.js';
 
 export interface SetupSourceRequest {
@@ -54,7 +55,7 @@ export async function setupSource(request: SetupSourceRequest): Promise<SetupSou
   const publication = publicationName(request.publication);
   const createRole = request.createRole === undefined ? undefined : checkedRoleName(request.createRole);
   const password = nonEmpty(request.env[REPLICATION_PASSWORD_ENV]);
-  const endpoint = await openSourceEndpoint(request.settings, request.env, request.signal);
+  const endpoint = await openSourceEndpoint(request.settings, request.env, { signal: request.signal });
   return withScope(async (scope) => {
     const client = scope.add(
       await openClient(endpoint, { readOnly: true, applicationName: 'pgtwin setup-source', signal: request.signal }),

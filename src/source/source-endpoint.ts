@@ -1,25 +1,15 @@
 /**
- * The source of `setup-source` and `teardown`, and the names of the objects
- * pgtwin keeps there. These commands never connect to the target: it only
- * names the slot, so it is resolved but neither started nor checked.
+ * The names of the objects pgtwin keeps on the source for `setup-source` and
+ * `teardown`. These commands never connect to the target: it only names the
+ * slot, so it is resolved but neither started nor checked.
  */
 import { LOCAL_ENVIRONMENT, resolveEndpoint } from '../config/index.js';
 import type { Settings } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { toEndpoint, type Endpoint } from '../pg/endpoint.js';
-import { ensureLocalServer } from '../pg/local-server.js';
+import { toEndpoint } from '../pg/endpoint.js';
 import { DEFAULT_PUBLICATION, defaultSlotName, isValidSlotName } from './names.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The source endpoint; an embedded source is started (and left running) so its URL carries its credentials. */
-export async function openSourceEndpoint(settings: Settings, env: Env, signal?: AbortSignal): Promise<Endpoint> {
-  const environment = resolveEndpoint(settings, 'source');
-  const endpoint = toEndpoint(environment, 'source', env);
-  if (environment.embedded === undefined) return endpoint;
-  const server = await ensureLocalServer(environment.embedded, { signal });
-  return { ...toEndpoint({ ...environment, url: server.url }, 'source', env), display: endpoint.display };
-}
 
 /**
  * The slot of the twin: --slot, or the name derived from the target's display

@@ -11,7 +11,8 @@ import { quoteIdent, quoteLiteral } from '../pg/ident.js';
 import { sqlStateOf } from '../pg/retry.js';
 import { withScope } from '../scope.js';
 import { readOtherTwinSlots, readSlot, type SlotFacts } from './replication-objects.js';
-import { openSourceEndpoint, publicationName, twinSlotName } from './source-endpoint.js';
+import { publicationName, twinSlotName } from './source-endpoint.js';
+import { openSourceEndpoint } from '../pg/connect-endpoints.js';
 
 export interface TeardownRequest {
   readonly settings: Settings;
@@ -45,7 +46,7 @@ export interface TeardownResult {
 export async function teardown(request: TeardownRequest): Promise<TeardownResult> {
   const slotName = twinSlotName(request.settings, request.env, request.slot);
   const publication = publicationName(request.publication);
-  const endpoint = await openSourceEndpoint(request.settings, request.env, request.signal);
+  const endpoint = await openSourceEndpoint(request.settings, request.env, { signal: request.signal });
   return withScope(async (scope) => {
     const client = scope.add(
       await openClient(endpoint, { readOnly: true, applicationName: 'pgtwin teardown', signal: request.signal }),
