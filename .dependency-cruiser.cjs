@@ -6,7 +6,7 @@
  * scan/ are used from outside only through their index.ts.
  */
 const LAYERS = [
-  ['core', '^src/(errors|scope|word-list|did-you-mean)\\.ts$'],
+  ['core', '^src/(errors|scope|word-list|did-you-mean|backoff)\\.ts$'],
   ['config', '^src/config/'],
   ['anonymize', '^src/anonymize/'],
   ['local', '^src/local/'],

@@ -3,7 +3,7 @@
  * connection-class and serialization failures are transient; everything else
  * (syntax, permissions, constraint violations) fails fast.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retryWithBackoff, type RetryPolicy } from '../backoff.js';
 
 const RETRYABLE_SQLSTATES = new Set([
   '40001', // serialization_failure
@@ -44,20 +44,10 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
-export interface RetryPolicy {
-  /** Total tries, including the first. */
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
+export type { RetryPolicy } from '../backoff.js';
+export { backoffDelay } from '../backoff.js';
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 200, maxDelayMs: 3000 };
-
-/** Exponential backoff with full jitter, so parallel workers do not retry in lockstep. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
 
 export async function withRetry<T>(
   action: (attempt: number) => Promise<T>,
@@ -65,14 +55,5 @@ export async function withRetry<T>(
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void,
   signal?: AbortSignal,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await action(attempt);
-    } catch (error) {
-      if (attempt + 1 >= policy.attempts || !isRetryable(error) || signal?.aborted === true) throw error;
-      const delay = backoffDelay(policy, attempt);
-      onRetry?.(error, attempt + 1, delay);
-      await sleep(delay, undefined, signal === undefined ? undefined : { signal });
-    }
-  }
+  return retryWithBackoff(action, isRetryable, policy, onRetry, signal);
 }

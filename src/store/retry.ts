@@ -4,7 +4,7 @@
  * server delays a capture instead of stopping it, while a server that is gone
  * still fails within seconds, with the last error.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retryWithBackoff } from '../backoff.js';
 
 export interface RetryPolicy {
   /** Attempts in all (1 = no retry). */
@@ -22,15 +22,14 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   signal?: AbortSignal,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation(attempt);
-    } catch (error) {
-      if (attempt >= policy.attempts || !isTransient(error) || signal?.aborted === true) throw error;
-      const delay = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 1));
-      await sleep(delay / 2 + Math.random() * (delay / 2), undefined, signal === undefined ? {} : { signal });
-    }
-  }
+  // Store attempts count from 1; the backoff counts from 0.
+  return retryWithBackoff(
+    (attempt) => operation(attempt + 1),
+    isTransient,
+    { attempts: policy.attempts, baseDelayMs: policy.firstDelayMs, maxDelayMs: policy.maxDelayMs },
+    undefined,
+    signal,
+  );
 }
 
 const TRANSIENT_CODES = new Set([

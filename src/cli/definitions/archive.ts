@@ -1,14 +1,7 @@
 /** `pgtwin apply` and `pgtwin archive verify|prune`: twins from an archive that `pgtwin capture` writes. */
-import type { CommandDef, FlagDef } from '../definition.js';
+import type { CommandDef } from '../definition.js';
 import { variant } from '../definition.js';
-import { ALLOW_REMOTE_TARGET, CONFIG, JSON_OUTPUT, TO, YES } from './flags.js';
-
-const ARCHIVE_AT: FlagDef = {
-  name: 'archive',
-  value: 'LOCATION',
-  default: '`archive` in the config',
-  help: 'the archive: a directory (or `file://` URL), `sftp://user@host[:port]/path` or `s3://bucket/prefix`',
-};
+import { ALLOW_REMOTE_TARGET, CONFIG, JSON_OUTPUT, TO, YES, ARCHIVE_LOCATION } from './flags.js';
 
 export const APPLY: CommandDef = {
   name: 'apply',
@@ -36,7 +29,7 @@ twin: a second one is refused. With --follow, apply looks for new change
 files every --interval seconds until SIGINT/SIGTERM.`,
   flags: [
     CONFIG,
-    ARCHIVE_AT,
+    ARCHIVE_LOCATION,
     variant(TO, { help: 'the twin' }),
     variant(ALLOW_REMOTE_TARGET, { help: 'allow a twin that is not on this machine' }),
     { name: 'follow', help: 'keep applying new change files as they arrive, until stopped' },
@@ -66,7 +59,7 @@ the archive manifest; each base (its manifest, every part's size and SHA-256);
 each change file (gzip, records, whole transactions, the trailer's digest,
 this archive's id, its number in the chain and the file it names before it).
 Missing, reordered, altered, foreign and unknown-version files are all caught.`,
-  flags: [CONFIG, ARCHIVE_AT, variant(JSON_OUTPUT, { help: 'print the result as JSON on stdout' })],
+  flags: [CONFIG, ARCHIVE_LOCATION, variant(JSON_OUTPUT, { help: 'print the result as JSON on stdout' })],
   exitCodes: '0 no problem, 1 problems found (each listed), 2 usage error.',
 };
 
@@ -80,7 +73,7 @@ kept base needs, nor a base still being written. Twins that apply from an
 older position than the oldest kept base must be rebuilt (apply --recreate).`,
   flags: [
     CONFIG,
-    ARCHIVE_AT,
+    ARCHIVE_LOCATION,
     { name: 'keep-bases', value: 'N', help: 'how many of the newest complete bases to keep (1 or more)' },
     { name: 'dry-run', help: 'list what would be removed; remove nothing' },
     variant(JSON_OUTPUT, { help: 'print the result as JSON on stdout' }),

@@ -1,14 +1,7 @@
 /** `pgtwin capture`: the production side of archive mode. */
-import type { CommandDef, FlagDef } from '../definition.js';
+import type { CommandDef } from '../definition.js';
 import { variant } from '../definition.js';
-import { CONFIG, EXCLUDE, FROM, JOBS, JSON_OUTPUT, PUBLICATION, TABLES } from './flags.js';
-
-const ARCHIVE_TO: FlagDef = {
-  name: 'archive',
-  value: 'LOCATION',
-  default: '`archive` in the config',
-  help: 'the archive: a directory (or `file://` URL), `sftp://user@host[:port]/path` or `s3://bucket/prefix`; created when missing',
-};
+import { CONFIG, EXCLUDE, FROM, JOBS, JSON_OUTPUT, PUBLICATION, TABLES, ARCHIVE_LOCATION } from './flags.js';
 
 export const CAPTURE: CommandDef = {
   name: 'capture',
@@ -43,7 +36,7 @@ built from older bases are rebuilt from it). The source needs the publication
   flags: [
     CONFIG,
     variant(FROM, { help: 'the source, read (and its slot created)' }),
-    ARCHIVE_TO,
+    variant(ARCHIVE_LOCATION, { help: `${ARCHIVE_LOCATION.help}; created when missing` }),
     TABLES,
     EXCLUDE,
     { name: 'once', help: "archive up to the source's WAL position at start, then exit 0" },

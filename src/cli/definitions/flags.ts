@@ -117,3 +117,11 @@ export const PUBLICATION: FlagDef = {
   default: '`pgtwin`',
   help: 'the publication, shared by every twin of the source database',
 };
+
+/** Where an archive lives (capture, apply, archive verify and prune). */
+export const ARCHIVE_LOCATION: FlagDef = {
+  name: 'archive',
+  value: 'LOCATION',
+  default: '`archive` in the config',
+  help: 'the archive: a directory (or `file://` URL), `sftp://user@host[:port]/path` or `s3://bucket/prefix`',
+};
