@@ -9,7 +9,7 @@
  * has no process: it is deleted only by `pgtwin local destroy`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { messageOf } from '../errors.js';
 import { LocalServerError } from './errors.js';
@@ -38,7 +38,12 @@ export async function serverLayout(
 ): Promise<LocalLayout> {
   if (user === undefined || shared === undefined) return layoutOf(root);
   const existing = await currentLayout(root);
-  if (existing.serverDir !== root) return existing;
+  if (existing.serverDir !== root) {
+    if (await exists(existing.serverDir)) return existing;
+    // The directory it points to is gone (removed as abandoned after its process was killed, or by hand):
+    // nothing of that server is left to keep, and a stale link would make every start fail.
+    await unlink(join(root, CLUSTER_LINK));
+  }
   await removeAbandoned(shared);
   const name = `${basename(root)
     .replace(/[^A-Za-z0-9_.-]/g, '_')
@@ -89,4 +94,11 @@ async function readOwner(path: string): Promise<Owner | undefined> {
   } catch {
     return undefined;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
