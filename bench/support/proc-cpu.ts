@@ -5,7 +5,7 @@
  * the source walsender decoding the WAL, and each server as a whole.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let ticksPerSecond: number | undefined;
@@ -76,9 +76,14 @@ export function processCpu(pid: number | undefined): CpuTimes | undefined {
  * went included.
  */
 export function serverCpu(dataDir: string): CpuTimes | undefined {
+  // The cluster is in `pgdata` under the data directory, or, run as root, under its `cluster` link (src/local/layout.ts).
+  const pidFile = [join(dataDir, 'pgdata'), join(dataDir, 'cluster', 'pgdata'), dataDir]
+    .map((dir) => join(dir, 'postmaster.pid'))
+    .find((path) => existsSync(path));
+  if (pidFile === undefined) return undefined;
   let postmaster: number;
   try {
-    postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   } catch {
     return undefined;
   }
