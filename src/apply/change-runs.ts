@@ -10,11 +10,14 @@
  *   order, with no key twice in one statement: an upsert cannot touch a row
  *   twice, and an UPDATE ... FROM applies only one of two rows with the same
  *   key. An insert or delete of a key already in the run starts a new run.
- *   An update of a key already in the run goes to the run's next statement
- *   (a layer) and later keys may still join the first: updates of different
- *   rows that keep their keys commute (these tables have no other unique
- *   index, see TwinFacts), and each row's own updates stay in source order.
- *   This matters for small, hot tables (pgbench's branches: ten rows);
+ *   An update of a key already in an update run takes the place of that
+ *   row's earlier update: both keep the key and set the same columns (one
+ *   shape per run), so the later values are what the row holds after both,
+ *   and updates of different rows commute (these tables have no other unique
+ *   index, see TwinFacts). The twin then writes each hot row once per
+ *   statement instead of once per source update, which matters for small,
+ *   hot tables (pgbench's branches: ten rows updated by every transaction),
+ *   where each extra version also lengthens the chain later updates walk;
  * - updates only when each keeps its key (a moved key runs alone) and when
  *   they leave the same TOASTed columns alone (one SET list per statement);
  *   tables without a key (the row is found by its old values) run alone.
@@ -47,11 +50,10 @@ interface Run {
   readonly shape: string;
   /** Rows the twin may lack without a warning (RowChange absentOk). */
   readonly quiet: boolean;
-  /** row id -> the layer holding its latest change */
-  readonly layerOf: Map<string, number>;
-  /** One statement each, in order; a row is at most once in a layer. */
-  readonly layers: RunRow[][];
-  rows: number;
+  /** row id -> its place in `rows` */
+  readonly placeOf: Map<string, number>;
+  /** One statement's rows, each row at most once. */
+  readonly rows: RunRow[];
 }
 
 export class ChangeRuns {
@@ -98,14 +100,13 @@ export class ChangeRuns {
       run.kind === change.kind &&
       run.shape === shape &&
       run.quiet === quiet &&
-      run.rows < this.maxRunRows &&
       this.join(run, change)
     )
       return;
     if (run !== undefined) this.close(group, run);
-    const layerOf = new Map<string, number>();
-    if (change.id !== undefined) layerOf.set(change.id, 0);
-    this.open.set(group, { table, kind: change.kind, shape, quiet, layerOf, layers: [[change]], rows: 1 });
+    const placeOf = new Map<string, number>();
+    if (change.id !== undefined) placeOf.set(change.id, 0);
+    this.open.set(group, { table, kind: change.kind, shape, quiet, placeOf, rows: [change] });
   }
 
   /** A statement that must follow everything added before it, in every table (TRUNCATE). */
@@ -127,23 +128,22 @@ export class ChangeRuns {
   /** Adds the change to the open run of its table and kind, if the run can take it. */
   private join(run: Run, change: RunRow): boolean {
     const id = change.id;
-    const last = id === undefined ? undefined : run.layerOf.get(id);
-    let layer = 0;
-    if (last !== undefined) {
+    const place = id === undefined ? undefined : run.placeOf.get(id);
+    if (place !== undefined) {
+      // The row again: a later update of it supersedes the earlier one (same key, same columns set).
       if (change.kind !== 'update') return false;
-      layer = last + 1;
+      run.rows[place] = change;
+      return true;
     }
-    if (id !== undefined) run.layerOf.set(id, layer);
-    const rows = run.layers[layer];
-    if (rows === undefined) run.layers.push([change]);
-    else rows.push(change);
-    run.rows++;
+    if (run.rows.length >= this.maxRunRows) return false;
+    if (id !== undefined) run.placeOf.set(id, run.rows.length);
+    run.rows.push(change);
     return true;
   }
 
   private close(group: string, run: Run): void {
     this.open.delete(group);
-    for (const rows of run.layers) statementsOf(run, rows, this.ready);
+    statementsOf(run, run.rows, this.ready);
   }
 }
 
@@ -161,7 +161,7 @@ function runnable(table: TableSql, change: RowChange): change is RunRow {
   }
 }
 
-/** The statement(s) of one layer of a run, appended to `out`. */
+/** The statement(s) of a run, appended to `out`. */
 function statementsOf(run: Run, rows: readonly RunRow[], out: Statement[]): void {
   const { table, kind } = run;
   const push = (sql: string | undefined, expected: number): void => {
