@@ -123,7 +123,35 @@ export type ChangeRecord =
 
 /** The record as one line, newline included. */
 export function encodeRecord(record: ChangeRecord): string {
-  return `${JSON.stringify(record)}\n`;
+  // Row records are most of a file: their fixed keys are written here and only the values go
+  // through JSON.stringify, about a third less time than stringifying the whole record, for the
+  // same text (keys in the order the record objects hold them; test/unit/archive-records.test.ts).
+  switch (record.t) {
+    case 'insert':
+      return `${rowPrefix(record)},"new":${JSON.stringify(record.new)}}\n`;
+    case 'update':
+      return (
+        rowPrefix(record) +
+        (record.key === undefined ? '' : `,"key":${JSON.stringify(record.key)}`) +
+        (record.old === undefined ? '' : `,"old":${JSON.stringify(record.old)}`) +
+        `,"new":${JSON.stringify(record.new)}` +
+        (record.unchanged === undefined ? '' : `,"unchanged":${JSON.stringify(record.unchanged)}`) +
+        '}\n'
+      );
+    case 'delete':
+      return (
+        rowPrefix(record) +
+        (record.key === undefined ? '' : `,"key":${JSON.stringify(record.key)}`) +
+        (record.old === undefined ? '' : `,"old":${JSON.stringify(record.old)}`) +
+        '}\n'
+      );
+    default:
+      return `${JSON.stringify(record)}\n`;
+  }
+}
+
+function rowPrefix(record: InsertRecord | UpdateRecord | DeleteRecord): string {
+  return `{"t":"${record.t}","schema":${JSON.stringify(record.schema)},"table":${JSON.stringify(record.table)}`;
 }
 
 /** One line (without its newline) back into a record; `where` names the file and line for the error. */

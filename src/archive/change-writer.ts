@@ -14,7 +14,6 @@
  * A relation that brings a column the plan does not know stops the capture
  * before any of its values is written: strict mode holds at the source.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ColumnMask } from '../mask/mask-transform.js';
 import type { TablePlan } from '../plan/plan.js';
@@ -69,7 +68,6 @@ interface OpenFile {
   readonly spool: SpoolWriter;
   readonly seq: number;
   readonly firstLsn: Lsn;
-  readonly hash: Hash;
   readonly opened: number;
   transactions: number;
   changes: number;
@@ -190,6 +188,7 @@ export class ChangeWriter implements ChangeSink {
     if (file === undefined || this.transaction !== undefined || file.transactions === 0) return undefined;
     this.file = undefined;
     if (this.inFlight >= MAX_FILES_IN_FLIGHT) await this.puts.catch(() => undefined);
+    const digest = await file.spool.contentDigest();
     const trailer: ChangeRecord = {
       t: 'trailer',
       transactions: file.transactions,
@@ -197,7 +196,7 @@ export class ChangeWriter implements ChangeSink {
       first_lsn: formatLsn(file.firstLsn),
       last_lsn: formatLsn(file.lastLsn),
       end_lsn: formatLsn(file.endLsn),
-      digest: file.hash.digest('hex'),
+      digest,
     };
     const name = changeFileName(file.seq, file.firstLsn);
     this.prev = { name, digest: trailer.digest };
@@ -330,10 +329,9 @@ export class ChangeWriter implements ChangeSink {
   private openFile(firstLsn: Lsn): OpenFile {
     const seq = this.nextSeq++;
     const file: OpenFile = {
-      spool: SpoolWriter.create(this.options.spoolDir, `changes-${seq}`),
+      spool: SpoolWriter.create(this.options.spoolDir, `changes-${seq}`, { contentDigest: true }),
       seq,
       firstLsn,
-      hash: createHash('sha256'),
       opened: performance.now(),
       transactions: 0,
       changes: 0,
@@ -353,9 +351,7 @@ export class ChangeWriter implements ChangeSink {
   }
 
   private emit(file: OpenFile, record: ChangeRecord): Promise<void> | undefined {
-    const line = encodeRecord(record);
-    file.hash.update(line);
-    return file.spool.write(line);
+    return file.spool.write(encodeRecord(record));
   }
 }
 

@@ -12,10 +12,28 @@ const ISO_MICROS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})Z$/;
 
 export function commitTimeText(microsSince2000: bigint): string {
   const unixMicros = microsSince2000 + PG_EPOCH_US;
+  // Number arithmetic is exact below 2^53 µs (until the year 2255) and several times faster than
+  // BigInt; a capture writes this twice per transaction.
+  const small = Number(unixMicros);
+  if (Number.isSafeInteger(small)) {
+    const seconds = Math.floor(small / 1_000_000);
+    return `${wholeSeconds(seconds)}.${String(small - seconds * 1_000_000).padStart(6, '0')}Z`;
+  }
   const seconds = unixMicros / 1_000_000n - (unixMicros % 1_000_000n < 0n ? 1n : 0n);
   const micros = unixMicros - seconds * 1_000_000n;
-  const whole = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  return `${whole}.${micros.toString().padStart(6, '0')}Z`;
+  return `${wholeSeconds(Number(seconds))}.${micros.toString().padStart(6, '0')}Z`;
+}
+
+/** Consecutive transactions mostly commit within the same second: its text is kept. */
+let lastSeconds = Number.NaN;
+let lastText = '';
+
+function wholeSeconds(seconds: number): string {
+  if (seconds !== lastSeconds) {
+    lastText = new Date(seconds * 1000).toISOString().slice(0, 19);
+    lastSeconds = seconds;
+  }
+  return lastText;
 }
 
 export function parseCommitTime(text: string): bigint {

@@ -31,8 +31,14 @@ export class SpoolWriter {
   /** Lines not yet handed to gzip: one zlib call per line (a thread-pool round each) cost more than the masking. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** SHA-256 of the text before compression, when asked for: hashed a piece at a time, not a line at a time. */
+  private content: Hash | undefined;
 
-  private constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    options: { readonly contentDigest?: boolean },
+  ) {
+    if (options.contentDigest === true) this.content = createHash('sha256');
     this.gzip = createGzip({ level: GZIP_LEVEL });
     this.file = createWriteStream(path, { flags: 'wx' });
     const measure = new Transform({
@@ -49,9 +55,21 @@ export class SpoolWriter {
     });
   }
 
-  /** A new spool file in `dir`, named after `label` with a random suffix (two captures never share one). */
-  static create(dir: string, label: string): SpoolWriter {
-    return new SpoolWriter(join(dir, `${label}.${randomBytes(6).toString('hex')}.spool`));
+  /**
+   * A new spool file in `dir`, named after `label` with a random suffix (two captures never share one).
+   * `contentDigest`: keep the SHA-256 of the text written, for contentDigest().
+   */
+  static create(dir: string, label: string, options: { readonly contentDigest?: boolean } = {}): SpoolWriter {
+    return new SpoolWriter(join(dir, `${label}.${randomBytes(6).toString('hex')}.spool`), options);
+  }
+
+  /** SHA-256 (hex) of every byte of text written so far; what is written after it is not covered (a trailer that names it). */
+  async contentDigest(): Promise<string> {
+    const content = this.content;
+    if (content === undefined) throw new Error('this spool file keeps no digest of its text');
+    await this.handOver();
+    this.content = undefined;
+    return content.digest('hex');
   }
 
   /** Bytes written so far, before compression. */
@@ -76,6 +94,7 @@ export class SpoolWriter {
     const batch = this.pending.length === 1 ? (this.pending[0] ?? Buffer.alloc(0)) : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
+    this.content?.update(batch);
     if (this.gzip.write(batch)) return undefined;
     return new Promise((resolve, reject) => {
       const onDrain = (): void => {

@@ -47,6 +47,11 @@ describe('commit times', () => {
     }
     assert.equal(commitTimeText(0n), '2000-01-01T00:00:00.000000Z');
     assert.equal(commitTimeText(-1n), '1999-12-31T23:59:59.999999Z');
+    // Within one second, across a second, and beyond the range where Number arithmetic is exact.
+    assert.equal(commitTimeText(849_000_000_000_001n), '2026-11-26T09:20:00.000001Z');
+    assert.equal(commitTimeText(849_000_000_999_999n), '2026-11-26T09:20:00.999999Z');
+    assert.equal(commitTimeText(849_000_001_000_000n), '2026-11-26T09:20:01.000000Z');
+    for (const us of [9_007_199_254_740_993n, 9_100_000_000_000_123n]) assert.equal(parseCommitTime(commitTimeText(us)), us);
     assert.equal(
       code(() => parseCommitTime('2026-12-03 15:00:00')),
       'ARCHIVE_BAD_RECORD',
@@ -82,6 +87,19 @@ describe('change records', () => {
       assert.equal(line.indexOf('\n'), line.length - 1, 'one line, newline at the end');
       assert.deepEqual(decodeRecord(line.slice(0, -1), 'f:1'), record);
     }
+  });
+
+  it('are the JSON text of the record, with odd names and values (quotes, backslashes, control characters, other scripts)', () => {
+    const odd = 'a "quoted" \\ back\u0001slash\ttab é 中 😀 \u2028';
+    const rows: ChangeRecord[] = [
+      ...records,
+      { t: 'insert', schema: odd, table: odd, new: { [odd]: odd, '1': 'digits first', n: null } },
+      { t: 'update', schema: 's', table: 't', old: { [odd]: null }, new: { x: odd } },
+      { t: 'update', schema: 's', table: 't', key: { k: '1' }, old: { k: '0' }, new: { k: '1' }, unchanged: [odd] },
+      { t: 'delete', schema: 's', table: 't', key: { [odd]: odd } },
+      { t: 'delete', schema: 's', table: 't' },
+    ];
+    for (const record of rows) assert.equal(encodeRecord(record), `${JSON.stringify(record)}\n`);
   });
 
   it('values with newlines stay on one line', () => {

@@ -29,4 +29,21 @@ describe('spool files', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('give the SHA-256 of the text written before the digest was asked for, not of what follows it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pgtwin-spool-'));
+    try {
+      const spool = SpoolWriter.create(dir, 'digest', { contentDigest: true });
+      const lines = Array.from({ length: 3000 }, (_, i) => `{"t":"insert","n":${i},"v":"é ${'y'.repeat(i % 50)}"}\n`);
+      for (const line of lines) await spool.write(line);
+      const digest = await spool.contentDigest();
+      await spool.write('{"t":"trailer"}\n');
+      const file = await spool.finish();
+      assert.equal(digest, createHash('sha256').update(lines.join('')).digest('hex'));
+      assert.equal(gunzipSync(await readFile(file.path)).toString(), `${lines.join('')}{"t":"trailer"}\n`);
+      await assert.rejects(spool.contentDigest(), /keeps no digest/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
