@@ -7,7 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { ChangeWriter } from '../archive/change-writer.js';
-import { readChainEnd } from '../archive/chain-end.js';
+import { readChainEnd, type ChainEnd } from '../archive/chain-end.js';
 import type { ColumnDef } from '../archive/change-records.js';
 import type { BaseManifest } from '../archive/manifest.js';
 import { displayName } from '../pg/ident.js';
@@ -48,7 +48,22 @@ export interface StreamOutcome {
 
 export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutcome> {
   const { request, plan, base } = input;
-  const chain = await readChainEnd(request.store, input.archiveId);
+  // Streaming starts first: the walsender spends a while decoding from the slot's restart point
+  // before its first message, time the last stored file is read and checked in meanwhile.
+  const stream = input.replication.start(input.slot, input.publication);
+  let early: unknown;
+  const keep = (error: unknown): void => void (early ??= error);
+  stream.on('error', keep);
+  let chain: ChainEnd;
+  try {
+    chain = await readChainEnd(request.store, input.archiveId);
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  } finally {
+    stream.off('error', keep);
+  }
+  if (early !== undefined) throw early;
   // The base holds what commits before its consistent point; a commit exactly there is streamed.
   const fromBase = parseLsn(base.consistentLsn) - 1n;
   const archivedLsn = chain.lastCommitLsn !== undefined && chain.lastCommitLsn > fromBase ? chain.lastCommitLsn : fromBase;
@@ -74,7 +89,7 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
   });
   const fileAge = request.maxFileAgeMs ?? DEFAULT_FILE_AGE_MS;
   const reachedStop = await streamChanges({
-    stream: input.replication.start(input.slot, input.publication),
+    stream,
     sink: writer,
     signal: request.signal,
     stopAt: input.stopAt,
