@@ -10,6 +10,7 @@
  * file is whole too; one that does not check out is damage, never repaired here.
  */
 import { createHash } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { ArchiveStore } from '../store/store.js';
 import { parseLsn, type Lsn } from '../stream/lsn.js';
@@ -40,40 +41,35 @@ export async function readChainEnd(store: ArchiveStore, archiveId: string): Prom
   return { nextSeq: last.seq + 1, prev: { name: last.name, digest: trailer.digest }, lastCommitLsn: parseLsn(trailer.last_lsn) };
 }
 
-/**
- * The header and the trailer of a change file, its digest checked. The file
- * is hashed in the pieces gunzip gives, not line by line: a capture started
- * from cron reads its last file on every start, which may be as large as the
- * rotation size.
- */
+/** The header and the trailer of a change file, its digest checked. */
 async function readEnds(store: ArchiveStore, name: string): Promise<{ header: HeaderRecord; trailer: TrailerRecord }> {
   const hash = createHash('sha256');
-  let firstLine: string | undefined;
-  /** Bytes not hashed yet: the last line seen so far, which may be the trailer, and any part of the next. */
-  let held: Buffer = Buffer.alloc(0);
-  for await (const piece of (await store.read(name)).pipe(createGunzip()) as AsyncIterable<Buffer>) {
-    const bytes = held.length === 0 ? piece : Buffer.concat([held, piece]);
-    if (firstLine === undefined) {
-      const end = bytes.indexOf(NEWLINE);
-      if (end >= 0) firstLine = bytes.toString('utf8', 0, end);
+  let header: HeaderRecord | undefined;
+  let trailer: TrailerRecord | undefined;
+  let lineNo = 0;
+  const lines = createInterface({ input: (await store.read(name)).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    lineNo++;
+    if (trailer !== undefined) throw damaged(name, 'has lines after its trailer');
+    if (line.startsWith('{"t":"trailer"')) {
+      const record = decodeRecord(line, `${name} line ${lineNo}`);
+      if (record.t === 'trailer') {
+        trailer = record;
+        continue;
+      }
     }
-    // Every line followed by more bytes is not the last one: hashed now.
-    const cut = bytes.length < 2 ? -1 : bytes.lastIndexOf(NEWLINE, bytes.length - 2);
-    if (cut >= 0) hash.update(bytes.subarray(0, cut + 1));
-    held = bytes.subarray(cut + 1);
+    hash.update(line);
+    hash.update('\n');
+    if (lineNo === 1) {
+      const record = decodeRecord(line, `${name} line 1`);
+      if (record.t !== 'header') throw damaged(name, 'does not start with a header');
+      header = record;
+    }
   }
-  if (firstLine === undefined) throw damaged(name, 'does not start with a header');
-  const header = decodeRecord(firstLine, `${name} line 1`);
-  if (header.t !== 'header') throw damaged(name, 'does not start with a header');
-  const last = held.toString('utf8');
-  if (!last.startsWith('{"t":"trailer"') || !last.endsWith('\n')) throw damaged(name, 'does not end with its trailer');
-  const trailer = decodeRecord(last.slice(0, -1), `${name} (its last line)`);
-  if (trailer.t !== 'trailer') throw damaged(name, 'does not end with its trailer');
+  if (header === undefined || trailer === undefined) throw damaged(name, 'has no header or no trailer');
   if (hash.digest('hex') !== trailer.digest) throw damaged(name, "does not match its trailer's digest");
   return { header, trailer };
 }
-
-const NEWLINE = 0x0a;
 
 function damaged(name: string, what: string): ArchiveError {
   return new ArchiveError('ARCHIVE_CORRUPT', `The archive's last change file ${name} ${what}: capture cannot continue the chain.`, {
