@@ -59,10 +59,21 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
     assert.notDeepEqual(changed, expectedFast, 'the source really changed during the sync');
   });
 
+  /** Resolves once a worker's COPY of the slow table is running on the source (polled, no fixed wait). */
+  async function copyUnderWay(): Promise<void> {
+    for (;;) {
+      const r = await dbs.source.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgtwin worker' AND query LIKE 'COPY%slow%' AND state = 'active'`,
+      );
+      if ((r.rows[0].n as number) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   it('SIGINT stops cleanly with exit 130 and says how to resume; a rerun completes', async () => {
     const child = spawnPgtwin(['sync', '--from', dbs.sourceUrl, '--to', dbs.targetUrl, '--yes'], { cwd: dir });
     await child.waitFor(/copying 2 tables/);
-    await new Promise((r) => setTimeout(r, 400));
+    await copyUnderWay();
     child.kill('SIGINT');
     const result = await child.done;
     assert.equal(result.code, 130, result.stderr);
@@ -97,13 +108,13 @@ describe('pgtwin sync: one instant of the source, and interruption', () => {
         tableStarted: (table) => {
           if (table.key !== 'public.slow' || killed > 0) return;
           killed = -1;
-          setTimeout(() => {
-            void dbs.source
-              .query(
+          void copyUnderWay()
+            .then(() =>
+              dbs.source.query(
                 `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pgtwin worker' AND query LIKE 'COPY%'`,
-              )
-              .then((r) => (killed = r.rows[0].n as number));
-          }, 500);
+              ),
+            )
+            .then((r) => (killed = r.rows[0].n as number));
         },
       },
     });
