@@ -8,12 +8,13 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { ArchiveStore, SpoolFile } from '../store/store.js';
+import { isAlive } from '../local/lock.js';
 
 /** Fast compression: capture runs beside production, and level 6 cost about twice the CPU for a few percent of size. */
 const GZIP_LEVEL = 1;
@@ -60,7 +61,7 @@ export class SpoolWriter {
    * `contentDigest`: keep the SHA-256 of the text written, for contentDigest().
    */
   static create(dir: string, label: string, options: { readonly contentDigest?: boolean } = {}): SpoolWriter {
-    return new SpoolWriter(join(dir, `${label}.${randomBytes(6).toString('hex')}.spool`), options);
+    return new SpoolWriter(spoolPath(dir, label), options);
   }
 
   /** SHA-256 (hex) of every byte of text written so far; what is written after it is not covered (a trailer that names it). */
@@ -136,7 +137,7 @@ export class SpoolWriter {
 
 /** A small uncompressed file (a manifest), written and flushed to disk in one go. */
 export async function spoolText(dir: string, label: string, text: string): Promise<SpoolFile> {
-  const path = join(dir, `${label}.${randomBytes(6).toString('hex')}.spool`);
+  const path = spoolPath(dir, label);
   const bytes = Buffer.from(text);
   const handle = await open(path, 'wx');
   try {
@@ -156,4 +157,38 @@ export async function putText(store: ArchiveStore, dir: string, name: string, te
   } finally {
     await rm(file.path, { force: true });
   }
+}
+
+/**
+ * `pgtwin-<label>.<pid>-<random>.spool`: recognisable in a shared temporary
+ * directory, and naming the process that writes it, so that a file left by a
+ * killed capture can be told from one still being written.
+ */
+function spoolPath(dir: string, label: string): string {
+  return join(dir, `pgtwin-${label}.${process.pid}-${randomBytes(6).toString('hex')}.spool`);
+}
+
+const SPOOL_NAME = /^pgtwin-.+\.(\d+)-[0-9a-f]{12}\.spool$/;
+
+/**
+ * Deletes the spool files in `dir` whose process is gone (a capture killed
+ * while writing one leaves it behind; it is never needed again: the file is
+ * written anew from the slot). Files of running processes and files that are
+ * not pgtwin's are left alone; a file that cannot be deleted is skipped.
+ * Returns the names deleted.
+ */
+export async function removeAbandonedSpools(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [])) {
+    const pid = Number(SPOOL_NAME.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    if (
+      await rm(join(dir, name), { force: true }).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed.push(name);
+  }
+  return removed;
 }

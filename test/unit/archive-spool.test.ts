@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { basename } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { SpoolWriter } from '../../src/archive/spool-file.js';
+import { removeAbandonedSpools, SpoolWriter } from '../../src/archive/spool-file.js';
 
 describe('spool files', () => {
   it('hold every byte written, small lines and large pieces, in order, with the stored size and SHA-256', async () => {
@@ -42,6 +44,24 @@ describe('spool files', () => {
       assert.equal(digest, createHash('sha256').update(lines.join('')).digest('hex'));
       assert.equal(gunzipSync(await readFile(file.path)).toString(), `${lines.join('')}{"t":"trailer"}\n`);
       await assert.rejects(spool.contentDigest(), /keeps no digest/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('left by a process that is gone are deleted; those of a running process and other files are kept', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pgtwin-spool-'));
+    try {
+      const ours = SpoolWriter.create(dir, 'changes-1');
+      await ours.write('{"t":"header"}\n');
+      // A process that has exited: its pid names the abandoned file.
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      const abandoned = `pgtwin-changes-7.${gone}-0123456789ab.spool`;
+      await writeFile(join(dir, abandoned), 'partial');
+      await writeFile(join(dir, 'someone-elses.spool'), 'not ours');
+      assert.deepEqual(await removeAbandonedSpools(dir), [abandoned]);
+      assert.deepEqual((await readdir(dir)).sort(), [basename(ours.path), 'someone-elses.spool'].sort());
+      await ours.discard();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
