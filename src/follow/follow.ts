@@ -9,8 +9,7 @@
  * runFollow plans once, then runs attempts until stopped; each attempt reads
  * top to bottom as its steps, over one state object (src/follow/follow-attempt.ts).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay } from '../pg/retry.js';
+import { RECONNECT, runAttempts } from '../backoff.js';
 import { UsageError, messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
 import { compileRunMasks } from '../mask/run-masks.js';
@@ -39,26 +38,24 @@ export interface FollowSummary {
   readonly lastCommitLsn: string;
 }
 
-const RECONNECT = { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 1000, maxDelayMs: 30_000 };
-
 export async function runFollow(request: FollowRequest): Promise<FollowSummary> {
   const setup = await setUpFollow(request);
   const totals = new FollowTotals();
-  for (let attempt = 0; ; attempt++) {
-    try {
+  await runAttempts(
+    async () => {
       const outcome = await followOnce(setup, totals.initialSync);
       totals.add(outcome);
-      if (request.signal.aborted || outcome.stopped) break;
-      attempt = 0;
-    } catch (error) {
-      if (request.signal.aborted && !(error instanceof FollowError)) break;
-      if (!worthRetrying(error)) throw error;
-      const delayMs = backoffDelay(RECONNECT, Math.min(attempt, 6));
-      request.observer?.reconnecting?.(messageOf(error), delayMs);
-      await sleep(delayMs, undefined, { signal: request.signal }).catch(() => undefined);
-      if (request.signal.aborted) break;
-    }
-  }
+      return outcome.stopped;
+    },
+    {
+      signal: request.signal,
+      isTransient: worthRetrying,
+      // A follow's own failure (the twin refused a change ...) is reported even while stopping.
+      failsAfterStop: (error) => error instanceof FollowError,
+      policy: RECONNECT,
+      onRetry: (error, delayMs) => request.observer?.reconnecting?.(messageOf(error), delayMs),
+    },
+  );
   return totals.summary(setup.slot);
 }
 

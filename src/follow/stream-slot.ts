@@ -8,7 +8,8 @@ import { messageOf } from '../errors.js';
 import { sourceSequenceValues, syncSequences } from '../snapshot/sequences.js';
 import { setFollowStatus } from './follow-state.js';
 import { applierFor, recordOf, type AttemptOutcome, type FollowAttempt, streamOptionsOf } from './follow-attempt.js';
-import { recordFailure, streamEndedError } from './follow-failure.js';
+import { recordFailure } from './follow-failure.js';
+import { streamEndedError } from '../stream/lost-connection.js';
 import { streamChanges } from '../stream/stream-loop.js';
 
 export async function streamFromSlot(attempt: FollowAttempt): Promise<AttemptOutcome> {

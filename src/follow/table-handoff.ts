@@ -29,7 +29,7 @@ import { withScope } from '../scope.js';
 import type { Endpoint } from '../pg/endpoint.js';
 import type { SyncReport } from '../sync/sync-report.js';
 import type { Applier } from '../apply/applier.js';
-import { streamEndedError } from './follow-failure.js';
+import { streamEndedError } from '../stream/lost-connection.js';
 import { markCopying, markFollowing } from './follow-tables.js';
 import { formatLsn, type Lsn } from '../stream/lsn.js';
 import { ReplicationSession } from '../stream/replication-session.js';

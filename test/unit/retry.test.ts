@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { backoffDelay, isRetryable, withRetry } from '../../src/pg/retry.js';
+import { runAttempts } from '../../src/backoff.js';
 
 const pgError = (code: string) => Object.assign(new Error('x'), { code });
 
@@ -54,5 +55,59 @@ describe('retry', () => {
       maxDelayMs: 1,
     });
     assert.deepEqual([value, calls], ['ok', 2]);
+  });
+
+  it('runs attempts of a long-running mode until done, through transient failures, counting failures in a row only', async () => {
+    const transient = pgError('57P01');
+    const policy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 };
+    const waits: number[] = [];
+    // Two failures, progress, two more, then done: progress reset the count, so three attempts in all never ran out.
+    const script = ['fail', 'fail', 'progress-fail', 'fail', 'done'];
+    let calls = 0;
+    await runAttempts(
+      async (progressed) => {
+        const step = script[calls++];
+        if (step === 'done') return true;
+        if (step === 'progress-fail') progressed();
+        throw transient;
+      },
+      { signal: new AbortController().signal, isTransient: isRetryable, policy, onRetry: (_error, delay) => waits.push(delay) },
+    );
+    assert.equal(calls, 5);
+    assert.equal(waits.length, 4);
+
+    // A permanent failure ends the loop with it; so do more transient ones in a row than the policy allows.
+    calls = 0;
+    const loop = { signal: new AbortController().signal, isTransient: isRetryable, policy };
+    await assert.rejects(
+      runAttempts(async () => (calls++, Promise.reject(pgError('42601'))), loop),
+      { code: '42601' },
+    );
+    assert.equal(calls, 1);
+    calls = 0;
+    await assert.rejects(
+      runAttempts(async () => (calls++, Promise.reject(transient)), loop),
+      { code: '57P01' },
+    );
+    assert.equal(calls, 3);
+
+    // An attempt that ends without being done runs again; a stop ends the loop, and a failure then is the stop's.
+    const stop = new AbortController();
+    calls = 0;
+    await runAttempts(
+      async () => {
+        if (++calls === 3) {
+          stop.abort();
+          throw new Error('closed while stopping');
+        }
+        return false;
+      },
+      { ...loop, signal: stop.signal },
+    );
+    assert.equal(calls, 3);
+    await assert.rejects(
+      runAttempts(async () => Promise.reject(new Error('its own')), { ...loop, signal: stop.signal, failsAfterStop: () => true }),
+      /its own/,
+    );
   });
 });
