@@ -12,6 +12,8 @@ export interface CaptureObserver {
   baseTable?(table: BaseTable): void;
   /** A change file is in the store. */
   file?(file: ArchivedFile): void;
+  /** The connection to the source was lost: capture connects again after this wait and continues where the archive ends. */
+  reconnecting?(reason: string, delayMs: number): void;
 }
 
 export interface CaptureRequest {
@@ -24,6 +26,10 @@ export interface CaptureRequest {
   readonly once: boolean;
   /** A new base (a new slot and snapshot) even though the archive has one. */
   readonly newBase: boolean;
+  /** A new base once the newest complete one is this old (default: settings.newBaseAfterMs, `archive.new_base_after`; none). */
+  readonly newBaseAfterMs?: number | undefined;
+  /** The clock the base schedule reads (tests). */
+  readonly now?: () => number;
   readonly observer?: CaptureObserver;
   /** The publication read (default: pgtwin's, as setup-source creates it). */
   readonly publication?: string | undefined;

@@ -33,6 +33,10 @@ export interface SlotStream {
   readonly base: BaseManifest;
   /** Stop before the first transaction committing at or after this (catching up to a new base, or --once). */
   readonly stopAt?: Lsn | undefined;
+  /** The stop, at the next file boundary (default the request's: a base falling due stops the stream too). */
+  readonly signal?: AbortSignal;
+  /** A file is stored: the stream got somewhere (a reconnect after it starts its backoff again). */
+  readonly onFile?: () => void;
 }
 
 export interface StreamOutcome {
@@ -85,13 +89,16 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
     chain,
     archivedLsn,
     maxFileBytes: request.maxFileBytes ?? DEFAULT_FILE_BYTES,
-    onFile: (file) => request.observer?.file?.(file),
+    onFile: (file) => {
+      request.observer?.file?.(file);
+      input.onFile?.();
+    },
   });
   const fileAge = request.maxFileAgeMs ?? DEFAULT_FILE_AGE_MS;
   const reachedStop = await streamChanges({
     stream,
     sink: writer,
-    signal: request.signal,
+    signal: input.signal ?? request.signal,
     stopAt: input.stopAt,
     // A file ends by its size (the writer's batchFull) or its age, never by a count of changes.
     maxBatchChanges: Number.MAX_SAFE_INTEGER,

@@ -1,5 +1,6 @@
 /** `pgtwin capture`: the masked base and change files of the source into an archive. */
 import { runCapture, type CaptureSummary } from '../capture/capture.js';
+import { DURATION_HINT, parseDuration } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { countOf, formatBytes } from '../report/format.js';
 import { openStore } from '../store/index.js';
@@ -40,6 +41,7 @@ export async function captureCommand(io: CliIo, argv: readonly string[], signal:
       store,
       once: booleanFlag(flags, 'once'),
       newBase: booleanFlag(flags, 'new-base'),
+      newBaseAfterMs: durationFlag(flags, 'new-base-after'),
       publication: stringFlag(flags, 'publication'),
       spoolDir: stringFlag(flags, 'spool-dir'),
       ...definedOnly({
@@ -49,6 +51,7 @@ export async function captureCommand(io: CliIo, argv: readonly string[], signal:
       }),
       observer: {
         note: say,
+        reconnecting: (reason, delayMs) => say(`warning: ${reason}; reconnecting in ${Math.round(delayMs / 100) / 10} s`),
         warning: (message) => say(`warning: ${message}`),
         baseProgress: (table, rows) => {
           if (!io.stderrIsTty || performance.now() - baseShownAt < 1000) return;
@@ -80,6 +83,15 @@ function summaryLine(summary: CaptureSummary): string {
   const base = summary.base === undefined ? '' : `base ${summary.base.name} (${countOf(summary.base.rows, 'row')}), `;
   const at = summary.lastCommitLsn === undefined ? '' : `; archive at ${summary.lastCommitLsn}`;
   return `capture stopped: ${base}${countOf(summary.files, 'change file')}, ${countOf(summary.transactions, 'transaction')} (${countOf(summary.changes, 'change')}, ${formatBytes(summary.storedBytes)} stored)${at}`;
+}
+
+function durationFlag(flags: Parameters<typeof stringFlag>[0], name: string): number | undefined {
+  const value = stringFlag(flags, name);
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined)
+    throw new UsageError('BAD_FLAGS', `--${name} takes ${DURATION_HINT}, not "${value}".`, { nextStep: `For example --${name} 7d.` });
+  return ms;
 }
 
 /** Leaves out what was not given, so the request's defaults apply. */

@@ -24,6 +24,8 @@ export interface Draft {
   secretFile?: string;
   /** Where capture writes (and apply reads) the archive: an absolute directory or a URL. */
   archive?: string;
+  /** `archive.new_base_after`, in milliseconds. */
+  newBaseAfterMs?: number;
   /** `null`: explicitly "one per CPU" (Confiture `parallel: true`). */
   jobs?: number | null;
   batchSize?: number;

@@ -19,6 +19,7 @@ export type {
   TableSelectionSettings,
 } from './settings.js';
 export { BYTE_SIZE_HINT, parseByteSize } from './byte-size.js';
+export { DURATION_HINT, parseDuration } from './duration.js';
 export { endpointProblem } from './endpoints.js';
 export { DEFAULT_SPLIT_TABLES_LARGER_THAN } from './loader.js';
 export { type LargeObjectsDecision } from './settings.js';

@@ -66,6 +66,7 @@ export const KEY_SECTIONS: readonly KeySection[] = [
       'verbose',
     ],
   },
+  { label: 'archive', matches: is('archive'), keys: ['location', 'new_base_after'] },
   { label: 'tables', matches: is('tables'), keys: ['include', 'exclude', 'filters'] },
   { label: 'tables.filters.<table>', matches: is('tables', 'filters', undefined), keys: ['where', 'limit'] },
   {

@@ -82,6 +82,7 @@ function buildSettings(file: ConfigFile | undefined, draft: Draft, overridden: O
     strategiesModule: draft.strategiesModule,
     secretFile: draft.secretFile,
     archive: draft.archive,
+    newBaseAfterMs: draft.newBaseAfterMs,
     options: Object.freeze({
       jobs: overridden.jobs,
       splitTablesLargerThan: overridden.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN,

@@ -125,6 +125,8 @@ export interface Settings {
    * s3:// URL. Optional so that hand-built Settings (tests) need not name it.
    */
   readonly archive?: string | undefined;
+  /** `archive.new_base_after`: capture writes a new base once the newest is this old (milliseconds); undefined: only when asked. */
+  readonly newBaseAfterMs?: number | undefined;
   /** Non-fatal remarks found while loading (deprecated or ignored keys). */
   readonly warnings: readonly string[];
   /**

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { readAnonymize } from './anonymize-rules.js';
 import { confitureKeys } from './confiture.js';
+import { DURATION_HINT, parseDuration } from './duration.js';
 import type { Ctx } from './draft.js';
 import type { Path } from './problems.js';
 import { LARGE_OBJECTS_DECISIONS } from './settings.js';
@@ -48,13 +49,33 @@ function nativeKeys(ctx: Ctx): Record<string, KeyHandler> {
     secret_file: (value, at) => {
       ctx.draft.secretFile = readPath(ctx, value, at, 'a file path');
     },
-    archive: (value, at) => {
-      const text = ctx.read.string(value, at, 'an archive location (a directory, file://, sftp:// or s3:// URL)');
-      // (An empty string is reported by ctx.read.string.) A directory is relative to the config file, as every path in it; a URL is taken as written.
-      if (text !== undefined) ctx.draft.archive = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : path.resolve(ctx.baseDir, text);
-    },
+    archive: (value, at) => readArchive(ctx, value, at),
     options: (value, at) => readOptions(ctx, value, at),
   };
+}
+
+/** `archive: LOCATION`, or `archive: {location, new_base_after}`. */
+function readArchive(ctx: Ctx, value: unknown, at: Path): void {
+  if (typeof value !== 'object' || value === null) {
+    readArchiveLocation(ctx, value, at);
+    return;
+  }
+  const section = ctx.read.record(value, at, 'an archive location, or a mapping with `location` and `new_base_after`');
+  if (section === undefined) return;
+  ctx.read.keys(section, at, {
+    location: (raw, p) => readArchiveLocation(ctx, raw, p),
+    new_base_after: (raw, p) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined) ctx.read.report.problem(p, `expected ${DURATION_HINT}`);
+      else ctx.draft.newBaseAfterMs = ms;
+    },
+  });
+}
+
+function readArchiveLocation(ctx: Ctx, value: unknown, at: Path): void {
+  const text = ctx.read.string(value, at, 'an archive location (a directory, file://, sftp:// or s3:// URL)');
+  // (An empty string is reported by ctx.read.string.) A directory is relative to the config file, as every path in it; a URL is taken as written.
+  if (text !== undefined) ctx.draft.archive = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : path.resolve(ctx.baseDir, text);
 }
 
 /** pgtwin's `{include, exclude, filters}`, or Confiture's plain list (= include). */

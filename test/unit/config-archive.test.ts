@@ -23,4 +23,24 @@ describe('config: archive', () => {
       assert.match((await loadError(dir)).details.join('\n'), /archive: /),
     );
   });
+
+  it('takes a mapping with the location and the new-base schedule, as a duration', async () => {
+    await withDir({ 'pgtwin.yaml': 'archive:\n  location: backups/shop\n  new_base_after: 7d\n' }, async (dir) => {
+      const settings = await load(dir);
+      assert.equal(settings.archive, join(dir, 'backups/shop'));
+      assert.equal(settings.newBaseAfterMs, 7 * 24 * 3600 * 1000);
+    });
+    await withDir({ 'pgtwin.yaml': 'archive:\n  new_base_after: 1.5h\n' }, async (dir) => {
+      const settings = await load(dir);
+      assert.equal(settings.archive, undefined);
+      assert.equal(settings.newBaseAfterMs, 90 * 60 * 1000);
+    });
+    await withDir({ 'pgtwin.yaml': 'archive: backups/shop\n' }, async (dir) => assert.equal((await load(dir)).newBaseAfterMs, undefined));
+    await withDir({ 'pgtwin.yaml': 'archive:\n  new_base_after: weekly\n' }, async (dir) =>
+      assert.match((await loadError(dir)).details.join('\n'), /archive\.new_base_after: expected a duration such as 7d/),
+    );
+    await withDir({ 'pgtwin.yaml': 'archive:\n  new_base_afer: 7d\n' }, async (dir) =>
+      assert.match((await loadError(dir)).details.join('\n'), /new_base_afer/),
+    );
+  });
 });

@@ -23,7 +23,15 @@ again where the archive ends: no gap, no transaction twice.
 
 --once archives up to the source's WAL position at start, then exits 0 (for
 cron). Without it capture runs until Ctrl-C or SIGTERM, which finish the
-transaction in hand, store the file and exit.
+transaction in hand, store the file and exit; a lost connection to the source
+(a restart, a network outage, its walsender ended) is reopened with backoff
+(1 s, growing to 30 s), and capture continues where the archive ends.
+
+New bases: --new-base writes one now; --new-base-after (or
+\`archive.new_base_after\` in pgtwin.yaml) whenever the newest base is older
+than that, at the start of a capture and, with --follow, while streaming (the
+stream stops at a file boundary, the base is written, streaming goes on from
+its slot). Twins of an older base keep applying the change files.
 
 Strict mode holds: a personal column without a rule stops capture before it
 starts, and a column added on the source while capturing stops it before any
@@ -46,6 +54,12 @@ built from older bases are rebuilt from it). The source needs the publication
       help: "write a new base (a new slot and snapshot); the older slot's changes up to it are archived first when key and rules are unchanged",
     },
     {
+      name: 'new-base-after',
+      value: 'DURATION',
+      default: '`archive.new_base_after`, or only when asked',
+      help: 'write a new base when the newest is older than this (`7d`, `12h`); with --follow, also when it gets that old while streaming',
+    },
+    {
       name: 'file-size',
       value: 'SIZE',
       default: '`64MB`',
@@ -66,6 +80,7 @@ built from older bases are rebuilt from it). The source needs the publication
   examples: [
     'pgtwin capture --from production --archive /backups/shop --once',
     'pgtwin capture --from production --archive s3://twin-archive/shop --follow',
+    'pgtwin capture --from production --archive /backups/shop --follow --new-base-after 7d',
   ],
   exitCodes: `0 archived (with --once: up to the WAL position at start; otherwise stopped
 by a signal), 1 failure, 2 usage or config error, another key or rules than
