@@ -151,6 +151,8 @@ describe('a key in the wrong section', () => {
       strategies: 'm.js',
       secret_file: 's',
       archive: 'backups',
+      location: 'backups',
+      new_base_after: '7d',
       options: '{}',
       source_url: 'postgres://h/d',
       target_url: 'postgres://h/e',
