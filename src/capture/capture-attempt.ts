@@ -88,6 +88,7 @@ export async function captureOnce(setup: CaptureSetup, run: CaptureRun, progress
       stopAt: run.upTo,
       signal: timer?.signal ?? signal,
       onFile: progressed,
+      onFailed: (stored) => run.addStream(stored),
     });
     run.addStream(streamed);
     if (signal.aborted || streamed.reachedStop) return true;

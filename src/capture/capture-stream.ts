@@ -37,6 +37,8 @@ export interface SlotStream {
   readonly signal?: AbortSignal;
   /** A file is stored: the stream got somewhere (a reconnect after it starts its backoff again). */
   readonly onFile?: () => void;
+  /** The stream failed: what it stored before, for the run's totals. */
+  readonly onFailed?: (stored: StreamOutcome) => void;
 }
 
 export interface StreamOutcome {
@@ -95,26 +97,36 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
     },
   });
   const fileAge = request.maxFileAgeMs ?? DEFAULT_FILE_AGE_MS;
-  const reachedStop = await streamChanges({
-    stream,
-    sink: writer,
-    signal: input.signal ?? request.signal,
-    stopAt: input.stopAt,
-    // A file ends by its size (the writer's batchFull) or its age, never by a count of changes.
-    maxBatchChanges: Number.MAX_SAFE_INTEGER,
-    maxBatchDelayMs: fileAge,
-    minBatchDelayMs: fileAge,
-    statusIntervalMs: request.statusIntervalMs,
-  });
-  const { totals } = writer;
-  return {
-    transactions: totals.transactions,
-    changes: totals.changes,
-    skipped: totals.skipped,
-    files: totals.files,
-    bytes: totals.bytes,
-    storedBytes: totals.size,
-    lastCommitLsn: totals.files > 0 ? writer.lastArchivedLsn : chain.lastCommitLsn,
-    reachedStop,
+  let reachedStop = false;
+  const outcome = (): StreamOutcome => {
+    const { totals } = writer;
+    return {
+      transactions: totals.transactions,
+      changes: totals.changes,
+      skipped: totals.skipped,
+      files: totals.files,
+      bytes: totals.bytes,
+      storedBytes: totals.size,
+      lastCommitLsn: totals.files > 0 ? writer.lastArchivedLsn : chain.lastCommitLsn,
+      reachedStop,
+    };
   };
+  try {
+    reachedStop = await streamChanges({
+      stream,
+      sink: writer,
+      signal: input.signal ?? request.signal,
+      stopAt: input.stopAt,
+      // A file ends by its size (the writer's batchFull) or its age, never by a count of changes.
+      maxBatchChanges: Number.MAX_SAFE_INTEGER,
+      maxBatchDelayMs: fileAge,
+      minBatchDelayMs: fileAge,
+      statusIntervalMs: request.statusIntervalMs,
+    });
+  } catch (error) {
+    // The files stored before a lost connection count: the next attempt continues after them.
+    input.onFailed?.(outcome());
+    throw error;
+  }
+  return outcome();
 }
