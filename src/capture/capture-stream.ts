@@ -10,6 +10,8 @@ import { ChangeWriter } from '../archive/change-writer.js';
 import { readChainEnd, type ChainEnd } from '../archive/chain-end.js';
 import type { ColumnDef } from '../archive/change-records.js';
 import type { BaseManifest } from '../archive/manifest.js';
+import { archivedSequences, readSequenceValues } from '../archive/sequence-values.js';
+import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import type { SyncPlan } from '../plan/plan.js';
 import type { RunMasks } from '../mask/run-masks.js';
@@ -33,6 +35,8 @@ export interface SlotStream {
   readonly base: BaseManifest;
   /** Stop before the first transaction committing at or after this (catching up to a new base, or --once). */
   readonly stopAt?: Lsn | undefined;
+  /** The capture's source session (not the replication one): each change file records the sequences' values read in it. */
+  readonly sequencesFrom?: Client | undefined;
 }
 
 export interface StreamOutcome {
@@ -86,6 +90,7 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
     archivedLsn,
     maxFileBytes: request.maxFileBytes ?? DEFAULT_FILE_BYTES,
     onFile: (file) => request.observer?.file?.(file),
+    sequences: sequencesOf(input),
   });
   const fileAge = request.maxFileAgeMs ?? DEFAULT_FILE_AGE_MS;
   const reachedStop = await streamChanges({
@@ -110,4 +115,12 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
     lastCommitLsn: totals.files > 0 ? writer.lastArchivedLsn : chain.lastCommitLsn,
     reachedStop,
   };
+}
+
+/** The plan's sequences as the source has them now, for the change writer; none without a source session or a sequence. */
+function sequencesOf(input: SlotStream): (() => ReturnType<typeof readSequenceValues>) | undefined {
+  const source = input.sequencesFrom;
+  const names = archivedSequences(input.plan);
+  if (source === undefined || names.length === 0) return undefined;
+  return () => readSequenceValues(source, names);
 }

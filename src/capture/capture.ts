@@ -65,7 +65,17 @@ export async function runCapture(request: CaptureRequest): Promise<CaptureSummar
 
     let made: NewBase | undefined;
     if (current === undefined || request.newBase) {
-      made = await makeBase({ request, scope, source: endpoint, archiveId, publication, planned, seq: state.nextBaseSeq, current });
+      made = await makeBase({
+        request,
+        scope,
+        source: endpoint,
+        sourceSession: source,
+        archiveId,
+        publication,
+        planned,
+        seq: state.nextBaseSeq,
+        current,
+      });
     }
     const base = made?.manifest ?? current?.base;
     const slot = made?.slot ?? current?.slot;
@@ -85,6 +95,7 @@ export async function runCapture(request: CaptureRequest): Promise<CaptureSummar
           masks: planned.masks,
           base,
           stopAt: upTo,
+          sequencesFrom: source,
         });
     const caught = made?.caughtUp;
     const add = (key: 'transactions' | 'changes' | 'skipped' | 'files' | 'bytes' | 'storedBytes'): number =>
