@@ -15,6 +15,9 @@ import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import type { SyncPlan } from '../plan/plan.js';
 import type { RunMasks } from '../mask/run-masks.js';
+import { ArchiveError } from '../archive/errors.js';
+import { messageOf } from '../errors.js';
+import { sqlStateOf } from '../pg/retry.js';
 import { parseLsn, type Lsn } from '../stream/lsn.js';
 import type { ReplicationSession } from '../stream/replication-session.js';
 import { streamChanges } from '../stream/stream-loop.js';
@@ -67,7 +70,7 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
   } finally {
     stream.off('error', keep);
   }
-  if (early !== undefined) throw early;
+  if (early !== undefined) throw slotBusy(early, input.slot);
   // The base holds what commits before its consistent point; a commit exactly there is streamed.
   const fromBase = parseLsn(base.consistentLsn) - 1n;
   const archivedLsn = chain.lastCommitLsn !== undefined && chain.lastCommitLsn > fromBase ? chain.lastCommitLsn : fromBase;
@@ -103,6 +106,8 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
     maxBatchDelayMs: fileAge,
     minBatchDelayMs: fileAge,
     statusIntervalMs: request.statusIntervalMs,
+  }).catch((error: unknown) => {
+    throw slotBusy(error, input.slot);
   });
   const { totals } = writer;
   return {
@@ -123,4 +128,14 @@ function sequencesOf(input: SlotStream): (() => ReturnType<typeof readSequenceVa
   const names = archivedSequences(input.plan);
   if (source === undefined || names.length === 0) return undefined;
   return () => readSequenceValues(source, names);
+}
+
+/** The archive's slot streamed by another process: another capture of this archive, started elsewhere. */
+function slotBusy(error: unknown, slot: string): unknown {
+  if (sqlStateOf(error) !== '55006') return error;
+  return new ArchiveError('CAPTURE_RUNNING', `Another process streams this archive's slot ${slot} already: ${messageOf(error)}.`, {
+    cause: error,
+    nextStep:
+      'One capture per archive: leave the running one be (it archives these changes too), or stop it first (pgtwin stop --archive LOCATION from the directory it was started in, or SIGTERM to it) and start this one again.',
+  });
 }
