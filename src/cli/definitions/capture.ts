@@ -22,8 +22,9 @@ safe only once the store holds the file. A capture killed at any point starts
 again where the archive ends: no gap, no transaction twice.
 
 --once archives up to the source's WAL position at start, then exits 0 (for
-cron). Without it capture runs until Ctrl-C or SIGTERM, which finish the
-transaction in hand, store the file and exit.
+cron). Without it capture runs until Ctrl-C, SIGTERM or \`pgtwin stop\`
+(from the same directory), which finish the transaction in hand, store the
+file and exit 0. A second capture of the archive is refused (CAPTURE_RUNNING).
 
 Strict mode holds: a personal column without a rule stops capture before it
 starts, and a column added on the source while capturing stops it before any
