@@ -6,7 +6,7 @@ import { runApply } from '../replay/apply.js';
 import { applyText } from '../report/archive-text.js';
 import { boundProgress, ProgressReporter } from '../report/progress.js';
 import { countOf } from '../report/format.js';
-import { openStore } from '../store/index.js';
+import { openStore, type ArchiveStore } from '../store/index.js';
 import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
 import { readFlags } from './command-flags.js';
 import { makeConfirm } from './confirm.js';
@@ -24,7 +24,7 @@ export async function applyCommand(io: CliIo, argv: readonly string[], signal: A
   // `pgtwin stop` finds it by this file; a second apply to this twin from here is refused at once (the twin's lock refuses it from anywhere).
   const release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), 'apply', targetDisplay(settings, io.env));
   const progress = new ProgressReporter({ write: io.stderr, tty: io.stderrIsTty && !json });
-  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  let store: ArchiveStore | undefined;
   try {
     // Not tied to the stop signal: a stop finishes the file in hand, still read from the store.
     store = await openStore(location, { env: io.env, cwd: io.cwd });
