@@ -18,6 +18,9 @@ import { isAlive } from '../local/lock.js';
 
 export type RunKind = 'follow' | 'capture' | 'apply';
 
+/** The error of a second run serving the same thing from this directory. */
+const RUNNING_CODE: Readonly<Record<RunKind, string>> = { follow: 'FOLLOW_RUNNING', capture: 'CAPTURE_RUNNING', apply: 'APPLY_RUNNING' };
+
 /** What each kind serves, in words, for messages. */
 export const SERVES: Readonly<Record<RunKind, string>> = { follow: 'slot', capture: 'archive', apply: 'twin' };
 
@@ -44,7 +47,7 @@ export async function claimPidFile(dir: string, kind: RunKind, serves: string): 
   const other = await readPidFile(path);
   if (other !== undefined && other.pid !== process.pid && isAlive(other.pid)) {
     throw new PgtwinError(
-      `${kind.toUpperCase()}_RUNNING`,
+      RUNNING_CODE[kind],
       'failure',
       `pgtwin ${kind} is already running for ${SERVES[kind]} ${serves} (pid ${other.pid}).`,
       { nextStep: `Stop it with \`pgtwin stop\`, or leave it running: one ${kind} per ${SERVES[kind]}.` },
