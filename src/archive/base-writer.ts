@@ -9,7 +9,6 @@
  */
 import type { Client } from '../pg/connect.js';
 import type { Endpoint } from '../pg/endpoint.js';
-import { quoteQualified, type QualifiedName } from '../pg/ident.js';
 import type { SyncPlan, TablePlan } from '../plan/plan.js';
 import type { ColumnMask } from '../mask/mask-transform.js';
 import type { MaskPool } from '../mask/mask-pool.js';
@@ -21,15 +20,8 @@ import type { ArchiveStore } from '../store/store.js';
 import { formatLsn, type Lsn } from '../stream/lsn.js';
 import { partsChunkWriter } from './base-parts.js';
 import { baseManifestPath, basePartPath } from './layout.js';
-import {
-  BASE_FORMAT,
-  encodeManifest,
-  FORMAT_VERSION,
-  type BaseManifest,
-  type BasePart,
-  type BaseSequence,
-  type BaseTable,
-} from './manifest.js';
+import { BASE_FORMAT, encodeManifest, FORMAT_VERSION, type BaseManifest, type BasePart, type BaseTable } from './manifest.js';
+import { readSequenceValues, archivedSequences } from './sequence-values.js';
 import { putText } from './spool-file.js';
 
 export interface BaseRequest {
@@ -99,7 +91,7 @@ export async function writeBase(request: BaseRequest): Promise<BaseManifest> {
     keyFingerprint: request.keyFingerprint,
     schema: { preData: request.schema.preData, postData: request.schema.postData },
     tables,
-    sequences: await readSequences(request.snapshotSession, plan),
+    sequences: await readSequenceValues(request.snapshotSession, archivedSequences(plan)),
   };
   await putText(request.store, request.spoolDir, baseManifestPath(request.name), encodeManifest(manifest));
   return manifest;
@@ -109,22 +101,4 @@ function identityOf(table: TablePlan): Omit<BaseTable, 'rows' | 'parts'> {
   const types = new Map(table.source.columns.map((c) => [c.name, c.type]));
   const columns = table.columns.map((name) => ({ name, type: types.get(name) ?? 'text' }));
   return { key: table.key, schema: table.source.schema, name: table.source.name, columns };
-}
-
-/** The values of the sequences the selected tables use (and those no column owns in their schemas). */
-async function readSequences(source: Client, plan: SyncPlan): Promise<BaseSequence[]> {
-  const names: QualifiedName[] = [...plan.sequences.map((s) => s.source.sequence), ...(plan.unownedSequences ?? [])];
-  const seen = new Set<string>();
-  const out: BaseSequence[] = [];
-  for (const seq of names) {
-    const key = quoteQualified(seq);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const read = await source.query<{ last_value: string; is_called: boolean }>(
-      `SELECT last_value::text AS last_value, is_called FROM ${key}`,
-    );
-    const row = read.rows[0];
-    if (row !== undefined) out.push({ schema: seq.schema, name: seq.name, value: row.last_value, isCalled: row.is_called });
-  }
-  return out;
 }

@@ -13,6 +13,12 @@
  * are skipped, and so are transactions with no change to a selected table.
  * A relation that brings a column the plan does not know stops the capture
  * before any of its values is written: strict mode holds at the source.
+ *
+ * Sequences are not in the change stream: when a file closes, their values
+ * are read from the source and written as `sequence` records at the end of
+ * its last transaction, before that transaction's commit record (which is
+ * held back until the file either closes or takes another transaction).
+ * Inside a transaction is where every reader of format 1 accepts them.
  */
 import { rm } from 'node:fs/promises';
 import type { ColumnMask } from '../mask/mask-transform.js';
@@ -22,11 +28,13 @@ import type { ChangeSink, CommittedBatch, PendingCommit } from '../stream/change
 import { FollowError } from '../stream/follow-errors.js';
 import { formatLsn, type Lsn } from '../stream/lsn.js';
 import type { PgoutputMessage, RelationMessage } from '../stream/pgoutput.js';
+import { messageOf } from '../errors.js';
 import { CHANGES_FORMAT, CHANGES_VERSION, encodeRecord, type ChangeRecord, type ColumnDef } from './change-records.js';
 import type { ChainEnd } from './chain-end.js';
 import { commitTimeText } from './commit-time.js';
 import { ArchiveError } from './errors.js';
 import { changeFileName } from './layout.js';
+import type { BaseSequence } from './manifest.js';
 import { SpoolWriter } from './spool-file.js';
 import { sameColumns, TableRecords } from './table-records.js';
 
@@ -54,6 +62,8 @@ export interface ChangeWriterOptions {
   readonly maxFileBytes: number;
   /** Called once each file is in the store. */
   readonly onFile?: (file: ArchivedFile) => void;
+  /** The source's sequence values now, read as each file closes (none written when absent or empty). */
+  readonly sequences?: () => Promise<readonly BaseSequence[]>;
 }
 
 export interface ArchivedFile extends CommittedBatch {
@@ -73,6 +83,8 @@ interface OpenFile {
   changes: number;
   lastLsn: Lsn;
   endLsn: Lsn;
+  /** The commit record of its last transaction, written when the file closes (after the sequences) or takes another transaction. */
+  heldCommit: ChangeRecord | undefined;
 }
 
 /** The source transaction being read. */
@@ -188,6 +200,7 @@ export class ChangeWriter implements ChangeSink {
     if (file === undefined || this.transaction !== undefined || file.transactions === 0) return undefined;
     this.file = undefined;
     if (this.inFlight >= MAX_FILES_IN_FLIGHT) await this.puts.catch(() => undefined);
+    await this.endLastTransaction(file);
     const digest = await file.spool.contentDigest();
     const trailer: ChangeRecord = {
       t: 'trailer',
@@ -295,12 +308,31 @@ export class ChangeWriter implements ChangeSink {
     this.transaction = undefined;
     const file = this.file;
     if (transaction === undefined || !transaction.written || file === undefined) return undefined;
-    const step = this.emit(file, { t: 'commit', lsn: formatLsn(commitLsn), end_lsn: formatLsn(endLsn), time: commitTimeText(time) });
+    file.heldCommit = { t: 'commit', lsn: formatLsn(commitLsn), end_lsn: formatLsn(endLsn), time: commitTimeText(time) };
     file.transactions++;
     file.changes += transaction.changes;
     file.lastLsn = commitLsn;
     file.endLsn = endLsn;
-    return step;
+    return undefined;
+  }
+
+  /**
+   * The file's last transaction ends with the sequences' values and its held
+   * commit. A failed read costs the values of this file only, never the file:
+   * the next file carries them again.
+   */
+  private async endLastTransaction(file: OpenFile): Promise<void> {
+    const commit = file.heldCommit;
+    if (commit === undefined) return;
+    file.heldCommit = undefined;
+    let values: readonly BaseSequence[] = [];
+    try {
+      values = (await this.options.sequences?.()) ?? [];
+    } catch (error) {
+      this.options.warn(`sequence values not recorded in this change file: ${messageOf(error)}`);
+    }
+    for (const v of values) await this.emit(file, { t: 'sequence', schema: v.schema, name: v.name, value: v.value, is_called: v.isCalled });
+    await this.emit(file, commit);
   }
 
   /** A record of the open transaction, its file and begin record written first. */
@@ -310,6 +342,10 @@ export class ChangeWriter implements ChangeSink {
     const waits: Promise<void>[] = [];
     if (!transaction.written) {
       const file = (this.file ??= this.openFile(transaction.finalLsn));
+      const held = file.heldCommit;
+      file.heldCommit = undefined;
+      const previous = held === undefined ? undefined : this.emit(file, held);
+      if (previous !== undefined) waits.push(previous);
       const begin = this.emit(file, {
         t: 'begin',
         lsn: formatLsn(transaction.finalLsn),
@@ -337,6 +373,7 @@ export class ChangeWriter implements ChangeSink {
       changes: 0,
       lastLsn: 0n,
       endLsn: 0n,
+      heldCommit: undefined,
     };
     // The first write into an empty gzip stream never has to wait.
     void this.emit(file, {

@@ -60,7 +60,17 @@ export async function captureOnce(setup: CaptureSetup, run: CaptureRun, progress
     const due = baseDue(current?.base, schedule);
     if (due !== undefined) {
       if (current !== undefined) note(`a new base: ${due}`);
-      made = await makeBase({ request, scope, source: endpoint, archiveId, publication, planned, seq: state.nextBaseSeq, current });
+      made = await makeBase({
+        request,
+        scope,
+        source: endpoint,
+        sourceSession: source,
+        archiveId,
+        publication,
+        planned,
+        seq: state.nextBaseSeq,
+        current,
+      });
       if (schedule.requested) run.requestedBaseMade = true;
       run.baseMade(made);
     }
@@ -89,6 +99,7 @@ export async function captureOnce(setup: CaptureSetup, run: CaptureRun, progress
       signal: timer?.signal ?? signal,
       onFile: progressed,
       onFailed: (stored) => run.addStream(stored),
+      sequencesFrom: source,
     });
     run.addStream(streamed);
     if (signal.aborted || streamed.reachedStop) return true;

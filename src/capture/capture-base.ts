@@ -34,6 +34,8 @@ export interface BaseStep {
   readonly request: CaptureRequest;
   readonly scope: ResourceScope;
   readonly source: Endpoint;
+  /** The capture's source session: the catch-up's change files record the sequences read in it. */
+  readonly sourceSession: Client;
   readonly archiveId: string;
   readonly publication: string;
   readonly planned: CapturePlan;
@@ -75,6 +77,7 @@ export async function makeBase(step: BaseStep): Promise<NewBase> {
         masks: planned.masks,
         base: current.base,
         stopAt: created.consistentPoint,
+        sequencesFrom: step.sourceSession,
       }),
     );
     if (!caughtUp.reachedStop)

@@ -10,9 +10,14 @@ import { ChangeWriter } from '../archive/change-writer.js';
 import { readChainEnd, type ChainEnd } from '../archive/chain-end.js';
 import type { ColumnDef } from '../archive/change-records.js';
 import type { BaseManifest } from '../archive/manifest.js';
+import { archivedSequences, readSequenceValues } from '../archive/sequence-values.js';
+import type { Client } from '../pg/connect.js';
 import { displayName } from '../pg/ident.js';
 import type { SyncPlan } from '../plan/plan.js';
 import type { RunMasks } from '../mask/run-masks.js';
+import { ArchiveError } from '../archive/errors.js';
+import { messageOf } from '../errors.js';
+import { sqlStateOf } from '../pg/retry.js';
 import { parseLsn, type Lsn } from '../stream/lsn.js';
 import type { ReplicationSession } from '../stream/replication-session.js';
 import { streamChanges } from '../stream/stream-loop.js';
@@ -39,6 +44,8 @@ export interface SlotStream {
   readonly onFile?: () => void;
   /** The stream failed: what it stored before, for the run's totals. */
   readonly onFailed?: (stored: StreamOutcome) => void;
+  /** The capture's source session (not the replication one): each change file records the sequences' values read in it. */
+  readonly sequencesFrom?: Client | undefined;
 }
 
 export interface StreamOutcome {
@@ -69,7 +76,7 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
   } finally {
     stream.off('error', keep);
   }
-  if (early !== undefined) throw early;
+  if (early !== undefined) throw slotBusy(early, input.slot);
   // The base holds what commits before its consistent point; a commit exactly there is streamed.
   const fromBase = parseLsn(base.consistentLsn) - 1n;
   const archivedLsn = chain.lastCommitLsn !== undefined && chain.lastCommitLsn > fromBase ? chain.lastCommitLsn : fromBase;
@@ -95,6 +102,7 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
       request.observer?.file?.(file);
       input.onFile?.();
     },
+    sequences: sequencesOf(input),
   });
   const fileAge = request.maxFileAgeMs ?? DEFAULT_FILE_AGE_MS;
   let reachedStop = false;
@@ -126,7 +134,25 @@ export async function streamSlotToArchive(input: SlotStream): Promise<StreamOutc
   } catch (error) {
     // The files stored before a lost connection count: the next attempt continues after them.
     input.onFailed?.(outcome());
-    throw error;
+    throw slotBusy(error, input.slot);
   }
   return outcome();
+}
+
+/** The plan's sequences as the source has them now, for the change writer; none without a source session or a sequence. */
+function sequencesOf(input: SlotStream): (() => ReturnType<typeof readSequenceValues>) | undefined {
+  const source = input.sequencesFrom;
+  const names = archivedSequences(input.plan);
+  if (source === undefined || names.length === 0) return undefined;
+  return () => readSequenceValues(source, names);
+}
+
+/** The archive's slot streamed by another process: another capture of this archive, started elsewhere. */
+function slotBusy(error: unknown, slot: string): unknown {
+  if (sqlStateOf(error) !== '55006') return error;
+  return new ArchiveError('CAPTURE_RUNNING', `Another process streams this archive's slot ${slot} already: ${messageOf(error)}.`, {
+    cause: error,
+    nextStep:
+      'One capture per archive: leave the running one be (it archives these changes too), or stop it first (pgtwin stop --archive LOCATION from the directory it was started in, or SIGTERM to it) and start this one again.',
+  });
 }

@@ -1,10 +1,12 @@
 /** `pgtwin apply`: build or refresh the twin from an archive. */
 import { UsageError } from '../errors.js';
+import { claimPidFile, pidDirectory } from '../follow/pid-file.js';
+import { targetDisplay } from '../pg/connect-endpoints.js';
 import { runApply } from '../replay/apply.js';
 import { applyText } from '../report/archive-text.js';
 import { boundProgress, ProgressReporter } from '../report/progress.js';
 import { countOf } from '../report/format.js';
-import { openStore } from '../store/index.js';
+import { openStore, type ArchiveStore } from '../store/index.js';
 import { booleanFlag, stringFlag, type ParsedFlags } from './args.js';
 import { readFlags } from './command-flags.js';
 import { makeConfirm } from './confirm.js';
@@ -19,9 +21,13 @@ export async function applyCommand(io: CliIo, argv: readonly string[], signal: A
   const location = archiveLocation(flags, settings.archive);
   const json = booleanFlag(flags, 'json');
   const follow = booleanFlag(flags, 'follow');
+  // `pgtwin stop` finds it by this file; a second apply to this twin from here is refused at once (the twin's lock refuses it from anywhere).
+  const release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), 'apply', targetDisplay(settings, io.env));
   const progress = new ProgressReporter({ write: io.stderr, tty: io.stderrIsTty && !json });
-  const store = await openStore(location, { env: io.env, signal, cwd: io.cwd });
+  let store: ArchiveStore | undefined;
   try {
+    // Not tied to the stop signal: a stop finishes the file in hand, still read from the store.
+    store = await openStore(location, { env: io.env, cwd: io.cwd });
     const report = await runApply({
       settings,
       env: io.env,
@@ -43,7 +49,8 @@ export async function applyCommand(io: CliIo, argv: readonly string[], signal: A
     return 0;
   } finally {
     progress.stop();
-    await store.close();
+    await store?.close();
+    await release();
   }
 }
 

@@ -3,6 +3,7 @@ import { runCapture, type CaptureSummary } from '../capture/capture.js';
 import { DURATION_HINT, parseDuration } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { countOf, formatBytes } from '../report/format.js';
+import { claimPidFile, pidDirectory } from '../follow/pid-file.js';
 import { openStore } from '../store/index.js';
 import { booleanFlag, positiveIntegerFlag, stringFlag } from './args.js';
 import { readFlags } from './command-flags.js';
@@ -29,10 +30,14 @@ export async function captureCommand(io: CliIo, argv: readonly string[], signal:
     });
   const json = booleanFlag(flags, 'json');
   const say = (line: string): void => io.stderr(`pgtwin: ${line}\n`);
-  const store = await openStore(location, { env: io.env, signal, create: true, cwd: io.cwd });
+  // Not tied to the stop signal: a stop stores the file in hand before the slot is acknowledged, so the store must still work then.
+  const store = await openStore(location, { env: io.env, create: true, cwd: io.cwd });
+  let release: (() => Promise<void>) | undefined;
   let window = { files: 0, transactions: 0, since: performance.now() };
   let baseShownAt = 0;
   try {
+    // `pgtwin stop` finds it by this file; a second capture of this archive from here is refused at once.
+    release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), 'capture', store.display);
     const fileAge = positiveIntegerFlag(flags, 'file-age');
     const summary = await runCapture({
       settings,
@@ -75,6 +80,7 @@ export async function captureCommand(io: CliIo, argv: readonly string[], signal:
     else say(summaryLine(summary));
     return 0;
   } finally {
+    await release?.();
     await store.close();
   }
 }

@@ -21,7 +21,7 @@ export async function followCommand(io: CliIo, argv: readonly string[], signal: 
   if (flags === undefined) return 0;
   const settings = await loadCommandSettings(io, flags);
   const slot = stringFlag(flags, 'slot') ?? defaultSlotName(resolveEndpoints(settings, io.env).target.display);
-  const release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), slot);
+  const release = await claimPidFile(pidDirectory(settings.configPath, io.cwd), 'follow', slot);
   const progress = new ProgressReporter({ write: io.stderr, tty: false });
   let window = { transactions: 0, changes: 0, since: performance.now() };
   try {

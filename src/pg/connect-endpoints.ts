@@ -72,9 +72,18 @@ export async function openTargetEndpoint(
   env: Readonly<Record<string, string | undefined>>,
   options: OpenEndpointsOptions = {},
 ): Promise<Endpoint> {
-  const withTarget = settings.target === undefined || settings.target === '' ? { ...settings, target: LOCAL_ENVIRONMENT } : settings;
-  const environment = resolveEndpoint(withTarget, 'target');
+  const environment = targetEnvironment(settings);
   return startIfEmbedded(toEndpoint(environment, 'target', env), environment, env, options);
+}
+
+/** The target as it is shown (no password), without connecting or starting it: what `apply`'s pid file names. */
+export function targetDisplay(settings: Settings, env: Readonly<Record<string, string | undefined>>): string {
+  return toEndpoint(targetEnvironment(settings), 'target', env).display;
+}
+
+function targetEnvironment(settings: Settings): ReturnType<typeof resolveEndpoint> {
+  const withTarget = settings.target === undefined || settings.target === '' ? { ...settings, target: LOCAL_ENVIRONMENT } : settings;
+  return resolveEndpoint(withTarget, 'target');
 }
 
 /** The source alone (capture, setup-source, teardown: no twin to connect to); an embedded source is started. */

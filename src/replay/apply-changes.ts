@@ -72,6 +72,7 @@ export async function applyChanges(input: ChangesInput): Promise<ChangesOutcome>
   });
   const totals: ChangeTotals = { files: 0, transactions: 0, changes: 0, skipped: 0 };
   let prev: AppliedFile | null | undefined = input.lastFile;
+  const missingSequences = new Set<string>();
   for (const file of files) {
     if (input.signal.aborted) break;
     const sequences = new Map<string, { value: string; isCalled: boolean }>();
@@ -111,9 +112,19 @@ export async function applyChanges(input: ChangesInput): Promise<ChangesOutcome>
       await applier.rollback().catch(() => undefined);
       throw stoppedAt(file, prev, error);
     }
-    // Sequences are not transactional: set once the file's rows are in.
-    for (const [sequence, value] of sequences)
-      await input.client.query('SELECT setval($1::regclass, $2::bigint, $3)', [sequence, value.value, value.isCalled]);
+    // Sequences are not transactional: set once the file's rows are in. One the twin lacks (its
+    // creation failed with the base, as the base load reported) is not a reason to stop applying.
+    for (const [sequence, value] of sequences) {
+      const set = await input.client.query('SELECT setval(s, $2::bigint, $3) FROM to_regclass($1) AS s WHERE s IS NOT NULL', [
+        sequence,
+        value.value,
+        value.isCalled,
+      ]);
+      if (set.rowCount === 0 && !missingSequences.has(sequence)) {
+        missingSequences.add(sequence);
+        input.warn(`sequence ${sequence} is not in the twin: its value from the archive is not set`);
+      }
+    }
     prev = { name: file.name, digest };
     totals.files++;
     totals.transactions = applier.totals.transactions;

@@ -2,6 +2,13 @@
 export type { ArchiveStore, SpoolFile, StoredFile } from './store.js';
 export { ArchiveStoreError } from './errors.js';
 export type { RetryPolicy } from './retry.js';
-export { openStore, openParsedStore, type OpenStoreOptions, type S3StoreOptions, type SftpStoreOptions } from './open-store.js';
+export {
+  openStore,
+  openParsedStore,
+  locationDisplay,
+  type OpenStoreOptions,
+  type S3StoreOptions,
+  type SftpStoreOptions,
+} from './open-store.js';
 export { parseStoreLocation, type StoreLocation } from './location.js';
 export { compareNames } from './names.js';

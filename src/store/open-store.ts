@@ -41,6 +41,11 @@ export async function openStore(location: string, options: OpenStoreOptions): Pr
   return openParsedStore(parsed, options);
 }
 
+/** How a location is shown (a directory made absolute, the SFTP user filled in), without opening it: what names a capture's pid file. */
+export function locationDisplay(location: string, options: Pick<OpenStoreOptions, 'cwd' | 'env'>): string {
+  return parseStoreLocation(location, { cwd: options.cwd ?? process.cwd(), env: options.env, localUser: localUser(options.env) }).display;
+}
+
 export async function openParsedStore(location: StoreLocation, options: OpenStoreOptions): Promise<ArchiveStore> {
   switch (location.kind) {
     case 'dir':

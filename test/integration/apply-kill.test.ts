@@ -1,8 +1,9 @@
 /**
  * `pgtwin apply` killed with SIGKILL in the middle of an archive, then run
  * again: every row once, none lost, none doubled (`events` has no key, so a
- * change applied twice shows in its count). And the CLI's exit codes of
- * `archive verify` on a whole and on a damaged archive.
+ * change applied twice shows in its count). `pgtwin stop` ending a running
+ * `apply --follow`. And the CLI's exit codes of `archive verify` on a whole
+ * and on a damaged archive.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,6 +83,40 @@ describe('pgtwin apply killed mid-way', () => {
       'SELECT count(*)::text AS n, count(DISTINCT n)::text AS distinct, max(n)::text AS max FROM public.events',
     );
     assert.deepEqual(rows.rows[0], { n: String(TOTAL), distinct: String(TOTAL), max: String(TOTAL) });
+  });
+
+  it('pgtwin stop ends a running apply --follow cleanly; a second apply from here is refused', async () => {
+    const args = ['apply', '--archive', archive.root, '--to', dbs.targetUrl, '--follow', '--interval', '0.1'];
+    const child = spawnPgtwin(args, { cwd: dir });
+    try {
+      const file = await archive.writeChanges([
+        { lsn: 0x1000000n, changes: [{ t: 'insert', schema: 'public', table: 'events', new: { n: '-1', payload: 'while following' } }] },
+      ]);
+      await child.waitFor(new RegExp(`applied ${file}`));
+      const second = await pgtwin(['apply', '--archive', archive.root, '--to', dbs.targetUrl, '--json'], { cwd: dir });
+      assert.equal(second.code, 1, second.stderr);
+      assert.equal((JSON.parse(second.stdout) as { error: { code: string } }).error.code, 'APPLY_RUNNING');
+      assert.match(second.stderr, /next: .*pgtwin stop/);
+
+      const stopped = await pgtwin(['stop', '--to', dbs.targetUrl], { cwd: dir });
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stdout, /Stopping apply of twin .* \(pid \d+\)[^]*Stopped/);
+      const result = await child.done;
+      assert.equal(result.code, 0, result.stderr);
+      const at = await dbs.target.query<{ file: string }>(
+        "SELECT archive_file AS file FROM pgtwin.follow_state WHERE slot LIKE 'archive:%'",
+      );
+      assert.equal(at.rows[0]?.file, file);
+      const row = await dbs.target.query(`SELECT 1 FROM public.events WHERE n = -1`);
+      assert.equal(row.rowCount, 1);
+      assert.deepEqual(
+        (await readdir(join(dir, '.pgtwin'))).filter((f) => f.startsWith('apply-')),
+        [],
+        'its pid file removed',
+      );
+    } finally {
+      child.kill('SIGKILL'); // a no-op once it has exited; never left running by a failed assertion
+    }
   });
 
   it('archive verify exits 0 on a whole archive and 1 on a damaged one, listing the file', async () => {

@@ -4,11 +4,13 @@
  * every source transaction committed after the base exactly once (none
  * missing, none twice), and their chain is whole. Capture runs as a real
  * process (the CLI), so the kill lands wherever it lands: mid-file,
- * mid-put, between a put and the slot's acknowledgement.
+ * mid-put, between a put and the slot's acknowledgement. Then `pgtwin stop`
+ * ends a running capture cleanly, and a second capture of the archive is
+ * refused with a clear error.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +20,13 @@ import { changeRecords } from '../support/archive-files.js';
 import { pgtwin, spawnPgtwin } from '../support/cli.js';
 
 const SECRET = '1f4a7d0c3b6e9f2a5d8c1b4e7a0d3f6c9b2e5a8d1c4f7b0e3a6d9c2f5b8e1a4d';
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 30_000; !(await check());) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
 
 describe('pgtwin capture killed under load', () => {
   let dbs: TestDatabases;
@@ -105,5 +114,60 @@ describe('pgtwin capture killed under load', () => {
     assert.equal(counts.size, committed);
     const begins = records.filter((r) => r.record.t === 'begin').length;
     assert.equal(begins, committed);
+  });
+
+  it('pgtwin stop ends a running capture: the file in hand stored, the slot acknowledged past it; a second capture is refused', async () => {
+    const spool = join(dir, 'spool');
+    await mkdir(spool);
+    const args = ['capture', '--from', dbs.sourceUrl, '--archive', archive, '--spool-dir', spool];
+    const child = spawnPgtwin(args, { env, cwd: dir });
+    try {
+      await child.waitFor(/archiving the changes/);
+      const slot = `SELECT slot_name, active, confirmed_flush_lsn::text AS flushed FROM pg_replication_slots WHERE database = current_database()`;
+      await until('the capture to stream', async () => (await dbs.source.query<{ active: boolean }>(slot)).rows[0]?.active === true);
+
+      // From the same directory its pid file refuses at once; from another one the busy slot does.
+      const here = await pgtwin([...args, '--once', '--json'], { env, cwd: dir });
+      const other = join(dir, 'elsewhere');
+      await mkdir(other);
+      await copyFile(join(dir, 'pgtwin.yaml'), join(other, 'pgtwin.yaml'));
+      const there = await pgtwin([...args, '--once', '--json'], { env, cwd: other });
+      for (const second of [here, there]) {
+        assert.equal(second.code, 1, second.stderr);
+        assert.equal((JSON.parse(second.stdout) as { error: { code: string } }).error.code, 'CAPTURE_RUNNING', second.stderr);
+        assert.match(second.stderr, /next: .*pgtwin stop/);
+      }
+
+      // A transaction in the file being written (its spool file exists) when the stop comes.
+      await dbs.source.query(`INSERT INTO ledger VALUES (1000000, 'stop@source.example', 'at the stop')`);
+      await until('the transaction to reach the spool file', async () => (await readdir(spool)).some((f) => f.endsWith('.spool')));
+      const stopped = await pgtwin(['stop', '--archive', archive], { cwd: dir });
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stdout, /Stopping capture of archive .* \(pid \d+\)[^]*Stopped/);
+      const result = await child.done;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /capture stopped/);
+
+      const records = await changeRecords(archive);
+      assert.ok(
+        records.some((r) => r.record.t === 'insert' && r.record.new['k'] === '1000000'),
+        'the file in hand at the stop is stored',
+      );
+      const last = records.filter((r) => r.record.t === 'trailer').at(-1)?.record;
+      assert.ok(last?.t === 'trailer');
+      await until('the slot to be acknowledged past the last file', async () => {
+        const state = (await dbs.source.query<{ active: boolean; flushed: string }>(slot)).rows[0];
+        const past = await dbs.source.query<{ ok: boolean }>('SELECT $1::pg_lsn >= $2::pg_lsn AS ok', [state?.flushed, last.end_lsn]);
+        return state?.active === false && past.rows[0]?.ok === true;
+      });
+      assert.deepEqual(await readdir(spool), [], 'no spool file left');
+      assert.deepEqual(
+        (await readdir(join(dir, '.pgtwin'))).filter((f) => f.startsWith('capture-')),
+        [],
+        'its pid file removed',
+      );
+    } finally {
+      child.kill('SIGKILL'); // a no-op once it has exited; never left running by a failed assertion
+    }
   });
 });

@@ -26,7 +26,8 @@ are carried out on the twin in order.
 A twin records the archive, rules digest and key fingerprint of its base and
 refuses any other (--recreate rebuilds it). One apply at a time writes a
 twin: a second one is refused. With --follow, apply looks for new change
-files every --interval seconds until SIGINT/SIGTERM.`,
+files every --interval seconds until SIGINT, SIGTERM or \`pgtwin stop\` (from
+the same directory), which finish the file in hand.`,
   flags: [
     CONFIG,
     ARCHIVE_LOCATION,

@@ -22,10 +22,12 @@ safe only once the store holds the file. A capture killed at any point starts
 again where the archive ends: no gap, no transaction twice.
 
 --once archives up to the source's WAL position at start, then exits 0 (for
-cron). Without it capture runs until Ctrl-C or SIGTERM, which finish the
-transaction in hand, store the file and exit; a lost connection to the source
-(a restart, a network outage, its walsender ended) is reopened with backoff
-(1 s, growing to 30 s), and capture continues where the archive ends.
+cron). Without it capture runs until Ctrl-C, SIGTERM or \`pgtwin stop\`
+(from the same directory), which finish the transaction in hand, store the
+file and exit 0; a lost connection to the source (a restart, a network
+outage, its walsender ended) is reopened with backoff (1 s, growing to 30 s),
+and capture continues where the archive ends. A second capture of the
+archive is refused (CAPTURE_RUNNING).
 
 New bases: --new-base writes one now; --new-base-after (or
 \`archive.new_base_after\` in pgtwin.yaml) whenever the newest base is older

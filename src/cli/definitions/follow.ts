@@ -3,6 +3,7 @@ import type { CommandDef } from '../definition.js';
 import { variant } from '../definition.js';
 import {
   ALLOW_REMOTE_TARGET,
+  ARCHIVE_LOCATION,
   CASCADE,
   CONFIG,
   DRY_RUN,
@@ -175,13 +176,19 @@ the archive are not applied yet. Reads only.`,
 
 export const STOP: CommandDef = {
   name: 'stop',
-  summary: 'stop the follow started from this directory, cleanly',
-  description: `Stops the pgtwin follow started from this directory (found by its pid file in
-.pgtwin/): sends SIGTERM, and waits until it has committed what it applied
-and exited.`,
+  summary: 'stop the follow, capture or apply started from this directory, cleanly',
+  description: `Stops the pgtwin follow, capture and apply processes started from this
+directory (found by their pid files in .pgtwin/): sends SIGTERM, and waits
+until each has finished what it had in hand and exited: a follow commits its
+batch, a capture stores its change file (the slot is acknowledged past it),
+an apply commits its file. Each exits 0 and the next run resumes exactly.
+Without a flag, every one of them is stopped; --slot, --archive and --to
+pick one.`,
   flags: [
     variant(CONFIG, { help: 'the config file (its directory holds `.pgtwin/`)' }),
     variant(SLOT, { default: undefined, help: 'only the follow of this slot' }),
+    variant(ARCHIVE_LOCATION, { default: undefined, help: 'only the capture into this archive' }),
+    variant(TO, { help: 'only the apply into this twin' }),
     { name: 'timeout', value: 'SECONDS', default: '`60`', help: 'how long to wait' },
   ],
   exitCodes: '0 stopped (or nothing was running), 1 still running after the timeout.',
