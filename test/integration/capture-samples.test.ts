@@ -50,6 +50,8 @@ UPDATE public.film SET description = (SELECT string_agg(md5(g::text), ' ') FROM 
 UPDATE public.address SET address = (SELECT string_agg(md5('a' || g), ' ') FROM generate_series(1, 200) g) WHERE address_id = 9;
 SET session_replication_role = origin;`;
 
+const NEW_PARTITION = `CREATE TABLE public.payment_p2026_12 PARTITION OF public.payment FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00')`;
+
 /** The smallest set of source writes that touches pagila's odd types; triggers fire as they would in production. */
 const WRITES = [
   // An enum and an array changed; the tsvector and last_update are rewritten by the film's triggers.
@@ -76,6 +78,9 @@ const WRITES = [
   `UPDATE public.customer SET last_name = E'O''BRIEN\\tJR\\\\X', email = E'odd\\n"mail"@sakilacustomer.org' WHERE customer_id = 2`,
   `UPDATE public.address SET address = E'1 Main St\\nApt "2"\\\\b', district = E'Tab\\there' WHERE address_id = 8`,
   `UPDATE public.film SET special_features = '{NULL,"Ünïcode ☃",""}', description = E'line\\nbreak\\ttab' WHERE film_id = 4`,
+  // A month's partition added on the source, and a payment in it.
+  NEW_PARTITION,
+  `INSERT INTO public.payment (payment_id, customer_id, staff_id, rental_id, amount, payment_date) VALUES (5, 2, 2, 2, 7.99, '2026-12-03 08:00:00+00')`,
   // A table emptied.
   `TRUNCATE public.film_actor`,
   `UPDATE public.staff SET picture = '\\xffd8ffe000104a4649', username = 'Mikey.H' WHERE staff_id = 1`,
@@ -182,6 +187,15 @@ describe('capture and apply on pagila', () => {
     for (const sql of WRITES) await dbs.source.query(sql);
     await run(['capture', '--once', '--archive', archive, '--spool-dir', dir]);
     for (const value of await sourceValues(dbs, masked)) values.add(value);
+    // The stream does not carry the new partition: apply says so and what to do, and does it once the twin has it.
+    const missing = await pgtwin(['apply', '--archive', archive, '--yes'], { cwd: dir, env: ENV });
+    outputs.push(missing);
+    assert.equal(missing.code, 4, missing.stderr);
+    assert.match(
+      missing.stderr,
+      /partitioned table payment has no partition .*\n.*Partition key of the failing row contains \(payment_date\)/,
+    );
+    await dbs.target.query(NEW_PARTITION);
     await run(['apply', '--archive', archive, '--yes']);
     await run(['sync', '--yes', '--to', synced.targetUrl]);
 
