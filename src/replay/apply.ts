@@ -28,6 +28,7 @@ import { baseManifestPath } from '../archive/layout.js';
 import type { ArchiveManifest, BaseManifest } from '../archive/manifest.js';
 import { formatLsn } from '../stream/lsn.js';
 import { applyChanges, type ChangeTotals } from './apply-changes.js';
+import { raiseSequencesToRows } from './sequences-from-rows.js';
 import { readArchivePosition, readArchiveTwin, type ArchiveTwin } from './archive-twin.js';
 import { loadBase, type BaseLoadResult } from './base-load.js';
 import { refuseMixedBase, refuseOther, refuseRebasedWithOtherRules } from './mixing-guard.js';
@@ -170,6 +171,11 @@ async function applyUntilStopped(
       warn: (m) => observer.warning?.(m),
       applied: (file, totals) => observer.fileApplied?.(file.name, totals),
     });
+    if (outcome.files > 0)
+      await raiseSequencesToRows(
+        control,
+        [...plans.values()].map((plan) => plan.target),
+      );
     sum.files += outcome.files;
     sum.transactions += outcome.transactions;
     sum.changes += outcome.changes;
