@@ -151,6 +151,7 @@ async function applyUntilStopped(
   observer: ApplyObserver,
 ): Promise<ChangeTotals> {
   const sum: ChangeTotals = { files: 0, transactions: 0, changes: 0, skipped: 0 };
+  let firstRound = true;
   for (;;) {
     // Checked on every round: capture may start a new base (under other rules) while this apply follows.
     const twin = await readArchiveTwin(control);
@@ -171,11 +172,10 @@ async function applyUntilStopped(
       warn: (m) => observer.warning?.(m),
       applied: (file, totals) => observer.fileApplied?.(file.name, totals),
     });
-    if (outcome.files > 0)
-      await raiseSequencesToRows(
-        control,
-        [...plans.values()].map((plan) => plan.target),
-      );
+    // Also on a run's first round: the run before may have stopped between its last file and this.
+    const tables = [...plans.values()].map((plan) => plan.target);
+    if (outcome.files > 0 || firstRound) await raiseSequencesToRows(control, tables);
+    firstRound = false;
     sum.files += outcome.files;
     sum.transactions += outcome.transactions;
     sum.changes += outcome.changes;
