@@ -9,6 +9,7 @@
 import type { Client } from '../pg/connect.js';
 import type { TableCounters } from './batch-record.js';
 import type { Statement } from './change-runs.js';
+import { twinWriteError } from './twin-write-errors.js';
 
 interface QueryResult {
   readonly rowCount: number | null;
@@ -62,7 +63,12 @@ export class TwinPipe {
     begin: boolean,
   ): Promise<void> {
     const head = begin ? ['BEGIN'] : [];
-    const result: unknown = await this.target.query([...head, ...statements.map((s) => s.sql), ...tail].join(';\n'));
+    let result: unknown;
+    try {
+      result = await this.target.query([...head, ...statements.map((s) => s.sql), ...tail].join(';\n'));
+    } catch (error) {
+      throw twinWriteError(error) ?? error;
+    }
     const results = (Array.isArray(result) ? result : [result]) as QueryResult[];
     statements.forEach((s, i) => {
       if (s.expected === 0) return;

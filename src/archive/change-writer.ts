@@ -181,7 +181,10 @@ export class ChangeWriter implements ChangeSink {
           .map((oid) => this.relations.get(oid))
           .filter((t): t is TableRecords => t !== undefined && t !== null)
           .map((t) => ({ schema: t.plan.source.schema, table: t.plan.source.name }));
-        if (tables.length === 0 || this.transaction?.skipped !== false) return undefined;
+        const transaction = this.transaction;
+        if (tables.length === 0 || transaction?.skipped !== false) return undefined;
+        // A change like any other: the reader counts it against the trailer.
+        transaction.changes++;
         return this.write({ t: 'truncate', tables, cascade: message.cascade, restart_identity: message.restartIdentity });
       }
       default:

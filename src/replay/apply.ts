@@ -28,6 +28,7 @@ import { baseManifestPath } from '../archive/layout.js';
 import type { ArchiveManifest, BaseManifest } from '../archive/manifest.js';
 import { formatLsn } from '../stream/lsn.js';
 import { applyChanges, type ChangeTotals } from './apply-changes.js';
+import { raiseSequencesToRows } from './sequences-from-rows.js';
 import { readArchivePosition, readArchiveTwin, type ArchiveTwin } from './archive-twin.js';
 import { loadBase, type BaseLoadResult } from './base-load.js';
 import { refuseMixedBase, refuseOther, refuseRebasedWithOtherRules } from './mixing-guard.js';
@@ -150,6 +151,7 @@ async function applyUntilStopped(
   observer: ApplyObserver,
 ): Promise<ChangeTotals> {
   const sum: ChangeTotals = { files: 0, transactions: 0, changes: 0, skipped: 0 };
+  let firstRound = true;
   for (;;) {
     // Checked on every round: capture may start a new base (under other rules) while this apply follows.
     const twin = await readArchiveTwin(control);
@@ -170,6 +172,10 @@ async function applyUntilStopped(
       warn: (m) => observer.warning?.(m),
       applied: (file, totals) => observer.fileApplied?.(file.name, totals),
     });
+    // Also on a run's first round: the run before may have stopped between its last file and this.
+    const tables = [...plans.values()].map((plan) => plan.target);
+    if (outcome.files > 0 || firstRound) await raiseSequencesToRows(control, tables);
+    firstRound = false;
     sum.files += outcome.files;
     sum.transactions += outcome.transactions;
     sum.changes += outcome.changes;

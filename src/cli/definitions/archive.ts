@@ -48,7 +48,8 @@ the same directory), which finish the file in hand.`,
   ],
   exitCodes: `0 applied (or nothing new), 1 failure (a damaged, missing or foreign file:
 the files before it are applied), 2 usage or config error, 3 cannot connect,
-5 refused (another archive, key or rule set; another apply running; not confirmed),
+4 a row for a partition the twin lacks (added on the source: create it on the
+twin and run again), 5 refused (another archive, key or rule set; another apply running; not confirmed),
 130 interrupted.`,
 };
 

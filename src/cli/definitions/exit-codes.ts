@@ -171,7 +171,15 @@ export const EXIT_CODE_DOCS: Readonly<Record<keyof typeof EXIT_CODES, ExitCodeDo
   schema: {
     short: 'schema mismatch',
     meaning: "the target's schema does not match the source",
-    codes: ['SCHEMA_MISMATCH', 'EXTENSION_UNAVAILABLE', 'SCHEMA_CYCLE', 'SCHEMA_DRIFT', 'SCHEMA_NOT_CREATABLE', 'SERVER_TOO_OLD'],
+    codes: [
+      'SCHEMA_MISMATCH',
+      'EXTENSION_UNAVAILABLE',
+      'SCHEMA_CYCLE',
+      'SCHEMA_DRIFT',
+      'SCHEMA_NOT_CREATABLE',
+      'SERVER_TOO_OLD',
+      'TWIN_PARTITION_MISSING',
+    ],
   },
   safety: {
     short: 'refused for safety',

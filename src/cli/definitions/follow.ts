@@ -145,7 +145,9 @@ or applied twice; a removed table is no longer applied and keeps its rows.`,
   examples: ['pgtwin setup-source --from production --yes', 'pgtwin follow --from production --to local --yes'],
   exitCodes: `0 stopped cleanly, 1 failure (schema drift, a change that cannot be
 applied: the position is kept, fix and restart), 2 usage or config error,
-3 cannot connect, 5 refused for safety, 130 interrupted before streaming.`,
+3 cannot connect, 4 a row for a partition the twin lacks (added on the source:
+create it on the twin and restart), 5 refused for safety, 130 interrupted
+before streaming.`,
 };
 
 export const STATUS: CommandDef = {
