@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { ARCHIVE_MANIFEST } from '../archive/layout.js';
 import { ARCHIVE_FORMAT, encodeManifest, FORMAT_VERSION, type ArchiveManifest } from '../archive/manifest.js';
-import { putText } from '../archive/spool-file.js';
+import { putText, removeAbandonedSpools } from '../archive/spool-file.js';
 import { RECONNECT, runAttempts } from '../backoff.js';
 import { messageOf } from '../errors.js';
 import { withScope } from '../scope.js';
@@ -34,6 +34,8 @@ import { CaptureRun } from './capture-run.js';
 export type { CaptureObserver, CaptureRequest, CaptureSummary } from './capture-request.js';
 
 export async function runCapture(request: CaptureRequest): Promise<CaptureSummary> {
+  const removed = await removeAbandonedSpools(request.spoolDir ?? tmpdir());
+  if (removed.length > 0) request.observer?.note?.(`removed ${removed.length} spool file(s) left by a capture that was killed`);
   const { setup, state } = await setUpCapture(request);
   const run = new CaptureRun(setup.archiveId, state);
   await runAttempts((progressed) => captureOnce(setup, run, progressed), {

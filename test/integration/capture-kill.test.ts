@@ -93,6 +93,11 @@ describe('pgtwin capture killed under load', () => {
     }
     assert.equal(last.code, 0, last.stderr);
     assert.ok(committed > 50, `load: ${committed} transactions`);
+    // The killed captures' half-written spool files are gone: the next capture removed them.
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.spool')),
+      [],
+    );
 
     const records = await changeRecords(archive);
     const files = [...new Set(records.map((r) => r.file))];
