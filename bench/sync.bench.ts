@@ -41,7 +41,7 @@ import { machineCpu, serverCpu, type CpuTimes } from './support/proc-cpu.js';
 import { runChild } from './support/run-child.js';
 import { checkTarget, copyTextBytes, generateUsers, USERS_DDL } from './support/users-table.js';
 
-const ALL_CASES = ['a', 'b', 'b1', 'c', 'c0', 'c1', 'c2', 'd', 'e', 'f', 'w', 'p'] as const;
+const ALL_CASES = ['a', 'k', 'b', 'b1', 'c', 'c0', 'c1', 'c2', 'd', 'e', 'f', 'w', 'p'] as const;
 type CaseId = (typeof ALL_CASES)[number];
 /** The cases of issue 5; w only matters for tables above the default split threshold (--rows 10000000). */
 const DEFAULT_CASES: readonly CaseId[] = ['a', 'b', 'b1', 'c', 'd', 'e', 'f'];
@@ -255,6 +255,25 @@ async function main(): Promise<void> {
     };
 
     const psql = hasPsql();
+    /** The raw pipe into the target's users table, then `after` on the target (in the timed run). */
+    const pipe = async (after: string): Promise<Run> => {
+      const started = performance.now();
+      if (psql) {
+        const then = after === '' ? '' : ` && psql "${targetUrl}" -qc "${after}"`;
+        await runChild(
+          'bash',
+          ['-c', `psql "${sourceUrl}" -qc "COPY users TO STDOUT" | psql "${targetUrl}" -qc "COPY users FROM STDIN"${then}`],
+          {
+            rss: false,
+          },
+        );
+      } else {
+        await pipeline(s.query(copyStreams.to('COPY users TO STDOUT')), t.query(copyStreams.from('COPY users FROM STDIN')));
+        if (after !== '') await t.query(after);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      return { seconds, rssKb: undefined, cpuMs: undefined, syncMs: undefined, copyMs: undefined, chunks: undefined };
+    };
     const pgcopydb = SELECTED.has('p') ? pgcopydbInfo() : undefined;
     if (SELECTED.has('p') && pgcopydb === undefined) say('case p skipped: pgcopydb is not installed (Debian: apt-get install pgcopydb)');
     const tableJobs = String(availableParallelism());
@@ -265,26 +284,15 @@ async function main(): Promise<void> {
         masked: false,
         // pgtwin truncates inside its timed run; the pipe cannot.
         before: () => t.query('TRUNCATE users'),
-        once: async () => {
-          if (psql) {
-            const r = await runChild(
-              'bash',
-              ['-c', `psql "${sourceUrl}" -qc "COPY users TO STDOUT" | psql "${targetUrl}" -qc "COPY users FROM STDIN"`],
-              { rss: false },
-            );
-            return { seconds: r.seconds, rssKb: undefined, cpuMs: undefined, syncMs: undefined, copyMs: undefined, chunks: undefined };
-          }
-          const started = performance.now();
-          await pipeline(s.query(copyStreams.to('COPY users TO STDOUT')), t.query(copyStreams.from('COPY users FROM STDIN')));
-          return {
-            seconds: (performance.now() - started) / 1000,
-            rssKb: undefined,
-            cpuMs: undefined,
-            syncMs: undefined,
-            copyMs: undefined,
-            chunks: undefined,
-          };
-        },
+        once: () => pipe(''),
+      },
+      {
+        id: 'k',
+        name: psql ? 'k: psql COPY pipe, key dropped first and built after' : 'k: pg-copy-streams pipe, key dropped first and built after',
+        masked: false,
+        // The same work as pgtwin's refresh of a table with a key: load without it, build it on the rows.
+        before: () => t.query('TRUNCATE users; ALTER TABLE users DROP CONSTRAINT users_pkey'),
+        once: () => pipe('ALTER TABLE users ADD PRIMARY KEY (id)'),
       },
       { id: 'b', name: 'b: sync, unmasked', masked: false, once: pgtwin(false, []) },
       { id: 'b1', name: 'b1: sync, unmasked, --jobs 1', masked: false, once: pgtwin(false, ['--jobs', '1']) },

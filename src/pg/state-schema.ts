@@ -1,7 +1,7 @@
 /**
  * pgtwin's own state on the target, in schema `pgtwin`: run records, per-table
- * completion (committed with the table's rows), and foreign keys that a load
- * set aside. Created and migrated here, under an advisory lock so concurrent
+ * completion (committed with the table's rows), and the foreign keys and
+ * indexes that a load set aside. Created and migrated here, under an advisory lock so concurrent
  * runs never migrate twice.
  */
 import type { Client } from './connect.js';
@@ -117,6 +117,17 @@ const MIGRATIONS: readonly string[] = [
      run_id bigint,
      started_at timestamptz NOT NULL DEFAULT now(),
      loaded_at timestamptz
+   );`,
+  // sync: the keys and indexes of twin tables loaded again, dropped for the
+  // load; `restore` builds each again as it was (src/snapshot/set-aside-indexes.ts).
+  `CREATE TABLE pgtwin.pending_indexes (
+     table_schema text NOT NULL,
+     table_name text NOT NULL,
+     index_name text NOT NULL,
+     restore text[] NOT NULL,
+     run_id bigint,
+     dropped_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (table_schema, index_name)
    );`,
 ];
 

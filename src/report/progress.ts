@@ -30,6 +30,7 @@ export interface ProgressOptions {
 
 /** Phases after the copy that get a line of their own when there are no bars. */
 const PHASE_LINES: Partial<Record<SyncPhase, string>> = {
+  indexes: 'building the keys and indexes set aside for the load',
   'foreign-keys': 'restoring foreign keys',
   'large-objects': 'copying large objects',
   sequences: 'setting sequences',
@@ -54,7 +55,7 @@ export class ProgressReporter implements SyncObserver {
       this.timer = setInterval(() => this.draw(), this.options.intervalMs ?? 150);
       this.timer.unref();
     }
-    if (phase === 'foreign-keys' || phase === 'done') this.stop();
+    if (phase === 'indexes' || phase === 'foreign-keys' || phase === 'done') this.stop();
     const line = PHASE_LINES[phase];
     if (!this.options.tty && line !== undefined) this.options.write(`pgtwin: ${line}\n`);
   }

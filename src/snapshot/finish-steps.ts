@@ -1,11 +1,12 @@
 /**
- * The steps after the copy: restore the foreign keys set aside, build the
- * keys and indexes of created tables (post-data), copy the large objects,
- * set sequences, ANALYZE.
+ * The steps after the copy: build the keys and indexes set aside that the
+ * steps during the copy have not, restore the foreign keys set aside, build
+ * the keys and indexes of created tables (post-data), copy the large
+ * objects, set sequences, ANALYZE.
  * A stop request (SIGINT/SIGTERM) is honoured between steps, and between
  * post-data objects, never inside one, so the run always stops at a point
- * `--resume` can continue from: foreign keys, large objects, sequences and
- * ANALYZE are idempotent, and post-data progress is recorded in the run's stored plan
+ * `--resume` can continue from: indexes and foreign keys set aside, large
+ * objects, sequences and ANALYZE are idempotent, and post-data progress is recorded in the run's stored plan
  * after each object, so a resume applies only what is left.
  */
 import type { Client } from '../pg/connect.js';
@@ -18,7 +19,8 @@ import { recordPostDataApplied } from './resume.js';
 import { syncSequences, type SequenceResult, type SequenceValues } from './sequences.js';
 import { copyLargeObjects, type LargeObjectsResult } from './large-objects-copy.js';
 import { SyncError, messageOf } from '../errors.js';
-import { analyzeFailed } from './table-analyzer.js';
+import { analyzeFailed, type DoneDuringCopy } from './after-table-copy.js';
+import { pendingIndexes, pendingIndexKey, restoreIndexes, type IndexRestoreFailure } from './set-aside-indexes.js';
 
 export interface FinishInput {
   readonly control: Client;
@@ -33,14 +35,13 @@ export interface FinishInput {
   readonly postDataApplied: number;
   readonly signal: AbortSignal;
   readonly observer: SyncObserver;
-  /**
-   * The ANALYZEs run while the copy went on (src/snapshot/table-analyzer.ts):
-   * resolves with the tables analyzed, or throws their first failure.
-   */
-  readonly analyzedDuringCopy?: () => Promise<ReadonlySet<string>>;
+  /** The index builds and ANALYZEs run while the copy went on (src/snapshot/after-table-copy.ts), once over. */
+  readonly duringCopy?: () => Promise<DoneDuringCopy>;
 }
 
 export interface FinishResult {
+  /** Keys and indexes set aside for the load that could not be built on the copied rows. */
+  readonly indexFailures: readonly IndexRestoreFailure[];
   readonly foreignKeyFailures: readonly RestoreFailure[];
   /** Undefined when the source has none, or they are skipped. */
   readonly largeObjects: LargeObjectsResult | undefined;
@@ -66,7 +67,12 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
   const lo = plan.largeObjects;
   const objectsFrom = lo !== undefined && lo.decision !== 'skip' ? input.holder : undefined;
   const copiesObjects = objectsFrom !== undefined;
+  // Waiting for the steps during the copy first: a table's indexes are never built by two sessions at once.
+  const duringCopy = await input.duringCopy?.();
+  const tried = duringCopy?.indexesTried ?? new Set<string>();
+  const pending = (await pendingIndexes(control)).filter((index) => !tried.has(pendingIndexKey(index)));
   const steps = [
+    ...(pending.length > 0 ? ['keys and indexes rebuilt'] : []),
     'foreign keys restored',
     ...(groups.length > 0 ? ['keys, indexes and other objects of created tables'] : []),
     ...(copiesObjects ? ['large objects copied'] : []),
@@ -81,6 +87,14 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
     throw new FinishInterrupted(done, left);
   };
   const step = (name: string): void => void done.push(name);
+
+  const indexFailures = [...(duringCopy?.indexFailures ?? [])];
+  if (pending.length > 0) {
+    checkpoint();
+    observer.phase?.('indexes');
+    indexFailures.push(...(await restoreIndexes(control, pending)));
+    step('keys and indexes rebuilt');
+  }
 
   checkpoint();
   observer.phase?.('foreign-keys');
@@ -129,7 +143,8 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
 
   checkpoint();
   observer.phase?.('analyze');
-  const analyzed = (await input.analyzedDuringCopy?.()) ?? new Set<string>();
+  if (duringCopy?.analyzeFailure !== undefined) throw duringCopy.analyzeFailure;
+  const analyzed = duringCopy?.analyzed ?? new Set<string>();
   const left = plan.tables.filter((t) => !analyzed.has(t.key));
   if (left.length > 0)
     await control.query(`ANALYZE ${left.map((t) => quoteQualified(t.target)).join(', ')}`).catch((error: unknown) => {
@@ -138,5 +153,5 @@ export async function finishSteps(input: FinishInput): Promise<FinishResult> {
         error,
       );
     });
-  return { foreignKeyFailures, largeObjects, ddlFailures, sequences: sequences.set, missingSequences: sequences.missing };
+  return { indexFailures, foreignKeyFailures, largeObjects, ddlFailures, sequences: sequences.set, missingSequences: sequences.missing };
 }

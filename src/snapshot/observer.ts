@@ -6,7 +6,18 @@ import type { CopyResult } from './copy-table.js';
 import type { SyncPlan, TablePlan } from '../plan/plan.js';
 
 export type SyncPhase =
-  'connect' | 'plan' | 'schema' | 'prepare' | 'copy' | 'foreign-keys' | 'post-data' | 'large-objects' | 'sequences' | 'analyze' | 'done';
+  | 'connect'
+  | 'plan'
+  | 'schema'
+  | 'prepare'
+  | 'copy'
+  | 'indexes'
+  | 'foreign-keys'
+  | 'post-data'
+  | 'large-objects'
+  | 'sequences'
+  | 'analyze'
+  | 'done';
 
 export interface SyncObserver {
   phase?(phase: SyncPhase): void;

@@ -13,6 +13,7 @@ import { displayName } from '../pg/ident.js';
 import { notCreated, planSchema, type SchemaPlan } from '../schema/index.js';
 import { isWholeDatabase, selectForRun } from '../plan/select-tables.js';
 import { pendingForeignKeys } from './foreign-keys.js';
+import { pendingIndexes, pendingIndexObjects } from './set-aside-indexes.js';
 
 export interface TargetSchemaPlan {
   /** DDL before the load (pre-data) and after it (keys, indexes, foreign keys, views, triggers, grants). */
@@ -42,12 +43,9 @@ export async function planTargetSchema(
   // Views, functions and the rest are compared on every run: a twin whose tables exist may still lack them.
   const tables = [...selected.values()].map((t) => ({ schema: t.schema, name: t.name }));
   const planned = planSchema(source.objects, target.objects, { tables, recreate, wholeDatabase: isWholeDatabase(settings.tables) });
-  // Foreign keys a stopped run set aside are not missing: the copy restores them from pgtwin.pending_foreign_keys.
-  const pending = await pendingForeignKeyObjects(clients.target);
-  const ddl =
-    pending.size === 0
-      ? planned
-      : { ...planned, postData: planned.postData.filter((s) => !(s.kind === 'foreign-key' && pending.has(s.object))) };
+  // Foreign keys and indexes a stopped run set aside are not missing: the run builds them from pgtwin's records.
+  const pending = await pendingObjects(clients.target);
+  const ddl = pending.size === 0 ? planned : { ...planned, postData: planned.postData.filter((s) => !pending.has(s.object)) };
   if (missing.length === 0 && !recreate && ddl.preData.length === 0 && ddl.postData.length === 0 && notCreated(ddl.skipped).length === 0)
     return { schema: undefined, target };
   const created = recreate ? [...selected.keys()] : missing;
@@ -69,11 +67,19 @@ export function planSchemaFromSource(settings: Settings, source: Catalog): Targe
   return { ddl, created, dropped: [], target: afterPreData(source, empty, new Set(created)) };
 }
 
-/** `foreign key <name> on <schema>.<table>` of the keys set aside by an earlier run (none before pgtwin's schema exists). */
-async function pendingForeignKeyObjects(target: Client): Promise<Set<string>> {
-  const exists = await target.query<{ ok: boolean }>("SELECT to_regclass('pgtwin.pending_foreign_keys') IS NOT NULL AS ok");
-  if (exists.rows[0]?.ok !== true) return new Set();
-  return new Set((await pendingForeignKeys(target)).map((fk) => `foreign key ${fk.name} on ${displayName(fk.table)}`));
+/**
+ * How the schema planner names the foreign keys and indexes an earlier run set
+ * aside (none before pgtwin's schema exists, or its index records).
+ */
+async function pendingObjects(target: Client): Promise<Set<string>> {
+  const exists = await target.query<{ keys: boolean; indexes: boolean }>(
+    "SELECT to_regclass('pgtwin.pending_foreign_keys') IS NOT NULL AS keys, to_regclass('pgtwin.pending_indexes') IS NOT NULL AS indexes",
+  );
+  const objects = new Set<string>();
+  if (exists.rows[0]?.keys === true)
+    for (const fk of await pendingForeignKeys(target)) objects.add(`foreign key ${fk.name} on ${displayName(fk.table)}`);
+  if (exists.rows[0]?.indexes === true) for (const object of pendingIndexObjects(await pendingIndexes(target))) objects.add(object);
+  return objects;
 }
 
 /** The target catalog with the created tables (and their partitions) in the source's shape. */

@@ -28,7 +28,7 @@ export async function copyTables(run: SyncRun): Promise<CopyOutcome['completed']
     masksFor: (table) => run.masks.byTable.get(table.key) ?? new Map(),
     maskPool,
     done: run.chunks,
-    onTableCopied: (table) => run.analyzer.copied(table),
+    onTableCopied: (table) => run.afterTableCopy.copied(table),
   });
   run.chunks = outcome.chunks;
   if (outcome.error !== undefined || signal.aborted) {

@@ -25,7 +25,7 @@ export async function finishTarget(run: SyncRun): Promise<FinishResult> {
       postDataApplied: run.postDataApplied,
       signal,
       observer,
-      analyzedDuringCopy: () => run.analyzer.settle(),
+      duringCopy: () => run.afterTableCopy.settle(),
     });
   } catch (error) {
     const stopped = error instanceof FinishInterrupted;

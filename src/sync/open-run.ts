@@ -15,7 +15,7 @@ import type { ChunkResults } from '../snapshot/copy-workers.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import { findResumableRun, resumePlan } from '../snapshot/resume.js';
 import { exportSnapshot, importSnapshot } from '../snapshot/snapshot-session.js';
-import { TableAnalyzer } from '../snapshot/table-analyzer.js';
+import { AfterTableCopy } from '../snapshot/after-table-copy.js';
 import type { TargetSchemaPlan } from '../snapshot/target-schema.js';
 import type { ResourceScope } from '../scope.js';
 import { loadedWithTriggers } from './load-policy.js';
@@ -73,13 +73,13 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
     await importSnapshot(holder, snapshotId);
   }
   // Registered after the holder, so released before it: an ANALYZE in progress ends before the snapshot goes.
-  const analyzer = new TableAnalyzer({
-    open: () => openClient(endpoints.target, { readOnly: false, applicationName: 'pgtwin analyze', signal }),
+  const afterTableCopy = new AfterTableCopy({
+    open: () => openClient(endpoints.target, { readOnly: false, applicationName: 'pgtwin after copy', signal }),
     deferred: new Set(schema?.created ?? []),
     deferAll: recorded.postDataApplied < recorded.postData.length && resumed,
     signal,
   });
-  scope.defer(() => analyzer.close(), 'analyzing session');
+  scope.defer(() => afterTableCopy.close(), 'session after each table copy');
   return {
     request,
     signal,
@@ -92,7 +92,7 @@ export async function openRun(scope: ResourceScope, input: OpenRunInput): Promis
     snapshotId,
     maskPool,
     writeMode,
-    analyzer,
+    afterTableCopy,
     runId: recorded.runId,
     plan,
     postData: recorded.postData,

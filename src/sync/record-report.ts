@@ -1,14 +1,14 @@
 /**
  * The end of a run whose rows are all in: the report, recorded in pgtwin.runs
- * as the run's outcome. Foreign keys that do not hold on the copied rows fail
- * the run; schema objects the twin lacks leave it succeeded but incomplete.
+ * as the run's outcome. Indexes and foreign keys that do not hold on the
+ * copied rows fail the run; schema objects the twin lacks leave it succeeded but incomplete.
  */
 import { finishRun } from '../pg/state-schema.js';
 import type { CopyOutcome } from '../snapshot/copy-workers.js';
 import type { FinishResult } from '../snapshot/finish-steps.js';
 import type { TargetSchemaPlan } from '../snapshot/target-schema.js';
 import { firstPerObject } from '../schema/index.js';
-import { foreignKeyError } from './sync-errors.js';
+import { foreignKeyError, indexError } from './sync-errors.js';
 import type { SyncReport, TableReport } from './sync-report.js';
 import type { SyncRun } from './sync-run.js';
 
@@ -19,6 +19,10 @@ export async function recordReport(
   durationMs: number,
 ): Promise<SyncReport> {
   const report = buildReport(run, completed, finished, durationMs);
+  if (finished.indexFailures.length > 0) {
+    await finishRun(run.control, run.runId, 'failed', report.totalRows, report, 'keys or indexes could not be built again');
+    throw indexError(finished.indexFailures);
+  }
   if (finished.foreignKeyFailures.length > 0) {
     await finishRun(run.control, run.runId, 'failed', report.totalRows, report, 'foreign keys could not be restored');
     throw foreignKeyError(finished.foreignKeyFailures);

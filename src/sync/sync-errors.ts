@@ -2,8 +2,10 @@
 import { IncompleteError, InterruptedError, PgtwinError, SyncError, messageOf } from '../errors.js';
 import type { ChunkResults } from '../snapshot/copy-workers.js';
 import type { RestoreFailure } from '../snapshot/foreign-keys.js';
+import type { IndexRestoreFailure } from '../snapshot/set-aside-indexes.js';
 import type { FinishInterrupted } from '../snapshot/finish-steps.js';
 import type { SyncPlan } from '../plan/plan.js';
+import { displayName } from '../pg/ident.js';
 
 export function stoppedError(
   status: 'failed' | 'interrupted',
@@ -11,6 +13,7 @@ export function stoppedError(
   plan: SyncPlan,
   chunks: ChunkResults,
   resumable: boolean,
+  pendingIndexes = 0,
 ): PgtwinError {
   const complete = plan.tables.filter((t) => (chunks.get(t.key)?.size ?? 0) === t.chunks.length).map((t) => t.key);
   const partial = plan.tables
@@ -24,6 +27,11 @@ export function stoppedError(
     ...(plan.foreignKeys.length > 0
       ? [
           `${plan.foreignKeys.length === 1 ? '1 foreign key is' : `${plan.foreignKeys.length} foreign keys are`} set aside until the run completes (kept in pgtwin.pending_foreign_keys)`,
+        ]
+      : []),
+    ...(pendingIndexes > 0
+      ? [
+          `${pendingIndexes === 1 ? '1 key or index is' : `${pendingIndexes} keys and indexes are`} set aside until the next run builds ${pendingIndexes === 1 ? 'it' : 'them'} (kept in pgtwin.pending_indexes)`,
         ]
       : []),
   ];
@@ -68,6 +76,18 @@ export function foreignKeyError(failures: readonly RestoreFailure[]): SyncError 
       details: failures.map((f) => `${f.foreignKey.table.schema}.${f.foreignKey.table.name} ${f.foreignKey.name}: ${f.reason}`),
       nextStep:
         'A where/limit filter probably kept child rows whose parents were filtered out: filter the child table the same way, then run sync again (the keys stay in pgtwin.pending_foreign_keys until then).',
+    },
+  );
+}
+
+export function indexError(failures: readonly IndexRestoreFailure[]): SyncError {
+  return new SyncError(
+    'INDEXES_NOT_RESTORED',
+    `All rows were copied, but ${failures.length === 1 ? '1 key or index set aside for the load does' : `${failures.length} keys or indexes set aside for the load do`} not hold on the copied rows and could not be built again.`,
+    {
+      details: failures.map((f) => `${displayName(f.index.table)} ${f.index.name}: ${f.reason}`),
+      nextStep:
+        'A masking rule probably made values of a unique column collide: mask it with a strategy that keeps distinct values distinct (docs/strategies.md says which do), or `keep` it, then run sync again (the indexes stay in pgtwin.pending_indexes until then).',
     },
   );
 }

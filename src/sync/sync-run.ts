@@ -16,7 +16,8 @@ import type { DdlStatement } from '../schema/index.js';
 import type { ChunkResults } from '../snapshot/copy-workers.js';
 import type { SyncObserver } from '../snapshot/observer.js';
 import type { TargetSchemaPlan } from '../snapshot/target-schema.js';
-import type { TableAnalyzer } from '../snapshot/table-analyzer.js';
+import type { AfterTableCopy } from '../snapshot/after-table-copy.js';
+import { pendingIndexes } from '../snapshot/set-aside-indexes.js';
 import { messageOf, type PgtwinError } from '../errors.js';
 import { stoppedError, type NotCreated } from './sync-errors.js';
 import { describeTables } from './sync-report.js';
@@ -51,8 +52,8 @@ export interface SyncRun {
   readonly maskPool: Promise<MaskPool | undefined>;
   /** How the twin's own triggers stay quiet while rows are written. */
   readonly writeMode: TwinWriteMode;
-  /** ANALYZEs each table whose copy is done while the others are copied; the finishing step waits for it. */
-  readonly analyzer: TableAnalyzer;
+  /** Builds the indexes and ANALYZEs each table whose copy is done while the others are copied; the finishing step waits for it. */
+  readonly afterTableCopy: AfterTableCopy;
   readonly runId: number;
   /** The tables and chunks of this run (for a resume: the stored plan, restricted to what is left). */
   readonly plan: SyncPlan;
@@ -85,5 +86,6 @@ export async function stopBeforeCopied(run: SyncRun, status: 'failed' | 'interru
     [...chunks].filter(([key, done]) => done.size === plan.tables.find((t) => t.key === key)?.chunks.length).map(([key]) => key),
   );
   await finishRun(run.control, run.runId, status, 0, { tables: describeTables(plan, loaded) }, messageOf(error)).catch(() => undefined);
-  return stoppedError(run.signal.aborted ? 'interrupted' : status, error, plan, chunks, resumable(run));
+  const indexes = await pendingIndexes(run.control).catch(() => []);
+  return stoppedError(run.signal.aborted ? 'interrupted' : status, error, plan, chunks, resumable(run), indexes.length);
 }

@@ -23,6 +23,7 @@ export const EXIT_CODE_DOCS: Readonly<Record<keyof typeof EXIT_CODES, ExitCodeDo
       'ANONYMIZATION_FAILED',
       'SEQUENCE_NOT_READABLE',
       'FOREIGN_KEYS_NOT_RESTORED',
+      'INDEXES_NOT_RESTORED',
       'DDL_FAILED',
       'STATE_SCHEMA_DENIED',
       'CONFIG_WRITE_FAILED',
